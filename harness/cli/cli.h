@@ -1,0 +1,25 @@
+/*++
+ * NAME
+ *	cli 3h
+ * SUMMARY
+ *	relaylab subcommands and exit codes
+ * DESCRIPTION
+ *	Exit codes shared by every subcommand (README, relaylab(1)):
+ *	0 all passed, 1 a check failed, 2 usage or input error,
+ *	3 environment error. "send" adds codes per failing stage.
+ *--*/
+#ifndef CLI_H
+#define CLI_H
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_CHECK 1
+#define CLI_EXIT_USAGE 2
+#define CLI_EXIT_ENV 3
+
+/* cli_send - "relaylab send" */
+int cli_send(int argc, char **argv);
+
+/* cli_certs - "relaylab certs" */
+int cli_certs(int argc, char **argv);
+
+#endif

@@ -1,0 +1,756 @@
+/*++
+ * NAME
+ *	cli_send 3
+ * SUMMARY
+ *	relaylab send: one SMTP dialogue from flags
+ * SYNOPSIS
+ *	relaylab send --server HOST[:PORT] --from ADDR --to ADDR [options]
+ * DESCRIPTION
+ *	Flags are spelled like swaks's wherever swaks has the same thing,
+ *	so habits carry over. The dialogue runs stage by stage; the exit
+ *	code names the stage the server refused, or the class of local
+ *	failure (see usage()).
+ *--*/
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "cli.h"
+#include "report_transcript.h"
+#include "smtp_client.h"
+
+#define SEND_RCPT_MAX 100
+#define SEND_DATA_MAX (64L * 1024 * 1024)
+
+/* Exit codes for local failures, by error class. */
+#define EXIT_CONN 4
+#define EXIT_TIMEOUT 5
+#define EXIT_PROTO 6
+#define EXIT_TLS 7
+
+enum stage {
+    ST_CONNECT,
+    ST_BANNER,
+    ST_EHLO,
+    ST_STARTTLS,
+    ST_HELO,
+    ST_AUTH,
+    ST_MAIL,
+    ST_RCPT,
+    ST_DATA,
+    ST_MESSAGE,
+    ST_QUIT,
+    ST_NONE
+};
+
+struct stage_row {
+    const char *name;    /* --quit-after and JSON name */
+    const char *alias;   /* swaks's other spelling */
+    int refused_exit;    /* exit code when the server refuses here */
+};
+
+static const struct stage_row stages[] = {
+    [ST_CONNECT] = {"connect", "conn", EXIT_CONN},
+    [ST_BANNER] = {"banner", "greeting", 21},
+    [ST_EHLO] = {"first-helo", "first-ehlo", 22},
+    [ST_STARTTLS] = {"tls", "starttls", 23},
+    [ST_HELO] = {"helo", "ehlo", 22},
+    [ST_AUTH] = {"auth", "auth", 24},
+    [ST_MAIL] = {"mail", "from", 25},
+    [ST_RCPT] = {"rcpt", "to", 26},
+    [ST_DATA] = {"data", "data", 27},
+    [ST_MESSAGE] = {"dot", "message", 28},
+    [ST_QUIT] = {"quit", "quit", 0},
+};
+
+struct send_opts {
+    char host[256];
+    char port[16];
+    const char *from;
+    const char *to[SEND_RCPT_MAX];
+    size_t nto;
+    const char *helo;
+    int tls;
+    int tls_on_connect;
+    enum smtp_tls_verify verify;
+    const char *ca_file;
+    const char *sni;
+    int auth;
+    unsigned auth_mech; /* 0 = best offered */
+    const char *user;
+    const char *pass;
+    enum stage quit_after;
+    const char *local;
+    long timeout_ms;
+    long total_timeout_ms;
+    const char *data_file;
+    int pipeline;
+    int json;
+    int silent;
+};
+
+/* usage - send's help */
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: relaylab send --server HOST[:PORT] [options]\n"
+            "\n"
+            "Runs one SMTP dialogue and prints its transcript (AUTH secrets redacted).\n"
+            "\n"
+            "  -s, --server HOST[:PORT]  server (IPv6 as [addr]:port); port 25 by default,\n"
+            "                            465 with --tls-on-connect\n"
+            "  -p, --port PORT           port, overriding --server\n"
+            "  -f, --from ADDR           envelope sender (default relaylab@relaylab.test; \"\" for <>)\n"
+            "  -t, --to ADDR             envelope recipient, repeatable (up to %d)\n"
+            "      --helo, --ehlo NAME   name for EHLO (default relaylab.test)\n"
+            "      --tls                 STARTTLS (RFC 3207), then EHLO again; fail if not offered\n"
+            "      --tls-on-connect      TLS before the banner (port 465 style)\n"
+            "      --tls-verify[=MODE]   verify the certificate: name (default: chain and host\n"
+            "                            name), ca (chain only), none\n"
+            "      --tls-ca-path FILE    CA certificates for --tls-verify\n"
+            "      --tls-sni NAME        server name to send (default: the host, if a name)\n"
+            "  -a, --auth[=MECH]         AUTH (RFC 4954) with PLAIN, LOGIN or CRAM-MD5; without\n"
+            "                            MECH the first offered of PLAIN, LOGIN, CRAM-MD5\n"
+            "      --auth-user USER      user (implies --auth)\n"
+            "      --auth-password PASS  password (or RELAYLAB_AUTH_PASSWORD in the environment)\n"
+            "  -q, --quit-after STAGE    stop with QUIT after connect, banner, first-helo, tls,\n"
+            "                            helo, auth, mail, rcpt, data or dot\n"
+            "      --local-interface IP  bind to this source address (e.g. 127.0.0.9)\n"
+            "      --timeout S           seconds for each step (default 30)\n"
+            "      --total-timeout S     seconds for the whole dialogue (default 300)\n"
+            "  -d, --data FILE           message to send (\"-\" for stdin); default a short\n"
+            "                            generated message\n"
+            "      --pipeline            send MAIL, RCPT and DATA in one group (RFC 2920)\n"
+            "                            when the server offers PIPELINING\n"
+            "      --json                print the result and transcript as JSON\n"
+            "      --silent              print nothing but the final error\n"
+            "  -h, --help                this text\n"
+            "\n"
+            "exit codes:\n"
+            "  0  the dialogue completed        2  usage or input error\n"
+            "  3  environment error (a file)    4  connection failed or closed\n"
+            "  5  timeout                       6  the server broke the protocol\n"
+            "  7  TLS failure\n"
+            "  21 banner refused   22 EHLO/HELO refused   23 STARTTLS refused or not offered\n"
+            "  24 AUTH refused or not offered  25 MAIL refused   26 no RCPT accepted\n"
+            "  27 DATA refused     28 message refused after the final dot\n",
+            SEND_RCPT_MAX);
+}
+
+/* parse_stage - --quit-after argument */
+
+static enum stage parse_stage(const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(stages) / sizeof(stages[0]); i++)
+        if (strcasecmp(s, stages[i].name) == 0 || strcasecmp(s, stages[i].alias) == 0)
+            return (enum stage)i;
+    return ST_NONE;
+}
+
+/* parse_seconds - "2.5" into milliseconds; -1 when bad */
+
+static long parse_seconds(const char *s)
+{
+    char *end;
+    double v;
+
+    errno = 0;
+    v = strtod(s, &end);
+    if (errno || end == s || *end || v <= 0 || v > 86400)
+        return -1;
+    return (long)(v * 1000);
+}
+
+/* parse_server - HOST, HOST:PORT, [V6], [V6]:PORT */
+
+static int parse_server(const char *s, struct send_opts *o)
+{
+    const char *colon;
+    size_t hlen;
+
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+
+        if (close == NULL)
+            return -1;
+        hlen = (size_t)(close - s - 1);
+        if (hlen == 0 || hlen >= sizeof(o->host))
+            return -1;
+        memcpy(o->host, s + 1, hlen);
+        o->host[hlen] = 0;
+        colon = close[1] == ':' ? close + 1 : NULL;
+        if (close[1] && !colon)
+            return -1;
+    } else {
+        colon = strrchr(s, ':');
+        if (colon && strchr(s, ':') != colon)
+            colon = NULL; /* bare IPv6 address, no port */
+        hlen = colon ? (size_t)(colon - s) : strlen(s);
+        if (hlen == 0 || hlen >= sizeof(o->host))
+            return -1;
+        memcpy(o->host, s, hlen);
+        o->host[hlen] = 0;
+    }
+    if (colon) {
+        if (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port)
+            || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+            return -1;
+        strcpy(o->port, colon + 1); /* length checked above */
+    }
+    return 0;
+}
+
+/* read_data - the message file, bounded */
+
+static char *read_data(const char *path, size_t *len)
+{
+    FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    size_t cap = 8192;
+    size_t used = 0;
+    char *buf;
+
+    if (fp == NULL)
+        return NULL;
+    if ((buf = malloc(cap)) == NULL)
+        goto fail;
+    for (;;) {
+        size_t n;
+
+        if (used == cap) {
+            char *p;
+
+            if (cap >= (size_t)SEND_DATA_MAX) {
+                errno = EFBIG;
+                goto fail;
+            }
+            cap *= 2;
+            if ((p = realloc(buf, cap)) == NULL)
+                goto fail;
+            buf = p;
+        }
+        n = fread(buf + used, 1, cap - used, fp);
+        used += n;
+        if (n == 0)
+            break;
+    }
+    if (ferror(fp))
+        goto fail;
+    if (fp != stdin)
+        fclose(fp);
+    *len = used;
+    return buf;
+fail:
+    free(buf);
+    if (fp != stdin)
+        fclose(fp);
+    return NULL;
+}
+
+/* default_message - a short RFC 5322 message */
+
+static char *default_message(const struct send_opts *o, size_t *len)
+{
+    char date[64];
+    char *buf;
+    time_t now = time(NULL);
+    struct tm tm;
+    size_t cap = 1024 + o->nto * 1024;
+    size_t used;
+    size_t i;
+
+    if ((buf = malloc(cap)) == NULL)
+        return NULL;
+    gmtime_r(&now, &tm);
+    strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+    used = (size_t)snprintf(buf, cap, "Date: %s\nFrom: <%s>\nTo: ", date, o->from);
+    for (i = 0; i < o->nto && used < cap; i++)
+        used += (size_t)snprintf(buf + used, cap - used, "%s<%s>", i ? ", " : "", o->to[i]);
+    if (used < cap)
+        used += (size_t)snprintf(buf + used, cap - used,
+                                 "\nSubject: relaylab test %s\n"
+                                 "Message-Id: <relaylab.%ld.%ld@%s>\n"
+                                 "X-Mailer: relaylab\n\n"
+                                 "This is a test message sent by relaylab.\n",
+                                 date, (long)now, (long)getpid(), o->helo);
+    *len = used < cap ? used : cap - 1;
+    return buf;
+}
+
+/* pick_mech - --auth without a mechanism: the first offered we speak */
+
+static unsigned pick_mech(unsigned offered)
+{
+    static const unsigned order[] = {SMTP_AUTH_PLAIN, SMTP_AUTH_LOGIN, SMTP_AUTH_CRAM_MD5};
+    size_t i;
+
+    for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+        if (offered & order[i])
+            return order[i];
+    return 0;
+}
+
+struct outcome {
+    enum stage stage; /* where it ended; ST_NONE when it completed */
+    int exit_code;
+    struct smtp_error err;
+};
+
+/* local_failure - exit code for a broken dialogue */
+
+static void local_failure(struct outcome *out, enum stage st, const struct smtp_error *err)
+{
+    out->stage = st;
+    out->err = *err;
+    switch (err->cls) {
+    case SMTP_ERR_TIMEOUT:
+        out->exit_code = EXIT_TIMEOUT;
+        break;
+    case SMTP_ERR_PROTO:
+        out->exit_code = EXIT_PROTO;
+        break;
+    case SMTP_ERR_TLS:
+        out->exit_code = EXIT_TLS;
+        break;
+    case SMTP_ERR_USAGE:
+        out->exit_code = CLI_EXIT_USAGE;
+        break;
+    case SMTP_ERR_INTERNAL:
+        out->exit_code = CLI_EXIT_ENV;
+        break;
+    default:
+        out->exit_code = EXIT_CONN;
+        break;
+    }
+}
+
+/* refused - the server said no at st */
+
+static void refused(struct outcome *out, struct smtp_client *c, enum stage st)
+{
+    smtp_client_refused(c, stages[st].name);
+    out->stage = st;
+    out->err = *smtp_client_error(c);
+    out->exit_code = stages[st].refused_exit;
+}
+
+/* not_offered - a capability the dialogue needs is missing */
+
+static void not_offered(struct outcome *out, enum stage st, const char *what)
+{
+    out->stage = st;
+    smtp_error_clear(&out->err);
+    smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "%s not offered by the server", what);
+    out->exit_code = stages[st].refused_exit;
+}
+
+/* STEP - run a step; on failure record the outcome and go to QUIT */
+
+#define STEP(call, st, ok)                                                                     \
+    do {                                                                                       \
+        int code_ = (call);                                                                    \
+        if (code_ < 0) {                                                                       \
+            local_failure(out, st, smtp_client_error(c));                                      \
+            goto quit;                                                                         \
+        }                                                                                      \
+        if (!(ok)) {                                                                           \
+            refused(out, c, st);                                                               \
+            goto quit;                                                                         \
+        }                                                                                      \
+    } while (0)
+
+/* dialogue - the stages in order; fills out */
+
+static void dialogue(struct smtp_client *c, const struct send_opts *o, struct smtp_tls_ctx *tls,
+                     const char *body, size_t body_len, struct outcome *out)
+{
+    struct smtp_tcp_params tcp = {0};
+    int codes[SEND_RCPT_MAX + 2];
+    int code;
+    size_t i;
+    int accepted = 0;
+    unsigned mech;
+
+    tcp.host = o->host;
+    tcp.port = o->port;
+    tcp.local_address = o->local;
+    tcp.implicit_tls = o->tls_on_connect;
+    tcp.tls_ctx = tls;
+    tcp.sni = o->sni ? o->sni : o->host;
+    tcp.verify_name = o->verify == SMTP_TLS_VERIFY_NAME ? (o->sni ? o->sni : o->host) : NULL;
+
+    out->stage = ST_NONE;
+    out->exit_code = 0;
+    if (smtp_client_connect(c, &tcp) < 0) {
+        local_failure(out, ST_CONNECT, smtp_client_error(c));
+        return;
+    }
+    if (o->quit_after == ST_CONNECT)
+        goto quit;
+    STEP(code = smtp_client_banner(c), ST_BANNER, code / 100 == 2);
+    if (o->quit_after == ST_BANNER)
+        goto quit;
+    code = smtp_client_ehlo(c, o->helo);
+    /* RFC 5321 4.1.4: a server that does not know EHLO gets HELO. */
+    if (code == 500 || code == 502)
+        code = smtp_client_helo(c, o->helo);
+    STEP(code, ST_EHLO, code == 250);
+    if (o->quit_after == ST_EHLO)
+        goto quit;
+    if (o->tls) {
+        if (!(smtp_client_caps(c)->caps & SMTP_EHLO_STARTTLS)) {
+            not_offered(out, ST_STARTTLS, "STARTTLS");
+            goto quit;
+        }
+        STEP(code = smtp_client_starttls(c), ST_STARTTLS, code == 220);
+        if (o->quit_after == ST_STARTTLS)
+            goto quit;
+        STEP(code = smtp_client_ehlo(c, o->helo), ST_HELO, code == 250);
+        if (o->quit_after == ST_HELO)
+            goto quit;
+    }
+    if (o->auth) {
+        unsigned offered = smtp_client_caps(c)->auth_mechs;
+
+        mech = o->auth_mech ? (offered & o->auth_mech) : pick_mech(offered);
+        if (!(smtp_client_caps(c)->caps & SMTP_EHLO_AUTH) || mech == 0) {
+            not_offered(out, ST_AUTH,
+                        o->auth_mech ? smtp_ehlo_auth_name(o->auth_mech) : "AUTH");
+            goto quit;
+        }
+        STEP(code = smtp_client_auth(c, mech, o->user, o->pass), ST_AUTH, code == 235);
+        if (o->quit_after == ST_AUTH)
+            goto quit;
+    }
+    if (o->quit_after < ST_MAIL)
+        goto quit;
+    if (smtp_client_envelope(c, o->from, o->to, o->nto, o->quit_after >= ST_DATA, codes) < 0) {
+        local_failure(out, codes[0] == 0 ? ST_MAIL : ST_RCPT, smtp_client_error(c));
+        goto quit;
+    }
+    if (codes[0] != 250) {
+        out->stage = ST_MAIL;
+        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "mail refused with %d", codes[0]);
+        out->err.code = codes[0];
+        out->exit_code = stages[ST_MAIL].refused_exit;
+        goto quit;
+    }
+    for (i = 0; i < o->nto; i++)
+        accepted += codes[1 + i] / 100 == 2;
+    if (accepted == 0) {
+        out->stage = ST_RCPT;
+        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "no recipient accepted (last reply %d)",
+                       codes[o->nto]);
+        out->err.code = codes[o->nto];
+        out->exit_code = stages[ST_RCPT].refused_exit;
+        goto quit;
+    }
+    if (o->quit_after < ST_DATA)
+        goto quit;
+    if (codes[o->nto + 1] != 354) {
+        out->stage = ST_DATA;
+        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "data refused with %d",
+                       codes[o->nto + 1]);
+        out->err.code = codes[o->nto + 1];
+        out->exit_code = stages[ST_DATA].refused_exit;
+        goto quit;
+    }
+    if (o->quit_after == ST_DATA) {
+        /* swaks stops here too; end the message so QUIT is a command. */
+        STEP(code = smtp_client_message(c, "", 0), ST_MESSAGE, 1);
+        goto quit;
+    }
+    STEP(code = smtp_client_message(c, body, body_len), ST_MESSAGE, code == 250);
+quit:
+    /* A failed QUIT changes nothing: the verdict was reached before it. */
+    if (smtp_client_state(c) != SMTP_CS_BROKEN && smtp_client_state(c) != SMTP_CS_CLOSED)
+        (void)smtp_client_quit(c);
+    smtp_client_close(c);
+}
+
+/* print_json - the whole result as one JSON object */
+
+static int print_json(const struct send_opts *o, struct smtp_client *c, const struct outcome *out)
+{
+    json_t *root;
+    json_t *tx = report_transcript_json(smtp_client_transcript(c));
+    int rc;
+
+    if (tx == NULL)
+        return -1;
+    root = json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", o->host, "port",
+                     o->port, "result",
+                     out->exit_code == 0            ? "ok"
+                     : out->err.cls == SMTP_ERR_REPLY ? "refused"
+                                                      : "error",
+                     "exit_code", out->exit_code, "stage",
+                     out->stage == ST_NONE ? "done" : stages[out->stage].name, "tls",
+                     smtp_client_tls_active(c), "elapsed_ms",
+                     (json_int_t)smtp_client_elapsed(c), "transcript", tx);
+    if (root == NULL)
+        return -1;
+    if (out->exit_code != 0) {
+        json_t *err = json_pack("{s:s, s:s}", "class", smtp_error_class_name(out->err.cls),
+                                "message", out->err.msg);
+
+        if (err && out->err.code)
+            json_object_set_new(err, "code", json_integer(out->err.code));
+        if (err && out->err.enhanced[0])
+            json_object_set_new(err, "enhanced", json_string(out->err.enhanced));
+        if (err && out->err.reply[0])
+            json_object_set_new(err, "reply", json_string(out->err.reply));
+        if (err)
+            json_object_set_new(root, "error", err);
+    }
+    rc = json_dumpf(root, stdout, JSON_INDENT(2));
+    fputc('\n', stdout);
+    json_decref(root);
+    return rc;
+}
+
+/* cli_send - "relaylab send" */
+
+int cli_send(int argc, char **argv)
+{
+    enum {
+        OPT_HELO = 256, OPT_TLS, OPT_TLS_ON_CONNECT, OPT_TLS_VERIFY, OPT_CA, OPT_SNI,
+        OPT_USER, OPT_PASS, OPT_LOCAL, OPT_TIMEOUT, OPT_TOTAL, OPT_PIPELINE, OPT_JSON,
+        OPT_SILENT
+    };
+    static const struct option longopts[] = {
+        {"server", required_argument, 0, 's'},
+        {"port", required_argument, 0, 'p'},
+        {"from", required_argument, 0, 'f'},
+        {"to", required_argument, 0, 't'},
+        {"helo", required_argument, 0, OPT_HELO},
+        {"ehlo", required_argument, 0, OPT_HELO},
+        {"tls", no_argument, 0, OPT_TLS},
+        {"tls-on-connect", no_argument, 0, OPT_TLS_ON_CONNECT},
+        {"tls-verify", optional_argument, 0, OPT_TLS_VERIFY},
+        {"tls-ca-path", required_argument, 0, OPT_CA},
+        {"tls-sni", required_argument, 0, OPT_SNI},
+        {"auth", optional_argument, 0, 'a'},
+        {"auth-user", required_argument, 0, OPT_USER},
+        {"auth-password", required_argument, 0, OPT_PASS},
+        {"quit-after", required_argument, 0, 'q'},
+        {"local-interface", required_argument, 0, OPT_LOCAL},
+        {"timeout", required_argument, 0, OPT_TIMEOUT},
+        {"total-timeout", required_argument, 0, OPT_TOTAL},
+        {"data", required_argument, 0, 'd'},
+        {"pipeline", no_argument, 0, OPT_PIPELINE},
+        {"json", no_argument, 0, OPT_JSON},
+        {"silent", no_argument, 0, OPT_SILENT},
+        {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0},
+    };
+    struct send_opts o;
+    struct smtp_client_params params;
+    struct smtp_client *c;
+    struct smtp_tls_ctx *tls = NULL;
+    struct smtp_error err;
+    struct outcome out;
+    const char *port_opt = NULL;
+    char *body;
+    size_t body_len = 0;
+    int ch;
+
+    memset(&o, 0, sizeof(o));
+    o.from = "relaylab@relaylab.test";
+    o.helo = "relaylab.test";
+    o.quit_after = ST_QUIT;
+    o.timeout_ms = SMTP_CLIENT_STEP_TIMEOUT_DEFAULT;
+    o.total_timeout_ms = SMTP_CLIENT_TOTAL_TIMEOUT_DEFAULT;
+    o.pass = getenv("RELAYLAB_AUTH_PASSWORD");
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":s:p:f:t:a::q:d:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 's':
+            if (parse_server(optarg, &o) < 0) {
+                fprintf(stderr, "relaylab send: bad --server '%s' (HOST[:PORT])\n", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'p':
+            port_opt = optarg;
+            break;
+        case 'f':
+            o.from = optarg;
+            break;
+        case 't':
+            if (o.nto == SEND_RCPT_MAX) {
+                fprintf(stderr, "relaylab send: more than %d --to\n", SEND_RCPT_MAX);
+                return CLI_EXIT_USAGE;
+            }
+            o.to[o.nto++] = optarg;
+            break;
+        case OPT_HELO:
+            o.helo = optarg;
+            break;
+        case OPT_TLS:
+            o.tls = 1;
+            break;
+        case OPT_TLS_ON_CONNECT:
+            o.tls_on_connect = 1;
+            break;
+        case OPT_TLS_VERIFY:
+            if (optarg == NULL || strcmp(optarg, "name") == 0)
+                o.verify = SMTP_TLS_VERIFY_NAME;
+            else if (strcmp(optarg, "ca") == 0)
+                o.verify = SMTP_TLS_VERIFY_CA;
+            else if (strcmp(optarg, "none") == 0)
+                o.verify = SMTP_TLS_VERIFY_NONE;
+            else {
+                fprintf(stderr, "relaylab send: --tls-verify is name, ca or none\n");
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case OPT_CA:
+            o.ca_file = optarg;
+            break;
+        case OPT_SNI:
+            o.sni = optarg;
+            break;
+        case 'a':
+            o.auth = 1;
+            /* swaks spells it "--auth LOGIN": take a following mechanism name. */
+            if (optarg == NULL && optind < argc
+                && smtp_ehlo_auth_mech(argv[optind], strlen(argv[optind])) != 0)
+                optarg = argv[optind++];
+            if (optarg && (o.auth_mech = smtp_ehlo_auth_mech(optarg, strlen(optarg))) == 0) {
+                fprintf(stderr, "relaylab send: --auth is PLAIN, LOGIN or CRAM-MD5\n");
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case OPT_USER:
+            o.user = optarg;
+            o.auth = 1;
+            break;
+        case OPT_PASS:
+            o.pass = optarg;
+            break;
+        case 'q':
+            if ((o.quit_after = parse_stage(optarg)) == ST_NONE) {
+                fprintf(stderr, "relaylab send: bad --quit-after '%s'\n", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case OPT_LOCAL:
+            o.local = optarg;
+            break;
+        case OPT_TIMEOUT:
+        case OPT_TOTAL:
+            if (parse_seconds(optarg) < 0) {
+                fprintf(stderr, "relaylab send: bad timeout '%s' (seconds)\n", optarg);
+                return CLI_EXIT_USAGE;
+            }
+            *(ch == OPT_TIMEOUT ? &o.timeout_ms : &o.total_timeout_ms) = parse_seconds(optarg);
+            break;
+        case 'd':
+            o.data_file = optarg;
+            break;
+        case OPT_PIPELINE:
+            o.pipeline = 1;
+            break;
+        case OPT_JSON:
+            o.json = 1;
+            break;
+        case OPT_SILENT:
+            o.silent = 1;
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_EXIT_OK;
+        case ':':
+            fprintf(stderr, "relaylab send: %s needs an argument\n", argv[optind - 1]);
+            return CLI_EXIT_USAGE;
+        default:
+            fprintf(stderr, "relaylab send: unknown option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "relaylab send: unexpected argument '%s'\n", argv[optind]);
+        return CLI_EXIT_USAGE;
+    }
+    if (o.host[0] == 0) {
+        fprintf(stderr, "relaylab send: --server is required\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (port_opt) {
+        if (strlen(port_opt) >= sizeof(o.port) || strspn(port_opt, "0123456789") != strlen(port_opt)
+            || !*port_opt) {
+            fprintf(stderr, "relaylab send: bad --port '%s'\n", port_opt);
+            return CLI_EXIT_USAGE;
+        }
+        strcpy(o.port, port_opt); /* length checked above */
+    }
+    if (o.port[0] == 0)
+        strcpy(o.port, o.tls_on_connect ? "465" : "25");
+    if (o.tls && o.tls_on_connect) {
+        fprintf(stderr, "relaylab send: --tls and --tls-on-connect exclude each other\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o.nto == 0 && o.quit_after >= ST_MAIL) {
+        fprintf(stderr, "relaylab send: --to is required (or --quit-after before rcpt)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o.auth && (o.user == NULL || o.pass == NULL)) {
+        fprintf(stderr, "relaylab send: --auth needs --auth-user and --auth-password\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o.data_file) {
+        if ((body = read_data(o.data_file, &body_len)) == NULL) {
+            fprintf(stderr, "relaylab send: cannot read --data %s: %s\n", o.data_file,
+                    strerror(errno));
+            return CLI_EXIT_ENV;
+        }
+    } else if ((body = default_message(&o, &body_len)) == NULL) {
+        fprintf(stderr, "relaylab send: out of memory\n");
+        return CLI_EXIT_ENV;
+    }
+    smtp_error_clear(&err);
+    if ((o.tls || o.tls_on_connect)
+        && (tls = smtp_tls_client_ctx(o.verify, o.ca_file, &err)) == NULL) {
+        fprintf(stderr, "relaylab send: %s\n", err.msg);
+        free(body);
+        return CLI_EXIT_ENV;
+    }
+    smtp_client_params_default(&params);
+    params.step_timeout_ms = o.timeout_ms;
+    params.total_timeout_ms = o.total_timeout_ms;
+    params.pipelining = o.pipeline;
+    if ((c = smtp_client_new(&params)) == NULL) {
+        fprintf(stderr, "relaylab send: out of memory\n");
+        free(body);
+        smtp_tls_ctx_free(tls);
+        return CLI_EXIT_ENV;
+    }
+    dialogue(c, &o, tls, body, body_len, &out);
+    if (o.json) {
+        if (print_json(&o, c, &out) < 0)
+            fprintf(stderr, "relaylab send: cannot write JSON\n");
+    } else if (!o.silent) {
+        report_transcript_text(stdout, smtp_client_transcript(c), isatty(1));
+    }
+    fflush(stdout);
+    if (out.exit_code != 0 && !o.json) {
+        fprintf(stderr, "relaylab send: %s: %s", stages[out.stage].name, out.err.msg);
+        if (out.err.reply[0])
+            fprintf(stderr, ": %s", out.err.reply);
+        fprintf(stderr, " (exit %d)\n", out.exit_code);
+    }
+    smtp_client_free(c);
+    smtp_tls_ctx_free(tls);
+    free(body);
+    return out.exit_code;
+}

@@ -1,0 +1,160 @@
+/*++
+ * NAME
+ *	smtp_transcript 3
+ * SUMMARY
+ *	bounded record of a dialogue, secrets already removed
+ * DESCRIPTION
+ *	See smtp_transcript.h. Entries hold offsets into one text arena,
+ *	so growing the arena never leaves an entry pointing at freed
+ *	memory.
+ *--*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "smtp_transcript.h"
+
+struct slot {
+    long t_ms;
+    char dir;
+    size_t off;
+    size_t len;
+};
+
+struct smtp_transcript {
+    struct slot *slots;
+    size_t nslots;
+    size_t slots_cap;
+    char *text;
+    size_t text_len;
+    size_t text_cap;
+    size_t bytes_max;
+    size_t dropped;
+};
+
+struct smtp_transcript *smtp_transcript_new(size_t bytes_max)
+{
+    struct smtp_transcript *t = calloc(1, sizeof(*t));
+
+    if (t)
+        t->bytes_max = bytes_max ? bytes_max : SMTP_TRANSCRIPT_MAX_DEFAULT;
+    return t;
+}
+
+void smtp_transcript_free(struct smtp_transcript *t)
+{
+    if (t == NULL)
+        return;
+    free(t->slots);
+    free(t->text);
+    free(t);
+}
+
+/* grow - double a buffer up to need */
+
+static int grow(void **buf, size_t *cap, size_t need, size_t elem)
+{
+    size_t n = *cap ? *cap : 16;
+    void *p;
+
+    if (need <= *cap)
+        return 0;
+    while (n < need)
+        n *= 2;
+    if ((p = realloc(*buf, n * elem)) == NULL)
+        return -1;
+    *buf = p;
+    *cap = n;
+    return 0;
+}
+
+/* smtp_transcript_add - append one line */
+
+int smtp_transcript_add(struct smtp_transcript *t, char dir, long t_ms, const char *text,
+                        size_t len)
+{
+    struct slot *s;
+
+    if (t == NULL)
+        return -1;
+    if (t->text_len + len + (t->nslots + 1) * sizeof(struct slot) > t->bytes_max
+        || grow((void **)&t->slots, &t->slots_cap, t->nslots + 1, sizeof(struct slot)) < 0
+        || grow((void **)&t->text, &t->text_cap, t->text_len + len + 1, 1) < 0) {
+        t->dropped++;
+        return -1;
+    }
+    s = &t->slots[t->nslots++];
+    s->t_ms = t_ms;
+    s->dir = dir;
+    s->off = t->text_len;
+    s->len = len;
+    if (len)
+        memcpy(t->text + t->text_len, text, len);
+    t->text_len += len;
+    t->text[t->text_len] = 0;
+    return 0;
+}
+
+size_t smtp_transcript_count(const struct smtp_transcript *t)
+{
+    return t ? t->nslots : 0;
+}
+
+int smtp_transcript_get(const struct smtp_transcript *t, size_t i,
+                        struct smtp_transcript_entry *e)
+{
+    if (t == NULL || i >= t->nslots)
+        return -1;
+    e->t_ms = t->slots[i].t_ms;
+    e->dir = t->slots[i].dir;
+    e->text = t->text + t->slots[i].off;
+    e->len = t->slots[i].len;
+    return 0;
+}
+
+size_t smtp_transcript_dropped(const struct smtp_transcript *t)
+{
+    return t ? t->dropped : 0;
+}
+
+/* smtp_transcript_printable - \r, \n, \t, \\, \xNN for the rest */
+
+size_t smtp_transcript_printable(const char *in, size_t len, char *out, size_t size)
+{
+    size_t o = 0;
+    size_t i;
+
+    if (size == 0)
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)in[i];
+        char esc[5];
+        size_t n;
+
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            esc[0] = (char)c;
+            n = 1;
+        } else if (c == '\\') {
+            memcpy(esc, "\\\\", 2);
+            n = 2;
+        } else if (c == '\r') {
+            memcpy(esc, "\\r", 2);
+            n = 2;
+        } else if (c == '\n') {
+            memcpy(esc, "\\n", 2);
+            n = 2;
+        } else if (c == '\t') {
+            memcpy(esc, "\\t", 2);
+            n = 2;
+        } else {
+            snprintf(esc, sizeof(esc), "\\x%02x", c);
+            n = 4;
+        }
+        if (o + n + 1 > size)
+            break;
+        memcpy(out + o, esc, n);
+        o += n;
+    }
+    out[o] = 0;
+    return o;
+}

@@ -1,0 +1,63 @@
+/*++
+ * NAME
+ *	smtp_transcript 3h
+ * SUMMARY
+ *	bounded record of a dialogue, secrets already removed
+ * SYNOPSIS
+ *	#include "smtp_transcript.h"
+ * DESCRIPTION
+ *	Every line sent ('C') and received ('S'), and notes ('*': TLS
+ *	established, connection closed...), with the time in milliseconds
+ *	since the dialogue began. Secrets never enter: the client adds
+ *	AUTH payloads as SMTP_TRANSCRIPT_REDACTED, so nothing written from
+ *	a transcript can leak them. The total size is capped; past the
+ *	cap lines are counted and dropped.
+ *--*/
+#ifndef SMTP_TRANSCRIPT_H
+#define SMTP_TRANSCRIPT_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SMTP_TRANSCRIPT_REDACTED "<redacted>"
+#define SMTP_TRANSCRIPT_MAX_DEFAULT (1024 * 1024)
+
+#define SMTP_TX_CLIENT 'C'
+#define SMTP_TX_SERVER 'S'
+#define SMTP_TX_INFO '*'
+
+struct smtp_transcript_entry {
+    long t_ms;
+    char dir;         /* SMTP_TX_* */
+    const char *text; /* raw bytes, no line end; may hold any octet */
+    size_t len;
+};
+
+struct smtp_transcript;
+
+struct smtp_transcript *smtp_transcript_new(size_t bytes_max);
+void smtp_transcript_free(struct smtp_transcript *t);
+
+/* smtp_transcript_add - append one line; 0, or -1 if dropped */
+int smtp_transcript_add(struct smtp_transcript *t, char dir, long t_ms, const char *text,
+                        size_t len);
+
+size_t smtp_transcript_count(const struct smtp_transcript *t);
+
+/* smtp_transcript_get - entry i; 0 or -1 when out of range */
+int smtp_transcript_get(const struct smtp_transcript *t, size_t i,
+                        struct smtp_transcript_entry *e);
+
+/* smtp_transcript_dropped - lines lost to the cap */
+size_t smtp_transcript_dropped(const struct smtp_transcript *t);
+
+/* smtp_transcript_printable - escape non-printable octets into out */
+size_t smtp_transcript_printable(const char *in, size_t len, char *out, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
