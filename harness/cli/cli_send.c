@@ -50,9 +50,9 @@ enum stage {
 };
 
 struct stage_row {
-    const char *name;    /* --quit-after and JSON name */
-    const char *alias;   /* swaks's other spelling */
-    int refused_exit;    /* exit code when the server refuses here */
+    const char *name;  /* --quit-after and JSON name */
+    const char *alias; /* swaks's other spelling */
+    int refused_exit;  /* exit code when the server refuses here */
 };
 
 static const struct stage_row stages[] = {
@@ -99,49 +99,51 @@ struct send_opts {
 
 static void usage(FILE *fp)
 {
-    fprintf(fp,
-            "usage: relaylab send --server HOST[:PORT] [options]\n"
-            "\n"
-            "Runs one SMTP dialogue and prints its transcript (AUTH secrets redacted).\n"
-            "\n"
-            "  -s, --server HOST[:PORT]  server (IPv6 as [addr]:port); port 25 by default,\n"
-            "                            465 with --tls-on-connect\n"
-            "  -p, --port PORT           port, overriding --server\n"
-            "  -f, --from ADDR           envelope sender (default relaylab@relaylab.test; \"\" for <>)\n"
-            "  -t, --to ADDR             envelope recipient, repeatable (up to %d)\n"
-            "      --helo, --ehlo NAME   name for EHLO (default relaylab.test)\n"
-            "      --tls                 STARTTLS (RFC 3207), then EHLO again; fail if not offered\n"
-            "      --tls-on-connect      TLS before the banner (port 465 style)\n"
-            "      --tls-verify[=MODE]   verify the certificate: name (default: chain and host\n"
-            "                            name), ca (chain only), none\n"
-            "      --tls-ca-path FILE    CA certificates for --tls-verify\n"
-            "      --tls-sni NAME        server name to send (default: the host, if a name)\n"
-            "  -a, --auth[=MECH]         AUTH (RFC 4954) with PLAIN, LOGIN or CRAM-MD5; without\n"
-            "                            MECH the first offered of PLAIN, LOGIN, CRAM-MD5\n"
-            "      --auth-user USER      user (implies --auth)\n"
-            "      --auth-password PASS  password (or RELAYLAB_AUTH_PASSWORD in the environment)\n"
-            "  -q, --quit-after STAGE    stop with QUIT after connect, banner, first-helo, tls,\n"
-            "                            helo, auth, mail, rcpt, data or dot\n"
-            "      --local-interface IP  bind to this source address (e.g. 127.0.0.9)\n"
-            "      --timeout S           seconds for each step (default 30)\n"
-            "      --total-timeout S     seconds for the whole dialogue (default 300)\n"
-            "  -d, --data FILE           message to send (\"-\" for stdin); default a short\n"
-            "                            generated message\n"
-            "      --pipeline            send MAIL, RCPT and DATA in one group (RFC 2920)\n"
-            "                            when the server offers PIPELINING\n"
-            "      --json                print the result and transcript as JSON\n"
-            "      --silent              print nothing but the final error\n"
-            "  -h, --help                this text\n"
-            "\n"
-            "exit codes:\n"
-            "  0  the dialogue completed        2  usage or input error\n"
-            "  3  environment error (a file)    4  connection failed or closed\n"
-            "  5  timeout                       6  the server broke the protocol\n"
-            "  7  TLS failure\n"
-            "  21 banner refused   22 EHLO/HELO refused   23 STARTTLS refused or not offered\n"
-            "  24 AUTH refused or not offered  25 MAIL refused   26 no RCPT accepted\n"
-            "  27 DATA refused     28 message refused after the final dot\n",
-            SEND_RCPT_MAX);
+    fprintf(
+        fp,
+        "usage: relaylab send --server HOST[:PORT] [options]\n"
+        "\n"
+        "Runs one SMTP dialogue and prints its transcript (AUTH secrets redacted).\n"
+        "\n"
+        "  -s, --server HOST[:PORT]  server (IPv6 as [addr]:port); port 25 by default,\n"
+        "                            465 with --tls-on-connect\n"
+        "  -p, --port PORT           port, overriding --server\n"
+        "  -f, --from ADDR           envelope sender (default relaylab@relaylab.test; \"\" for "
+        "<>)\n"
+        "  -t, --to ADDR             envelope recipient, repeatable (up to %d)\n"
+        "      --helo, --ehlo NAME   name for EHLO (default relaylab.test)\n"
+        "      --tls                 STARTTLS (RFC 3207), then EHLO again; fail if not offered\n"
+        "      --tls-on-connect      TLS before the banner (port 465 style)\n"
+        "      --tls-verify[=MODE]   verify the certificate: name (default: chain and host\n"
+        "                            name), ca (chain only), none\n"
+        "      --tls-ca-path FILE    CA certificates for --tls-verify\n"
+        "      --tls-sni NAME        server name to send (default: the host, if a name)\n"
+        "  -a, --auth[=MECH]         AUTH (RFC 4954) with PLAIN, LOGIN or CRAM-MD5; without\n"
+        "                            MECH the first offered of PLAIN, LOGIN, CRAM-MD5\n"
+        "      --auth-user USER      user (implies --auth)\n"
+        "      --auth-password PASS  password (or RELAYLAB_AUTH_PASSWORD in the environment)\n"
+        "  -q, --quit-after STAGE    stop with QUIT after connect, banner, first-helo, tls,\n"
+        "                            helo, auth, mail, rcpt, data or dot\n"
+        "      --local-interface IP  bind to this source address (e.g. 127.0.0.9)\n"
+        "      --timeout S           seconds for each step (default 30)\n"
+        "      --total-timeout S     seconds for the whole dialogue (default 300)\n"
+        "  -d, --data FILE           message to send (\"-\" for stdin); default a short\n"
+        "                            generated message\n"
+        "      --pipeline            send MAIL, RCPT and DATA in one group (RFC 2920)\n"
+        "                            when the server offers PIPELINING\n"
+        "      --json                print the result and transcript as JSON\n"
+        "      --silent              print nothing but the final error\n"
+        "  -h, --help                this text\n"
+        "\n"
+        "exit codes:\n"
+        "  0  the dialogue completed        2  usage or input error\n"
+        "  3  environment error (a file)    4  connection failed or closed\n"
+        "  5  timeout                       6  the server broke the protocol\n"
+        "  7  TLS failure\n"
+        "  21 banner refused   22 EHLO/HELO refused   23 STARTTLS refused or not offered\n"
+        "  24 AUTH refused or not offered  25 MAIL refused   26 no RCPT accepted\n"
+        "  27 DATA refused     28 message refused after the final dot\n",
+        SEND_RCPT_MAX);
 }
 
 /* parse_stage - --quit-after argument */
@@ -201,8 +203,8 @@ static int parse_server(const char *s, struct send_opts *o)
         o->host[hlen] = 0;
     }
     if (colon) {
-        if (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port)
-            || strspn(colon + 1, "0123456789") != strlen(colon + 1))
+        if (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
+            strspn(colon + 1, "0123456789") != strlen(colon + 1))
             return -1;
         strcpy(o->port, colon + 1); /* length checked above */
     }
@@ -354,17 +356,17 @@ static void not_offered(struct outcome *out, enum stage st, const char *what)
 
 /* STEP - run a step; on failure record the outcome and go to QUIT */
 
-#define STEP(call, st, ok)                                                                     \
-    do {                                                                                       \
-        int code_ = (call);                                                                    \
-        if (code_ < 0) {                                                                       \
-            local_failure(out, st, smtp_client_error(c));                                      \
-            goto quit;                                                                         \
-        }                                                                                      \
-        if (!(ok)) {                                                                           \
-            refused(out, c, st);                                                               \
-            goto quit;                                                                         \
-        }                                                                                      \
+#define STEP(call, st, ok)                                                                         \
+    do {                                                                                           \
+        int code_ = (call);                                                                        \
+        if (code_ < 0) {                                                                           \
+            local_failure(out, st, smtp_client_error(c));                                          \
+            goto quit;                                                                             \
+        }                                                                                          \
+        if (!(ok)) {                                                                               \
+            refused(out, c, st);                                                                   \
+            goto quit;                                                                             \
+        }                                                                                          \
     } while (0)
 
 /* dialogue - the stages in order; fills out */
@@ -421,9 +423,14 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
         unsigned offered = smtp_client_caps(c)->auth_mechs;
 
         mech = o->auth_mech ? (offered & o->auth_mech) : pick_mech(offered);
-        if (!(smtp_client_caps(c)->caps & SMTP_EHLO_AUTH) || mech == 0) {
+        if (!(smtp_client_caps(c)->caps & SMTP_EHLO_AUTH)) {
+            not_offered(out, ST_AUTH, "AUTH");
+            goto quit;
+        }
+        if (mech == 0) {
             not_offered(out, ST_AUTH,
-                        o->auth_mech ? smtp_ehlo_auth_name(o->auth_mech) : "AUTH");
+                        o->auth_mech ? smtp_ehlo_auth_name(o->auth_mech)
+                                     : "an AUTH mechanism relaylab speaks");
             goto quit;
         }
         STEP(code = smtp_client_auth(c, mech, o->user, o->pass), ST_AUTH, code == 235);
@@ -457,8 +464,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
         goto quit;
     if (codes[o->nto + 1] != 354) {
         out->stage = ST_DATA;
-        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "data refused with %d",
-                       codes[o->nto + 1]);
+        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "data refused with %d", codes[o->nto + 1]);
         out->err.code = codes[o->nto + 1];
         out->exit_code = stages[ST_DATA].refused_exit;
         goto quit;
@@ -486,15 +492,14 @@ static int print_json(const struct send_opts *o, struct smtp_client *c, const st
 
     if (tx == NULL)
         return -1;
-    root = json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", o->host, "port",
-                     o->port, "result",
-                     out->exit_code == 0            ? "ok"
-                     : out->err.cls == SMTP_ERR_REPLY ? "refused"
-                                                      : "error",
-                     "exit_code", out->exit_code, "stage",
-                     out->stage == ST_NONE ? "done" : stages[out->stage].name, "tls",
-                     smtp_client_tls_active(c), "elapsed_ms",
-                     (json_int_t)smtp_client_elapsed(c), "transcript", tx);
+    root = json_pack(
+        "{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", o->host, "port", o->port, "result",
+        out->exit_code == 0              ? "ok"
+        : out->err.cls == SMTP_ERR_REPLY ? "refused"
+                                         : "error",
+        "exit_code", out->exit_code, "stage",
+        out->stage == ST_NONE ? "done" : stages[out->stage].name, "tls", smtp_client_tls_active(c),
+        "elapsed_ms", (json_int_t)smtp_client_elapsed(c), "transcript", tx);
     if (root == NULL)
         return -1;
     if (out->exit_code != 0) {
@@ -521,8 +526,19 @@ static int print_json(const struct send_opts *o, struct smtp_client *c, const st
 int cli_send(int argc, char **argv)
 {
     enum {
-        OPT_HELO = 256, OPT_TLS, OPT_TLS_ON_CONNECT, OPT_TLS_VERIFY, OPT_CA, OPT_SNI,
-        OPT_USER, OPT_PASS, OPT_LOCAL, OPT_TIMEOUT, OPT_TOTAL, OPT_PIPELINE, OPT_JSON,
+        OPT_HELO = 256,
+        OPT_TLS,
+        OPT_TLS_ON_CONNECT,
+        OPT_TLS_VERIFY,
+        OPT_CA,
+        OPT_SNI,
+        OPT_USER,
+        OPT_PASS,
+        OPT_LOCAL,
+        OPT_TIMEOUT,
+        OPT_TOTAL,
+        OPT_PIPELINE,
+        OPT_JSON,
         OPT_SILENT
     };
     static const struct option longopts[] = {
@@ -622,8 +638,8 @@ int cli_send(int argc, char **argv)
         case 'a':
             o.auth = 1;
             /* swaks spells it "--auth LOGIN": take a following mechanism name. */
-            if (optarg == NULL && optind < argc
-                && smtp_ehlo_auth_mech(argv[optind], strlen(argv[optind])) != 0)
+            if (optarg == NULL && optind < argc &&
+                smtp_ehlo_auth_mech(argv[optind], strlen(argv[optind])) != 0)
                 optarg = argv[optind++];
             if (optarg && (o.auth_mech = smtp_ehlo_auth_mech(optarg, strlen(optarg))) == 0) {
                 fprintf(stderr, "relaylab send: --auth is PLAIN, LOGIN or CRAM-MD5\n");
@@ -687,8 +703,8 @@ int cli_send(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (port_opt) {
-        if (strlen(port_opt) >= sizeof(o.port) || strspn(port_opt, "0123456789") != strlen(port_opt)
-            || !*port_opt) {
+        if (strlen(port_opt) >= sizeof(o.port) ||
+            strspn(port_opt, "0123456789") != strlen(port_opt) || !*port_opt) {
             fprintf(stderr, "relaylab send: bad --port '%s'\n", port_opt);
             return CLI_EXIT_USAGE;
         }
@@ -719,8 +735,8 @@ int cli_send(int argc, char **argv)
         return CLI_EXIT_ENV;
     }
     smtp_error_clear(&err);
-    if ((o.tls || o.tls_on_connect)
-        && (tls = smtp_tls_client_ctx(o.verify, o.ca_file, &err)) == NULL) {
+    if ((o.tls || o.tls_on_connect) &&
+        (tls = smtp_tls_client_ctx(o.verify, o.ca_file, &err)) == NULL) {
         fprintf(stderr, "relaylab send: %s\n", err.msg);
         free(body);
         return CLI_EXIT_ENV;

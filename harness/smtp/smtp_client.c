@@ -38,7 +38,7 @@ struct smtp_client {
 };
 
 static const char *const state_names[SMTP_CS_COUNT] = {
-    "init", "connected", "greeted", "session", "tls", "mail",
+    "init", "connected", "greeted", "session", "tls",    "mail",
     "rcpt", "data",      "quit",    "closed",  "broken",
 };
 
@@ -210,8 +210,8 @@ int smtp_client_connect(struct smtp_client *c, const struct smtp_tcp_params *tcp
         smtp_client_attach(c, t);
         c->start_ms = started; /* the total deadline counts the connect */
     }
-    note(c, "connected to %s port %s%s%s", tcp->host, tcp->port,
-         tcp->local_address ? " from " : "", tcp->local_address ? tcp->local_address : "");
+    note(c, "connected to %s port %s%s%s", tcp->host, tcp->port, tcp->local_address ? " from " : "",
+         tcp->local_address ? tcp->local_address : "");
     if (tcp->implicit_tls) {
         c->tls = 1;
         t->ops->tls_info(t->ctx, info, sizeof(info));
@@ -308,11 +308,17 @@ int smtp_client_read_reply(struct smtp_client *c)
 {
     struct smtp_reply r;
     long n;
+    long step_deadline;
 
     if (c->state == SMTP_CS_BROKEN)
         return -1;
     if (c->t == NULL)
         return smtp_error_set(&c->err, SMTP_ERR_USAGE, 0, "not connected");
+    /*
+     * One deadline for the whole reply, not per read: a server that
+     * drips a byte a second must not stretch a step for ever.
+     */
+    step_deadline = deadline(c);
     for (;;) {
         long got;
 
@@ -323,13 +329,12 @@ int smtp_client_read_reply(struct smtp_client *c)
             size_t off = r.error_offset;
             size_t show = c->ilen - off < 200 ? c->ilen - off : 200;
 
-            smtp_transcript_add(c->tx, SMTP_TX_SERVER, smtp_client_elapsed(c), c->ibuf + off,
-                                show);
+            smtp_transcript_add(c->tx, SMTP_TX_SERVER, smtp_client_elapsed(c), c->ibuf + off, show);
             smtp_error_set(&c->err, SMTP_ERR_PROTO, 0, "malformed reply: %s", r.error);
             smtp_error_set_reply(&c->err, c->ibuf + off, c->ilen - off);
             return broke(c);
         }
-        got = c->t->ops->read(c->t->ctx, c->ibuf + c->ilen, c->icap - c->ilen, deadline(c),
+        got = c->t->ops->read(c->t->ctx, c->ibuf + c->ilen, c->icap - c->ilen, step_deadline,
                               &c->err);
         if (got < 0) {
             if (c->err.cls == SMTP_ERR_TIMEOUT)
@@ -494,8 +499,7 @@ int smtp_client_auth(struct smtp_client *c, unsigned mech, const char *user, con
         if ((code = command(c, "AUTH CRAM-MD5", NULL)) != 334)
             break;
         if (smtp_sasl_cram_md5(user, pass, c->reply.text, c->reply.text_len, resp, sizeof(resp),
-                               &c->err)
-            < 0) {
+                               &c->err) < 0) {
             /* RFC 4954 4: "*" cancels the exchange. */
             (void)command(c, "*", NULL);
             c->err.cls = SMTP_ERR_PROTO;

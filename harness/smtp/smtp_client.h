@@ -39,7 +39,7 @@ extern "C" {
 
 #define SMTP_CLIENT_STEP_TIMEOUT_DEFAULT 30000   /* ms, RFC 5321 4.5.3.2 is gentler */
 #define SMTP_CLIENT_TOTAL_TIMEOUT_DEFAULT 300000 /* ms */
-#define SMTP_CLIENT_ARG_MAX 1000 /* bytes of a command argument we agree to send */
+#define SMTP_CLIENT_ARG_MAX 1000                 /* bytes of a command argument we agree to send */
 
 struct smtp_client_params {
     long step_timeout_ms;  /* one command and its reply */

@@ -69,8 +69,8 @@ static const char *parse_params(const char *s, size_t len, struct smtp_cmd *out)
         while (i < len && s[i] != ' ' && s[i] != '=') {
             char c = s[i];
 
-            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                  || (c == '-' && i > start)))
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  (c == '-' && i > start)))
                 return "bad ESMTP parameter keyword";
             i++;
         }
@@ -156,7 +156,7 @@ long smtp_cmd_parse(const char *buf, size_t len, size_t line_max, struct smtp_cm
     out->line_len = content;
 
     for (vlen = 0; vlen < content && buf[vlen] != ' '; vlen++)
-        /* void */ ;
+        /* void */;
     for (i = 0; i < VERB_COUNT; i++)
         if (strlen(verbs[i].name) == vlen && strncasecmp(buf, verbs[i].name, vlen) == 0)
             break;

@@ -59,11 +59,11 @@ enum smtp_verb {
     SMTP_VERB_COUNT
 };
 
-#define SMTP_CMD_F_BARE_LF 0x01   /* line ended in LF without CR */
-#define SMTP_CMD_F_LONG_LINE 0x02 /* over RFC 5321's 512 octets */
+#define SMTP_CMD_F_BARE_LF 0x01    /* line ended in LF without CR */
+#define SMTP_CMD_F_LONG_LINE 0x02  /* over RFC 5321's 512 octets */
 #define SMTP_CMD_F_SPACE_PATH 0x04 /* "MAIL FROM: <x>": SP before the path */
-#define SMTP_CMD_F_BARE_CR 0x08   /* CR inside the line */
-#define SMTP_CMD_F_NUL 0x10       /* NUL inside the line */
+#define SMTP_CMD_F_BARE_CR 0x08    /* CR inside the line */
+#define SMTP_CMD_F_NUL 0x10        /* NUL inside the line */
 
 struct smtp_cmd_param {
     const char *key;
@@ -76,7 +76,7 @@ struct smtp_cmd {
     enum smtp_verb verb;
     const char *line; /* the line without its line end */
     size_t line_len;
-    const char *arg;  /* after the verb and one SP */
+    const char *arg; /* after the verb and one SP */
     size_t arg_len;
     struct smtp_path path; /* MAIL and RCPT */
     struct smtp_cmd_param params[SMTP_CMD_PARAMS_MAX];

@@ -45,10 +45,10 @@ extern "C" {
 #define SMTP_AUTH_OTHER 0x80    /* a mechanism relaylab does not speak */
 
 struct smtp_ehlo {
-    unsigned caps;       /* SMTP_EHLO_* */
-    unsigned auth_mechs; /* SMTP_AUTH_* */
+    unsigned caps;               /* SMTP_EHLO_* */
+    unsigned auth_mechs;         /* SMTP_AUTH_* */
     unsigned long long size_max; /* SIZE parameter, 0 if none or unlimited */
-    size_t unknown;      /* keywords not recognised */
+    size_t unknown;              /* keywords not recognised */
 };
 
 /* smtp_ehlo_parse - capabilities from a reply to EHLO */

@@ -21,8 +21,8 @@ void smtp_error_clear(struct smtp_error *err)
 
 /* smtp_error_set - fill class and message */
 
-int smtp_error_set(struct smtp_error *err, enum smtp_err_class cls, int sys_errno,
-                   const char *fmt, ...)
+int smtp_error_set(struct smtp_error *err, enum smtp_err_class cls, int sys_errno, const char *fmt,
+                   ...)
 {
     va_list ap;
 

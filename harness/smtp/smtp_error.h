@@ -37,19 +37,19 @@ enum smtp_err_class {
 
 struct smtp_error {
     enum smtp_err_class cls;
-    int sys_errno;                        /* errno where one applies, else 0 */
-    int code;                             /* reply code for SMTP_ERR_REPLY */
-    char enhanced[16];                    /* RFC 3463 code, "" if none */
-    char msg[SMTP_ERROR_MSG_MAX];         /* short description */
-    char reply[SMTP_ERROR_REPLY_MAX];     /* offending reply line, printable */
+    int sys_errno;                    /* errno where one applies, else 0 */
+    int code;                         /* reply code for SMTP_ERR_REPLY */
+    char enhanced[16];                /* RFC 3463 code, "" if none */
+    char msg[SMTP_ERROR_MSG_MAX];     /* short description */
+    char reply[SMTP_ERROR_REPLY_MAX]; /* offending reply line, printable */
 };
 
 /* smtp_error_clear - reset to SMTP_ERR_NONE */
 void smtp_error_clear(struct smtp_error *err);
 
 /* smtp_error_set - fill class and message; returns -1 for tail calls */
-int smtp_error_set(struct smtp_error *err, enum smtp_err_class cls, int sys_errno,
-                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+int smtp_error_set(struct smtp_error *err, enum smtp_err_class cls, int sys_errno, const char *fmt,
+                   ...) __attribute__((format(printf, 4, 5)));
 
 /* smtp_error_set_reply - record offending bytes, made printable */
 void smtp_error_set_reply(struct smtp_error *err, const char *bytes, size_t len);

@@ -136,8 +136,8 @@ static int check_ipv6(const char *s, size_t len)
 
         if (c == ':')
             colons++;
-        else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-                   || c == '.'))
+        else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') ||
+                   c == '.'))
             return 0;
     }
     return colons >= 2 && colons <= 7;
@@ -395,7 +395,7 @@ long smtp_path_parse(const char *s, size_t len, struct smtp_path *out)
 void smtp_path_trick_names(unsigned tricks, char *buf, size_t size)
 {
     static const char *const names[] = {
-        "percent-hack", "bang-path", "multiple-at", "quoted-at", "trailing-dot",
+        "percent-hack", "bang-path",    "multiple-at", "quoted-at",       "trailing-dot",
         "trailing-at",  "source-route", "no-brackets", "address-literal",
     };
     size_t used = 0;

@@ -35,24 +35,24 @@ extern "C" {
 #define SMTP_PATH_DOMAIN_MAX 255
 #define SMTP_PATH_MAX 256
 
-#define SMTP_PATH_F_NULL 0x01       /* "<>" */
-#define SMTP_PATH_F_QUOTED 0x02     /* quoted local part */
-#define SMTP_PATH_F_LITERAL4 0x04   /* [1.2.3.4] */
-#define SMTP_PATH_F_LITERAL6 0x08   /* [IPv6:...] */
+#define SMTP_PATH_F_NULL 0x01        /* "<>" */
+#define SMTP_PATH_F_QUOTED 0x02      /* quoted local part */
+#define SMTP_PATH_F_LITERAL4 0x04    /* [1.2.3.4] */
+#define SMTP_PATH_F_LITERAL6 0x08    /* [IPv6:...] */
 #define SMTP_PATH_F_LITERAL_GEN 0x10 /* [tag:content] */
-#define SMTP_PATH_F_NO_DOMAIN 0x20  /* no "@" (RCPT TO:<Postmaster>) */
-#define SMTP_PATH_F_UTF8 0x40       /* octets over 127 (RFC 6531) */
-#define SMTP_PATH_F_POSTMASTER 0x80 /* <Postmaster>, RFC 5321 4.1.1.3 */
+#define SMTP_PATH_F_NO_DOMAIN 0x20   /* no "@" (RCPT TO:<Postmaster>) */
+#define SMTP_PATH_F_UTF8 0x40        /* octets over 127 (RFC 6531) */
+#define SMTP_PATH_F_POSTMASTER 0x80  /* <Postmaster>, RFC 5321 4.1.1.3 */
 
-#define SMTP_PATH_T_PERCENT 0x001     /* user%remote@relay */
-#define SMTP_PATH_T_BANG 0x002        /* remote!user@relay */
-#define SMTP_PATH_T_MULTI_AT 0x004    /* user@remote@relay */
-#define SMTP_PATH_T_QUOTED_AT 0x008   /* "user@remote"@relay */
+#define SMTP_PATH_T_PERCENT 0x001      /* user%remote@relay */
+#define SMTP_PATH_T_BANG 0x002         /* remote!user@relay */
+#define SMTP_PATH_T_MULTI_AT 0x004     /* user@remote@relay */
+#define SMTP_PATH_T_QUOTED_AT 0x008    /* "user@remote"@relay */
 #define SMTP_PATH_T_TRAILING_DOT 0x010 /* user@remote. */
-#define SMTP_PATH_T_TRAILING_AT 0x020 /* user@ */
-#define SMTP_PATH_T_ROUTE 0x040       /* <@relay:user@remote> */
-#define SMTP_PATH_T_NO_BRACKETS 0x080 /* user@remote without <> */
-#define SMTP_PATH_T_LITERAL 0x100     /* user@[1.2.3.4] */
+#define SMTP_PATH_T_TRAILING_AT 0x020  /* user@ */
+#define SMTP_PATH_T_ROUTE 0x040        /* <@relay:user@remote> */
+#define SMTP_PATH_T_NO_BRACKETS 0x080  /* user@remote without <> */
+#define SMTP_PATH_T_LITERAL 0x100      /* user@[1.2.3.4] */
 
 struct smtp_path {
     const char *local;

@@ -106,8 +106,7 @@ long smtp_reply_parse(struct smtp_reply_parser *p, const struct smtp_reply_limit
         int code;
         int last;
 
-        if (p->tail < window
-            && (lf = memchr(line + p->tail, '\n', window - p->tail)) != NULL) {
+        if (p->tail < window && (lf = memchr(line + p->tail, '\n', window - p->tail)) != NULL) {
             p->tail = 0;
         } else {
             if (avail >= lim->line_max)
@@ -129,8 +128,8 @@ long smtp_reply_parse(struct smtp_reply_parser *p, const struct smtp_reply_limit
             p->flags |= SMTP_REPLY_F_BARE_CR;
 
         /* RFC 5321 4.2: Reply-code = %x32-35 %x30-35 %x30-39 */
-        if (content < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5'
-            || line[2] < '0' || line[2] > '9')
+        if (content < 3 || line[0] < '2' || line[0] > '5' || line[1] < '0' || line[1] > '5' ||
+            line[2] < '0' || line[2] > '9')
             return malformed(out, "reply line does not start with a reply code", p->scanned);
         code = (line[0] - '0') * 100 + (line[1] - '0') * 10 + (line[2] - '0');
         if (content == 3 || line[3] == ' ') {

@@ -65,16 +65,16 @@ struct smtp_reply_parser {
 };
 
 struct smtp_reply {
-    int code;                             /* 200..599 */
+    int code;                               /* 200..599 */
     int enh_class, enh_subject, enh_detail; /* RFC 3463; enh_class 0 if absent */
-    const char *raw;                      /* the whole reply, line ends included */
+    const char *raw;                        /* the whole reply, line ends included */
     size_t raw_len;
-    const char *text;                     /* first line after "ddd-" or "ddd " */
+    const char *text; /* first line after "ddd-" or "ddd " */
     size_t text_len;
     size_t nlines;
-    unsigned flags;                       /* SMTP_REPLY_F_* */
-    const char *error;                    /* why malformed, static */
-    size_t error_offset;                  /* offset in buf of the offending line */
+    unsigned flags;      /* SMTP_REPLY_F_* */
+    const char *error;   /* why malformed, static */
+    size_t error_offset; /* offset in buf of the offending line */
 };
 
 /* smtp_reply_limits_default - the default limits */

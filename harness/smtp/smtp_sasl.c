@@ -38,8 +38,8 @@ long smtp_sasl_plain(const char *authzid, const char *user, const char *pass, ch
 
     if (authzid == NULL)
         authzid = "";
-    if (check_field(authzid, "authorization identity", err) < 0
-        || check_field(user, "user name", err) < 0 || check_field(pass, "password", err) < 0)
+    if (check_field(authzid, "authorization identity", err) < 0 ||
+        check_field(user, "user name", err) < 0 || check_field(pass, "password", err) < 0)
         return -1;
     len = strlen(authzid);
     memcpy(msg + n, authzid, len);
@@ -102,8 +102,8 @@ long smtp_sasl_cram_md5(const char *user, const char *pass, const char *challeng
 
     if (check_field(user, "user name", err) < 0 || check_field(pass, "password", err) < 0)
         return -1;
-    if ((clen = smtp_sasl_decode(challenge_b64, challenge_len, challenge, sizeof(challenge), err))
-        < 0)
+    if ((clen = smtp_sasl_decode(challenge_b64, challenge_len, challenge, sizeof(challenge), err)) <
+        0)
         return -1;
     if (smtp_tls_hmac_md5(pass, strlen(pass), challenge, (size_t)clen, digest) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "HMAC-MD5 failed");
@@ -142,13 +142,13 @@ int smtp_sasl_plain_decode(const char *b64, size_t len, struct smtp_sasl_plain_f
     memset(out, 0, sizeof(*out));
     if ((n = smtp_sasl_decode(b64, len, msg, sizeof(msg), err)) < 0)
         return -1;
-    if ((nul1 = memchr(msg, 0, (size_t)n)) == NULL
-        || (nul2 = memchr(nul1 + 1, 0, (size_t)(msg + n - nul1 - 1))) == NULL
-        || memchr(nul2 + 1, 0, (size_t)(msg + n - nul2 - 1)) != NULL)
+    if ((nul1 = memchr(msg, 0, (size_t)n)) == NULL ||
+        (nul2 = memchr(nul1 + 1, 0, (size_t)(msg + n - nul1 - 1))) == NULL ||
+        memchr(nul2 + 1, 0, (size_t)(msg + n - nul2 - 1)) != NULL)
         return smtp_error_set(err, SMTP_ERR_PROTO, 0, "PLAIN message needs exactly two NULs");
-    if (copy_field(msg, (size_t)(nul1 - msg), out->authzid) < 0
-        || copy_field(nul1 + 1, (size_t)(nul2 - nul1 - 1), out->user) < 0
-        || copy_field(nul2 + 1, (size_t)(msg + n - nul2 - 1), out->pass) < 0)
+    if (copy_field(msg, (size_t)(nul1 - msg), out->authzid) < 0 ||
+        copy_field(nul1 + 1, (size_t)(nul2 - nul1 - 1), out->user) < 0 ||
+        copy_field(nul2 + 1, (size_t)(msg + n - nul2 - 1), out->pass) < 0)
         return smtp_error_set(err, SMTP_ERR_PROTO, 0, "PLAIN field too long");
     memset(msg, 0, sizeof(msg));
     return 0;

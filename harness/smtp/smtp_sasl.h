@@ -37,8 +37,7 @@ long smtp_sasl_plain(const char *authzid, const char *user, const char *pass, ch
 long smtp_sasl_encode(const char *text, char *out, size_t size, struct smtp_error *err);
 
 /* smtp_sasl_decode - base64 challenge into text; NUL inside is kept */
-long smtp_sasl_decode(const char *b64, size_t len, char *out, size_t size,
-                      struct smtp_error *err);
+long smtp_sasl_decode(const char *b64, size_t len, char *out, size_t size, struct smtp_error *err);
 
 /* smtp_sasl_cram_md5 - RFC 2195 2: user SP hex(HMAC-MD5(pass, challenge)) */
 long smtp_sasl_cram_md5(const char *user, const char *pass, const char *challenge_b64,

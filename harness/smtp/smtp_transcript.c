@@ -77,9 +77,9 @@ int smtp_transcript_add(struct smtp_transcript *t, char dir, long t_ms, const ch
 
     if (t == NULL)
         return -1;
-    if (t->text_len + len + (t->nslots + 1) * sizeof(struct slot) > t->bytes_max
-        || grow((void **)&t->slots, &t->slots_cap, t->nslots + 1, sizeof(struct slot)) < 0
-        || grow((void **)&t->text, &t->text_cap, t->text_len + len + 1, 1) < 0) {
+    if (t->text_len + len + (t->nslots + 1) * sizeof(struct slot) > t->bytes_max ||
+        grow((void **)&t->slots, &t->slots_cap, t->nslots + 1, sizeof(struct slot)) < 0 ||
+        grow((void **)&t->text, &t->text_cap, t->text_len + len + 1, 1) < 0) {
         t->dropped++;
         return -1;
     }
@@ -100,8 +100,7 @@ size_t smtp_transcript_count(const struct smtp_transcript *t)
     return t ? t->nslots : 0;
 }
 
-int smtp_transcript_get(const struct smtp_transcript *t, size_t i,
-                        struct smtp_transcript_entry *e)
+int smtp_transcript_get(const struct smtp_transcript *t, size_t i, struct smtp_transcript_entry *e)
 {
     if (t == NULL || i >= t->nslots)
         return -1;

@@ -48,8 +48,7 @@ int smtp_transcript_add(struct smtp_transcript *t, char dir, long t_ms, const ch
 size_t smtp_transcript_count(const struct smtp_transcript *t);
 
 /* smtp_transcript_get - entry i; 0 or -1 when out of range */
-int smtp_transcript_get(const struct smtp_transcript *t, size_t i,
-                        struct smtp_transcript_entry *e);
+int smtp_transcript_get(const struct smtp_transcript *t, size_t i, struct smtp_transcript_entry *e);
 
 /* smtp_transcript_dropped - lines lost to the cap */
 size_t smtp_transcript_dropped(const struct smtp_transcript *t);

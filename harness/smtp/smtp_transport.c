@@ -43,8 +43,7 @@ long smtp_transport_now(void)
 
 /* wait_fd - poll one direction until the deadline */
 
-static int wait_fd(int fd, short events, long deadline_ms, const char *what,
-                   struct smtp_error *err)
+static int wait_fd(int fd, short events, long deadline_ms, const char *what, struct smtp_error *err)
 {
     for (;;) {
         struct pollfd pfd = {fd, events, 0};
@@ -120,8 +119,8 @@ static int fd_starttls(void *vctx, long deadline_ms, struct smtp_error *err)
         return smtp_error_set(err, SMTP_ERR_USAGE, 0, "TLS is already active");
     if (ctx->tls_ctx == NULL)
         return smtp_error_set(err, SMTP_ERR_USAGE, 0, "no TLS context configured");
-    ctx->tls = smtp_tls_connect(ctx->tls_ctx, ctx->fd, ctx->sni, ctx->verify_name, deadline_ms,
-                                err);
+    ctx->tls =
+        smtp_tls_connect(ctx->tls_ctx, ctx->fd, ctx->sni, ctx->verify_name, deadline_ms, err);
     return ctx->tls ? 0 : -1;
 }
 
@@ -193,8 +192,7 @@ struct smtp_transport *smtp_transport_fd(int fd, struct smtp_tls_ctx *tls_ctx, c
 static int connect_one(const struct addrinfo *ai, const struct addrinfo *local, long deadline_ms,
                        struct smtp_error *err)
 {
-    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
-                    ai->ai_protocol);
+    int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
     int one = 1;
     int so_err = 0;
     socklen_t len = sizeof(so_err);

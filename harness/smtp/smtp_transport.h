@@ -33,8 +33,7 @@ extern "C" {
 
 struct smtp_transport_ops {
     long (*read)(void *ctx, char *buf, size_t size, long deadline_ms, struct smtp_error *err);
-    long (*write)(void *ctx, const char *buf, size_t len, long deadline_ms,
-                  struct smtp_error *err);
+    long (*write)(void *ctx, const char *buf, size_t len, long deadline_ms, struct smtp_error *err);
     int (*starttls)(void *ctx, long deadline_ms, struct smtp_error *err);
     /* tls_info - "" when in plaintext, else protocol and cipher */
     void (*tls_info)(void *ctx, char *buf, size_t size);
@@ -48,13 +47,13 @@ struct smtp_transport {
 };
 
 struct smtp_tcp_params {
-    const char *host;          /* IP address or name */
-    const char *port;          /* "25" */
-    const char *local_address; /* bind before connect, or NULL */
-    int implicit_tls;          /* TLS before the banner (port 465) */
+    const char *host;             /* IP address or name */
+    const char *port;             /* "25" */
+    const char *local_address;    /* bind before connect, or NULL */
+    int implicit_tls;             /* TLS before the banner (port 465) */
     struct smtp_tls_ctx *tls_ctx; /* borrowed; needed for any TLS */
-    const char *sni;           /* server name to send, or NULL */
-    const char *verify_name;   /* name to check for SMTP_TLS_VERIFY_NAME */
+    const char *sni;              /* server name to send, or NULL */
+    const char *verify_name;      /* name to check for SMTP_TLS_VERIFY_NAME */
 };
 
 /* smtp_transport_now - CLOCK_MONOTONIC milliseconds */
