@@ -13,6 +13,7 @@
  *--*/
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,8 @@
 
 #define SEND_RCPT_MAX 100
 #define SEND_DATA_MAX (64L * 1024 * 1024)
+#define SEND_REPEAT_MAX 10000000L
+#define SEND_CONCURRENCY_MAX 256
 
 /* Exit codes for local failures, by error class. */
 #define EXIT_CONN 4
@@ -93,6 +96,8 @@ struct send_opts {
     int pipeline;
     int json;
     int silent;
+    long repeat;      /* dialogues to run (--repeat) */
+    long concurrency; /* at once (--concurrency) */
 };
 
 /* usage - send's help */
@@ -521,6 +526,142 @@ static int print_json(const struct send_opts *o, struct smtp_client *c, const st
     return rc;
 }
 
+/* one_dialogue - a client, one dialogue, its outcome; the client is returned */
+
+static struct smtp_client *one_dialogue(const struct send_opts *o,
+                                        const struct smtp_client_params *params,
+                                        struct smtp_tls_ctx *tls, const char *body,
+                                        size_t body_len, struct outcome *out)
+{
+    struct smtp_client *c = smtp_client_new(params);
+
+    if (c == NULL) {
+        smtp_error_clear(&out->err);
+        smtp_error_set(&out->err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        out->stage = ST_CONNECT;
+        out->exit_code = CLI_EXIT_ENV;
+        return NULL;
+    }
+    dialogue(c, o, tls, body, body_len, out);
+    return c;
+}
+
+struct repeat_state {
+    const struct send_opts *o;
+    const struct smtp_client_params *params;
+    struct smtp_tls_ctx *tls;
+    const char *body;
+    size_t body_len;
+    long next;   /* next dialogue number, taken atomically */
+    long failed; /* atomically */
+    pthread_mutex_t lock;
+    int have_failure;
+    struct outcome first; /* under lock */
+    char *first_transcript;
+};
+
+/* repeat_worker - take dialogue numbers until none are left */
+
+static void *repeat_worker(void *arg)
+{
+    struct repeat_state *st = arg;
+
+    while (__atomic_fetch_add(&st->next, 1, __ATOMIC_RELAXED) < st->o->repeat) {
+        struct outcome out;
+        struct smtp_client *c =
+            one_dialogue(st->o, st->params, st->tls, st->body, st->body_len, &out);
+
+        if (out.exit_code != 0) {
+            __atomic_fetch_add(&st->failed, 1, __ATOMIC_RELAXED);
+            pthread_mutex_lock(&st->lock);
+            if (!st->have_failure) {
+                size_t size = 0;
+                FILE *mem = open_memstream(&st->first_transcript, &size);
+
+                st->have_failure = 1;
+                st->first = out;
+                if (mem && c)
+                    report_transcript_text(mem, smtp_client_transcript(c), 0);
+                if (mem)
+                    fclose(mem);
+            }
+            pthread_mutex_unlock(&st->lock);
+        }
+        smtp_client_free(c);
+    }
+    return NULL;
+}
+
+/* run_repeat - --repeat N [--concurrency C]; returns the exit code */
+
+static int run_repeat(const struct send_opts *o, const struct smtp_client_params *params,
+                      struct smtp_tls_ctx *tls, const char *body, size_t body_len)
+{
+    struct repeat_state st;
+    pthread_t threads[SEND_CONCURRENCY_MAX];
+    long started = smtp_transport_now();
+    long i;
+    long nthreads = o->concurrency < o->repeat ? o->concurrency : o->repeat;
+    double secs;
+
+    memset(&st, 0, sizeof(st));
+    st.o = o;
+    st.params = params;
+    st.tls = tls;
+    st.body = body;
+    st.body_len = body_len;
+    pthread_mutex_init(&st.lock, NULL);
+    for (i = 0; i < nthreads; i++) {
+        if (pthread_create(&threads[i], NULL, repeat_worker, &st) != 0) {
+            fprintf(stderr, "relaylab send: cannot start thread %ld\n", i);
+            nthreads = i;
+            break;
+        }
+    }
+    for (i = 0; i < nthreads; i++)
+        pthread_join(threads[i], NULL);
+    if (nthreads == 0)
+        return CLI_EXIT_ENV;
+    secs = (double)(smtp_transport_now() - started) / 1000.0;
+    if (secs <= 0)
+        secs = 0.001;
+    if (o->json) {
+        json_t *root = json_pack("{s:I, s:I, s:I, s:f, s:f}", "dialogues", (json_int_t)o->repeat,
+                                 "failed", (json_int_t)st.failed, "concurrency",
+                                 (json_int_t)nthreads, "seconds", secs, "per_second",
+                                 (double)o->repeat / secs);
+
+        if (root && st.have_failure) {
+            json_t *f = json_pack("{s:s, s:i, s:s, s:s}", "stage", stages[st.first.stage].name,
+                                  "exit_code", st.first.exit_code, "class",
+                                  smtp_error_class_name(st.first.err.cls), "message",
+                                  st.first.err.msg);
+
+            if (f)
+                json_object_set_new(root, "first_failure", f);
+        }
+        if (root) {
+            json_dumpf(root, stdout, JSON_INDENT(2));
+            fputc('\n', stdout);
+            json_decref(root);
+        }
+    } else {
+        if (st.have_failure && !o->silent && st.first_transcript)
+            fputs(st.first_transcript, stdout);
+        printf("relaylab send: %ld dialogues, %ld at once, in %.3f s: %.1f dialogues/s, %ld "
+               "failed\n",
+               o->repeat, nthreads, secs, (double)o->repeat / secs, st.failed);
+    }
+    if (st.have_failure) {
+        fprintf(stderr, "relaylab send: first failure: %s: %s%s%s (exit %d)\n",
+                stages[st.first.stage].name, st.first.err.msg, st.first.err.reply[0] ? ": " : "",
+                st.first.err.reply, st.first.exit_code);
+    }
+    free(st.first_transcript);
+    pthread_mutex_destroy(&st.lock);
+    return st.have_failure ? st.first.exit_code : CLI_EXIT_OK;
+}
+
 /* cli_send - "relaylab send" */
 
 int cli_send(int argc, char **argv)
@@ -539,7 +680,9 @@ int cli_send(int argc, char **argv)
         OPT_TOTAL,
         OPT_PIPELINE,
         OPT_JSON,
-        OPT_SILENT
+        OPT_SILENT,
+        OPT_REPEAT,
+        OPT_CONCURRENCY
     };
     static const struct option longopts[] = {
         {"server", required_argument, 0, 's'},
@@ -564,6 +707,8 @@ int cli_send(int argc, char **argv)
         {"pipeline", no_argument, 0, OPT_PIPELINE},
         {"json", no_argument, 0, OPT_JSON},
         {"silent", no_argument, 0, OPT_SILENT},
+        {"repeat", required_argument, 0, OPT_REPEAT},
+        {"concurrency", required_argument, 0, OPT_CONCURRENCY},
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
@@ -585,6 +730,8 @@ int cli_send(int argc, char **argv)
     o.timeout_ms = SMTP_CLIENT_STEP_TIMEOUT_DEFAULT;
     o.total_timeout_ms = SMTP_CLIENT_TOTAL_TIMEOUT_DEFAULT;
     o.pass = getenv("RELAYLAB_AUTH_PASSWORD");
+    o.repeat = 1;
+    o.concurrency = 1;
     optind = 1;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":s:p:f:t:a::q:d:h", longopts, NULL)) != -1) {
@@ -682,6 +829,23 @@ int cli_send(int argc, char **argv)
         case OPT_SILENT:
             o.silent = 1;
             break;
+        case OPT_REPEAT:
+        case OPT_CONCURRENCY: {
+            char *end;
+            long v;
+
+            errno = 0;
+            v = strtol(optarg, &end, 10);
+            if (errno || end == optarg || *end || v < 1
+                || v > (ch == OPT_REPEAT ? SEND_REPEAT_MAX : SEND_CONCURRENCY_MAX)) {
+                fprintf(stderr, "relaylab send: bad %s '%s' (1 to %ld)\n",
+                        ch == OPT_REPEAT ? "--repeat" : "--concurrency", optarg,
+                        ch == OPT_REPEAT ? SEND_REPEAT_MAX : (long)SEND_CONCURRENCY_MAX);
+                return CLI_EXIT_USAGE;
+            }
+            *(ch == OPT_REPEAT ? &o.repeat : &o.concurrency) = v;
+            break;
+        }
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -745,13 +909,19 @@ int cli_send(int argc, char **argv)
     params.step_timeout_ms = o.timeout_ms;
     params.total_timeout_ms = o.total_timeout_ms;
     params.pipelining = o.pipeline;
-    if ((c = smtp_client_new(&params)) == NULL) {
+    if (o.repeat > 1 || o.concurrency > 1) {
+        int rc = run_repeat(&o, &params, tls, body, body_len);
+
+        smtp_tls_ctx_free(tls);
+        free(body);
+        return rc;
+    }
+    if ((c = one_dialogue(&o, &params, tls, body, body_len, &out)) == NULL) {
         fprintf(stderr, "relaylab send: out of memory\n");
         free(body);
         smtp_tls_ctx_free(tls);
         return CLI_EXIT_ENV;
     }
-    dialogue(c, &o, tls, body, body_len, &out);
     if (o.json) {
         if (print_json(&o, c, &out) < 0)
             fprintf(stderr, "relaylab send: cannot write JSON\n");
