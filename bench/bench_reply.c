@@ -80,8 +80,8 @@ int main(int argc, char **argv)
                            "servers send for HELP or for banners with legal notices\r\n");
     strcat(long_reply, "250 end of the long reply\r\n");
     run("single-line", "250 2.1.5 Ok\r\n", seconds);
-    run("single-line relay denied",
-        "554 5.7.1 <someone@example.org>: Relay access denied\r\n", seconds);
+    run("single-line relay denied", "554 5.7.1 <someone@example.org>: Relay access denied\r\n",
+        seconds);
     run("multi-line EHLO (11 lines)",
         "250-mx.relaylab.test\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
         "250-ETRN\r\n250-AUTH PLAIN LOGIN\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # bench/send_vs_swaks.sh [N] - dialogues per second of relaylab send and of
 # swaks, one process per dialogue, the same dialogues against the same
-# private Postfix (+ Dovecot SASL) in the same run, in a private network
-# namespace. Two dialogues:
+# private Postfix (+ Dovecot SASL), stood up by "relaylab sandbox" in a
+# private network namespace, in the same run. Two dialogues:
 #   plain: EHLO, MAIL, RCPT, DATA, message, QUIT on port 25 from mynetworks
 #   tls+auth: EHLO, STARTTLS, EHLO, AUTH PLAIN, MAIL, RCPT, DATA, QUIT on 587
 # Each is run N times per tool (default 200) after 10 warm-up dialogues.
@@ -10,18 +10,16 @@ set -u
 N=${1:-200}
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 RELAYLAB=${RELAYLAB:-$TOP/build-rel/relaylab}
-if [ -z "${RELAYLAB_IN_NETNS:-}" ]; then
-  RELAYLAB_IN_NETNS=1 exec unshare -n "$0" "$@"
+if [ -z "${RELAYLAB_ADDR:-}" ]; then
+  exec "$RELAYLAB" sandbox --mta postfix -- "$0" "$@" 2>/dev/null
 fi
-ip link set lo up
-. "$TOP/tests/integration/pfenv.sh"
-trap pfenv_stop EXIT
-pfenv_start 127.0.0.10 >/dev/null || exit 3
+PF_USER=$RELAYLAB_USER
+PF_PASS=$RELAYLAB_PASSWORD
 
-rl_plain() { "$RELAYLAB" send --silent --server 127.0.0.10:25 --from a@relaylab.test --to b@example.org; }
-sw_plain() { swaks --silent 2 --server 127.0.0.10:25 --from a@relaylab.test --to b@example.org >/dev/null; }
-rl_tls() { "$RELAYLAB" send --silent --server 127.0.0.10:587 --tls --auth PLAIN --auth-user "$PF_USER" --auth-password "$PF_PASS" --from "$PF_USER" --to b@example.org; }
-sw_tls() { swaks --silent 2 --server 127.0.0.10:587 --tls --auth PLAIN --auth-user "$PF_USER" --auth-password "$PF_PASS" --from "$PF_USER" --to b@example.org >/dev/null; }
+rl_plain() { "$RELAYLAB" send --silent --server $RELAYLAB_ADDR:25 --from a@relaylab.test --to b@example.org; }
+sw_plain() { swaks --silent 2 --server $RELAYLAB_ADDR:25 --from a@relaylab.test --to b@example.org >/dev/null; }
+rl_tls() { "$RELAYLAB" send --silent --server $RELAYLAB_ADDR:587 --tls --auth PLAIN --auth-user "$PF_USER" --auth-password "$PF_PASS" --from "$PF_USER" --to b@example.org; }
+sw_tls() { swaks --silent 2 --server $RELAYLAB_ADDR:587 --tls --auth PLAIN --auth-user "$PF_USER" --auth-password "$PF_PASS" --from "$PF_USER" --to b@example.org >/dev/null; }
 
 measure() { # measure FUNC -> dialogues/s; fails if any dialogue failed
   local f=$1 i t0 t1
@@ -38,8 +36,8 @@ repeat() { # prints dialogues/s and ms/dialogue
   out=$("$RELAYLAB" send --silent --repeat "$N" "$@") || { echo "repeat $* failed" >&2; return 1; }
   python3 -c "import re,sys; r=float(re.search(r'([0-9.]+) dialogues/s', sys.argv[1]).group(1)); print(f'{r:.1f} {1000/r:.2f}')" "$out"
 }
-RL_PLAIN=(--server 127.0.0.10:25 --from a@relaylab.test --to b@example.org)
-RL_TLS=(--server 127.0.0.10:587 --tls --auth PLAIN --auth-user "$PF_USER" --auth-password "$PF_PASS" --from "$PF_USER" --to b@example.org)
+RL_PLAIN=(--server $RELAYLAB_ADDR:25 --from a@relaylab.test --to b@example.org)
+RL_TLS=(--server $RELAYLAB_ADDR:587 --tls --auth PLAIN --auth-user "$PF_USER" --auth-password "$PF_PASS" --from "$PF_USER" --to b@example.org)
 
 printf '%-10s %-34s %12s %12s\n' dialogue tool "dialogues/s" "ms/dialogue"
 ratio() { python3 -c "import sys; print(f'{float(sys.argv[1])/float(sys.argv[2]):.1f}x')" "$1" "$2"; }

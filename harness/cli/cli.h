@@ -22,4 +22,7 @@ int cli_send(int argc, char **argv);
 /* cli_certs - "relaylab certs" */
 int cli_certs(int argc, char **argv);
 
+/* cli_sandbox - "relaylab sandbox" */
+int cli_sandbox(int argc, char **argv);
+
 #endif

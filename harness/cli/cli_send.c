@@ -530,8 +530,8 @@ static int print_json(const struct send_opts *o, struct smtp_client *c, const st
 
 static struct smtp_client *one_dialogue(const struct send_opts *o,
                                         const struct smtp_client_params *params,
-                                        struct smtp_tls_ctx *tls, const char *body,
-                                        size_t body_len, struct outcome *out)
+                                        struct smtp_tls_ctx *tls, const char *body, size_t body_len,
+                                        struct outcome *out)
 {
     struct smtp_client *c = smtp_client_new(params);
 
@@ -626,16 +626,16 @@ static int run_repeat(const struct send_opts *o, const struct smtp_client_params
     if (secs <= 0)
         secs = 0.001;
     if (o->json) {
-        json_t *root = json_pack("{s:I, s:I, s:I, s:f, s:f}", "dialogues", (json_int_t)o->repeat,
-                                 "failed", (json_int_t)st.failed, "concurrency",
-                                 (json_int_t)nthreads, "seconds", secs, "per_second",
-                                 (double)o->repeat / secs);
+        json_t *root =
+            json_pack("{s:I, s:I, s:I, s:f, s:f}", "dialogues", (json_int_t)o->repeat, "failed",
+                      (json_int_t)st.failed, "concurrency", (json_int_t)nthreads, "seconds", secs,
+                      "per_second", (double)o->repeat / secs);
 
         if (root && st.have_failure) {
-            json_t *f = json_pack("{s:s, s:i, s:s, s:s}", "stage", stages[st.first.stage].name,
-                                  "exit_code", st.first.exit_code, "class",
-                                  smtp_error_class_name(st.first.err.cls), "message",
-                                  st.first.err.msg);
+            json_t *f =
+                json_pack("{s:s, s:i, s:s, s:s}", "stage", stages[st.first.stage].name, "exit_code",
+                          st.first.exit_code, "class", smtp_error_class_name(st.first.err.cls),
+                          "message", st.first.err.msg);
 
             if (f)
                 json_object_set_new(root, "first_failure", f);
@@ -836,8 +836,8 @@ int cli_send(int argc, char **argv)
 
             errno = 0;
             v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1
-                || v > (ch == OPT_REPEAT ? SEND_REPEAT_MAX : SEND_CONCURRENCY_MAX)) {
+            if (errno || end == optarg || *end || v < 1 ||
+                v > (ch == OPT_REPEAT ? SEND_REPEAT_MAX : SEND_CONCURRENCY_MAX)) {
                 fprintf(stderr, "relaylab send: bad %s '%s' (1 to %ld)\n",
                         ch == OPT_REPEAT ? "--repeat" : "--concurrency", optarg,
                         ch == OPT_REPEAT ? SEND_REPEAT_MAX : (long)SEND_CONCURRENCY_MAX);

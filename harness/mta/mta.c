@@ -1,0 +1,188 @@
+/*++
+ * NAME
+ *	mta 3
+ * SUMMARY
+ *	one sandboxed MTA instance: Postfix (with Dovecot SASL) or Exim
+ * DESCRIPTION
+ *	See mta.h. The common part: a run directory, an address, TLS
+ *	certificates, the capture sink, the wait for banners, and stop.
+ *--*/
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mta.h"
+#include "smtp_tls.h"
+
+#define MTA_FILE_MAX (1024 * 1024)
+#define MTA_READY_TIMEOUT_MS 10000
+
+void mta_spec_init(struct mta_spec *spec, enum mta_kind kind)
+{
+    memset(spec, 0, sizeof(*spec));
+    spec->kind = kind;
+}
+
+const char *mta_kind_name(enum mta_kind kind)
+{
+    return kind == MTA_EXIM ? "exim" : "postfix";
+}
+
+int mta_kind_parse(const char *name, enum mta_kind *kind)
+{
+    if (strcmp(name, "postfix") == 0)
+        *kind = MTA_POSTFIX;
+    else if (strcmp(name, "exim") == 0)
+        *kind = MTA_EXIM;
+    else
+        return -1;
+    return 0;
+}
+
+void mta_add_rewrite(struct mta_instance *inst, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (inst->nrewrites == MTA_REWRITES_MAX)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(inst->rewrites[inst->nrewrites++], sizeof(inst->rewrites[0]), fmt, ap);
+    va_end(ap);
+}
+
+char *mta_read_file(const char *path, struct smtp_error *err)
+{
+    FILE *fp = fopen(path, "r");
+    char *text;
+    size_t n;
+
+    if (fp == NULL) {
+        smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if ((text = malloc(MTA_FILE_MAX + 1)) == NULL) {
+        fclose(fp);
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return NULL;
+    }
+    n = fread(text, 1, MTA_FILE_MAX, fp);
+    text[n] = 0;
+    if (!feof(fp)) {
+        fclose(fp);
+        free(text);
+        smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s is over %d bytes", path, MTA_FILE_MAX);
+        return NULL;
+    }
+    fclose(fp);
+    return text;
+}
+
+int mta_listener_port(const struct mta_instance *inst, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < inst->nlisteners; i++)
+        if (strcmp(inst->listeners[i].name, name) == 0)
+            return inst->listeners[i].port;
+    return -1;
+}
+
+/* mta_start - render, start, wait for every banner */
+
+struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
+                               struct smtp_error *err)
+{
+    struct mta_instance *inst = calloc(1, sizeof(*inst));
+    char tls_dir[320];
+    long t0 = mta_env_now_ms();
+    size_t i;
+    int rc;
+
+    if (inst == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return NULL;
+    }
+    inst->kind = spec->kind;
+    inst->env = env;
+    inst->sink_port = MTA_SINK_PORT;
+    if (mta_env_subdir(env, mta_kind_name(spec->kind), inst->dir, sizeof(inst->dir), err) < 0 ||
+        mta_env_addr(env, inst->addr, sizeof(inst->addr), err) < 0 ||
+        mta_env_addr(env, inst->sink_addr, sizeof(inst->sink_addr), err) < 0)
+        goto fail;
+    snprintf(tls_dir, sizeof(tls_dir), "%s/tls", inst->dir);
+    snprintf(inst->sink_dir, sizeof(inst->sink_dir), "%s/sink", inst->dir);
+    snprintf(inst->ca_path, sizeof(inst->ca_path), "%s/ca.pem", tls_dir);
+    if (mkdir(tls_dir, 0755) < 0 || mkdir(inst->sink_dir, 0755) < 0) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir in %s: %s", inst->dir,
+                       strerror(errno));
+        goto fail;
+    }
+    if (smtp_tls_make_certs(tls_dir, "mx.relaylab.test", inst->addr, err) < 0)
+        goto fail;
+    if ((inst->sink = mta_sink_start(inst->sink_addr, inst->sink_port, inst->sink_dir, err)) ==
+        NULL)
+        goto fail;
+    rc = spec->kind == MTA_EXIM ? mta_exim_start(inst, spec, err)
+                                : mta_postfix_start(inst, spec, err);
+    if (rc < 0)
+        goto fail;
+    /*
+     * Ready means the banner was read, on the first plain listener. The
+     * master (or Exim's daemon) binds every listener before it serves
+     * any, so the others only need to accept a connection: a banner on
+     * each would cost a process start per listener.
+     */
+    for (i = 0; i < inst->nlisteners; i++) {
+        long deadline = mta_env_now_ms() + MTA_READY_TIMEOUT_MS;
+
+        if (i > 0) {
+            if (mta_env_wait_listen(inst->addr, inst->listeners[i].port, 1000, err) < 0)
+                goto failed_start;
+            continue;
+        }
+        /* Short tries, so that an MTA that logs a fatal error fails fast. */
+        while (mta_env_wait_banner(inst->addr, inst->listeners[i].port, 250, err) < 0) {
+            char fatal[8];
+
+            mta_proc_log_tail(inst->log_path, inst->kind == MTA_EXIM ? "panic" : "fatal:", fatal,
+                              sizeof(fatal));
+            if (fatal[0] || !mta_alive(inst) || mta_env_now_ms() > deadline)
+                goto failed_start;
+        }
+    }
+    if (mta_env_dovecot_ready(env, err) < 0)
+        goto fail;
+    inst->start_ms = mta_env_now_ms() - t0;
+    return inst;
+failed_start : {
+    char tail[SMTP_ERROR_MSG_MAX];
+
+    /* The MTA's own words, not a bare timeout. */
+    mta_proc_log_tail(inst->log_path, inst->kind == MTA_EXIM ? NULL : "fatal:", tail, sizeof(tail));
+    if (!tail[0])
+        mta_proc_log_tail(inst->proc.log_path, NULL, tail, sizeof(tail));
+    if (tail[0])
+        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "%s did not start: %s", mta_kind_name(inst->kind),
+                       tail);
+}
+fail:
+    mta_stop(inst);
+    return NULL;
+}
+
+int mta_alive(struct mta_instance *inst)
+{
+    return mta_proc_alive(&inst->proc);
+}
+
+void mta_stop(struct mta_instance *inst)
+{
+    if (inst == NULL)
+        return;
+    mta_proc_stop(&inst->proc, 200);
+    mta_sink_stop(inst->sink);
+    free(inst);
+}

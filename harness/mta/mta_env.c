@@ -1,0 +1,507 @@
+/*++
+ * NAME
+ *	mta_env 3
+ * SUMMARY
+ *	the sandbox every MTA instance of one harness run lives in
+ * DESCRIPTION
+ *	See mta_env.h.
+ *--*/
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <net/if.h>
+#include <poll.h>
+#include <pwd.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mta_env.h"
+#include "mta_proc.h"
+#include "smtp_client.h"
+#include "smtp_tls.h"
+
+#ifndef RELAYLAB_TEMPLATE_DIR
+#define RELAYLAB_TEMPLATE_DIR "/usr/share/relaylab/templates"
+#endif
+#define EXIM_BIN_DEFAULT "/opt/relaylab/exim/usr/sbin/exim4"
+#define CLI_ENV_EXIT 3 /* environment error, as relaylab(1) documents */
+#define ADDR_FIRST 10  /* 127.0.0.10 ... */
+#define ADDR_LAST 250
+
+struct mta_env {
+    char dir[256];  /* where run directories live */
+    char kept[256]; /* the real directory when kept */
+    char template_dir[512];
+    char exim_bin[512];
+    int isolated;
+    int keep;
+    int share_net;
+    int next_addr;
+    int next_subdir;
+    struct mta_env_user users[MTA_ENV_USERS];
+    struct mta_proc dovecot;
+    char dovecot_socket[320];
+    char dovecot_dir[300];
+};
+
+long mta_env_now_ms(void)
+{
+    return smtp_transport_now();
+}
+
+void mta_env_params_default(struct mta_env_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->isolate = 1;
+}
+
+/* random_word - alphanumeric, from OpenSSL's generator */
+
+static int random_word(char *buf, size_t len)
+{
+    static const char alphabet[] = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    unsigned char raw[64];
+    size_t i;
+
+    if (len > sizeof(raw) || smtp_tls_random(raw, len) < 0)
+        return -1;
+    for (i = 0; i < len; i++)
+        buf[i] = alphabet[raw[i] % (sizeof(alphabet) - 1)];
+    buf[len] = 0;
+    return 0;
+}
+
+/* lo_up - "ip link set lo up", by ioctl */
+
+static int lo_up(struct smtp_error *err)
+{
+    struct ifreq ifr;
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int rc = 0;
+
+    if (fd < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "socket: %s", strerror(errno));
+    memset(&ifr, 0, sizeof(ifr));
+    snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+    if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+        rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCGIFFLAGS lo: %s", strerror(errno));
+    } else {
+        ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+        if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+            rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCSIFFLAGS lo: %s",
+                                strerror(errno));
+    }
+    close(fd);
+    return rc;
+}
+
+static volatile sig_atomic_t forward_signal;
+static long host_pid; /* the process outside, which shares our network and mounts */
+
+static void on_forward(int sig)
+{
+    forward_signal = sig;
+}
+
+/* mta_env_isolate - private namespaces, and a child that is their PID 1 */
+
+long mta_env_isolate(const struct mta_env_params *params, struct smtp_error *err)
+{
+    int alive[2];
+    pid_t child;
+
+    if (!params->isolate || geteuid() != 0)
+        return 0;
+    if (unshare((params->share_net ? 0 : CLONE_NEWNET) | CLONE_NEWNS | CLONE_NEWPID) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make private namespaces: %s",
+                              strerror(errno));
+    if (pipe2(alive, O_CLOEXEC) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
+    host_pid = (long)getpid();
+    if ((child = fork()) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "fork: %s", strerror(errno));
+    if (child == 0) {
+        struct pollfd p = {alive[0], POLLIN, 0};
+
+        close(alive[1]);
+        /* Die with the harness; if it is already gone, go now. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (poll(&p, 1, 0) > 0)
+            _exit(CLI_ENV_EXIT);
+        close(alive[0]);
+        return 0;
+    }
+    close(alive[0]);
+    /* alive[1] stays open for our lifetime: its EOF tells the child we died early. */
+    return (long)child;
+}
+
+/* mta_env_wait_isolated - pass signals on, wait, exit code */
+
+int mta_env_wait_isolated(long child)
+{
+    struct sigaction sa;
+    int status = 0;
+
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_forward;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    for (;;) {
+        pid_t r = waitpid((pid_t)child, &status, 0);
+
+        if (r == (pid_t)child)
+            break;
+        if (r < 0 && errno != EINTR)
+            return CLI_ENV_EXIT;
+        if (forward_signal) {
+            kill((pid_t)child, forward_signal);
+            forward_signal = 0;
+        }
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+/* setup_isolated - inside: private tmpfs (or the kept directory), lo up */
+
+static int setup_isolated(struct mta_env *env, struct smtp_error *err)
+{
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make mounts private: %s",
+                              strerror(errno));
+    if (mkdir(MTA_ENV_RUN_DIR, 0755) < 0 && errno != EEXIST)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", MTA_ENV_RUN_DIR,
+                              strerror(errno));
+    if (env->keep) {
+        snprintf(env->kept, sizeof(env->kept), "/tmp/relaylab-keep.XXXXXX");
+        if (mkdtemp(env->kept) == NULL || chmod(env->kept, 0755) < 0 ||
+            mount(env->kept, MTA_ENV_RUN_DIR, NULL, MS_BIND, NULL) < 0)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", env->kept,
+                                  strerror(errno));
+    } else if (mount("relaylab", MTA_ENV_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot mount tmpfs on %s: %s",
+                              MTA_ENV_RUN_DIR, strerror(errno));
+    }
+    snprintf(env->dir, sizeof(env->dir), "%s", MTA_ENV_RUN_DIR);
+    if (!env->share_net && lo_up(err) < 0)
+        return -1;
+    env->isolated = 1;
+    return 0;
+}
+
+/* mta_env_open - the sandbox */
+
+struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_error *err)
+{
+    struct mta_env *env = calloc(1, sizeof(*env));
+    const char *s;
+    int i;
+
+    if (env == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return NULL;
+    }
+    env->keep = params->keep;
+    env->share_net = params->share_net;
+    env->next_addr = ADDR_FIRST;
+    s = params->template_dir ? params->template_dir : getenv("RELAYLAB_TEMPLATE_DIR");
+    snprintf(env->template_dir, sizeof(env->template_dir), "%s", s ? s : RELAYLAB_TEMPLATE_DIR);
+    s = params->exim_bin ? params->exim_bin : getenv("RELAYLAB_EXIM");
+    snprintf(env->exim_bin, sizeof(env->exim_bin), "%s", s ? s : EXIM_BIN_DEFAULT);
+    for (i = 0; i < MTA_ENV_USERS; i++) {
+        snprintf(env->users[i].name, sizeof(env->users[i].name), "%s@relaylab.test",
+                 i == 0 ? "user" : "app");
+        if (random_word(env->users[i].pass, MTA_ENV_PASS_LEN) < 0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "no random bytes");
+            free(env);
+            return NULL;
+        }
+    }
+    /* PID 1 of a PID namespace: mta_env_isolate() brought us here. */
+    if (params->isolate && geteuid() == 0 && getpid() == 1) {
+        if (setup_isolated(env, err) < 0) {
+            free(env);
+            return NULL;
+        }
+    } else {
+        snprintf(env->dir, sizeof(env->dir), "/tmp/relaylab.XXXXXX");
+        if (mkdtemp(env->dir) == NULL || chmod(env->dir, 0755) < 0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdtemp: %s", strerror(errno));
+            free(env);
+            return NULL;
+        }
+        if (env->keep)
+            snprintf(env->kept, sizeof(env->kept), "%s", env->dir);
+    }
+    return env;
+}
+
+/* rm_one - nftw callback */
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* mta_env_close - stop what is left, remove the run directory */
+
+void mta_env_close(struct mta_env *env)
+{
+    if (env == NULL)
+        return;
+    mta_proc_stop(&env->dovecot, 50);
+    if (env->isolated) {
+        /* We are PID 1: when we exit, the kernel ends the rest. */
+        if (!env->keep)
+            nftw(env->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    } else if (!env->keep) {
+        nftw(env->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    }
+    free(env);
+}
+
+long mta_env_host_pid(void)
+{
+    return host_pid ? host_pid : (long)getpid();
+}
+
+const char *mta_env_dir(const struct mta_env *env)
+{
+    return env->dir;
+}
+
+const char *mta_env_kept_dir(const struct mta_env *env)
+{
+    return env->kept[0] ? env->kept : NULL;
+}
+
+const char *mta_env_template_dir(const struct mta_env *env)
+{
+    return env->template_dir;
+}
+
+const char *mta_env_exim_bin(const struct mta_env *env)
+{
+    return env->exim_bin;
+}
+
+int mta_env_isolated(const struct mta_env *env)
+{
+    return env->isolated;
+}
+
+const struct mta_env_user *mta_env_user(const struct mta_env *env, int i)
+{
+    return i >= 0 && i < MTA_ENV_USERS ? &env->users[i] : NULL;
+}
+
+/* mta_env_addr - a fresh loopback address */
+
+int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error *err)
+{
+    if (env->next_addr > ADDR_LAST)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "out of loopback addresses");
+    snprintf(buf, size, "127.0.0.%d", env->next_addr++);
+    return 0;
+}
+
+/* mta_env_subdir - a fresh run directory */
+
+int mta_env_subdir(struct mta_env *env, const char *prefix, char *buf, size_t size,
+                   struct smtp_error *err)
+{
+    if ((size_t)snprintf(buf, size, "%s/%s-%d", env->dir, prefix, env->next_subdir++) >= size)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "path too long");
+    if (mkdir(buf, 0755) < 0 || chmod(buf, 0755) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", buf, strerror(errno));
+    return 0;
+}
+
+/* write_file - whole file, mode, owner (uid -1 = leave) */
+
+static int write_file(const char *path, const char *text, int mode, uid_t uid, gid_t gid,
+                      struct smtp_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+    size_t len = strlen(text);
+
+    if (fd < 0 || write(fd, text, len) != (ssize_t)len || fchmod(fd, (mode_t)mode) < 0 ||
+        ((int)uid != -1 && fchown(fd, uid, gid) < 0)) {
+        int e = errno;
+
+        if (fd >= 0)
+            close(fd);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, e, "cannot write %s: %s", path, strerror(e));
+    }
+    return close(fd);
+}
+
+/* mta_env_dovecot - one Dovecot auth service for every instance */
+
+const char *mta_env_dovecot(struct mta_env *env, struct smtp_error *err)
+{
+    char dir[300];
+    char path[400];
+    char conf[2048];
+    char passwd[512];
+    char *argv[5];
+    struct group *gr;
+
+    if (env->dovecot_socket[0] && mta_proc_alive(&env->dovecot))
+        return env->dovecot_socket;
+    if (mta_env_subdir(env, "dovecot", dir, sizeof(dir), err) < 0)
+        return NULL;
+    snprintf(env->dovecot_dir, sizeof(env->dovecot_dir), "%s", dir);
+    snprintf(env->dovecot_socket, sizeof(env->dovecot_socket), "%s/auth", dir);
+    /* Passwords made for this run, readable by Dovecot's auth user only. */
+    snprintf(passwd, sizeof(passwd), "%s:{PLAIN}%s\n%s:{PLAIN}%s\n", env->users[0].name,
+             env->users[0].pass, env->users[1].name, env->users[1].pass);
+    snprintf(path, sizeof(path), "%s/passwd", dir);
+    gr = getgrnam("dovecot");
+    if (write_file(path, passwd, 0640, gr ? 0 : (uid_t)-1, gr ? gr->gr_gid : 0, err) < 0)
+        return NULL;
+    snprintf(conf, sizeof(conf),
+             "base_dir = %s/run\nstate_dir = %s/state\nlog_path = %s/dovecot.log\n"
+             "protocols = none\nssl = no\nauth_mechanisms = plain login\n"
+             "auth_failure_delay = 0\n"
+             "passdb {\n  driver = passwd-file\n"
+             "  args = scheme=PLAIN username_format=%%u %s/passwd\n}\n"
+             "userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}\n"
+             "service auth {\n  unix_listener %s {\n    mode = 0666\n  }\n}\n",
+             dir, dir, dir, dir, env->dovecot_socket);
+    snprintf(path, sizeof(path), "%s/dovecot.conf", dir);
+    if (write_file(path, conf, 0644, (uid_t)-1, 0, err) < 0)
+        return NULL;
+    argv[0] = "/usr/sbin/dovecot";
+    argv[1] = "-F";
+    argv[2] = "-c";
+    argv[3] = path;
+    argv[4] = NULL;
+    {
+        char log[400];
+
+        snprintf(log, sizeof(log), "%s/dovecot.out", dir);
+        if (mta_proc_spawn(&env->dovecot, argv, log, err) < 0)
+            return NULL;
+    }
+    return env->dovecot_socket;
+}
+
+/* mta_env_dovecot_ready - wait for the auth socket; 0 or -1 with Dovecot's error */
+
+int mta_env_dovecot_ready(struct mta_env *env, struct smtp_error *err)
+{
+    long deadline = mta_env_now_ms() + 5000;
+    struct stat st;
+
+    if (env->dovecot_socket[0] == 0)
+        return 0;
+    while (stat(env->dovecot_socket, &st) < 0) {
+        struct timespec ts = {0, 1000000};
+
+        if (!mta_proc_alive(&env->dovecot) || mta_env_now_ms() > deadline) {
+            char path[400];
+            char tail[512];
+
+            snprintf(path, sizeof(path), "%s/dovecot.log", env->dovecot_dir);
+            mta_proc_log_tail(path, "Fatal", tail, sizeof(tail));
+            mta_proc_stop(&env->dovecot, 0);
+            env->dovecot_socket[0] = 0;
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Dovecot did not start: %s",
+                                  tail[0] ? tail : "(no log)");
+        }
+        nanosleep(&ts, NULL);
+    }
+    return 0;
+}
+
+/* mta_env_wait_listen - until addr:port accepts a connection */
+
+int mta_env_wait_listen(const char *addr, int port, long timeout_ms, struct smtp_error *err)
+{
+    long deadline = mta_env_now_ms() + timeout_ms;
+    char port_s[16];
+
+    snprintf(port_s, sizeof(port_s), "%d", port);
+    for (;;) {
+        struct smtp_tcp_params tcp = {0};
+        struct smtp_transport *t;
+
+        tcp.host = addr;
+        tcp.port = port_s;
+        if ((t = smtp_transport_tcp(&tcp, mta_env_now_ms() + 1000, err)) != NULL) {
+            smtp_transport_free(t);
+            return 0;
+        }
+        if (mta_env_now_ms() > deadline)
+            return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "nothing listens on %s:%d", addr, port);
+        {
+            struct timespec ts = {0, 2000000};
+
+            nanosleep(&ts, NULL);
+        }
+    }
+}
+
+/* mta_env_wait_banner - ready means the banner was read */
+
+int mta_env_wait_banner(const char *addr, int port, long timeout_ms, struct smtp_error *err)
+{
+    long deadline = mta_env_now_ms() + timeout_ms;
+    char port_s[16];
+    struct smtp_client_params params;
+
+    snprintf(port_s, sizeof(port_s), "%d", port);
+    smtp_client_params_default(&params);
+    params.step_timeout_ms = 1000;
+    for (;;) {
+        struct smtp_tcp_params tcp = {0};
+        struct smtp_client *c = smtp_client_new(&params);
+        int code = -1;
+
+        if (c == NULL)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        tcp.host = addr;
+        tcp.port = port_s;
+        if (smtp_client_connect(c, &tcp) == 0)
+            code = smtp_client_banner(c);
+        if (code > 0) {
+            /* Exim answers QUIT only after 200 ms: say it, do not wait. */
+            (void)smtp_client_send_bytes(c, "QUIT\r\n", 6);
+            smtp_client_free(c);
+            if (code / 100 == 2)
+                return 0;
+            return smtp_error_set(err, SMTP_ERR_REPLY, 0, "%s:%d answered %d", addr, port, code);
+        }
+        if (err)
+            *err = *smtp_client_error(c);
+        smtp_client_free(c);
+        if (mta_env_now_ms() > deadline)
+            return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no banner on %s:%d within %ld ms",
+                                  addr, port, timeout_ms);
+        {
+            struct timespec ts = {0, 2000000};
+
+            nanosleep(&ts, NULL);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+/*++
+ * NAME
+ *	mta_env 3h
+ * SUMMARY
+ *	the sandbox every MTA instance of one harness run lives in
+ * SYNOPSIS
+ *	#include "mta_env.h"
+ * DESCRIPTION
+ *	mta_env_isolate() must run before any thread exists. As root it
+ *	makes private network, mount and PID namespaces and forks: the
+ *	child, PID 1 of the new PID namespace, gets 0 and goes on to do
+ *	the work; the original process gets the child's PID and must only
+ *	call mta_env_wait_isolated() and exit with what it returns. Only
+ *	"lo" exists in the namespace, so nothing can leave the machine and
+ *	concurrent runs cannot collide. The child has PR_SET_PDEATHSIG:
+ *	if the harness is killed, even by SIGKILL, PID 1 dies and the
+ *	kernel kills every process in the namespace.
+ *
+ *	mta_env_open() in that child puts run directories on a private
+ *	tmpfs at MTA_ENV_RUN_DIR, which vanishes with the namespace. With
+ *	params->keep the run directory is a real directory under /tmp,
+ *	bind-mounted there, and left behind.
+ *
+ *	Without isolation the run directory is a mkdtemp() under /tmp,
+ *	removed by mta_env_close().
+ *
+ *	The environment also hands out loopback addresses (one per MTA
+ *	instance and per simulated client), the run's SASL users with
+ *	passwords made per run, and one Dovecot auth service shared by
+ *	every instance.
+ *--*/
+#ifndef MTA_ENV_H
+#define MTA_ENV_H
+
+#include <stddef.h>
+
+#include "smtp_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MTA_ENV_RUN_DIR "/run/relaylab"
+#define MTA_ENV_USERS 2
+#define MTA_ENV_PASS_LEN 20
+
+struct mta_env_params {
+    int isolate;              /* namespaces when root; default 1 */
+    int keep;                 /* leave the run directory behind */
+    int share_net;            /* keep the caller's network namespace */
+    const char *template_dir; /* NULL: the built-in default */
+    const char *exim_bin;     /* NULL: RELAYLAB_EXIM or the default prefix */
+};
+
+struct mta_env_user {
+    char name[64];
+    char pass[MTA_ENV_PASS_LEN + 1];
+};
+
+struct mta_env;
+
+void mta_env_params_default(struct mta_env_params *params);
+
+/* mta_env_isolate - 0 in the isolated child, its PID in the parent, -1 with err */
+long mta_env_isolate(const struct mta_env_params *params, struct smtp_error *err);
+
+/* mta_env_wait_isolated - forward signals, wait, return the child's exit code */
+int mta_env_wait_isolated(long child);
+
+/* mta_env_open - the sandbox; NULL with err */
+struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_error *err);
+
+/* mta_env_close - stop what is left, remove the run directory unless kept */
+void mta_env_close(struct mta_env *env);
+
+const char *mta_env_dir(const struct mta_env *env);
+const char *mta_env_kept_dir(const struct mta_env *env); /* real path when kept, else NULL */
+const char *mta_env_template_dir(const struct mta_env *env);
+const char *mta_env_exim_bin(const struct mta_env *env);
+int mta_env_isolated(const struct mta_env *env);
+
+/* mta_env_addr - a fresh 127.0.0.N for an instance or a client */
+int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error *err);
+
+/* mta_env_subdir - a fresh directory DIR/prefix-N, mode 0755 */
+int mta_env_subdir(struct mta_env *env, const char *prefix, char *buf, size_t size,
+                   struct smtp_error *err);
+
+/* mta_env_user - SASL user i (0: user@relaylab.test, 1: app@relaylab.test) */
+const struct mta_env_user *mta_env_user(const struct mta_env *env, int i);
+
+/* mta_env_dovecot - start Dovecot once (without waiting); its auth socket path */
+const char *mta_env_dovecot(struct mta_env *env, struct smtp_error *err);
+
+/* mta_env_dovecot_ready - wait until its auth socket is there */
+int mta_env_dovecot_ready(struct mta_env *env, struct smtp_error *err);
+
+/* mta_env_wait_banner - connect to addr:port until a 2xx banner is read */
+int mta_env_wait_banner(const char *addr, int port, long timeout_ms, struct smtp_error *err);
+
+/* mta_env_wait_listen - until addr:port accepts a connection */
+int mta_env_wait_listen(const char *addr, int port, long timeout_ms, struct smtp_error *err);
+
+/* mta_env_host_pid - a PID, as the host sees it, in our network and mount namespaces */
+long mta_env_host_pid(void);
+
+/* mta_env_now_ms - monotonic milliseconds */
+long mta_env_now_ms(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

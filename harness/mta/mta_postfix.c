@@ -1,0 +1,377 @@
+/*++
+ * NAME
+ *	mta_postfix 3
+ * SUMMARY
+ *	Postfix driver: queue tree, main.cf, master.cf, master -s
+ * DESCRIPTION
+ *	The queue tree is made directly (owners and modes as
+ *	postfix-files has them): "postfix check" costs about 2 s and can
+ *	fail on a machine without /etc/postfix/main.cf. The master runs
+ *	as "master -c DIR -s", a foreground child. SASL is the run's
+ *	shared Dovecot, through an absolute smtpd_sasl_path.
+ *
+ *	A user's own main.cf is kept except for the parameters in
+ *	forced[] (paths, listeners, next hop, SASL socket, certificates,
+ *	no DNS); its master.cf is kept except that inet listeners move to
+ *	the instance address and chroot is turned off. Every change is
+ *	listed with mta_add_rewrite().
+ *--*/
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "mta.h"
+#include "mta_render.h"
+
+#define POSTFIX_MASTER "/usr/lib/postfix/sbin/master"
+
+/* make_dir - mkdir with owner and mode */
+
+static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode, struct smtp_error *err)
+{
+    if ((mkdir(path, mode) < 0 && errno != EEXIST) || chown(path, uid, gid) < 0 ||
+        chmod(path, mode) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
+                              strerror(errno));
+    return 0;
+}
+
+/* make_queue - the queue and data directories */
+
+static int make_queue(const char *run_dir, struct smtp_error *err)
+{
+    static const char *const private_dirs[] = {"active",   "bounce", "corrupt", "defer",
+                                               "deferred", "flush",  "hold",    "incoming",
+                                               "private",  "saved",  "trace"};
+    struct passwd *pw = getpwnam("postfix");
+    struct group *postdrop = getgrnam("postdrop");
+    char path[512];
+    size_t i;
+
+    if (pw == NULL || postdrop == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
+                              "no postfix user or postdrop group: run scripts/setup");
+    snprintf(path, sizeof(path), "%s/queue", run_dir);
+    if (make_dir(path, 0, 0, 0755, err) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/queue/pid", run_dir);
+    if (make_dir(path, 0, 0, 0755, err) < 0)
+        return -1;
+    for (i = 0; i < sizeof(private_dirs) / sizeof(private_dirs[0]); i++) {
+        snprintf(path, sizeof(path), "%s/queue/%s", run_dir, private_dirs[i]);
+        if (make_dir(path, pw->pw_uid, 0, 0700, err) < 0)
+            return -1;
+    }
+    snprintf(path, sizeof(path), "%s/queue/maildrop", run_dir);
+    if (make_dir(path, pw->pw_uid, postdrop->gr_gid, 0730, err) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/queue/public", run_dir);
+    if (make_dir(path, pw->pw_uid, postdrop->gr_gid, 0710, err) < 0)
+        return -1;
+    snprintf(path, sizeof(path), "%s/data", run_dir);
+    return make_dir(path, pw->pw_uid, 0, 0700, err);
+}
+
+/* split_set - "key=value" into key and value */
+
+static int split_set(const char *set, char *key, size_t size, const char **value,
+                     struct smtp_error *err)
+{
+    const char *eq = strchr(set, '=');
+    size_t klen;
+
+    if (eq == NULL || eq == set)
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "setting '%s' is not key=value", set);
+    klen = (size_t)(eq - set);
+    while (klen > 0 && (set[klen - 1] == ' ' || set[klen - 1] == '\t'))
+        klen--;
+    if (klen >= size)
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "setting name too long in '%s'", set);
+    memcpy(key, set, klen);
+    key[klen] = 0;
+    *value = eq + 1;
+    while (**value == ' ' || **value == '\t')
+        (*value)++;
+    return 0;
+}
+
+/* force_params - what the sandbox must own in a user's main.cf */
+
+static int force_params(struct mta_instance *inst, char **cf, const char *dovecot,
+                        struct smtp_error *err)
+{
+    char sink[64];
+    char smtp_sink[80];
+    char queue[400];
+    char data[400];
+    char maillog[400];
+    char cert[400];
+    char key[400];
+    const char *forced[][2] = {
+        {"queue_directory", queue},
+        {"data_directory", data},
+        {"command_directory", "/usr/sbin"},
+        {"daemon_directory", "/usr/lib/postfix/sbin"},
+        {"mail_owner", "postfix"},
+        {"setgid_group", "postdrop"},
+        {"inet_interfaces", "loopback-only"},
+        {"inet_protocols", "ipv4"},
+        {"relayhost", sink},
+        {"relay_transport", "smtp"},
+        {"default_transport", "smtp"},
+        {"local_transport", smtp_sink},
+        {"virtual_transport", smtp_sink},
+        {"smtp_tls_security_level", "none"},
+        {"maillog_file", maillog},
+        {"maillog_file_prefixes", inst->dir},
+        {"smtpd_tls_cert_file", cert},
+        {"smtpd_tls_key_file", key},
+        {"smtpd_sasl_type", "dovecot"},
+        {"smtpd_sasl_path", dovecot ? dovecot : ""},
+        {"smtp_dns_support_level", "disabled"},
+        {"smtp_host_lookup", "native"},
+        {"disable_dns_lookups", "yes"},
+        {"smtpd_peername_lookup", "no"},
+        {"alias_maps", ""},
+        {"alias_database", ""},
+        {"in_flow_delay", "0"},
+        {"smtpd_error_sleep_time", "0"},
+    };
+    size_t i;
+
+    snprintf(sink, sizeof(sink), "[%s]:%d", inst->sink_addr, inst->sink_port);
+    snprintf(smtp_sink, sizeof(smtp_sink), "smtp:%s", sink);
+    snprintf(queue, sizeof(queue), "%s/queue", inst->dir);
+    snprintf(data, sizeof(data), "%s/data", inst->dir);
+    snprintf(maillog, sizeof(maillog), "%s/maillog", inst->dir);
+    snprintf(cert, sizeof(cert), "%s/tls/cert.pem", inst->dir);
+    snprintf(key, sizeof(key), "%s/tls/key.pem", inst->dir);
+    for (i = 0; i < sizeof(forced) / sizeof(forced[0]); i++) {
+        char old[512];
+        int had = mta_render_param_get(*cf, forced[i][0], old, sizeof(old)) == 0;
+
+        if (dovecot == NULL && strncmp(forced[i][0], "smtpd_sasl_", 11) == 0)
+            continue;
+        if (had && strcmp(old, forced[i][1]) == 0)
+            continue;
+        if (mta_render_param(cf, forced[i][0], forced[i][1], err) < 0)
+            return -1;
+        mta_add_rewrite(inst, "main.cf: %s = %s%s%s", forced[i][0], forced[i][1],
+                        had ? " (was: " : "", had ? old : "");
+        if (had)
+            strncat(inst->rewrites[inst->nrewrites - 1], ")",
+                    sizeof(inst->rewrites[0]) - strlen(inst->rewrites[inst->nrewrites - 1]) - 1);
+    }
+    return 0;
+}
+
+/* listener_port - the port of a master.cf service name, 0 if not inet-by-port */
+
+static int service_port(const char *name, size_t len)
+{
+    static const struct {
+        const char *name;
+        int port;
+    } known[] = {{"smtp", 25}, {"submission", 587}, {"smtps", 465}, {"submissions", 465}};
+    const char *colon = memchr(name, ':', len);
+    size_t i;
+
+    if (colon) {
+        len -= (size_t)(colon + 1 - name);
+        name = colon + 1;
+    }
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0)
+            return known[i].port;
+    if (len > 0 && len < 6 && strspn(name, "0123456789") >= len)
+        return atoi(name); /* all digits, checked above */
+    return 0;
+}
+
+/* rewrite_master - inet services onto the instance address; chroot n */
+
+static int rewrite_master(struct mta_instance *inst, const char *in, char **out, int user,
+                          struct smtp_error *err)
+{
+    size_t cap = strlen(in) * 2 + 4096;
+    char *buf = malloc(cap);
+    const char *line = in;
+    size_t used = 0;
+
+    if (buf == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    while (*line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        char fields[8][128];
+        int nf = 0;
+        size_t i = 0;
+
+        /* service type private unpriv chroot wakeup maxproc command */
+        if (len && line[0] != '#' && line[0] != ' ' && line[0] != '\t') {
+            while (nf < 8 && i < len) {
+                size_t start;
+
+                while (i < len && (line[i] == ' ' || line[i] == '\t'))
+                    i++;
+                start = i;
+                while (i < len && line[i] != ' ' && line[i] != '\t')
+                    i++;
+                if (i > start)
+                    snprintf(fields[nf++], sizeof(fields[0]), "%.*s", (int)(i - start),
+                             line + start);
+            }
+        }
+        if (nf >= 8 && strcmp(fields[1], "inet") == 0) {
+            int port = service_port(fields[0], strlen(fields[0]));
+            char rest[4096];
+
+            snprintf(rest, sizeof(rest), "%.*s", (int)(len - i), line + i);
+            if (port == 0) {
+                free(buf);
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+                                      "master.cf service '%s': cannot tell its port", fields[0]);
+            }
+            if (inst->nlisteners == MTA_LISTENERS_MAX) {
+                free(buf);
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %d listeners",
+                                      MTA_LISTENERS_MAX);
+            }
+            {
+                struct mta_listener *l = &inst->listeners[inst->nlisteners++];
+                snprintf(l->name, sizeof(l->name), "%s",
+                         port == 25    ? "smtp"
+                         : port == 587 ? "submission"
+                         : port == 465 ? "smtps"
+                                       : fields[0]);
+                if (port != 25 && port != 587 && port != 465)
+                    snprintf(l->name, sizeof(l->name), "%d", port);
+                l->port = port;
+                l->implicit_tls = port == 465 || strstr(rest, "smtpd_tls_wrappermode=yes") != NULL;
+            }
+            if (user && (strcmp(fields[4], "n") != 0 || strchr(fields[0], ':') == NULL))
+                mta_add_rewrite(inst, "master.cf: %s -> %s:%d, chroot n", fields[0], inst->addr,
+                                port);
+            used += (size_t)snprintf(buf + used, cap - used, "%s:%d %s %s %s n %s %s %s%s\n",
+                                     inst->addr, port, fields[1], fields[2], fields[3], fields[5],
+                                     fields[6], fields[7], rest);
+        } else if (nf >= 8 && strcmp(fields[4], "n") != 0) {
+            if (user)
+                mta_add_rewrite(inst, "master.cf: %s: chroot n", fields[0]);
+            used += (size_t)snprintf(buf + used, cap - used, "%s %s %s %s n %s %s %s%.*s\n",
+                                     fields[0], fields[1], fields[2], fields[3], fields[5],
+                                     fields[6], fields[7], (int)(len - i), line + i);
+        } else {
+            used += (size_t)snprintf(buf + used, cap - used, "%.*s\n", (int)len, line);
+        }
+        if (used >= cap) {
+            free(buf);
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "master.cf too long");
+        }
+        line = end ? end + 1 : line + len;
+    }
+    if (strstr(buf, "\npostlog ") == NULL && strncmp(buf, "postlog ", 8) != 0) {
+        used += (size_t)snprintf(buf + used, cap - used, "postlog unix-dgram n - n - 1 postlogd\n");
+        if (user)
+            mta_add_rewrite(inst, "master.cf: added the postlog service (for maillog_file)");
+    }
+    *out = buf;
+    return 0;
+}
+
+/* mta_postfix_start - render and start */
+
+int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
+                      struct smtp_error *err)
+{
+    struct mta_vars vars = {0};
+    char sink_port[16];
+    char *main_cf = NULL;
+    char *master_in = NULL;
+    char *master_cf = NULL;
+    const char *dovecot = NULL;
+    char path[512];
+    char *argv[6];
+    size_t i;
+    int rc = -1;
+
+    if (geteuid() != 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Postfix's master must run as root");
+    if (!spec->no_sasl && (dovecot = mta_env_dovecot(inst->env, err)) == NULL)
+        return -1;
+    if (make_queue(inst->dir, err) < 0)
+        return -1;
+    snprintf(sink_port, sizeof(sink_port), "%d", inst->sink_port);
+    mta_vars_set(&vars, "RUN_DIR", inst->dir);
+    mta_vars_set(&vars, "ADDR", inst->addr);
+    mta_vars_set(&vars, "PORT_SMTP", "25");
+    mta_vars_set(&vars, "PORT_SUBMISSION", "587");
+    mta_vars_set(&vars, "PORT_SMTPS", "465");
+    mta_vars_set(&vars, "SINK_ADDR", inst->sink_addr);
+    mta_vars_set(&vars, "SINK_PORT", sink_port);
+    mta_vars_set(&vars, "DOVECOT_SOCKET", dovecot ? dovecot : "");
+
+    if (spec->user_main_cf) {
+        if ((main_cf = mta_read_file(spec->user_main_cf, err)) == NULL ||
+            force_params(inst, &main_cf, dovecot, err) < 0)
+            goto out;
+    } else if (mta_render_load(mta_env_template_dir(inst->env), "postfix-main.cf", &vars, &main_cf,
+                               err) < 0) {
+        goto out;
+    }
+    /* No SASL: smtpd still wants a non-empty smtpd_sasl_path. */
+    if (spec->no_sasl && (mta_render_param(&main_cf, "smtpd_sasl_auth_enable", "no", err) < 0 ||
+                          mta_render_param(&main_cf, "smtpd_sasl_path", "private/auth", err) < 0))
+        goto out;
+    for (i = 0; i < spec->nsets; i++) {
+        char key[128];
+        const char *value = NULL;
+
+        if (split_set(spec->sets[i], key, sizeof(key), &value, err) < 0 ||
+            mta_render_param(&main_cf, key, value, err) < 0)
+            goto out;
+    }
+    if (spec->user_master_cf) {
+        if ((master_in = mta_read_file(spec->user_master_cf, err)) == NULL)
+            goto out;
+    } else if (mta_render_load(mta_env_template_dir(inst->env), "postfix-master.cf", &vars,
+                               &master_in, err) < 0) {
+        goto out;
+    }
+    for (i = 0; i < spec->nservices; i++) {
+        size_t len = strlen(master_in);
+        char *grown = realloc(master_in, len + strlen(spec->services[i]) + 2);
+
+        if (grown == NULL) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+            goto out;
+        }
+        master_in = grown;
+        snprintf(master_in + len, strlen(spec->services[i]) + 2, "%s\n", spec->services[i]);
+    }
+    if (rewrite_master(inst, master_in, &master_cf, spec->user_master_cf != NULL, err) < 0)
+        goto out;
+    snprintf(inst->config_path, sizeof(inst->config_path), "%s/main.cf", inst->dir);
+    snprintf(path, sizeof(path), "%s/master.cf", inst->dir);
+    if (mta_render_write(inst->config_path, main_cf, 0644, err) < 0 ||
+        mta_render_write(path, master_cf, 0644, err) < 0)
+        goto out;
+    snprintf(inst->log_path, sizeof(inst->log_path), "%s/maillog", inst->dir);
+    snprintf(path, sizeof(path), "%s/master.out", inst->dir);
+    argv[0] = POSTFIX_MASTER;
+    argv[1] = "-c";
+    argv[2] = inst->dir;
+    argv[3] = "-s";
+    argv[4] = NULL;
+    rc = mta_proc_spawn(&inst->proc, argv, path, err);
+out:
+    free(main_cf);
+    free(master_in);
+    free(master_cf);
+    return rc;
+}

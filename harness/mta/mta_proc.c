@@ -1,0 +1,165 @@
+/*++
+ * NAME
+ *	mta_proc 3
+ * SUMMARY
+ *	start and end one supervised child process
+ * DESCRIPTION
+ *	See mta_proc.h.
+ *--*/
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mta_proc.h"
+#include "smtp_transport.h"
+
+/* mta_proc_spawn - start argv in its own process group */
+
+int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
+                   struct smtp_error *err)
+{
+    int errpipe[2];
+    pid_t parent = getpid();
+    pid_t pid;
+    int child_errno = 0;
+    ssize_t n;
+
+    memset(p, 0, sizeof(*p));
+    snprintf(p->log_path, sizeof(p->log_path), "%s", log_path);
+    if (pipe2(errpipe, O_CLOEXEC) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
+    if ((pid = fork()) < 0) {
+        close(errpipe[0]);
+        close(errpipe[1]);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        int fd;
+
+        setsid();
+        /* Die with the harness, even when it is killed with SIGKILL. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (getppid() != parent)
+            _exit(127);
+        signal(SIGPIPE, SIG_DFL);
+        if ((fd = open("/dev/null", O_RDONLY)) >= 0) {
+            dup2(fd, 0);
+            close(fd);
+        }
+        if ((fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+            close(fd);
+        }
+        execv(argv[0], argv);
+        child_errno = errno;
+        (void)!write(errpipe[1], &child_errno, sizeof(child_errno));
+        _exit(127);
+    }
+    close(errpipe[1]);
+    while ((n = read(errpipe[0], &child_errno, sizeof(child_errno))) < 0 && errno == EINTR)
+        ;
+    close(errpipe[0]);
+    if (n == sizeof(child_errno)) {
+        waitpid(pid, NULL, 0);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, child_errno, "cannot run %s: %s", argv[0],
+                              strerror(child_errno));
+    }
+    p->pid = pid;
+    return 0;
+}
+
+/* mta_proc_alive - 1 while running */
+
+int mta_proc_alive(struct mta_proc *p)
+{
+    pid_t r;
+
+    if (p->pid <= 0)
+        return 0;
+    r = waitpid(p->pid, &p->status, WNOHANG);
+    if (r == p->pid || (r < 0 && errno == ECHILD)) {
+        p->pid = 0;
+        return 0;
+    }
+    return 1;
+}
+
+/* mta_proc_stop - end the group we started */
+
+void mta_proc_stop(struct mta_proc *p, long grace_ms)
+{
+    long deadline;
+    pid_t pid = p->pid;
+
+    if (pid <= 0)
+        return;
+    kill(-pid, SIGTERM);
+    kill(pid, SIGTERM);
+    deadline = smtp_transport_now() + grace_ms;
+    while (smtp_transport_now() < deadline) {
+        pid_t r = waitpid(pid, &p->status, WNOHANG);
+
+        if (r == pid || (r < 0 && errno == ECHILD)) {
+            p->pid = 0;
+            break;
+        }
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    /* The leader is gone or slow; its helpers (same group) go now. */
+    kill(-pid, SIGKILL);
+    if (p->pid > 0) {
+        waitpid(pid, &p->status, 0);
+        p->pid = 0;
+    }
+    /*
+     * As PID 1 of the sandbox we inherit the MTA's orphans (Postfix's
+     * and Dovecot's helpers): reap the ones that have exited.
+     */
+    if (getpid() == 1)
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            ;
+}
+
+/* mta_proc_log_tail - lines matching pattern, else the last ones */
+
+void mta_proc_log_tail(const char *path, const char *pattern, char *buf, size_t size)
+{
+    FILE *fp = fopen(path, "r");
+    char line[1024];
+    size_t used = 0;
+
+    if (size == 0)
+        return;
+    buf[0] = 0;
+    if (fp == NULL)
+        return;
+    while (fgets(line, sizeof(line), fp) != NULL) {
+        size_t len = strlen(line);
+
+        /* With a pattern, only the lines that hold it. */
+        if (pattern && strstr(line, pattern) == NULL)
+            continue;
+        if (used + len + 1 > size) {
+            /* keep the newest: drop the oldest half */
+            size_t half = used / 2;
+
+            memmove(buf, buf + half, used - half);
+            used -= half;
+            if (used + len + 1 > size)
+                continue;
+        }
+        memcpy(buf + used, line, len);
+        used += len;
+        buf[used] = 0;
+    }
+    fclose(fp);
+}

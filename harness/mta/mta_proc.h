@@ -1,0 +1,48 @@
+/*++
+ * NAME
+ *	mta_proc 3h
+ * SUMMARY
+ *	start and end one supervised child process
+ * SYNOPSIS
+ *	#include "mta_proc.h"
+ * DESCRIPTION
+ *	mta_proc_spawn() starts argv[0] in its own process group, with
+ *	stdin from /dev/null, stdout and stderr appended to log_path, and
+ *	PR_SET_PDEATHSIG so it dies with the harness. mta_proc_stop() ends
+ *	that group only: SIGTERM, then SIGKILL after grace_ms. Nothing
+ *	else is ever signalled.
+ *--*/
+#ifndef MTA_PROC_H
+#define MTA_PROC_H
+
+#include <sys/types.h>
+
+#include "smtp_error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct mta_proc {
+    pid_t pid; /* 0 when not running */
+    int status;
+    char log_path[512];
+};
+
+/* mta_proc_spawn - start argv; 0 or -1 */
+int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
+                   struct smtp_error *err);
+
+/* mta_proc_alive - 1 while running; reaps it otherwise */
+int mta_proc_alive(struct mta_proc *p);
+
+/* mta_proc_stop - TERM the group, KILL after grace_ms; waits for the leader */
+void mta_proc_stop(struct mta_proc *p, long grace_ms);
+
+/* mta_proc_log_tail - the newest lines that hold pattern (every line if NULL) that fit */
+void mta_proc_log_tail(const char *path, const char *pattern, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
