@@ -80,6 +80,19 @@ char *mta_read_file(const char *path, struct smtp_error *err)
     return text;
 }
 
+void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
+                       struct mta_vars *vars)
+{
+    mta_vars_set(vars, "RUN_DIR", inst->dir);
+    mta_vars_set(vars, "ADDR", inst->addr);
+    mta_vars_set(vars, "PORT_SMTP", "25");
+    mta_vars_set(vars, "PORT_SUBMISSION", "587");
+    mta_vars_set(vars, "PORT_SMTPS", "465");
+    mta_vars_set(vars, "SINK_ADDR", inst->sink_addr);
+    mta_vars_set(vars, "SINK_PORT", inst->sink_port_text);
+    mta_vars_set(vars, "DOVECOT_SOCKET", dovecot_socket ? dovecot_socket : "");
+}
+
 int mta_listener_port(const struct mta_instance *inst, const char *name)
 {
     size_t i;
@@ -108,6 +121,7 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
     inst->kind = spec->kind;
     inst->env = env;
     inst->sink_port = MTA_SINK_PORT;
+    snprintf(inst->sink_port_text, sizeof(inst->sink_port_text), "%d", inst->sink_port);
     if (mta_env_subdir(env, mta_kind_name(spec->kind), inst->dir, sizeof(inst->dir), err) < 0 ||
         mta_env_addr(env, inst->addr, sizeof(inst->addr), err) < 0 ||
         mta_env_addr(env, inst->sink_addr, sizeof(inst->sink_addr), err) < 0)

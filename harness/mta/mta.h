@@ -25,6 +25,7 @@
 
 #include "mta_env.h"
 #include "mta_proc.h"
+#include "mta_render.h"
 #include "mta_sink.h"
 #include "smtp_error.h"
 
@@ -70,6 +71,7 @@ struct mta_instance {
     char log_path[400];    /* maillog or mainlog */
     char sink_addr[32];
     int sink_port;
+    char sink_port_text[8];
     char sink_dir[400];
     char ca_path[400];
     struct mta_listener listeners[MTA_LISTENERS_MAX];
@@ -107,6 +109,10 @@ int mta_listener_port(const struct mta_instance *inst, const char *name);
 int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
                       struct smtp_error *err);
 int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err);
+
+/* mta_instance_vars - the template variables every driver shares (pointers into inst) */
+void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
+                       struct mta_vars *vars);
 
 /* mta_add_rewrite - note one change made to a user's config */
 void mta_add_rewrite(struct mta_instance *inst, const char *fmt, ...)

@@ -66,7 +66,6 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     struct mta_vars vars = {0};
     const struct mta_env_user *user = mta_env_user(inst->env, 0);
     const char *dovecot = NULL;
-    char sink_port[16];
     char path[512];
     char *conf = NULL;
     char *argv[6];
@@ -98,16 +97,8 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     if (gr == NULL || chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot share the TLS key with Exim");
 
-    snprintf(sink_port, sizeof(sink_port), "%d", inst->sink_port);
-    mta_vars_set(&vars, "RUN_DIR", inst->dir);
+    mta_instance_vars(inst, dovecot, &vars);
     mta_vars_set(&vars, "EXIM_BIN", mta_env_exim_bin(inst->env));
-    mta_vars_set(&vars, "ADDR", inst->addr);
-    mta_vars_set(&vars, "PORT_SMTP", "25");
-    mta_vars_set(&vars, "PORT_SUBMISSION", "587");
-    mta_vars_set(&vars, "PORT_SMTPS", "465");
-    mta_vars_set(&vars, "SINK_ADDR", inst->sink_addr);
-    mta_vars_set(&vars, "SINK_PORT", sink_port);
-    mta_vars_set(&vars, "DOVECOT_SOCKET", dovecot ? dovecot : "");
     mta_vars_set(&vars, "SASL_USER", user->name);
     mta_vars_set(&vars, "SASL_PASS", user->pass);
 

@@ -290,7 +290,6 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
                       struct smtp_error *err)
 {
     struct mta_vars vars = {0};
-    char sink_port[16];
     char *main_cf = NULL;
     char *master_in = NULL;
     char *master_cf = NULL;
@@ -306,15 +305,7 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
         return -1;
     if (make_queue(inst->dir, err) < 0)
         return -1;
-    snprintf(sink_port, sizeof(sink_port), "%d", inst->sink_port);
-    mta_vars_set(&vars, "RUN_DIR", inst->dir);
-    mta_vars_set(&vars, "ADDR", inst->addr);
-    mta_vars_set(&vars, "PORT_SMTP", "25");
-    mta_vars_set(&vars, "PORT_SUBMISSION", "587");
-    mta_vars_set(&vars, "PORT_SMTPS", "465");
-    mta_vars_set(&vars, "SINK_ADDR", inst->sink_addr);
-    mta_vars_set(&vars, "SINK_PORT", sink_port);
-    mta_vars_set(&vars, "DOVECOT_SOCKET", dovecot ? dovecot : "");
+    mta_instance_vars(inst, dovecot, &vars);
 
     if (spec->user_main_cf) {
         if ((main_cf = mta_read_file(spec->user_main_cf, err)) == NULL ||

@@ -60,6 +60,7 @@ struct mta_sink {
     size_t nmsgs;
     size_t msgs_cap;
     unsigned long next_id;
+    int port;
     struct conn conns[MTA_SINK_CONN_MAX];
 };
 
@@ -434,6 +435,13 @@ struct mta_sink *mta_sink_start(const char *addr, int port, const char *dir, str
                        strerror(errno));
         goto fail;
     }
+    {
+        socklen_t len = sizeof(sin);
+
+        /* Port 0: the kernel picks one; mta_sink_port() tells. */
+        if (getsockname(s->listen_fd, (struct sockaddr *)&sin, &len) == 0)
+            s->port = ntohs(sin.sin_port);
+    }
     if (pipe2(s->wake, O_CLOEXEC) < 0 || pthread_create(&s->thread, NULL, sink_main, s) != 0) {
         smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start the sink thread");
         goto fail;
@@ -474,6 +482,11 @@ void mta_sink_clear_rules(struct mta_sink *s)
     pthread_mutex_lock(&s->lock);
     s->nrules = 0;
     pthread_mutex_unlock(&s->lock);
+}
+
+int mta_sink_port(const struct mta_sink *s)
+{
+    return s->port;
 }
 
 size_t mta_sink_count(struct mta_sink *s)

@@ -45,7 +45,7 @@ struct mta_sink_message {
 
 struct mta_sink;
 
-/* mta_sink_start - listen on addr:port, store into dir */
+/* mta_sink_start - listen on addr:port (0: any free port), store into dir */
 struct mta_sink *mta_sink_start(const char *addr, int port, const char *dir,
                                 struct smtp_error *err);
 
@@ -54,6 +54,9 @@ int mta_sink_rule(struct mta_sink *sink, enum smtp_verb verb, const char *reply)
 
 /* mta_sink_clear_rules - back to accepting everything */
 void mta_sink_clear_rules(struct mta_sink *sink);
+
+/* mta_sink_port - the port it listens on */
+int mta_sink_port(const struct mta_sink *sink);
 
 size_t mta_sink_count(struct mta_sink *sink);
 

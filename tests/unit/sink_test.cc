@@ -1,0 +1,121 @@
+// The capture sink, driven by relaylab's own client over loopback.
+#include <gtest/gtest.h>
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "mta_sink.h"
+#include "smtp_client.h"
+
+namespace
+{
+
+class Sink : public ::testing::Test
+{
+  protected:
+    void SetUp() override
+    {
+        char tmpl[] = "/tmp/relaylab-sink-test.XXXXXX";
+        ASSERT_NE(mkdtemp(tmpl), nullptr);
+        dir_ = tmpl;
+        smtp_error err;
+        smtp_error_clear(&err);
+        sink_ = mta_sink_start("127.0.0.1", 0, dir_.c_str(), &err);
+        ASSERT_NE(sink_, nullptr) << err.msg;
+        port_ = std::to_string(mta_sink_port(sink_));
+    }
+    void TearDown() override
+    {
+        mta_sink_stop(sink_);
+        system(("rm -rf " + dir_).c_str());
+    }
+    smtp_client *Connect()
+    {
+        smtp_client_params p;
+        smtp_client_params_default(&p);
+        p.step_timeout_ms = 2000;
+        smtp_client *c = smtp_client_new(&p);
+        smtp_tcp_params tcp = {};
+        tcp.host = "127.0.0.1";
+        tcp.port = port_.c_str();
+        EXPECT_EQ(smtp_client_connect(c, &tcp), 0);
+        EXPECT_EQ(smtp_client_banner(c), 220);
+        EXPECT_EQ(smtp_client_ehlo(c, "mx.test"), 250);
+        return c;
+    }
+    std::string dir_;
+    std::string port_;
+    mta_sink *sink_ = nullptr;
+};
+
+TEST_F(Sink, StoresMessageWithEnvelope)
+{
+    smtp_client *c = Connect();
+    EXPECT_TRUE(smtp_client_caps(c)->caps & SMTP_EHLO_PIPELINING);
+    EXPECT_EQ(smtp_client_mail(c, "a@x.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_rcpt(c, "b@y.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_rcpt(c, "c@z.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_data(c), 354);
+    const char body[] = "Subject: hi\r\n\r\n.dot line\r\nend\r\n";
+    EXPECT_EQ(smtp_client_message(c, body, sizeof(body) - 1), 250);
+    EXPECT_EQ(smtp_client_quit(c), 221);
+    smtp_client_free(c);
+
+    mta_sink_message m;
+    ASSERT_EQ(mta_sink_wait(sink_, "c@z.test", 0, 2000, &m), 1);
+    EXPECT_STREQ(m.mail_from, "a@x.test");
+    ASSERT_EQ(m.nrcpt, 2u);
+    EXPECT_STREQ(m.rcpt[0], "b@y.test");
+    EXPECT_STREQ(m.helo, "mx.test");
+    std::ifstream eml(m.path);
+    std::stringstream ss;
+    ss << eml.rdbuf();
+    EXPECT_EQ(ss.str(), "Subject: hi\r\n\r\n.dot line\r\nend\r\n"); // un-stuffed
+    std::ifstream env(dir_ + "/msg-1.json");
+    std::stringstream js;
+    js << env.rdbuf();
+    EXPECT_NE(js.str().find("\"rcpt_to\": [\n    \"b@y.test\",\n    \"c@z.test\"\n  ]"),
+              std::string::npos)
+        << js.str();
+}
+
+TEST_F(Sink, WaitTimesOutWhenNothingCame)
+{
+    long t0 = smtp_transport_now();
+    EXPECT_EQ(mta_sink_wait(sink_, "nobody@x.test", 0, 200, nullptr), 0);
+    EXPECT_GE(smtp_transport_now() - t0, 190);
+    EXPECT_EQ(mta_sink_count(sink_), 0u);
+}
+
+TEST_F(Sink, FaultRules)
+{
+    ASSERT_EQ(mta_sink_rule(sink_, SMTP_VERB_RCPT, "451 4.3.0 try later"), 0);
+    smtp_client *c = Connect();
+    EXPECT_EQ(smtp_client_mail(c, "a@x.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_rcpt(c, "b@y.test", nullptr), 451);
+    smtp_client_free(c);
+
+    mta_sink_clear_rules(sink_);
+    ASSERT_EQ(mta_sink_rule(sink_, SMTP_VERB_MAIL, nullptr), 0); // hang up at MAIL
+    c = Connect();
+    EXPECT_EQ(smtp_client_mail(c, "a@x.test", nullptr), -1);
+    EXPECT_EQ(smtp_client_error(c)->cls, SMTP_ERR_CONN);
+    smtp_client_free(c);
+    EXPECT_EQ(mta_sink_count(sink_), 0u);
+}
+
+TEST_F(Sink, RefusesDataWithoutRecipientsAndBadSyntax)
+{
+    smtp_client *c = Connect();
+    EXPECT_EQ(smtp_client_raw(c, "DATA"), 554);
+    EXPECT_EQ(smtp_client_raw(c, "MAIL FROM:<broken"), 501);
+    EXPECT_EQ(smtp_client_raw(c, "XYZZY"), 502);
+    EXPECT_EQ(smtp_client_rset(c), 250);
+    smtp_client_free(c);
+}
+
+} // namespace
