@@ -25,4 +25,7 @@ int cli_certs(int argc, char **argv);
 /* cli_sandbox - "relaylab sandbox" */
 int cli_sandbox(int argc, char **argv);
 
+/* cli_run - "relaylab run" */
+int cli_run(int argc, char **argv);
+
 #endif

@@ -23,6 +23,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -38,7 +39,7 @@
 #define EXIM_BIN_DEFAULT "/opt/relaylab/exim/usr/sbin/exim4"
 #define CLI_ENV_EXIT 3 /* environment error, as relaylab(1) documents */
 #define ADDR_FIRST 10  /* 127.0.0.10 ... */
-#define ADDR_LAST 250
+#define ADDR_LAST 199  /* 127.0.0.200-254: left to scenarios for fixed clients */
 
 struct mta_env {
     char dir[256];  /* where run directories live */
@@ -318,8 +319,10 @@ const struct mta_env_user *mta_env_user(const struct mta_env *env, int i)
 
 int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error *err)
 {
+    (void)err;
+    /* Cycle: only the running instances (a handful) hold addresses. */
     if (env->next_addr > ADDR_LAST)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "out of loopback addresses");
+        env->next_addr = ADDR_FIRST;
     snprintf(buf, size, "127.0.0.%d", env->next_addr++);
     return 0;
 }
@@ -406,16 +409,42 @@ const char *mta_env_dovecot(struct mta_env *env, struct smtp_error *err)
     return env->dovecot_socket;
 }
 
+/* unix_accepts - 1 if a UNIX stream socket accepts a connection */
+
+static int unix_accepts(const char *path)
+{
+    struct sockaddr_un sun;
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int ok;
+
+    if (fd < 0)
+        return 0;
+    if (strlen(path) >= sizeof(sun.sun_path)) {
+        close(fd);
+        return 0;
+    }
+    memset(&sun, 0, sizeof(sun));
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path, strlen(path) + 1);
+    ok = connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0;
+    close(fd);
+    return ok;
+}
+
 /* mta_env_dovecot_ready - wait for the auth socket; 0 or -1 with Dovecot's error */
 
 int mta_env_dovecot_ready(struct mta_env *env, struct smtp_error *err)
 {
     long deadline = mta_env_now_ms() + 5000;
-    struct stat st;
 
     if (env->dovecot_socket[0] == 0)
         return 0;
-    while (stat(env->dovecot_socket, &st) < 0) {
+    /*
+     * Ready means it accepts a connection: the socket file exists from
+     * bind(2) on, before listen(2), and a connect in between is refused
+     * (Exim then answers AUTH with 435).
+     */
+    while (!unix_accepts(env->dovecot_socket)) {
         struct timespec ts = {0, 1000000};
 
         if (!mta_proc_alive(&env->dovecot) || mta_env_now_ms() > deadline) {

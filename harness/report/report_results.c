@@ -1,0 +1,454 @@
+/*++
+ * NAME
+ *	report_results 3
+ * SUMMARY
+ *	a run's results: console matrix, results.json, junit.xml, TAP, HTML
+ * DESCRIPTION
+ *	See report_results.h. JSON goes through jansson; XML and HTML text
+ *	through one escaping function that also drops the characters XML
+ *	1.0 forbids.
+ *--*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <jansson.h>
+
+#include "report_results.h"
+
+/*
+ * cell_label - what a person reads in a cell. A variant that demonstrates
+ * an open relay on purpose ("expect open-relay") held its expectations,
+ * but it is shown as the security failure it demonstrates, never as "pass".
+ */
+static const char *cell_label(const struct run_cell *c)
+{
+    if (c->status == RUN_PASS && c->open_relay_found)
+        return "OPEN RELAY*";
+    return run_status_name(c->status);
+}
+
+static const char *cell_class(const struct run_cell *c)
+{
+    if (c->status == RUN_PASS && c->open_relay_found)
+        return "open";
+    return c->status == RUN_PASS         ? "pass"
+           : c->status == RUN_FAIL       ? "fail"
+           : c->status == RUN_OPEN_RELAY ? "open"
+                                         : "error";
+}
+
+/* json_status - results.json's status (RESULTS-SCHEMA.md) */
+static const char *json_status(const struct run_cell *c)
+{
+    if (c->status == RUN_PASS)
+        return c->open_relay_found ? "open-relay-demonstrated" : "pass";
+    return c->status == RUN_FAIL ? "fail" : c->status == RUN_OPEN_RELAY ? "open-relay" : "error";
+}
+
+static const char *variant_name(const struct run_cell *c)
+{
+    return c->scenario->nvariants ? c->scenario->variants[c->variant].name : "default";
+}
+
+void report_cell_dir(const struct run_cell *cell, char *buf, size_t size)
+{
+    if (cell->repeat > 0)
+        snprintf(buf, size, "%s.%s.%s.r%d", cell->scenario->id, variant_name(cell),
+                 mta_kind_name(cell->mta), cell->repeat + 1);
+    else
+        snprintf(buf, size, "%s.%s.%s", cell->scenario->id, variant_name(cell),
+                 mta_kind_name(cell->mta));
+}
+
+/* xml - escaped text for XML and HTML */
+
+static void xml(FILE *fp, const char *s)
+{
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '&')
+            fputs("&amp;", fp);
+        else if (c == '<')
+            fputs("&lt;", fp);
+        else if (c == '>')
+            fputs("&gt;", fp);
+        else if (c == '"')
+            fputs("&quot;", fp);
+        else if (c == '\'')
+            fputs("&#39;", fp);
+        else if (c < 0x20 && c != '\n' && c != '\t')
+            fputc('?', fp); /* XML 1.0 has no place for it, even escaped */
+        else
+            fputc(c, fp);
+    }
+}
+
+static int write_text(const char *dir, const char *name, const char *text)
+{
+    char path[1024];
+    FILE *fp;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    if ((fp = fopen(path, "w")) == NULL)
+        return -1;
+    if (text)
+        fputs(text, fp);
+    return fclose(fp);
+}
+
+static json_t *cell_json(const struct run_cell *c)
+{
+    char dir[300];
+    json_t *o;
+
+    report_cell_dir(c, dir, sizeof(dir));
+    o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:I, s:I, s:I}", "scenario",
+                  c->scenario->id, "title", c->scenario->title ? c->scenario->title : "", "variant",
+                  variant_name(c), "mta", mta_kind_name(c->mta), "cause", c->scenario->cause,
+                  "status", json_status(c), "open_relay_demonstrated", c->open_relay_found,
+                  "checks", (json_int_t)c->checks, "failed", (json_int_t)c->failed, "ms",
+                  (json_int_t)c->ms, "mta_start_ms", (json_int_t)c->mta_start_ms);
+    if (o == NULL)
+        return NULL;
+    {
+        char t[400];
+
+        snprintf(t, sizeof(t), "cells/%s/transcript.txt", dir);
+        json_object_set_new(o, "transcript", json_string(t));
+    }
+    if (c->repeat > 0)
+        json_object_set_new(o, "repeat", json_integer(c->repeat + 1));
+    if (c->failed > 0) {
+        json_t *f = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "file", c->fail_pos.file, "line",
+                              c->fail_pos.line, "col", c->fail_pos.col, "step", c->fail_step,
+                              "expected", c->expected, "actual", c->actual);
+
+        if (f)
+            json_object_set_new(o, "failure", f);
+    }
+    if (c->status == RUN_ERROR)
+        json_object_set_new(o, "error", json_string(c->message));
+    return o;
+}
+
+static int write_json(const char *dir, const struct run_cell *cells, size_t n,
+                      const struct report_meta *meta)
+{
+    char path[1024];
+    json_t *root = json_object();
+    json_t *arr = json_array();
+    size_t i, pass = 0, fail = 0, open = 0, err = 0, found = 0;
+    int rc;
+
+    for (i = 0; i < n; i++) {
+        json_array_append_new(arr, cell_json(&cells[i]));
+        pass += cells[i].status == RUN_PASS;
+        fail += cells[i].status == RUN_FAIL;
+        open += cells[i].status == RUN_OPEN_RELAY;
+        err += cells[i].status == RUN_ERROR;
+        found += cells[i].open_relay_found;
+    }
+    json_object_set_new(root, "schema", json_string("relaylab-results/1"));
+    json_object_set_new(root, "run_id", json_string(meta->run_id));
+    json_object_set_new(root, "started", json_string(meta->started));
+    json_object_set_new(root, "wall_ms", json_integer(meta->wall_ms));
+    json_object_set_new(root, "relaylab", json_string(meta->relaylab_version));
+    json_object_set_new(root, "summary",
+                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "cells", (json_int_t)n, "held",
+                                  (json_int_t)pass, "fail", (json_int_t)fail, "open_relay",
+                                  (json_int_t)open, "error", (json_int_t)err,
+                                  "open_relay_demonstrated", (json_int_t)found));
+    json_object_set_new(root, "cells", arr);
+    snprintf(path, sizeof(path), "%s/results.json", dir);
+    rc = json_dump_file(root, path, JSON_INDENT(2));
+    json_decref(root);
+    return rc;
+}
+
+static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
+                       const struct report_meta *meta)
+{
+    static const enum mta_kind kinds[] = {MTA_POSTFIX, MTA_EXIM};
+    char path[1024];
+    FILE *fp;
+    size_t i, k, fails = 0, errors = 0;
+
+    for (i = 0; i < n; i++) {
+        fails += cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY;
+        errors += cells[i].status == RUN_ERROR;
+    }
+    snprintf(path, sizeof(path), "%s/junit.xml", dir);
+    if ((fp = fopen(path, "w")) == NULL)
+        return -1;
+    fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    fprintf(fp,
+            "<testsuites name=\"relaylab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+            "time=\"%.3f\">\n",
+            n, fails, errors, meta->wall_ms / 1000.0);
+    for (k = 0; k < 2; k++) {
+        size_t t = 0, f = 0, e = 0;
+        long ms = 0;
+
+        for (i = 0; i < n; i++) {
+            if (cells[i].mta != kinds[k])
+                continue;
+            t++;
+            ms += cells[i].ms;
+            f += cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY;
+            e += cells[i].status == RUN_ERROR;
+        }
+        if (t == 0)
+            continue;
+        fprintf(fp,
+                "  <testsuite name=\"relaylab.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
+                "skipped=\"0\" time=\"%.3f\" timestamp=\"",
+                mta_kind_name(kinds[k]), t, f, e, ms / 1000.0);
+        xml(fp, meta->started);
+        fprintf(fp, "\">\n");
+        for (i = 0; i < n; i++) {
+            const struct run_cell *c = &cells[i];
+            char name[200];
+
+            if (c->mta != kinds[k])
+                continue;
+            if (c->repeat)
+                snprintf(name, sizeof(name), "%s#%d", variant_name(c), c->repeat + 1);
+            else
+                snprintf(name, sizeof(name), "%s", variant_name(c));
+            fprintf(fp, "    <testcase classname=\"relaylab.%s.", mta_kind_name(c->mta));
+            xml(fp, c->scenario->id);
+            fprintf(fp, "\" name=\"");
+            xml(fp, name);
+            fprintf(fp, "\" time=\"%.3f\">\n", c->ms / 1000.0);
+            if (c->status == RUN_FAIL || c->status == RUN_OPEN_RELAY) {
+                fprintf(fp, "      <failure type=\"%s\" message=\"",
+                        c->status == RUN_OPEN_RELAY ? "open-relay" : "expectation");
+                xml(fp, c->message);
+                fprintf(fp, "\">step: ");
+                xml(fp, c->fail_step);
+                fprintf(fp, "\nexpected: ");
+                xml(fp, c->expected);
+                fprintf(fp, "\nactual: ");
+                xml(fp, c->actual);
+                fprintf(fp, "</failure>\n");
+            } else if (c->status == RUN_ERROR) {
+                fprintf(fp, "      <error type=\"environment\" message=\"");
+                xml(fp, c->message);
+                fprintf(fp, "\"/>\n");
+            }
+            fprintf(fp, "      <system-out>");
+            xml(fp, c->transcript);
+            fprintf(fp, "</system-out>\n    </testcase>\n");
+        }
+        fprintf(fp, "  </testsuite>\n");
+    }
+    fprintf(fp, "</testsuites>\n");
+    return fclose(fp);
+}
+
+static int write_tap(const char *dir, const struct run_cell *cells, size_t n)
+{
+    char path[1024];
+    FILE *fp;
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s/results.tap", dir);
+    if ((fp = fopen(path, "w")) == NULL)
+        return -1;
+    fprintf(fp, "TAP version 13\n1..%zu\n", n);
+    for (i = 0; i < n; i++) {
+        char name[300];
+
+        run_cell_name(&cells[i], name, sizeof(name));
+        fprintf(fp, "%s %zu - %s%s\n", cells[i].status == RUN_PASS ? "ok" : "not ok", i + 1, name,
+                cells[i].open_relay_found ? " # open relay demonstrated (expected)" : "");
+        if (cells[i].status != RUN_PASS) {
+            fprintf(fp, "  ---\n  status: %s\n  message: '", run_status_name(cells[i].status));
+            for (const char *p = cells[i].message; *p; p++) {
+                if (*p == '\'')
+                    fputs("''", fp);
+                else if (*p != '\n')
+                    fputc(*p, fp);
+            }
+            fprintf(fp, "'\n  ...\n");
+        }
+    }
+    return fclose(fp);
+}
+
+static int write_html(const char *dir, const struct run_cell *cells, size_t n,
+                      const struct report_meta *meta)
+{
+    char path[1024];
+    FILE *fp;
+    size_t i, j;
+
+    snprintf(path, sizeof(path), "%s/report.html", dir);
+    if ((fp = fopen(path, "w")) == NULL)
+        return -1;
+    fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
+                "<title>relaylab run ");
+    xml(fp, meta->run_id);
+    fprintf(fp,
+            "</title>\n<style>body{font-family:sans-serif;margin:2em}"
+            "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .8em}"
+            ".pass{background:#c8f0c8}.fail{background:#f4b0b0}.open{background:#d00;color:#fff;"
+            "font-weight:bold}.error{background:#f0d080}.na{color:#999}</style></head><body>\n"
+            "<h1>relaylab: scenario &times; MTA matrix</h1>\n<p>run ");
+    xml(fp, meta->run_id);
+    fprintf(fp,
+            ", %zu cells, %.1f s</p>\n<table id=\"matrix\"><tr><th>scenario</th>"
+            "<th>cause</th><th>variant</th><th>postfix</th><th>exim</th></tr>\n",
+            n, meta->wall_ms / 1000.0);
+    for (i = 0; i < n; i++) {
+        const struct run_cell *c = &cells[i];
+        int seen = 0;
+
+        /* One row per scenario x variant x repeat: the first cell of it. */
+        for (j = 0; j < i && !seen; j++)
+            seen = cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
+                   cells[j].repeat == c->repeat;
+        if (seen)
+            continue;
+        fprintf(fp, "<tr><td title=\"");
+        xml(fp, c->scenario->title);
+        fprintf(fp, "\">");
+        xml(fp, c->scenario->id);
+        fprintf(fp, "</td><td>%d</td><td>", c->scenario->cause);
+        xml(fp, variant_name(c));
+        fprintf(fp, "</td>");
+        for (int k = 0; k < 2; k++) {
+            const struct run_cell *m = NULL;
+
+            for (j = i; j < n && !m; j++)
+                if (cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
+                    cells[j].repeat == c->repeat && (int)cells[j].mta == k)
+                    m = &cells[j];
+            if (m == NULL) {
+                fprintf(fp, "<td class=\"na\">n/a</td>");
+                continue;
+            }
+            {
+                char d[300];
+
+                report_cell_dir(m, d, sizeof(d));
+                fprintf(fp, "<td class=\"%s\"><a href=\"cells/", cell_class(m));
+                xml(fp, d);
+                fprintf(fp, "/transcript.txt\">%s</a></td>", cell_label(m));
+            }
+        }
+        fprintf(fp, "</tr>\n");
+    }
+    fprintf(fp, "</table>\n<p>OPEN RELAY* marks a variant that sets up an open relay on purpose "
+                "and demonstrates it: its expectations held, and it is a security finding.</p>\n"
+                "<h2>Failures</h2>\n<ul>\n");
+    for (i = 0; i < n; i++) {
+        if (cells[i].status == RUN_PASS)
+            continue;
+        fprintf(fp, "<li>");
+        xml(fp, run_status_name(cells[i].status));
+        fprintf(fp, " ");
+        {
+            char name[300];
+
+            run_cell_name(&cells[i], name, sizeof(name));
+            xml(fp, name);
+        }
+        fprintf(fp, ": ");
+        xml(fp, cells[i].message);
+        fprintf(fp, "</li>\n");
+    }
+    fprintf(fp, "</ul>\n</body></html>\n");
+    return fclose(fp);
+}
+
+int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
+                     const struct report_meta *meta)
+{
+    char path[1024];
+    size_t i;
+
+    snprintf(path, sizeof(path), "%s/cells", dir);
+    if (mkdir(path, 0755) < 0 && errno != EEXIST)
+        return -1;
+    for (i = 0; i < n; i++) {
+        char name[300];
+
+        report_cell_dir(&cells[i], name, sizeof(name));
+        snprintf(path, sizeof(path), "%s/cells/%s", dir, name);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return -1;
+        if (write_text(path, "transcript.txt", cells[i].transcript) < 0 ||
+            write_text(path, "mta.log", cells[i].mta_log) < 0 ||
+            write_text(path, cells[i].mta == MTA_EXIM ? "exim.conf" : "main.cf",
+                       cells[i].mta_config) < 0)
+            return -1;
+    }
+    if (write_json(dir, cells, n, meta) < 0 || write_junit(dir, cells, n, meta) < 0 ||
+        write_tap(dir, cells, n) < 0 || write_html(dir, cells, n, meta) < 0)
+        return -1;
+    return 0;
+}
+
+void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour)
+{
+    const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[1;31m" : "",
+               *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
+    size_t i, j, pass = 0;
+
+    fprintf(fp, "\n%-40s %-10s  %-12s %-12s\n", "scenario", "variant", "postfix", "exim");
+    for (i = 0; i < n; i++) {
+        const struct run_cell *c = &cells[i];
+        int seen = 0;
+
+        pass += c->status == RUN_PASS;
+        for (j = 0; j < i && !seen; j++)
+            seen = cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
+                   cells[j].repeat == c->repeat;
+        if (seen)
+            continue;
+        fprintf(fp, "%-40.40s %-10.10s ", c->scenario->id, variant_name(c));
+        for (int k = 0; k < 2; k++) {
+            const struct run_cell *m = NULL;
+            const char *col;
+            char word[32];
+
+            for (j = i; j < n && !m; j++)
+                if (cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
+                    cells[j].repeat == c->repeat && (int)cells[j].mta == k)
+                    m = &cells[j];
+            if (m == NULL) {
+                fprintf(fp, " %-12s", "-");
+                continue;
+            }
+            col = m->status == RUN_ERROR                          ? yellow
+                  : m->status == RUN_PASS && !m->open_relay_found ? green
+                                                                  : red;
+            snprintf(word, sizeof(word), "%s", cell_label(m));
+            fprintf(fp, " %s%-12s%s", col, word, off);
+        }
+        fprintf(fp, "\n");
+    }
+    for (i = 0; i < n; i++) {
+        char name[300];
+
+        if (cells[i].status == RUN_PASS)
+            continue;
+        run_cell_name(&cells[i], name, sizeof(name));
+        fprintf(fp, "%s%s%s %s: %s\n", red, run_status_name(cells[i].status), off, name,
+                cells[i].message);
+    }
+    for (i = 0; i < n; i++)
+        if (cells[i].open_relay_found) {
+            fprintf(fp,
+                    "%s*%s OPEN RELAY demonstrated where the scenario sets one up on purpose "
+                    "(security finding; its expectations held)\n",
+                    red, off);
+            break;
+        }
+    fprintf(fp, "%zu of %zu cells held their expectations\n", pass, n);
+}

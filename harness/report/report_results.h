@@ -1,0 +1,47 @@
+/*++
+ * NAME
+ *	report_results 3h
+ * SUMMARY
+ *	a run's results: console matrix, results.json, junit.xml, TAP, HTML
+ * SYNOPSIS
+ *	#include "report_results.h"
+ * DESCRIPTION
+ *	report_write_run() writes every file of a run into dir (which the
+ *	caller made, and renames into place when complete): junit.xml,
+ *	results.json (schema: scenarios/RESULTS-SCHEMA.md), results.tap,
+ *	report.html, and cells/NAME/ with each cell's transcript, the MTA's
+ *	log and its rendered config. report_console() prints the same
+ *	matrix for people. Both only read the cells.
+ *--*/
+#ifndef REPORT_RESULTS_H
+#define REPORT_RESULTS_H
+
+#include <stdio.h>
+
+#include "run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct report_meta {
+    const char *run_id;
+    const char *started; /* ISO 8601 UTC */
+    long wall_ms;
+    const char *relaylab_version;
+};
+
+/* report_write_run - every result file into dir; 0 or -1 (errno) */
+int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
+                     const struct report_meta *meta);
+
+/* report_console - the matrix and the failures, for people */
+void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour);
+
+/* report_cell_dir - "scenario.variant.mta[.rN]" */
+void report_cell_dir(const struct run_cell *cell, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

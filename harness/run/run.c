@@ -1,0 +1,560 @@
+/*++
+ * NAME
+ *	run 3
+ * SUMMARY
+ *	the scenario matrix: scenario x variant x MTA on real sandboxes
+ * DESCRIPTION
+ *	See run.h. Cells run on worker threads; starting an MTA is done
+ *	under one lock (the sandbox allocates addresses and directories,
+ *	and the drivers use getpwnam(3)), the dialogues run in parallel.
+ *--*/
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "report_transcript.h"
+#include "run.h"
+#include "smtp_client.h"
+
+#define OUTSIDE_ADDR_MAX 32
+
+struct runner {
+    struct mta_env *env;
+    struct run_cell *cells;
+    size_t ncells;
+    const struct run_params *params;
+    size_t next; /* under lock */
+    size_t done;
+    pthread_mutex_t lock;
+    char outside[OUTSIDE_ADDR_MAX]; /* a client address outside mynetworks */
+};
+
+/* The state of one cell's dialogues. */
+struct cell_run {
+    struct runner *r;
+    struct run_cell *cell;
+    struct mta_instance *inst;
+    struct smtp_tls_ctx *tls;
+    struct smtp_client *client;
+    FILE *tx;      /* transcript text */
+    int last_code; /* reply to the last step, -1 when it broke */
+    int last_rcpt_code;
+    char last_rcpt[320];
+    int last_data_code;
+    char last_enh[16];
+    char last_text[512]; /* all reply lines, for text matching */
+    char last_error[SMTP_ERROR_MSG_MAX + 32];
+    size_t sink_from; /* sink messages before this cell's dialogues */
+    unsigned ehlo_caps;
+};
+
+void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
+{
+    const struct scenario *s = cell->scenario;
+
+    snprintf(buf, size, "%s/%s/%s", s->id,
+             s->nvariants ? s->variants[cell->variant].name : "default", mta_kind_name(cell->mta));
+}
+
+const char *run_status_name(enum run_status status)
+{
+    switch (status) {
+    case RUN_PASS:
+        return "pass";
+    case RUN_FAIL:
+        return "FAIL";
+    case RUN_OPEN_RELAY:
+        return "OPEN RELAY";
+    default:
+        return "ERROR";
+    }
+}
+
+void run_cell_free(struct run_cell *cell)
+{
+    free(cell->transcript);
+    free(cell->mta_log);
+    free(cell->mta_config);
+    cell->transcript = cell->mta_log = cell->mta_config = NULL;
+}
+
+static unsigned mta_bit(enum mta_kind k)
+{
+    return k == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+}
+
+/* slurp - a small file, malloc'd, or NULL */
+
+static char *slurp(const char *path)
+{
+    struct smtp_error err;
+
+    return mta_read_file(path, &err);
+}
+
+/* build_spec - the cell's config overrides */
+
+static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][4096],
+                      struct smtp_error *err)
+{
+    const struct scenario *s = cr->cell->scenario;
+    const struct run_params *p = cr->r->params;
+    size_t i;
+
+    mta_spec_init(spec, cr->cell->mta);
+    if (cr->cell->mta == MTA_POSTFIX) {
+        spec->user_main_cf = p->postfix_main_cf;
+        spec->user_master_cf = p->postfix_master_cf;
+    }
+    for (i = 0; i < s->nconfigs; i++) {
+        const struct scenario_config *c = &s->configs[i];
+
+        if (!scenario_applies(&c->where, mta_bit(cr->cell->mta), cr->cell->variant))
+            continue;
+        switch (c->op) {
+        case SCN_CFG_SET:
+            if (spec->nsets == MTA_SETS_MAX)
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "too many settings");
+            spec->sets[spec->nsets++] = c->value;
+            break;
+        case SCN_CFG_SERVICE:
+            if (spec->nservices == MTA_LISTENERS_MAX)
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "too many services");
+            spec->services[spec->nservices++] = c->value;
+            break;
+        case SCN_CFG_ACL_RCPT: {
+            char path[1024];
+            const char *slash = strrchr(c->pos.file, '/');
+            char *text;
+
+            snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
+                     slash ? c->pos.file : ".", c->value);
+            if ((text = slurp(path)) == NULL)
+                return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s:%d: cannot read %s",
+                                      c->pos.file, c->pos.line, path);
+            snprintf(acl[0], 4096, "%s", text);
+            free(text);
+            spec->exim_acl_rcpt = acl[0];
+            break;
+        }
+        case SCN_CFG_NO_SASL:
+            spec->no_sasl = 1;
+            break;
+        case SCN_CFG_PLAINTEXT_AUTH:
+            spec->exim_plaintext_auth = 1;
+            break;
+        }
+    }
+    return 0;
+}
+
+/* close_client - end the connection (QUIT, not waiting: Exim waits 200 ms) */
+
+static void close_client(struct cell_run *cr)
+{
+    if (cr->client == NULL)
+        return;
+    if (smtp_client_state(cr->client) != SMTP_CS_BROKEN &&
+        smtp_client_state(cr->client) != SMTP_CS_CLOSED &&
+        smtp_client_state(cr->client) != SMTP_CS_QUIT)
+        (void)smtp_client_send_bytes(cr->client, "QUIT\r\n", 6);
+    report_transcript_text(cr->tx, smtp_client_transcript(cr->client), 0);
+    smtp_client_free(cr->client);
+    cr->client = NULL;
+}
+
+/* note_reply - remember the last reply for the expectations */
+
+static void note_reply(struct cell_run *cr, int code)
+{
+    cr->last_code = code;
+    cr->last_enh[0] = 0;
+    cr->last_text[0] = 0;
+    cr->last_error[0] = 0;
+    if (code > 0) {
+        const struct smtp_client_reply *r = smtp_client_reply(cr->client);
+        size_t n = r->raw_len < sizeof(cr->last_text) - 1 ? r->raw_len : sizeof(cr->last_text) - 1;
+        size_t i;
+
+        snprintf(cr->last_enh, sizeof(cr->last_enh), "%s", r->enhanced);
+        memcpy(cr->last_text, r->raw, n);
+        cr->last_text[n] = 0;
+        for (i = 0; i < n; i++)
+            if (cr->last_text[i] == '\r' || cr->last_text[i] == '\n')
+                cr->last_text[i] = ' ';
+    } else if (cr->client) {
+        const struct smtp_error *e = smtp_client_error(cr->client);
+
+        snprintf(cr->last_error, sizeof(cr->last_error), "%s: %s", smtp_error_class_name(e->cls),
+                 e->msg);
+    }
+}
+
+/* failed - the first failed expectation is what the report names */
+
+static void failed(struct cell_run *cr, const struct scenario_step *st, const char *expected,
+                   const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static void failed(struct cell_run *cr, const struct scenario_step *st, const char *expected,
+                   const char *fmt, ...)
+{
+    struct run_cell *cell = cr->cell;
+    va_list ap;
+
+    cell->failed++;
+    if (cell->failed > 1)
+        return;
+    cell->fail_pos = st->pos;
+    snprintf(cell->fail_step, sizeof(cell->fail_step), "%s", st->source);
+    snprintf(cell->expected, sizeof(cell->expected), "%s", expected);
+    va_start(ap, fmt);
+    vsnprintf(cell->actual, sizeof(cell->actual), fmt, ap);
+    va_end(ap);
+    fprintf(cr->tx, " !  FAILED %s:%d: %s\n    expected: %s\n    actual:   %s\n", st->pos.file,
+            st->pos.line, st->source, expected, cell->actual);
+}
+
+/* actual_reply - the last reply as a report string */
+
+static const char *actual_reply(struct cell_run *cr)
+{
+    static __thread char buf[600];
+
+    if (cr->last_code < 0)
+        snprintf(buf, sizeof(buf), "no reply (%s)", cr->last_error);
+    else
+        snprintf(buf, sizeof(buf), "%s", cr->last_text);
+    return buf;
+}
+
+/* check_reply - S: CODE [ENH] ["text"] */
+
+static void check_reply(struct cell_run *cr, const struct scenario_step *st)
+{
+    char expected[300];
+    int ok = cr->last_code > 0;
+
+    snprintf(expected, sizeof(expected), "%s", st->source + 3);
+    if (ok)
+        ok = st->code_class ? cr->last_code / 100 == st->code : cr->last_code == st->code;
+    if (ok && st->enhanced)
+        ok = strcmp(cr->last_enh, st->enhanced) == 0;
+    if (ok && st->text)
+        ok = strcasestr(cr->last_text, st->text) != NULL;
+    cr->cell->checks++;
+    if (!ok)
+        failed(cr, st, expected, "%s", actual_reply(cr));
+}
+
+/* connect - a new client on a listener, from a client address */
+
+static int do_connect(struct cell_run *cr, const struct scenario_step *st)
+{
+    struct smtp_client_params params;
+    struct smtp_tcp_params tcp = {0};
+    char port[16];
+    const char *from = st->arg2;
+    int p;
+
+    close_client(cr);
+    if (strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
+        strcmp(st->arg, "smtps") == 0)
+        p = mta_listener_port(cr->inst, st->arg);
+    else
+        p = atoi(st->arg); /* digits, checked by the parser */
+    snprintf(port, sizeof(port), "%d", p);
+    if (from == NULL || strcmp(from, "inside") == 0)
+        from = "127.0.0.1";
+    else if (strcmp(from, "outside") == 0)
+        from = cr->r->outside;
+    smtp_client_params_default(&params);
+    params.step_timeout_ms = 10000;
+    params.total_timeout_ms = 60000;
+    params.pipelining = 0;
+    if ((cr->client = smtp_client_new(&params)) == NULL)
+        return -1;
+    tcp.host = cr->inst->addr;
+    tcp.port = port;
+    tcp.local_address = from;
+    tcp.implicit_tls = strcmp(st->arg, "smtps") == 0 || p == 465;
+    tcp.tls_ctx = cr->tls;
+    tcp.sni = "mx.relaylab.test";
+    tcp.verify_name = "mx.relaylab.test";
+    fprintf(cr->tx, "--- %s:%d: %s\n", st->pos.file, st->pos.line, st->source);
+    if (smtp_client_connect(cr->client, &tcp) < 0) {
+        note_reply(cr, -1);
+        return 0;
+    }
+    /* The banner is the reply a following "S:" checks. */
+    note_reply(cr, smtp_client_banner(cr->client));
+    return 0;
+}
+
+/* default_body - a short message with a unique Message-Id */
+
+static void default_body(struct cell_run *cr, char *buf, size_t size)
+{
+    char name[200];
+
+    run_cell_name(cr->cell, name, sizeof(name));
+    snprintf(buf, size,
+             "From: <sender@relaylab.test>\r\nTo: <%s>\r\nSubject: relaylab %s\r\n"
+             "Message-Id: <%s.%ld@relaylab.test>\r\n\r\nrelaylab scenario %s\r\n",
+             cr->last_rcpt, name, cr->cell->scenario->id, mta_env_now_ms(), name);
+}
+
+/* run_step - one step of a dialogue */
+
+static void run_step(struct cell_run *cr, const struct scenario_step *st)
+{
+    const struct mta_env_user *user = mta_env_user(cr->r->env, 0);
+    struct smtp_client *c = cr->client;
+    int code = -1;
+
+    if (st->op == SCN_CONNECT) {
+        do_connect(cr, st);
+        return;
+    }
+    if (st->op >= SCN_EXPECT_REPLY) {
+        struct mta_sink_message m;
+        const char *rcpt = st->arg ? st->arg : cr->last_rcpt;
+
+        cr->cell->checks++;
+        switch (st->op) {
+        case SCN_EXPECT_REPLY:
+            cr->cell->checks--; /* check_reply counts */
+            check_reply(cr, st);
+            return;
+        case SCN_EXPECT_RELAYED:
+        case SCN_EXPECT_OPEN_RELAY:
+            if (cr->last_data_code != 250) {
+                failed(cr, st, "the message accepted (250 after DATA) and in the sink",
+                       "the message was not accepted (%d): %s", cr->last_data_code,
+                       actual_reply(cr));
+            } else if (!mta_sink_wait(cr->inst->sink, rcpt, cr->sink_from, RUN_RELAY_WAIT_MS, &m)) {
+                failed(cr, st, "the message in the capture sink",
+                       "accepted, but nothing reached the sink for %s within %d ms", rcpt,
+                       RUN_RELAY_WAIT_MS);
+            } else {
+                fprintf(cr->tx, " *  sink: msg-%lu from <%s> to <%s> (%zu bytes)\n", m.id,
+                        m.mail_from, m.rcpt[0], m.size);
+                if (st->op == SCN_EXPECT_OPEN_RELAY)
+                    cr->cell->open_relay_found = 1;
+            }
+            return;
+        case SCN_EXPECT_RELAY_DENIED:
+            if (cr->last_rcpt_code / 100 == 4 || cr->last_rcpt_code / 100 == 5)
+                return;
+            if (cr->last_rcpt_code / 100 == 2 && cr->cell->status == RUN_PASS)
+                cr->cell->status = RUN_OPEN_RELAY;
+            failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %d: %s", cr->last_rcpt,
+                   cr->last_rcpt_code, actual_reply(cr));
+            return;
+        case SCN_EXPECT_AUTH_OFFERED:
+        case SCN_EXPECT_AUTH_NOT_OFFERED:
+        case SCN_EXPECT_STARTTLS_OFFERED: {
+            unsigned bit =
+                st->op == SCN_EXPECT_STARTTLS_OFFERED ? SMTP_EHLO_STARTTLS : SMTP_EHLO_AUTH;
+            int want = st->op != SCN_EXPECT_AUTH_NOT_OFFERED;
+
+            if (!!(cr->ehlo_caps & bit) != want)
+                failed(cr, st, st->source + 7, "the last EHLO reply %s: %s",
+                       want ? "did not offer it" : "offered it", actual_reply(cr));
+            return;
+        }
+        default:
+            return;
+        }
+    }
+    fprintf(cr->tx, " >  %s:%d: %s\n", st->pos.file, st->pos.line, st->source);
+    if (c == NULL) {
+        failed(cr, st, "a connection", "no connection: the dialogue has no 'connect' before this");
+        return;
+    }
+    switch (st->op) {
+    case SCN_EHLO:
+    case SCN_HELO: {
+        const char *name = st->arg ? st->arg : "client.relaylab.test";
+
+        code = st->op == SCN_EHLO ? smtp_client_ehlo(c, name) : smtp_client_helo(c, name);
+        cr->ehlo_caps = code == 250 ? smtp_client_caps(c)->caps : 0;
+        break;
+    }
+    case SCN_STARTTLS:
+        code = smtp_client_starttls(c);
+        cr->ehlo_caps = 0;
+        break;
+    case SCN_AUTH: {
+        unsigned mech = smtp_ehlo_auth_mech(st->arg, strlen(st->arg));
+        const struct mta_env_user *u = user;
+        const char *pass = u->pass;
+
+        if (st->arg2 && strcmp(st->arg2, "app") == 0)
+            u = mta_env_user(cr->r->env, 1), pass = u->pass;
+        else if (st->arg2 && strcmp(st->arg2, "wrong") == 0)
+            pass = "not-the-password";
+        code = smtp_client_auth(c, mech, u->name, pass);
+        break;
+    }
+    case SCN_MAIL:
+        code = smtp_client_mail(c, strcmp(st->arg, "<>") == 0 ? "" : st->arg, NULL);
+        break;
+    case SCN_RCPT:
+        code = smtp_client_rcpt(c, st->arg, NULL);
+        snprintf(cr->last_rcpt, sizeof(cr->last_rcpt), "%s", st->arg);
+        cr->last_rcpt_code = code;
+        break;
+    case SCN_DATA: {
+        char body[1024];
+
+        code = smtp_client_data(c);
+        if (code == 354) {
+            default_body(cr, body, sizeof(body));
+            code = smtp_client_message(c, body, strlen(body));
+        }
+        cr->last_data_code = code;
+        break;
+    }
+    case SCN_RSET:
+        code = smtp_client_rset(c);
+        break;
+    case SCN_NOOP:
+        code = smtp_client_noop(c);
+        break;
+    case SCN_QUIT:
+        code = smtp_client_quit(c);
+        break;
+    case SCN_RAW:
+        code = smtp_client_raw(c, st->arg);
+        break;
+    default:
+        break;
+    }
+    note_reply(cr, code);
+}
+
+/* run_one - one cell */
+
+static void run_one(struct runner *r, struct run_cell *cell)
+{
+    struct cell_run cr;
+    struct mta_spec spec;
+    struct smtp_error err;
+    char acl[1][4096]; /* per cell: cells run on several threads */
+    char *text = NULL;
+    size_t size = 0;
+    long t0 = mta_env_now_ms();
+    size_t i;
+
+    memset(&cr, 0, sizeof(cr));
+    cr.r = r;
+    cr.cell = cell;
+    cell->status = RUN_PASS;
+    smtp_error_clear(&err);
+    if ((cr.tx = open_memstream(&text, &size)) == NULL) {
+        cell->status = RUN_ERROR;
+        snprintf(cell->message, sizeof(cell->message), "out of memory");
+        return;
+    }
+    pthread_mutex_lock(&r->lock);
+    if (build_spec(&cr, &spec, acl, &err) == 0)
+        cr.inst = mta_start(r->env, &spec, &err);
+    pthread_mutex_unlock(&r->lock);
+    if (cr.inst == NULL) {
+        cell->status = RUN_ERROR;
+        snprintf(cell->message, sizeof(cell->message), "%s did not start: %s",
+                 mta_kind_name(cell->mta), err.msg);
+        fprintf(cr.tx, " !  %s\n", cell->message);
+        goto out;
+    }
+    cell->mta_start_ms = cr.inst->start_ms;
+    cell->mta_config = slurp(cr.inst->config_path);
+    if ((cr.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NAME, cr.inst->ca_path, &err)) == NULL) {
+        cell->status = RUN_ERROR;
+        snprintf(cell->message, sizeof(cell->message), "TLS: %s", err.msg);
+        goto out;
+    }
+    cr.sink_from = mta_sink_count(cr.inst->sink);
+    for (i = 0; i < cell->scenario->nsteps; i++) {
+        const struct scenario_step *st = &cell->scenario->steps[i];
+
+        if (i > 0 && st->dialogue != cell->scenario->steps[i - 1].dialogue)
+            close_client(&cr);
+        if (scenario_applies(&st->where, mta_bit(cell->mta), cell->variant))
+            run_step(&cr, st);
+    }
+    close_client(&cr);
+    if (cell->failed > 0 && cell->status == RUN_PASS)
+        cell->status = RUN_FAIL;
+    if (cell->failed > 0)
+        snprintf(cell->message, sizeof(cell->message), "%s:%d: %s: expected %s, got %s",
+                 cell->fail_pos.file, cell->fail_pos.line, cell->fail_step, cell->expected,
+                 cell->actual);
+out:
+    close_client(&cr);
+    if (cr.inst) {
+        cell->mta_log = slurp(cr.inst->log_path);
+        mta_stop(cr.inst);
+    }
+    smtp_tls_ctx_free(cr.tls);
+    fclose(cr.tx);
+    cell->transcript = text;
+    cell->ms = mta_env_now_ms() - t0;
+}
+
+static void *worker(void *arg)
+{
+    struct runner *r = arg;
+
+    for (;;) {
+        struct run_cell *cell;
+        size_t done;
+
+        pthread_mutex_lock(&r->lock);
+        if (r->next == r->ncells) {
+            pthread_mutex_unlock(&r->lock);
+            return NULL;
+        }
+        cell = &r->cells[r->next++];
+        pthread_mutex_unlock(&r->lock);
+        run_one(r, cell);
+        pthread_mutex_lock(&r->lock);
+        done = ++r->done;
+        if (r->params->progress)
+            r->params->progress(r->params->progress_ctx, done, r->ncells, cell);
+        pthread_mutex_unlock(&r->lock);
+    }
+}
+
+int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
+               const struct run_params *params, struct smtp_error *err)
+{
+    struct runner r;
+    pthread_t threads[64];
+    int jobs = params->jobs < 1 ? 1 : params->jobs > 64 ? 64 : params->jobs;
+    int started = 0;
+    int i;
+
+    memset(&r, 0, sizeof(r));
+    r.env = env;
+    r.cells = cells;
+    r.ncells = ncells;
+    r.params = params;
+    pthread_mutex_init(&r.lock, NULL);
+    if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
+        return -1;
+    for (i = 0; i < jobs && (size_t)i < ncells; i++) {
+        if (pthread_create(&threads[i], NULL, worker, &r) != 0)
+            break;
+        started++;
+    }
+    if (started == 0 && ncells > 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start worker threads");
+    for (i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    pthread_mutex_destroy(&r.lock);
+    return 0;
+}

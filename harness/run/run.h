@@ -1,0 +1,81 @@
+/*++
+ * NAME
+ *	run 3h
+ * SUMMARY
+ *	the scenario matrix: scenario x variant x MTA on real sandboxes
+ * SYNOPSIS
+ *	#include "run.h"
+ * DESCRIPTION
+ *	run_matrix() runs every cell: it renders the cell's config into a
+ *	fresh sandbox instance (mta), drives the dialogues with the SMTP
+ *	client (smtp), checks every expectation, and records a result per
+ *	cell with the first failing step's expected and actual reply. It
+ *	joins the scenario, mta and smtp layers; it prints nothing.
+ *--*/
+#ifndef RUN_H
+#define RUN_H
+
+#include <stddef.h>
+
+#include "mta.h"
+#include "scenario.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RUN_RELAY_WAIT_MS 5000
+
+enum run_status {
+    RUN_PASS = 0,
+    RUN_FAIL,       /* an expectation did not hold */
+    RUN_OPEN_RELAY, /* relayed where relay-denied was expected: a security failure */
+    RUN_ERROR,      /* the MTA did not start, the client broke */
+};
+
+struct run_cell {
+    const struct scenario *scenario;
+    size_t variant;
+    enum mta_kind mta;
+    int repeat; /* 0-based repetition (--repeat) */
+    /* results */
+    enum run_status status;
+    int open_relay_found;  /* an expected open relay was demonstrated */
+    size_t checks, failed; /* expectations evaluated, failed */
+    struct scenario_pos fail_pos;
+    char fail_step[256]; /* the expectation as written */
+    char expected[256];
+    char actual[512];
+    char message[1400]; /* one-line summary of the failure or error */
+    long ms;            /* cell wall time, MTA start included */
+    long mta_start_ms;
+    char *transcript; /* malloc'd text of every dialogue, secrets redacted */
+    char *mta_log;    /* malloc'd copy of the MTA's log */
+    char *mta_config; /* malloc'd copy of the rendered config */
+};
+
+struct run_params {
+    int jobs;                    /* cells at once */
+    const char *postfix_main_cf; /* bring your own config */
+    const char *postfix_master_cf;
+    void (*progress)(void *ctx, size_t done, size_t total, const struct run_cell *cell);
+    void *progress_ctx;
+};
+
+/* run_cell_name - "scenario/variant/mta" */
+void run_cell_name(const struct run_cell *cell, char *buf, size_t size);
+
+/* run_status_name - "pass", "FAIL", ... */
+const char *run_status_name(enum run_status status);
+
+/* run_matrix - run every cell; 0 when all ran (whatever their verdicts) */
+int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
+               const struct run_params *params, struct smtp_error *err);
+
+/* run_cell_free - the malloc'd parts */
+void run_cell_free(struct run_cell *cell);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,178 @@
+/*++
+ * NAME
+ *	scenario 3h
+ * SUMMARY
+ *	scenario files: parser and model (scenarios/FORMAT.md)
+ * SYNOPSIS
+ *	#include "scenario.h"
+ *
+ *	int	scenario_parse(s, file, text, len, include, ctx, err)
+ *
+ *	int	scenario_load(const char *path, struct scenario *s, struct scenario_error *err)
+ * DESCRIPTION
+ *	scenario_parse() adds the statements of one file's text to *s. It
+ *	never allocates: every string lives in the scenario's arena and
+ *	every list has a fixed maximum, so it is safe to fuzz. "include"
+ *	lines call the include callback (NULL: includes are an error).
+ *	scenario_load() reads a file (and its includes, 4 deep at most)
+ *	and checks the whole: scenario_check().
+ *
+ *	The scenario layer knows nothing of processes or MTAs beyond their
+ *	names.
+ * DIAGNOSTICS
+ *	0, or -1 with err holding file, line, column and message.
+ *--*/
+#ifndef SCENARIO_H
+#define SCENARIO_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SCENARIO_LINE_MAX 1000
+#define SCENARIO_STEPS_MAX 64
+#define SCENARIO_VARIANTS_MAX 8
+#define SCENARIO_CONFIGS_MAX 48
+#define SCENARIO_DIALOGUES_MAX 8
+#define SCENARIO_TAGS_MAX 16
+#define SCENARIO_ARENA_MAX 32768
+#define SCENARIO_INCLUDE_DEPTH 4
+
+/* MTA bits for where-clauses; the names are the sandbox's. */
+#define SCENARIO_MTA_POSTFIX 0x1
+#define SCENARIO_MTA_EXIM 0x2
+#define SCENARIO_MTA_ALL 0x3
+
+enum scenario_op {
+    SCN_CONNECT,
+    SCN_EHLO,
+    SCN_HELO,
+    SCN_STARTTLS,
+    SCN_AUTH,
+    SCN_MAIL,
+    SCN_RCPT,
+    SCN_DATA,
+    SCN_RSET,
+    SCN_NOOP,
+    SCN_QUIT,
+    SCN_RAW,
+    /* expectations */
+    SCN_EXPECT_REPLY,
+    SCN_EXPECT_RELAYED,
+    SCN_EXPECT_RELAY_DENIED,
+    SCN_EXPECT_OPEN_RELAY,
+    SCN_EXPECT_AUTH_OFFERED,
+    SCN_EXPECT_AUTH_NOT_OFFERED,
+    SCN_EXPECT_STARTTLS_OFFERED,
+};
+
+enum scenario_config_op {
+    SCN_CFG_SET,
+    SCN_CFG_SERVICE,
+    SCN_CFG_ACL_RCPT,
+    SCN_CFG_NO_SASL,
+    SCN_CFG_PLAINTEXT_AUTH,
+};
+
+/* Where a line applies: 0 in a field means "any". */
+struct scenario_where {
+    unsigned mtas;
+    unsigned variants; /* bit i = variant i */
+};
+
+struct scenario_pos {
+    const char *file; /* in the arena */
+    int line;
+    int col;
+};
+
+struct scenario_step {
+    enum scenario_op op;
+    const char *arg;  /* listener, name, mechanism, address, raw line, rcpt */
+    const char *arg2; /* "from" client, auth who */
+    int code;         /* S: exact code, or class digit when code_class */
+    int code_class;
+    const char *enhanced; /* "5.7.1" or NULL */
+    const char *text;     /* substring, or NULL */
+    const char *source;   /* the line as written, for reports */
+    struct scenario_where where;
+    struct scenario_pos pos;
+    int dialogue;
+};
+
+struct scenario_config {
+    enum scenario_config_op op;
+    const char *value; /* "key = value", service line, ACL file path */
+    struct scenario_where where;
+    struct scenario_pos pos;
+};
+
+struct scenario_variant {
+    const char *name;
+    const char *description;
+};
+
+struct scenario_dialogue {
+    const char *name;
+    struct scenario_pos pos;
+};
+
+struct scenario {
+    const char *id;
+    const char *title;
+    int cause;
+    const char *cause_name;
+    const char *tags[SCENARIO_TAGS_MAX];
+    size_t ntags;
+    unsigned mtas;
+    struct scenario_variant variants[SCENARIO_VARIANTS_MAX];
+    size_t nvariants;
+    struct scenario_config configs[SCENARIO_CONFIGS_MAX];
+    size_t nconfigs;
+    struct scenario_dialogue dialogues[SCENARIO_DIALOGUES_MAX];
+    size_t ndialogues;
+    struct scenario_step steps[SCENARIO_STEPS_MAX];
+    size_t nsteps;
+    struct scenario_pos id_pos;
+    int include_depth;
+    char arena[SCENARIO_ARENA_MAX];
+    size_t arena_used;
+};
+
+struct scenario_error {
+    char file[256];
+    int line;
+    int col;
+    char msg[256];
+};
+
+typedef int (*scenario_include_fn)(void *ctx, const char *from_file, const char *path,
+                                   struct scenario *s, struct scenario_error *err);
+
+void scenario_init(struct scenario *s);
+
+/* scenario_parse - add one file's statements */
+int scenario_parse(struct scenario *s, const char *file, const char *text, size_t len,
+                   scenario_include_fn include, void *ctx, struct scenario_error *err);
+
+/* scenario_check - the whole scenario makes sense (id, dialogues, connect first) */
+int scenario_check(const struct scenario *s, struct scenario_error *err);
+
+/* scenario_load - read, include, parse, check */
+int scenario_load(const char *path, struct scenario *s, struct scenario_error *err);
+
+/* scenario_applies - does a where-clause hold for this MTA bit and variant index? */
+int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant);
+
+/* scenario_has_tag - 1 if tagged */
+int scenario_has_tag(const struct scenario *s, const char *tag);
+
+/* scenario_error_format - "file:line:col: message" */
+void scenario_error_format(const struct scenario_error *err, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
