@@ -48,6 +48,7 @@ static void usage(FILE *fp)
                 "      --exim-config FILE  (not supported yet: exits 2)\n"
                 "      --results DIR       where run directories go (default results)\n"
                 "  -q, --quiet             no progress line\n"
+                "      --keep              keep the sandboxes' run directory (printed)\n"
                 "  -h, --help              this text\n"
                 "\n"
                 "exit codes: 0 every expectation held, 1 a check failed (or an open relay),\n"
@@ -137,6 +138,7 @@ int cli_run(int argc, char **argv)
         {"results", required_argument, 0, 'R'},
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
+        {"keep", no_argument, 0, 'k'},
         {0, 0, 0, 0},
     };
     char *files[RUN_FILES_MAX];
@@ -144,7 +146,8 @@ int cli_run(int argc, char **argv)
     struct scenario *scenarios = NULL;
     struct run_cell *cells = NULL;
     size_t ncells = 0;
-    int jobs = 2, repeat = 1, shard_k = 0, shard_n = 0, mta_only = -1, ch, rc = CLI_EXIT_OK;
+    int keep = 0, jobs = 2, repeat = 1, shard_k = 0, shard_n = 0, mta_only = -1, ch,
+        rc = CLI_EXIT_OK;
     const char *filter = NULL, *postfix_dir = NULL, *results_dir = "results";
     char main_cf[1024], master_cf[1024];
     struct progress prog = {isatty(2), 0};
@@ -201,6 +204,9 @@ int cli_run(int argc, char **argv)
             break;
         case 'q':
             prog.quiet = 1;
+            break;
+        case 'k':
+            keep = 1;
             break;
         case 'h':
             usage(stdout);
@@ -308,12 +314,14 @@ int cli_run(int argc, char **argv)
         struct smtp_error err;
         struct run_params rp = {0};
         struct report_meta meta;
+        char kept[256];
         char run_id[64], started[32], stage[1100], final[1100], latest[1100], tmp_link[1200];
         time_t now = time(NULL);
         long t0, child;
         struct tm tm;
 
         mta_env_params_default(&params);
+        params.keep = keep;
         smtp_error_clear(&err);
         if ((child = mta_env_isolate(&params, &err)) < 0) {
             fprintf(stderr, "relaylab run: %s\n", err.msg);
@@ -346,6 +354,7 @@ int cli_run(int argc, char **argv)
             rc = CLI_EXIT_ENV;
             goto out;
         }
+        snprintf(kept, sizeof(kept), "%s", mta_env_kept_dir(env) ? mta_env_kept_dir(env) : "");
         mta_env_close(env);
         meta.run_id = run_id;
         meta.started = started;
@@ -369,6 +378,8 @@ int cli_run(int argc, char **argv)
         }
         report_console(stdout, cells, ncells, isatty(1));
         printf("results: %s (%.1f s)\n", final, meta.wall_ms / 1000.0);
+        if (kept[0])
+            printf("kept: %s\n", kept);
         if (rc == CLI_EXIT_OK)
             for (i = 0; i < ncells; i++) {
                 if (cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "mta.h"
 #include "smtp_tls.h"
@@ -167,7 +168,8 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
                 goto failed_start;
         }
     }
-    if (mta_env_dovecot_ready(env, err) < 0)
+    if (inst->dovecot_socket[0] &&
+        mta_env_dovecot_ready(&inst->dovecot, inst->dovecot_socket, err) < 0)
         goto fail;
     inst->start_ms = mta_env_now_ms() - t0;
     return inst;
@@ -181,10 +183,32 @@ failed_start : {
     if (tail[0])
         smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "%s did not start: %s", mta_kind_name(inst->kind),
                        tail);
+    else if (!mta_alive(inst) && WIFEXITED(inst->proc.status))
+        /* Postfix's master reports its earliest errors to syslog only. */
+        smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
+                       "%s exited with status %d before it answered, without a word in its "
+                       "log; Postfix reports such errors to syslog only: check %s with "
+                       "'postconf -c %.*s -n' and the files it names",
+                       mta_kind_name(inst->kind), WEXITSTATUS(inst->proc.status), inst->config_path,
+                       (int)(strrchr(inst->config_path, '/') - inst->config_path),
+                       inst->config_path);
 }
 fail:
     mta_stop(inst);
     return NULL;
+}
+
+const char *mta_dovecot(struct mta_instance *inst, struct smtp_error *err)
+{
+    char dir[340];
+
+    snprintf(dir, sizeof(dir), "%s/dovecot", inst->dir);
+    if (mta_env_dovecot(inst->env, dir, &inst->dovecot, inst->dovecot_socket,
+                        sizeof(inst->dovecot_socket), err) < 0) {
+        inst->dovecot_socket[0] = 0;
+        return NULL;
+    }
+    return inst->dovecot_socket;
 }
 
 int mta_alive(struct mta_instance *inst)
@@ -197,6 +221,7 @@ void mta_stop(struct mta_instance *inst)
     if (inst == NULL)
         return;
     mta_proc_stop(&inst->proc, 200);
+    mta_proc_stop(&inst->dovecot, 0); /* throwaway: no graceful shutdown (it takes 6 s) */
     mta_sink_stop(inst->sink);
     free(inst);
 }

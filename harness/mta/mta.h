@@ -80,6 +80,8 @@ struct mta_instance {
     size_t nrewrites;
     long start_ms; /* start to the last banner */
     struct mta_proc proc;
+    struct mta_proc dovecot;  /* its own SASL service, if any */
+    char dovecot_socket[340]; /* "" when none */
     struct mta_sink *sink;
     struct mta_env *env;
 };
@@ -104,6 +106,9 @@ void mta_stop(struct mta_instance *inst);
 
 /* mta_listener_port - port of a named listener, or -1 */
 int mta_listener_port(const struct mta_instance *inst, const char *name);
+
+/* mta_dovecot - start the instance's own Dovecot; its socket path, or NULL */
+const char *mta_dovecot(struct mta_instance *inst, struct smtp_error *err);
 
 /* Drivers (mta_postfix.c, mta_exim.c). */
 int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,

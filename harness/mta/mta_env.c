@@ -52,9 +52,6 @@ struct mta_env {
     int next_addr;
     int next_subdir;
     struct mta_env_user users[MTA_ENV_USERS];
-    struct mta_proc dovecot;
-    char dovecot_socket[320];
-    char dovecot_dir[300];
 };
 
 long mta_env_now_ms(void)
@@ -269,7 +266,6 @@ void mta_env_close(struct mta_env *env)
 {
     if (env == NULL)
         return;
-    mta_proc_stop(&env->dovecot, 50);
     if (env->isolated) {
         /* We are PID 1: when we exit, the kernel ends the rest. */
         if (!env->keep)
@@ -358,30 +354,29 @@ static int write_file(const char *path, const char *text, int mode, uid_t uid, g
     return close(fd);
 }
 
-/* mta_env_dovecot - one Dovecot auth service for every instance */
+/* mta_env_dovecot - start a Dovecot auth service in dir (without waiting) */
 
-const char *mta_env_dovecot(struct mta_env *env, struct smtp_error *err)
+int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc, char *socket,
+                    size_t size, struct smtp_error *err)
 {
-    char dir[300];
     char path[400];
     char conf[2048];
     char passwd[512];
+    char log[400];
     char *argv[5];
     struct group *gr;
 
-    if (env->dovecot_socket[0] && mta_proc_alive(&env->dovecot))
-        return env->dovecot_socket;
-    if (mta_env_subdir(env, "dovecot", dir, sizeof(dir), err) < 0)
-        return NULL;
-    snprintf(env->dovecot_dir, sizeof(env->dovecot_dir), "%s", dir);
-    snprintf(env->dovecot_socket, sizeof(env->dovecot_socket), "%s/auth", dir);
+    if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", dir, strerror(errno));
+    if ((size_t)snprintf(socket, size, "%s/auth", dir) >= size)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "path too long");
     /* Passwords made for this run, readable by Dovecot's auth user only. */
     snprintf(passwd, sizeof(passwd), "%s:{PLAIN}%s\n%s:{PLAIN}%s\n", env->users[0].name,
              env->users[0].pass, env->users[1].name, env->users[1].pass);
     snprintf(path, sizeof(path), "%s/passwd", dir);
     gr = getgrnam("dovecot");
     if (write_file(path, passwd, 0640, gr ? 0 : (uid_t)-1, gr ? gr->gr_gid : 0, err) < 0)
-        return NULL;
+        return -1;
     snprintf(conf, sizeof(conf),
              "base_dir = %s/run\nstate_dir = %s/state\nlog_path = %s/dovecot.log\n"
              "protocols = none\nssl = no\nauth_mechanisms = plain login\n"
@@ -390,23 +385,17 @@ const char *mta_env_dovecot(struct mta_env *env, struct smtp_error *err)
              "  args = scheme=PLAIN username_format=%%u %s/passwd\n}\n"
              "userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}\n"
              "service auth {\n  unix_listener %s {\n    mode = 0666\n  }\n}\n",
-             dir, dir, dir, dir, env->dovecot_socket);
+             dir, dir, dir, dir, socket);
     snprintf(path, sizeof(path), "%s/dovecot.conf", dir);
     if (write_file(path, conf, 0644, (uid_t)-1, 0, err) < 0)
-        return NULL;
+        return -1;
     argv[0] = "/usr/sbin/dovecot";
     argv[1] = "-F";
     argv[2] = "-c";
     argv[3] = path;
     argv[4] = NULL;
-    {
-        char log[400];
-
-        snprintf(log, sizeof(log), "%s/dovecot.out", dir);
-        if (mta_proc_spawn(&env->dovecot, argv, log, err) < 0)
-            return NULL;
-    }
-    return env->dovecot_socket;
+    snprintf(log, sizeof(log), "%s/dovecot.out", dir);
+    return mta_proc_spawn(proc, argv, log, err);
 }
 
 /* unix_accepts - 1 if a UNIX stream socket accepts a connection */
@@ -433,28 +422,26 @@ static int unix_accepts(const char *path)
 
 /* mta_env_dovecot_ready - wait for the auth socket; 0 or -1 with Dovecot's error */
 
-int mta_env_dovecot_ready(struct mta_env *env, struct smtp_error *err)
+int mta_env_dovecot_ready(struct mta_proc *proc, const char *socket, struct smtp_error *err)
 {
     long deadline = mta_env_now_ms() + 5000;
 
-    if (env->dovecot_socket[0] == 0)
-        return 0;
     /*
      * Ready means it accepts a connection: the socket file exists from
      * bind(2) on, before listen(2), and a connect in between is refused
      * (Exim then answers AUTH with 435).
      */
-    while (!unix_accepts(env->dovecot_socket)) {
+    while (!unix_accepts(socket)) {
         struct timespec ts = {0, 1000000};
 
-        if (!mta_proc_alive(&env->dovecot) || mta_env_now_ms() > deadline) {
+        if (!mta_proc_alive(proc) || mta_env_now_ms() > deadline) {
             char path[400];
             char tail[512];
+            const char *slash = strrchr(socket, '/');
 
-            snprintf(path, sizeof(path), "%s/dovecot.log", env->dovecot_dir);
+            snprintf(path, sizeof(path), "%.*s/dovecot.log", (int)(slash - socket), socket);
             mta_proc_log_tail(path, "Fatal", tail, sizeof(tail));
-            mta_proc_stop(&env->dovecot, 0);
-            env->dovecot_socket[0] = 0;
+            mta_proc_stop(proc, 0);
             return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Dovecot did not start: %s",
                                   tail[0] ? tail : "(no log)");
         }

@@ -25,15 +25,16 @@
  *	removed by mta_env_close().
  *
  *	The environment also hands out loopback addresses (one per MTA
- *	instance and per simulated client), the run's SASL users with
- *	passwords made per run, and one Dovecot auth service shared by
- *	every instance.
+ *	instance and per simulated client) and the run's SASL users with
+ *	passwords made per run, and starts Dovecot auth services with them
+ *	(one per MTA instance: a shared one coupled cells run at once).
  *--*/
 #ifndef MTA_ENV_H
 #define MTA_ENV_H
 
 #include <stddef.h>
 
+#include "mta_proc.h"
 #include "smtp_error.h"
 
 #ifdef __cplusplus
@@ -89,11 +90,12 @@ int mta_env_subdir(struct mta_env *env, const char *prefix, char *buf, size_t si
 /* mta_env_user - SASL user i (0: user@relaylab.test, 1: app@relaylab.test) */
 const struct mta_env_user *mta_env_user(const struct mta_env *env, int i);
 
-/* mta_env_dovecot - start Dovecot once (without waiting); its auth socket path */
-const char *mta_env_dovecot(struct mta_env *env, struct smtp_error *err);
+/* mta_env_dovecot - start a Dovecot auth service in dir, without waiting; socket path out */
+int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc, char *socket,
+                    size_t size, struct smtp_error *err);
 
-/* mta_env_dovecot_ready - wait until its auth socket is there */
-int mta_env_dovecot_ready(struct mta_env *env, struct smtp_error *err);
+/* mta_env_dovecot_ready - wait until its auth socket accepts */
+int mta_env_dovecot_ready(struct mta_proc *proc, const char *socket, struct smtp_error *err);
 
 /* mta_env_wait_banner - connect to addr:port until a 2xx banner is read */
 int mta_env_wait_banner(const char *addr, int port, long timeout_ms, struct smtp_error *err);

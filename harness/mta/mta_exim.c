@@ -84,7 +84,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno,
                               "no Exim at %s: run scripts/setup (or set RELAYLAB_EXIM)",
                               mta_env_exim_bin(inst->env));
-    if (!spec->exim_plaintext_auth && (dovecot = mta_env_dovecot(inst->env, err)) == NULL)
+    if (!spec->exim_plaintext_auth && (dovecot = mta_dovecot(inst, err)) == NULL)
         return -1;
     snprintf(path, sizeof(path), "%s/spool", inst->dir);
     if (exim_dir(path, err) < 0)

@@ -144,6 +144,21 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
     };
     size_t i;
 
+    /*
+     * myorigin may name a file (Debian: /etc/mailname). If it is not on
+     * this machine, master dies at once and says so only to syslog.
+     */
+    {
+        char origin[512];
+
+        if (mta_render_param_get(*cf, "myorigin", origin, sizeof(origin)) == 0 &&
+            origin[0] == '/' && access(origin, R_OK) < 0) {
+            if (mta_render_param(cf, "myorigin", "$myhostname", err) < 0)
+                return -1;
+            mta_add_rewrite(inst, "main.cf: myorigin = $myhostname (was: %s, not readable here)",
+                            origin);
+        }
+    }
     snprintf(sink, sizeof(sink), "[%s]:%d", inst->sink_addr, inst->sink_port);
     snprintf(smtp_sink, sizeof(smtp_sink), "smtp:%s", sink);
     snprintf(queue, sizeof(queue), "%s/queue", inst->dir);
@@ -301,7 +316,7 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
 
     if (geteuid() != 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Postfix's master must run as root");
-    if (!spec->no_sasl && (dovecot = mta_env_dovecot(inst->env, err)) == NULL)
+    if (!spec->no_sasl && (dovecot = mta_dovecot(inst, err)) == NULL)
         return -1;
     if (make_queue(inst->dir, err) < 0)
         return -1;

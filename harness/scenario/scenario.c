@@ -347,7 +347,7 @@ static int header(struct line *l, struct scenario_error *err)
                      l->words[1].text);
     if (variant_index(s, l->words[1].text) >= 0)
         return LFAIL(l, l->words[1].col, "variant '%s' declared twice", l->words[1].text);
-    if (s->nsteps > 0 || s->nconfigs > 0)
+    if (s->nsteps > 0 || s->nconfigs > 0 || s->ndialogues > 0)
         return LFAIL(l, l->words[0].col, "variants must be declared before config and dialogues");
     if (keep(l, &l->words[1], &s->variants[s->nvariants].name, err) < 0)
         return -1;

@@ -250,8 +250,9 @@ static void sock_bio_init(void)
 {
     BIO_METHOD *m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "relaylab socket");
 
-    if (m == NULL || !BIO_meth_set_write(m, sock_bio_write) || !BIO_meth_set_read(m, sock_bio_read)
-        || !BIO_meth_set_ctrl(m, sock_bio_ctrl) || !BIO_meth_set_create(m, sock_bio_create)) {
+    if (m == NULL || !BIO_meth_set_write(m, sock_bio_write) ||
+        !BIO_meth_set_read(m, sock_bio_read) || !BIO_meth_set_ctrl(m, sock_bio_ctrl) ||
+        !BIO_meth_set_create(m, sock_bio_create)) {
         BIO_meth_free(m);
         return;
     }

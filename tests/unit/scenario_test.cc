@@ -1,0 +1,181 @@
+// Scenario parser: valid files, and errors with file:line:col.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <memory>
+#include <string>
+
+#include "scenario.h"
+
+namespace
+{
+
+struct Parsed {
+    int rc;
+    std::unique_ptr<scenario> s;
+    scenario_error err;
+    std::string where() const
+    {
+        char buf[600];
+        scenario_error_format(&err, buf, sizeof(buf));
+        return buf;
+    }
+};
+
+Parsed Parse(const std::string &text, bool check = true)
+{
+    Parsed p{0, std::make_unique<scenario>(), {}};
+    scenario_init(p.s.get());
+    p.rc = scenario_parse(p.s.get(), "t.scn", text.data(), text.size(), nullptr, nullptr, &p.err);
+    if (p.rc == 0 && check)
+        p.rc = scenario_check(p.s.get(), &p.err);
+    return p;
+}
+
+const char kGood[] =
+    "# a comment\n"
+    "scenario relay-test\n"
+    "title \"A \\\"quoted\\\" title\"\n"
+    "cause 4 \"Restriction Order Issue\"\n"
+    "tags seed auth\n"
+    "mta postfix exim\n"
+    "variant broken \"wrong order\"\n"
+    "variant fixed\n"
+    "config postfix broken set smtpd_recipient_restrictions = reject_unauth_destination\n"
+    "config exim set RELAY_TO_DOMAINS = partner.example\n"
+    "config postfix service \"10025 inet n - n - - smtpd\"\n"
+    "dialogue one\n"
+    "  connect smtp from outside\n"
+    "  S: 220\n"
+    "  ehlo client.example   # greet\n"
+    "  auth plain user       [fixed]\n"
+    "  C: MAIL FROM:<a@[127.0.0.1]> # not a comment [postfix]\n"
+    "  rcpt someone@example.org\n"
+    "  S: 554 5.7.1 \"Relay access denied\" [postfix broken]\n"
+    "  S: 5xx [exim broken]\n"
+    "  expect relayed someone@example.org [fixed]\n";
+
+TEST(Scenario, ParsesAWholeFile)
+{
+    Parsed p = Parse(kGood);
+    ASSERT_EQ(p.rc, 0) << p.where();
+    const scenario &s = *p.s;
+    EXPECT_STREQ(s.id, "relay-test");
+    EXPECT_STREQ(s.title, "A \"quoted\" title");
+    EXPECT_EQ(s.cause, 4);
+    EXPECT_STREQ(s.cause_name, "Restriction Order Issue");
+    EXPECT_EQ(s.ntags, 2u);
+    EXPECT_TRUE(scenario_has_tag(&s, "auth"));
+    EXPECT_EQ(s.mtas, unsigned(SCENARIO_MTA_ALL));
+    ASSERT_EQ(s.nvariants, 2u);
+    EXPECT_STREQ(s.variants[0].description, "wrong order");
+    ASSERT_EQ(s.nconfigs, 3u);
+    EXPECT_EQ(s.configs[0].op, SCN_CFG_SET);
+    EXPECT_STREQ(s.configs[0].value, "smtpd_recipient_restrictions = reject_unauth_destination");
+    EXPECT_EQ(s.configs[0].where.mtas, unsigned(SCENARIO_MTA_POSTFIX));
+    EXPECT_EQ(s.configs[0].where.variants, 1u);
+    EXPECT_STREQ(s.configs[2].value, "10025 inet n - n - - smtpd");
+    ASSERT_EQ(s.nsteps, 9u);
+    EXPECT_EQ(s.steps[0].op, SCN_CONNECT);
+    EXPECT_STREQ(s.steps[0].arg, "smtp");
+    EXPECT_STREQ(s.steps[0].arg2, "outside");
+    EXPECT_EQ(s.steps[3].where.variants, 2u); // [fixed]
+    EXPECT_EQ(s.steps[4].op, SCN_RAW);
+    EXPECT_STREQ(s.steps[4].arg, "MAIL FROM:<a@[127.0.0.1]> # not a comment");
+    EXPECT_EQ(s.steps[4].where.mtas, unsigned(SCENARIO_MTA_POSTFIX));
+    const scenario_step &r = s.steps[6];
+    EXPECT_EQ(r.op, SCN_EXPECT_REPLY);
+    EXPECT_EQ(r.code, 554);
+    EXPECT_FALSE(r.code_class);
+    EXPECT_STREQ(r.enhanced, "5.7.1");
+    EXPECT_STREQ(r.text, "Relay access denied");
+    EXPECT_EQ(r.pos.line, 19);
+    EXPECT_EQ(s.steps[7].code, 5);
+    EXPECT_TRUE(s.steps[7].code_class);
+    EXPECT_TRUE(scenario_applies(&r.where, SCENARIO_MTA_POSTFIX, 0));
+    EXPECT_FALSE(scenario_applies(&r.where, SCENARIO_MTA_EXIM, 0));
+    EXPECT_FALSE(scenario_applies(&r.where, SCENARIO_MTA_POSTFIX, 1));
+    EXPECT_EQ(s.steps[8].op, SCN_EXPECT_RELAYED);
+}
+
+struct Bad {
+    const char *text;
+    const char *error; // "t.scn:line:col: message" prefix
+};
+
+const Bad kBad[] = {
+    {"scenario Bad_Id\n", "t.scn:1:10: scenario id 'Bad_Id': use a-z, 0-9 and '-'"},
+    {"scenario a\nscenario b\n", "t.scn:2:1: a second 'scenario' line"},
+    {"scenario a\ndialogue d\n  connect smtp\n  S: 2x0\n",
+     "t.scn:4:6: reply code '2x0': three digits (554) or a class (5xx)"},
+    {"scenario a\ndialogue d\n  connect smtp\n  S: 250 5.7 \"x\"\n",
+     "t.scn:4:10: enhanced status code '5.7'"},
+    {"scenario a\ndialogue d\n  connect pop3\n", "t.scn:3:11: listener 'pop3'"},
+    {"scenario a\ndialogue d\n  connect smtp to x\n",
+     "t.scn:3:16: write 'connect LISTENER from CLIENT'"},
+    {"scenario a\ndialogue d\n  connect smtp\n  auth digest-md5\n",
+     "t.scn:4:8: mechanism 'digest-md5'"},
+    {"scenario a\ndialogue d\n  connect smtp\n  frobnicate\n",
+     "t.scn:4:3: unknown statement 'frobnicate'"},
+    {"scenario a\ndialogue d\n  connect smtp [sendmail]\n",
+     "t.scn:3:17: 'sendmail' is neither an MTA (postfix, exim) nor a declared variant"},
+    {"scenario a\n  ehlo x\n", "t.scn:2:3: 'ehlo' outside a dialogue"},
+    {"scenario a\ntitle \"open\n", "t.scn:2:7: unterminated quoted string"},
+    {"scenario a\ndialogue d\n  connect smtp\n  expect teleported\n",
+     "t.scn:4:10: unknown expectation 'teleported'"},
+    {"scenario a\ndialogue d\n  connect smtp\n  rcpt <x@y.test>\n",
+     "t.scn:4:8: write the address without <>"},
+    {"scenario a\nconfig postfix set nothing\n", "t.scn:2:16: set needs NAME = VALUE"},
+    {"scenario a\nconfig postfix\n", "t.scn:2:1: config needs set, service"},
+    {"scenario a\ndialogue d\nvariant late\n", "t.scn:3:1: variants must be declared before"},
+    {"scenario a\nvariant postfix\n", "t.scn:2:9: variant name 'postfix'"},
+    {"scenario a\ninclude other.scn\n", "t.scn:2:1: include is not allowed here"},
+    {"scenario a\nmta qmail\n", "t.scn:2:5: unknown MTA 'qmail'"},
+    {"scenario a\ncause zero\n", "t.scn:2:7: cause is a number from 1 to 99"},
+    {"scenario a\ndialogue d\n  ehlo x\n",
+     "t.scn:3:3: 'ehlo x' before any 'connect' in dialogue d (postfix)"},
+    {"dialogue d\n  connect smtp\n", "t.scn:1:1: no 'scenario ID' line"},
+    {"scenario a\n", "t.scn:1:1: no dialogue"},
+};
+
+TEST(Scenario, ErrorsSayFileLineColumn)
+{
+    for (const auto &b : kBad) {
+        SCOPED_TRACE(b.text);
+        Parsed p = Parse(b.text);
+        ASSERT_EQ(p.rc, -1);
+        EXPECT_EQ(p.where().rfind(b.error, 0), 0u) << p.where();
+    }
+}
+
+TEST(Scenario, LimitsAreErrorsNotOverflows)
+{
+    std::string steps = "scenario a\ndialogue d\n  connect smtp\n";
+    for (int i = 0; i < SCENARIO_STEPS_MAX + 1; i++)
+        steps += "  noop\n";
+    Parsed p = Parse(steps);
+    EXPECT_EQ(p.rc, -1);
+    EXPECT_NE(p.where().find("more than 64 steps"), std::string::npos) << p.where();
+
+    std::string longline = "scenario a\ntitle " + std::string(SCENARIO_LINE_MAX + 5, 'x') + "\n";
+    p = Parse(longline);
+    EXPECT_EQ(p.where(), "t.scn:2:1001: line longer than 1000 bytes");
+
+    p = Parse(std::string("scenario a\0b\n", 13));
+    EXPECT_EQ(p.where(), "t.scn:1:11: NUL byte");
+}
+
+TEST(Scenario, SeedFilesLoad)
+{
+    const char *files[] = {"01-client-not-authenticated.scn", "04-restriction-order.scn",
+                           "07b-dedicated-port.scn"};
+    for (const char *f : files) {
+        auto s = std::make_unique<scenario>();
+        scenario_error err;
+        std::string path = std::string(RELAYLAB_SCENARIOS) + "/seed/" + f;
+        EXPECT_EQ(scenario_load(path.c_str(), s.get(), &err), 0)
+            << err.file << ":" << err.line << ": " << err.msg;
+    }
+}
+
+} // namespace
