@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# run_seed.sh RELAYLAB - "relaylab run" end to end, on real Postfix and Exim:
+# the seed catalogue holds on both MTAs; junit.xml passes the JUnit schema;
+# no secret is in any result file; report.html renders in headless Chromium
+# with the matrix on the screenshot; a broken expectation fails naming the
+# cell, step, expected and actual reply; a malformed scenario gives
+# file:line:col and writes nothing; policy scenarios pass on a sound
+# config of the user's and catch an open relay in a bad one.
+set -u
+RELAYLAB=$(readlink -f "$1")
+HERE=$(cd "$(dirname "$0")" && pwd)
+TOP=$(cd "$HERE/../.." && pwd)
+[ "$(id -u)" -eq 0 ] || { echo "run_seed.sh: needs root" >&2; exit 77; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$TOP"
+failures=0
+fail() { echo "FAIL $*"; failures=$((failures+1)); }
+ok() { echo "ok   $*"; }
+
+# 1. The seed catalogue on both MTAs.
+"$RELAYLAB" run -q --results "$work/r" scenarios/seed > "$work/seed.out" 2>&1; rc=$?
+run=$(readlink -f "$work/r/latest")
+[ "$rc" -eq 0 ] && ok "seed matrix: exit 0" || { fail "seed matrix: exit $rc"; tail -20 "$work/seed.out"; }
+for f in junit.xml results.json results.tap report.html; do
+  [ -s "$run/$f" ] || fail "no $f"
+done
+python3 - "$run/results.json" <<'PY' && ok "results.json: every cell held, on both MTAs, open relay shown" || fail "results.json"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cells = d["cells"]
+assert d["schema"] == "relaylab-results/1"
+assert {c["mta"] for c in cells} == {"postfix", "exim"}, "both MTAs"
+assert all(c["status"] in ("pass", "open-relay-demonstrated") for c in cells), [c for c in cells if c["status"] not in ("pass", "open-relay-demonstrated")]
+assert d["summary"]["open_relay_demonstrated"] == 2
+causes = {c["cause"] for c in cells}
+assert causes >= {1, 2, 3, 4, 5, 6, 7}, causes
+PY
+n=$(ls "$run/cells" | wc -l)
+[ "$n" -eq "$(python3 -c "import json;print(len(json.load(open('$run/results.json'))['cells']))")" ] && ok "a transcript directory per cell ($n)" || fail "cells: $n directories"
+xmllint --noout --schema "$HERE/data/junit.xsd" "$run/junit.xml" 2>"$work/xsd" && ok "junit.xml passes the JUnit schema" || { fail "junit.xml schema"; cat "$work/xsd"; }
+if grep -rqE "AUTH (PLAIN|LOGIN) [A-Za-z0-9+/=]{6,}|\{PLAIN\}" "$run"; then fail "a secret in the results"; else ok "no AUTH payload or password in any result file"; fi
+grep -rq "AUTH PLAIN <redacted>" "$run/cells" && ok "transcripts show AUTH as <redacted>" || fail "no redacted AUTH line"
+
+# 2. report.html in headless Chromium: the matrix is on the page.
+profile="$work/chromium"
+chrome=(chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run
+        --disable-background-networking --disable-component-update --disable-sync
+        --user-data-dir="$profile" --window-size=1100,900)
+timeout 60 "${chrome[@]}" --screenshot="$work/report.png" "file://$run/report.html" >/dev/null 2>&1
+timeout 60 "${chrome[@]}" --dump-dom "file://$run/report.html" > "$work/dom.html" 2>/dev/null
+read -r green red <<<"$(python3 "$HERE/png_colours.py" "$work/report.png" 200,240,200 221,0,0 2>/dev/null || echo 0 0)"
+rows=$(grep -o '<tr>' "$work/dom.html" | wc -l)
+if [ "${green:-0}" -gt 2000 ] && [ "${red:-0}" -gt 200 ] && [ "$rows" -ge 19 ]; then
+  ok "report.html rendered: matrix of $((rows - 1)) rows, $green pass-green and $red open-relay-red pixels on the screenshot"
+else
+  fail "report.html render: rows=$rows green=$green red=$red"
+fi
+
+# 3. A broken expectation fails, and says where.
+mkdir -p "$work/broken"
+sed 's/^  S: 554 5.7.1 "Relay access denied"         \[postfix broken\]/  S: 550 5.7.1 "Relay access denied"         [postfix broken]/' \
+  scenarios/seed/01-client-not-authenticated.scn > "$work/broken/01.scn"
+"$RELAYLAB" run -q --mta postfix --results "$work/b" "$work/broken/01.scn" > "$work/broken.out" 2>&1; rc=$?
+want="FAIL client-not-authenticated/broken/postfix: $work/broken/01.scn:26: S: 550 5.7.1 \"Relay access denied\": expected 550 5.7.1 \"Relay access denied\", got 554 5.7.1 <someone@example.org>: Relay access denied"
+if [ "$rc" -eq 1 ] && grep -qF "$want" "$work/broken.out"; then ok "broken expectation: exit 1, names cell, step, expected and actual"; else fail "broken expectation (exit $rc)"; cat "$work/broken.out"; fi
+xmllint --noout --schema "$HERE/data/junit.xsd" "$work/b/latest/junit.xml" 2>/dev/null && ok "a failing run's junit.xml passes the schema too" || fail "failing junit.xml schema"
+
+# 4. A malformed scenario: file:line:col, exit 2, nothing written.
+printf 'scenario bad\ndialogue d\n  connect smtp\n  S: 2x0\n' > "$work/bad.scn"
+mkdir -p "$work/m"
+"$RELAYLAB" run -q --results "$work/m" "$work/bad.scn" > "$work/bad.out" 2>&1; rc=$?
+if [ "$rc" -eq 2 ] && grep -qF "$work/bad.scn:4:6: reply code '2x0'" "$work/bad.out" && [ -z "$(ls -A "$work/m")" ]; then
+  ok "malformed scenario: file:line:col, exit 2, no results written"
+else
+  fail "malformed scenario (exit $rc, results: $(ls -A "$work/m"))"; cat "$work/bad.out"
+fi
+
+# 5. Bring your own config: policy scenarios.
+"$RELAYLAB" run -q --results "$work/p" --postfix-config "$HERE/data/postfix-user" > "$work/p.out" 2>&1; rc=$?
+[ "$rc" -eq 0 ] && grep -q "4 of 4 cells held" "$work/p.out" && ok "policy on a sound main.cf/master.cf: all hold" || { fail "policy on a sound config (exit $rc)"; tail -8 "$work/p.out"; }
+"$RELAYLAB" run -q --results "$work/o" --postfix-config "$HERE/data/postfix-open" > "$work/o.out" 2>&1; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "^OPEN RELAY policy-no-unauthenticated-relay/default/postfix" "$work/o.out"; then
+  ok "policy on a too-wide mynetworks: OPEN RELAY, exit 1"
+else
+  fail "policy on an open config (exit $rc)"; tail -8 "$work/o.out"
+fi
+
+[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
+echo "all run checks passed"
