@@ -37,7 +37,7 @@ static void usage(FILE *fp)
                 "and writes results/<run-id>/ (junit.xml, results.json, results.tap,\n"
                 "report.html, cells/*/transcript.txt) and results/latest.\n"
                 "\n"
-                "  -j, --jobs N            cells at once (default 2)\n"
+                "  -j, --jobs N            MTA instances at once (default 2)\n"
                 "      --mta NAME          only postfix or only exim\n"
                 "      --filter TEXT       only cells whose scenario/variant/mta holds TEXT\n"
                 "      --repeat N          run every cell N times (a flakiness check)\n"
@@ -49,6 +49,8 @@ static void usage(FILE *fp)
                 "      --results DIR       where run directories go (default results)\n"
                 "  -q, --quiet             no progress line\n"
                 "      --keep              keep the sandboxes' run directory (printed)\n"
+                "      --fresh             a new MTA instance for every cell (by default cells\n"
+                "                          with the same rendered config share one, in turn)\n"
                 "  -h, --help              this text\n"
                 "\n"
                 "exit codes: 0 every expectation held, 1 a check failed (or an open relay),\n"
@@ -139,6 +141,7 @@ int cli_run(int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},
         {"keep", no_argument, 0, 'k'},
+        {"fresh", no_argument, 0, 'F'},
         {0, 0, 0, 0},
     };
     char *files[RUN_FILES_MAX];
@@ -146,7 +149,7 @@ int cli_run(int argc, char **argv)
     struct scenario *scenarios = NULL;
     struct run_cell *cells = NULL;
     size_t ncells = 0;
-    int keep = 0, jobs = 2, repeat = 1, shard_k = 0, shard_n = 0, mta_only = -1, ch,
+    int keep = 0, fresh = 0, jobs = 2, repeat = 1, shard_k = 0, shard_n = 0, mta_only = -1, ch,
         rc = CLI_EXIT_OK;
     const char *filter = NULL, *postfix_dir = NULL, *results_dir = "results";
     char main_cf[1024], master_cf[1024];
@@ -207,6 +210,9 @@ int cli_run(int argc, char **argv)
             break;
         case 'k':
             keep = 1;
+            break;
+        case 'F':
+            fresh = 1;
             break;
         case 'h':
             usage(stdout);
@@ -343,6 +349,7 @@ int cli_run(int argc, char **argv)
         snprintf(run_id + strlen(run_id), sizeof(run_id) - strlen(run_id), "-%ld",
                  mta_env_host_pid());
         rp.jobs = jobs;
+        rp.fresh_instances = fresh;
         rp.postfix_main_cf = postfix_dir ? main_cf : NULL;
         rp.postfix_master_cf = postfix_dir ? master_cf : NULL;
         rp.progress = on_progress;

@@ -12,6 +12,7 @@
 #include <grp.h>
 #include <net/if.h>
 #include <poll.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
@@ -42,6 +43,8 @@
 #define ADDR_LAST 199  /* 127.0.0.200-254: left to scenarios for fixed clients */
 
 struct mta_env {
+    pthread_mutex_t lock; /* addresses and directories; instances start on several threads */
+    struct mta_env_ids ids;
     char dir[256];  /* where run directories live */
     char kept[256]; /* the real directory when kept */
     char template_dir[512];
@@ -216,6 +219,29 @@ struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_er
     }
     env->keep = params->keep;
     env->share_net = params->share_net;
+    pthread_mutex_init(&env->lock, NULL);
+    {
+        struct passwd *pw;
+        struct group *gr;
+
+        if ((pw = getpwnam("postfix")) != NULL) {
+            env->ids.postfix_uid = pw->pw_uid;
+            env->ids.postfix_gid = pw->pw_gid;
+            if ((gr = getgrnam("postdrop")) != NULL) {
+                env->ids.postdrop_gid = gr->gr_gid;
+                env->ids.have_postfix = 1;
+            }
+        }
+        if ((pw = getpwnam("Debian-exim")) != NULL) {
+            env->ids.exim_uid = pw->pw_uid;
+            env->ids.exim_gid = pw->pw_gid;
+            env->ids.have_exim = 1;
+        }
+        if ((gr = getgrnam("dovecot")) != NULL) {
+            env->ids.dovecot_gid = gr->gr_gid;
+            env->ids.have_dovecot = 1;
+        }
+    }
     env->next_addr = ADDR_FIRST;
     s = params->template_dir ? params->template_dir : getenv("RELAYLAB_TEMPLATE_DIR");
     snprintf(env->template_dir, sizeof(env->template_dir), "%s", s ? s : RELAYLAB_TEMPLATE_DIR);
@@ -273,12 +299,18 @@ void mta_env_close(struct mta_env *env)
     } else if (!env->keep) {
         nftw(env->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
     }
+    pthread_mutex_destroy(&env->lock);
     free(env);
 }
 
 long mta_env_host_pid(void)
 {
     return host_pid ? host_pid : (long)getpid();
+}
+
+const struct mta_env_ids *mta_env_ids(const struct mta_env *env)
+{
+    return &env->ids;
 }
 
 const char *mta_env_dir(const struct mta_env *env)
@@ -316,10 +348,12 @@ const struct mta_env_user *mta_env_user(const struct mta_env *env, int i)
 int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error *err)
 {
     (void)err;
+    pthread_mutex_lock(&env->lock);
     /* Cycle: only the running instances (a handful) hold addresses. */
     if (env->next_addr > ADDR_LAST)
         env->next_addr = ADDR_FIRST;
     snprintf(buf, size, "127.0.0.%d", env->next_addr++);
+    pthread_mutex_unlock(&env->lock);
     return 0;
 }
 
@@ -328,7 +362,12 @@ int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error 
 int mta_env_subdir(struct mta_env *env, const char *prefix, char *buf, size_t size,
                    struct smtp_error *err)
 {
-    if ((size_t)snprintf(buf, size, "%s/%s-%d", env->dir, prefix, env->next_subdir++) >= size)
+    int n;
+
+    pthread_mutex_lock(&env->lock);
+    n = env->next_subdir++;
+    pthread_mutex_unlock(&env->lock);
+    if ((size_t)snprintf(buf, size, "%s/%s-%d", env->dir, prefix, n) >= size)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "path too long");
     if (mkdir(buf, 0755) < 0 || chmod(buf, 0755) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", buf, strerror(errno));
@@ -364,7 +403,6 @@ int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc,
     char passwd[512];
     char log[400];
     char *argv[5];
-    struct group *gr;
 
     if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", dir, strerror(errno));
@@ -374,8 +412,8 @@ int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc,
     snprintf(passwd, sizeof(passwd), "%s:{PLAIN}%s\n%s:{PLAIN}%s\n", env->users[0].name,
              env->users[0].pass, env->users[1].name, env->users[1].pass);
     snprintf(path, sizeof(path), "%s/passwd", dir);
-    gr = getgrnam("dovecot");
-    if (write_file(path, passwd, 0640, gr ? 0 : (uid_t)-1, gr ? gr->gr_gid : 0, err) < 0)
+    if (write_file(path, passwd, 0640, env->ids.have_dovecot ? 0 : (uid_t)-1,
+                   (gid_t)env->ids.dovecot_gid, err) < 0)
         return -1;
     snprintf(conf, sizeof(conf),
              "base_dir = %s/run\nstate_dir = %s/state\nlog_path = %s/dovecot.log\n"

@@ -58,7 +58,18 @@ struct mta_env_user {
     char pass[MTA_ENV_PASS_LEN + 1];
 };
 
+/* The system ids the sandboxes need, looked up once (getpwnam is not thread-safe). */
+struct mta_env_ids {
+    int have_postfix, have_exim, have_dovecot;
+    unsigned postfix_uid, postfix_gid, postdrop_gid;
+    unsigned exim_uid, exim_gid;
+    unsigned dovecot_gid;
+};
+
 struct mta_env;
+
+/* mta_env_ids - the ids, as looked up by mta_env_open() */
+const struct mta_env_ids *mta_env_ids(const struct mta_env *env);
 
 void mta_env_params_default(struct mta_env_params *params);
 

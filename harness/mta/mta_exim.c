@@ -28,13 +28,11 @@
 
 /* exim_dir - spool or log directory owned by Debian-exim */
 
-static int exim_dir(const char *path, struct smtp_error *err)
+static int exim_dir(const struct mta_env_ids *ids, const char *path, struct smtp_error *err)
 {
-    struct passwd *pw = getpwnam("Debian-exim");
-
-    if (pw == NULL)
+    if (!ids->have_exim)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "no Debian-exim user: run scripts/setup");
-    if (mkdir(path, 0750) < 0 || chown(path, pw->pw_uid, pw->pw_gid) < 0)
+    if (mkdir(path, 0750) < 0 || chown(path, (uid_t)ids->exim_uid, (gid_t)ids->exim_gid) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
                               strerror(errno));
     return 0;
@@ -69,8 +67,8 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     char path[512];
     char *conf = NULL;
     char *argv[6];
-    struct group *gr = getgrnam("Debian-exim");
-    gid_t exim_gid = gr ? gr->gr_gid : 0; /* getgrnam's buffer is reused by later calls */
+    const struct mta_env_ids *ids = mta_env_ids(inst->env);
+    gid_t exim_gid = (gid_t)ids->exim_gid;
     size_t i;
     int rc = -1;
 
@@ -87,14 +85,14 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     if (!spec->exim_plaintext_auth && (dovecot = mta_dovecot(inst, err)) == NULL)
         return -1;
     snprintf(path, sizeof(path), "%s/spool", inst->dir);
-    if (exim_dir(path, err) < 0)
+    if (exim_dir(mta_env_ids(inst->env), path, err) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/log", inst->dir);
-    if (exim_dir(path, err) < 0)
+    if (exim_dir(mta_env_ids(inst->env), path, err) < 0)
         return -1;
     /* Exim reads the TLS key as Debian-exim: root:Debian-exim 0640. */
     snprintf(path, sizeof(path), "%s/tls/key.pem", inst->dir);
-    if (gr == NULL || chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
+    if (!ids->have_exim || chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot share the TLS key with Exim");
 
     mta_instance_vars(inst, dovecot, &vars);

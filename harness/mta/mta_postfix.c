@@ -43,17 +43,15 @@ static int make_dir(const char *path, uid_t uid, gid_t gid, mode_t mode, struct 
 
 /* make_queue - the queue and data directories */
 
-static int make_queue(const char *run_dir, struct smtp_error *err)
+static int make_queue(const struct mta_env_ids *ids, const char *run_dir, struct smtp_error *err)
 {
     static const char *const private_dirs[] = {"active",   "bounce", "corrupt", "defer",
                                                "deferred", "flush",  "hold",    "incoming",
                                                "private",  "saved",  "trace"};
-    struct passwd *pw = getpwnam("postfix");
-    struct group *postdrop = getgrnam("postdrop");
     char path[512];
     size_t i;
 
-    if (pw == NULL || postdrop == NULL)
+    if (!ids->have_postfix)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
                               "no postfix user or postdrop group: run scripts/setup");
     snprintf(path, sizeof(path), "%s/queue", run_dir);
@@ -64,17 +62,17 @@ static int make_queue(const char *run_dir, struct smtp_error *err)
         return -1;
     for (i = 0; i < sizeof(private_dirs) / sizeof(private_dirs[0]); i++) {
         snprintf(path, sizeof(path), "%s/queue/%s", run_dir, private_dirs[i]);
-        if (make_dir(path, pw->pw_uid, 0, 0700, err) < 0)
+        if (make_dir(path, (uid_t)ids->postfix_uid, 0, 0700, err) < 0)
             return -1;
     }
     snprintf(path, sizeof(path), "%s/queue/maildrop", run_dir);
-    if (make_dir(path, pw->pw_uid, postdrop->gr_gid, 0730, err) < 0)
+    if (make_dir(path, (uid_t)ids->postfix_uid, (gid_t)ids->postdrop_gid, 0730, err) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/queue/public", run_dir);
-    if (make_dir(path, pw->pw_uid, postdrop->gr_gid, 0710, err) < 0)
+    if (make_dir(path, (uid_t)ids->postfix_uid, (gid_t)ids->postdrop_gid, 0710, err) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/data", run_dir);
-    return make_dir(path, pw->pw_uid, 0, 0700, err);
+    return make_dir(path, (uid_t)ids->postfix_uid, 0, 0700, err);
 }
 
 /* split_set - "key=value" into key and value */
@@ -318,7 +316,7 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Postfix's master must run as root");
     if (!spec->no_sasl && (dovecot = mta_dovecot(inst, err)) == NULL)
         return -1;
-    if (make_queue(inst->dir, err) < 0)
+    if (make_queue(mta_env_ids(inst->env), inst->dir, err) < 0)
         return -1;
     mta_instance_vars(inst, dovecot, &vars);
 

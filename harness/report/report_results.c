@@ -297,7 +297,7 @@ static int write_html(const char *dir, const struct run_cell *cells, size_t n,
             "</title>\n<style>body{font-family:sans-serif;margin:2em}"
             "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .8em}"
             ".pass{background:#c8f0c8}.fail{background:#f4b0b0}.open{background:#d00;color:#fff;"
-                ".open a{color:#fff}"
+            ".open a{color:#fff}"
             "font-weight:bold}.error{background:#f0d080}.na{color:#999}</style></head><body>\n"
             "<h1>relaylab: scenario &times; MTA matrix</h1>\n<p>run ");
     xml(fp, meta->run_id);

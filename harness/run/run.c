@@ -4,9 +4,10 @@
  * SUMMARY
  *	the scenario matrix: scenario x variant x MTA on real sandboxes
  * DESCRIPTION
- *	See run.h. Cells run on worker threads; starting an MTA is done
- *	under one lock (the sandbox allocates addresses and directories,
- *	and the drivers use getpwnam(3)), the dialogues run in parallel.
+ *	See run.h. Cells whose rendered config is the same form a batch:
+ *	one sandbox instance, their dialogues one after another (so the
+ *	sink never mixes two cells' messages). Batches run on worker
+ *	threads; the runner's lock only guards the queue.
  *--*/
 #include <errno.h>
 #include <pthread.h>
@@ -28,6 +29,8 @@ struct runner {
     const struct run_params *params;
     size_t next; /* under lock */
     size_t done;
+    char **keys; /* per cell: cells with equal keys share an instance */
+    char *taken; /* under lock */
     pthread_mutex_t lock;
     char outside[OUTSIDE_ADDR_MAX]; /* a client address outside mynetworks */
 };
@@ -149,6 +152,63 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][409
         }
     }
     return 0;
+}
+
+/* spec_key - cells with the same key can share one MTA instance */
+
+static void spec_key(const struct mta_spec *spec, char *key, size_t size)
+{
+    size_t used = 0;
+    size_t i;
+
+#define KEY_ADD(...)                                                                               \
+    do {                                                                                           \
+        if (used < size)                                                                           \
+            used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
+    } while (0)
+    KEY_ADD("%d|%d|%d|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
+            spec->user_main_cf ? spec->user_main_cf : "",
+            spec->user_master_cf ? spec->user_master_cf : "");
+    for (i = 0; i < spec->nsets; i++)
+        KEY_ADD("set %s\n", spec->sets[i]);
+    for (i = 0; i < spec->nservices; i++)
+        KEY_ADD("service %s\n", spec->services[i]);
+    KEY_ADD("acl %s", spec->exim_acl_rcpt ? spec->exim_acl_rcpt : "");
+#undef KEY_ADD
+    if (used >= size)
+        snprintf(key, size, "unique %p",
+                 (const void *)spec); /* too long to compare: never shared */
+}
+
+/* slurp_from - a file from offset on, malloc'd */
+
+static char *slurp_from(const char *path, long offset)
+{
+    char *all = slurp(path);
+    char *part;
+    size_t len;
+
+    if (all == NULL)
+        return NULL;
+    len = strlen(all);
+    if (offset < 0 || (size_t)offset > len)
+        offset = 0;
+    part = strdup(all + offset);
+    free(all);
+    return part;
+}
+
+static long file_size(const char *path)
+{
+    FILE *fp = fopen(path, "r");
+    long n = 0;
+
+    if (fp) {
+        fseek(fp, 0, SEEK_END);
+        n = ftell(fp);
+        fclose(fp);
+    }
+    return n;
 }
 
 /* close_client - end the connection (QUIT, not waiting: Exim waits 200 ms) */
@@ -440,22 +500,23 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
     note_reply(cr, code);
 }
 
-/* run_one - one cell */
+/* run_cell_on - one cell's dialogues on a running instance */
 
-static void run_one(struct runner *r, struct run_cell *cell)
+static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_instance *inst,
+                        int first)
 {
     struct cell_run cr;
-    struct mta_spec spec;
     struct smtp_error err;
-    char acl[1][4096]; /* per cell: cells run on several threads */
     char *text = NULL;
     size_t size = 0;
     long t0 = mta_env_now_ms();
+    long log_from = file_size(inst->log_path);
     size_t i;
 
     memset(&cr, 0, sizeof(cr));
     cr.r = r;
     cr.cell = cell;
+    cr.inst = inst;
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
     if ((cr.tx = open_memstream(&text, &size)) == NULL) {
@@ -463,25 +524,17 @@ static void run_one(struct runner *r, struct run_cell *cell)
         snprintf(cell->message, sizeof(cell->message), "out of memory");
         return;
     }
-    pthread_mutex_lock(&r->lock);
-    if (build_spec(&cr, &spec, acl, &err) == 0)
-        cr.inst = mta_start(r->env, &spec, &err);
-    pthread_mutex_unlock(&r->lock);
-    if (cr.inst == NULL) {
-        cell->status = RUN_ERROR;
-        snprintf(cell->message, sizeof(cell->message), "%s did not start: %s",
-                 mta_kind_name(cell->mta), err.msg);
-        fprintf(cr.tx, " !  %s\n", cell->message);
-        goto out;
-    }
-    cell->mta_start_ms = cr.inst->start_ms;
-    cell->mta_config = slurp(cr.inst->config_path);
-    if ((cr.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NAME, cr.inst->ca_path, &err)) == NULL) {
+    cell->mta_start_ms = first ? inst->start_ms : 0;
+    cell->mta_config = slurp(inst->config_path);
+    if (!first)
+        fprintf(cr.tx, " *  %s instance shared with the cells before (same config)\n",
+                mta_kind_name(cell->mta));
+    if ((cr.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NAME, inst->ca_path, &err)) == NULL) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message), "TLS: %s", err.msg);
         goto out;
     }
-    cr.sink_from = mta_sink_count(cr.inst->sink);
+    cr.sink_from = mta_sink_count(inst->sink);
     for (i = 0; i < cell->scenario->nsteps; i++) {
         const struct scenario_step *st = &cell->scenario->steps[i];
 
@@ -499,38 +552,82 @@ static void run_one(struct runner *r, struct run_cell *cell)
                  cell->actual);
 out:
     close_client(&cr);
-    if (cr.inst) {
-        cell->mta_log = slurp(cr.inst->log_path);
-        mta_stop(cr.inst);
-    }
+    cell->mta_log = slurp_from(inst->log_path, log_from);
     smtp_tls_ctx_free(cr.tls);
     fclose(cr.tx);
     cell->transcript = text;
-    cell->ms = mta_env_now_ms() - t0;
+    cell->ms = mta_env_now_ms() - t0 + (first ? inst->start_ms : 0);
+}
+
+/* run_batch - start one instance, run cells [first, first+n) that share its config */
+
+static void run_batch(struct runner *r, size_t *idx, size_t n)
+{
+    struct cell_run cr;
+    struct mta_spec spec;
+    struct smtp_error err;
+    char acl[1][4096]; /* per batch: batches run on several threads */
+    struct mta_instance *inst = NULL;
+    size_t i;
+
+    memset(&cr, 0, sizeof(cr));
+    cr.r = r;
+    cr.cell = &r->cells[idx[0]];
+    smtp_error_clear(&err);
+    if (build_spec(&cr, &spec, acl, &err) == 0)
+        inst = mta_start(r->env, &spec, &err);
+    for (i = 0; i < n; i++) {
+        struct run_cell *cell = &r->cells[idx[i]];
+
+        if (inst == NULL) {
+            cell->status = RUN_ERROR;
+            snprintf(cell->message, sizeof(cell->message), "%s did not start: %s",
+                     mta_kind_name(cell->mta), err.msg);
+            cell->transcript = strdup(cell->message);
+        } else {
+            run_cell_on(r, cell, inst, i == 0);
+        }
+        pthread_mutex_lock(&r->lock);
+        r->done++;
+        if (r->params->progress)
+            r->params->progress(r->params->progress_ctx, r->done, r->ncells, cell);
+        pthread_mutex_unlock(&r->lock);
+    }
+    mta_stop(inst);
 }
 
 static void *worker(void *arg)
 {
     struct runner *r = arg;
+    size_t *idx = malloc(r->ncells * sizeof(size_t));
 
+    if (idx == NULL)
+        return NULL;
     for (;;) {
-        struct run_cell *cell;
-        size_t done;
+        size_t first;
+        size_t n = 0;
+        size_t i;
 
         pthread_mutex_lock(&r->lock);
+        while (r->next < r->ncells && r->taken[r->next])
+            r->next++;
         if (r->next == r->ncells) {
             pthread_mutex_unlock(&r->lock);
-            return NULL;
+            break;
         }
-        cell = &r->cells[r->next++];
+        first = r->next;
+        /* The batch: every cell not taken yet with the same config. */
+        for (i = first; i < r->ncells; i++) {
+            if (!r->taken[i] && strcmp(r->keys[i], r->keys[first]) == 0) {
+                r->taken[i] = 1;
+                idx[n++] = i;
+            }
+        }
         pthread_mutex_unlock(&r->lock);
-        run_one(r, cell);
-        pthread_mutex_lock(&r->lock);
-        done = ++r->done;
-        if (r->params->progress)
-            r->params->progress(r->params->progress_ctx, done, r->ncells, cell);
-        pthread_mutex_unlock(&r->lock);
+        run_batch(r, idx, n);
     }
+    free(idx);
+    return NULL;
 }
 
 int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
@@ -550,6 +647,32 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     pthread_mutex_init(&r.lock, NULL);
     if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
         return -1;
+    r.keys = calloc(ncells ? ncells : 1, sizeof(char *));
+    r.taken = calloc(ncells ? ncells : 1, 1);
+    if (r.keys == NULL || r.taken == NULL) {
+        free(r.keys);
+        free(r.taken);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    }
+    for (i = 0; (size_t)i < ncells; i++) {
+        struct cell_run cr;
+        struct mta_spec spec;
+        char acl[1][4096];
+        char key[8192];
+        struct smtp_error ignored;
+
+        memset(&cr, 0, sizeof(cr));
+        cr.r = &r;
+        cr.cell = &cells[i];
+        if (build_spec(&cr, &spec, acl, &ignored) < 0)
+            snprintf(key, sizeof(key), "unshared %d", i); /* its own batch reports the error */
+        else
+            spec_key(&spec, key, sizeof(key));
+        /* Never share when the caller asked for independent cells. */
+        if (params->fresh_instances)
+            snprintf(key, sizeof(key), "fresh %d", i);
+        r.keys[i] = strdup(key);
+    }
     for (i = 0; i < jobs && (size_t)i < ncells; i++) {
         if (pthread_create(&threads[i], NULL, worker, &r) != 0)
             break;
@@ -559,6 +682,10 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start worker threads");
     for (i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
+    for (i = 0; (size_t)i < ncells; i++)
+        free(r.keys[i]);
+    free(r.keys);
+    free(r.taken);
     pthread_mutex_destroy(&r.lock);
     return 0;
 }

@@ -7,7 +7,8 @@
  *	#include "run.h"
  * DESCRIPTION
  *	run_matrix() runs every cell: it renders the cell's config into a
- *	fresh sandbox instance (mta), drives the dialogues with the SMTP
+ *	sandbox instance (mta; cells with the same config share one, in
+ *	turn, unless fresh_instances), drives the dialogues with the SMTP
  *	client (smtp), checks every expectation, and records a result per
  *	cell with the first failing step's expected and actual reply. It
  *	joins the scenario, mta and smtp layers; it prints nothing.
@@ -48,14 +49,15 @@ struct run_cell {
     char actual[512];
     char message[1400]; /* one-line summary of the failure or error */
     long ms;            /* cell wall time, MTA start included */
-    long mta_start_ms;
-    char *transcript; /* malloc'd text of every dialogue, secrets redacted */
-    char *mta_log;    /* malloc'd copy of the MTA's log */
-    char *mta_config; /* malloc'd copy of the rendered config */
+    long mta_start_ms;  /* 0 when it ran on an instance started for a cell before it */
+    char *transcript;   /* malloc'd text of every dialogue, secrets redacted */
+    char *mta_log;      /* malloc'd copy of the MTA's log */
+    char *mta_config;   /* malloc'd copy of the rendered config */
 };
 
 struct run_params {
-    int jobs;                    /* cells at once */
+    int jobs;                    /* instances at once */
+    int fresh_instances;         /* one instance per cell, never shared */
     const char *postfix_main_cf; /* bring your own config */
     const char *postfix_master_cf;
     void (*progress)(void *ctx, size_t done, size_t total, const struct run_cell *cell);
