@@ -49,6 +49,8 @@ static void usage(FILE *fp)
                 "      --results DIR       where run directories go (default results)\n"
                 "  -q, --quiet             no progress line\n"
                 "      --keep              keep the sandboxes' run directory (printed)\n"
+                "      --compare-swaks     benchmark: after each cell, drive its dialogues with\n"
+                "                          swaks too (one process each) and record both times\n"
                 "      --fresh             a new MTA instance for every cell (by default cells\n"
                 "                          with the same rendered config share one, in turn)\n"
                 "  -h, --help              this text\n"
@@ -142,6 +144,7 @@ int cli_run(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {"keep", no_argument, 0, 'k'},
         {"fresh", no_argument, 0, 'F'},
+        {"compare-swaks", no_argument, 0, 'W'},
         {0, 0, 0, 0},
     };
     char *files[RUN_FILES_MAX];
@@ -149,8 +152,8 @@ int cli_run(int argc, char **argv)
     struct scenario *scenarios = NULL;
     struct run_cell *cells = NULL;
     size_t ncells = 0;
-    int keep = 0, fresh = 0, jobs = 2, repeat = 1, shard_k = 0, shard_n = 0, mta_only = -1, ch,
-        rc = CLI_EXIT_OK;
+    int keep = 0, fresh = 0, compare_swaks = 0, jobs = 2, repeat = 1, shard_k = 0, shard_n = 0,
+        mta_only = -1, ch, rc = CLI_EXIT_OK;
     const char *filter = NULL, *postfix_dir = NULL, *results_dir = "results";
     char main_cf[1024], master_cf[1024];
     struct progress prog = {isatty(2), 0};
@@ -213,6 +216,9 @@ int cli_run(int argc, char **argv)
             break;
         case 'F':
             fresh = 1;
+            break;
+        case 'W':
+            compare_swaks = 1;
             break;
         case 'h':
             usage(stdout);
@@ -350,6 +356,7 @@ int cli_run(int argc, char **argv)
                  mta_env_host_pid());
         rp.jobs = jobs;
         rp.fresh_instances = fresh;
+        rp.compare_swaks = compare_swaks;
         rp.postfix_main_cf = postfix_dir ? main_cf : NULL;
         rp.postfix_master_cf = postfix_dir ? master_cf : NULL;
         rp.progress = on_progress;
@@ -385,6 +392,21 @@ int cli_run(int argc, char **argv)
         }
         report_console(stdout, cells, ncells, isatty(1));
         printf("results: %s (%.1f s)\n", final, meta.wall_ms / 1000.0);
+        if (compare_swaks) {
+            long ours = 0, theirs = 0, waits = 0;
+            int dialogues = 0;
+
+            for (i = 0; i < ncells; i++) {
+                ours += cells[i].dialogue_ms - cells[i].relay_wait_ms;
+                waits += cells[i].relay_wait_ms;
+                theirs += cells[i].swaks_ms;
+                dialogues += cells[i].swaks_dialogues;
+            }
+            printf("dialogues: %d; relaylab %.2f s (plus %.2f s waiting for the sink, which swaks "
+                   "does not do), swaks %.2f s (one process each): %.1fx\n",
+                   dialogues, ours / 1000.0, waits / 1000.0, theirs / 1000.0,
+                   ours ? (double)theirs / ours : 0.0);
+        }
         if (kept[0])
             printf("kept: %s\n", kept);
         if (rc == CLI_EXIT_OK)

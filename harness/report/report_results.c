@@ -122,6 +122,12 @@ static json_t *cell_json(const struct run_cell *c)
     }
     if (c->repeat > 0)
         json_object_set_new(o, "repeat", json_integer(c->repeat + 1));
+    json_object_set_new(o, "dialogue_ms", json_integer(c->dialogue_ms));
+    json_object_set_new(o, "relay_wait_ms", json_integer(c->relay_wait_ms));
+    if (c->swaks_ms >= 0) {
+        json_object_set_new(o, "swaks_ms", json_integer(c->swaks_ms));
+        json_object_set_new(o, "swaks_dialogues", json_integer(c->swaks_dialogues));
+    }
     if (c->failed > 0) {
         json_t *f = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "file", c->fail_pos.file, "line",
                               c->fail_pos.line, "col", c->fail_pos.col, "step", c->fail_step,
@@ -403,7 +409,7 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
                *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
     size_t i, j, pass = 0;
 
-    fprintf(fp, "\n%-40s %-10s  %-12s %-12s\n", "scenario", "variant", "postfix", "exim");
+    fprintf(fp, "\n%-34s %-16s %-12s %-12s\n", "scenario", "variant", "postfix", "exim");
     for (i = 0; i < n; i++) {
         const struct run_cell *c = &cells[i];
         int seen = 0;
@@ -414,7 +420,7 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
                    cells[j].repeat == c->repeat;
         if (seen)
             continue;
-        fprintf(fp, "%-40.40s %-10.10s ", c->scenario->id, variant_name(c));
+        fprintf(fp, "%-34.34s %-16.16s", c->scenario->id, variant_name(c));
         for (int k = 0; k < 2; k++) {
             const struct run_cell *m = NULL;
             const char *col;

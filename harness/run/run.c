@@ -10,6 +10,9 @@
  *	threads; the runner's lock only guards the queue.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,6 +55,7 @@ struct cell_run {
     char last_error[SMTP_ERROR_MSG_MAX + 32];
     size_t sink_from; /* sink messages before this cell's dialogues */
     unsigned ehlo_caps;
+    long sink_wait_ms;
 };
 
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
@@ -381,6 +385,7 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
     if (st->op >= SCN_EXPECT_REPLY) {
         struct mta_sink_message m;
         const char *rcpt = st->arg ? st->arg : cr->last_rcpt;
+        long wait_t0 = mta_env_now_ms();
 
         /* <postmaster> comes back qualified with the server's domain. */
         if (strchr(rcpt, '@') == NULL)
@@ -398,13 +403,17 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                 failed(cr, st, "the message accepted (250 after DATA) and in the sink",
                        "the message was not accepted (%d): %s", cr->last_data_code,
                        actual_reply(cr));
-            } else if (!mta_sink_wait(cr->inst->sink, rcpt, cr->sink_from, RUN_RELAY_WAIT_MS, &m)) {
+            } else if (!mta_sink_wait(cr->inst->sink, rcpt, cr->sink_from, RUN_RELAY_WAIT_MS, &m) &&
+                       (cr->sink_wait_ms = -1)) {
                 failed(cr, st, "the message in the capture sink",
                        "accepted, but nothing reached the sink for %s within %d ms", rcpt,
                        RUN_RELAY_WAIT_MS);
             } else {
-                fprintf(cr->tx, " *  sink: msg-%lu from <%s> to <%s> (%zu bytes)\n", m.id,
-                        m.mail_from, m.rcpt[0], m.size);
+                fprintf(cr->tx,
+                        " *  sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
+                        "check began\n",
+                        m.id, m.mail_from, m.rcpt[0], m.size, mta_env_now_ms() - wait_t0);
+                cr->cell->relay_wait_ms += mta_env_now_ms() - wait_t0;
                 if (st->op == SCN_EXPECT_OPEN_RELAY)
                     cr->cell->open_relay_found = 1;
             }
@@ -500,6 +509,137 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
     note_reply(cr, code);
 }
 
+/*
+ * swaks_dialogue - the same dialogue, spelled for swaks, run as one
+ * process; for the benchmark only (its verdict is not checked). Steps
+ * swaks cannot send (raw "C:" lines) end the dialogue there.
+ */
+static long swaks_dialogue(struct cell_run *cr, size_t first, size_t end)
+{
+    const struct scenario *s = cr->cell->scenario;
+    const struct mta_env_user *user = mta_env_user(cr->r->env, 0);
+    char *argv[48];
+    char server[64], quit[16] = "", pass_app[64];
+    int argc = 0;
+    int have_data = 0;
+    long t0;
+    pid_t pid;
+    size_t i;
+
+    argv[argc++] = "swaks";
+    argv[argc++] = "--silent";
+    argv[argc++] = "2";
+    argv[argc++] = "--timeout";
+    argv[argc++] = "10";
+    for (i = first; i < end && argc < 40; i++) {
+        const struct scenario_step *st = &s->steps[i];
+
+        if (!scenario_applies(&st->where, mta_bit(cr->cell->mta), cr->cell->variant))
+            continue;
+        switch (st->op) {
+        case SCN_CONNECT: {
+            int port = strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
+                               strcmp(st->arg, "smtps") == 0
+                           ? mta_listener_port(cr->inst, st->arg)
+                           : atoi(st->arg);
+            const char *from = st->arg2 == NULL || strcmp(st->arg2, "inside") == 0 ? "127.0.0.1"
+                               : strcmp(st->arg2, "outside") == 0                  ? cr->r->outside
+                                                                                   : st->arg2;
+
+            snprintf(server, sizeof(server), "%s:%d", cr->inst->addr, port);
+            argv[argc++] = "--server";
+            argv[argc++] = server;
+            argv[argc++] = "--local-interface";
+            argv[argc++] = (char *)from;
+            if (port == 465)
+                argv[argc++] = "--tls-on-connect";
+            break;
+        }
+        case SCN_EHLO:
+            if (st->arg) {
+                argv[argc++] = "--ehlo";
+                argv[argc++] = (char *)st->arg;
+            }
+            snprintf(quit, sizeof(quit), "first-helo");
+            break;
+        case SCN_STARTTLS:
+            argv[argc++] = "--tls";
+            snprintf(quit, sizeof(quit), "tls");
+            break;
+        case SCN_AUTH:
+            argv[argc++] = "--auth";
+            argv[argc++] = (char *)st->arg;
+            argv[argc++] = "--auth-user";
+            argv[argc++] = st->arg2 && strcmp(st->arg2, "app") == 0
+                               ? (char *)mta_env_user(cr->r->env, 1)->name
+                               : (char *)user->name;
+            snprintf(pass_app, sizeof(pass_app), "%s",
+                     st->arg2 && strcmp(st->arg2, "wrong") == 0 ? "not-the-password"
+                     : st->arg2 && strcmp(st->arg2, "app") == 0 ? mta_env_user(cr->r->env, 1)->pass
+                                                                : user->pass);
+            argv[argc++] = "--auth-password";
+            argv[argc++] = pass_app;
+            snprintf(quit, sizeof(quit), "auth");
+            break;
+        case SCN_MAIL:
+            argv[argc++] = "--from";
+            argv[argc++] = strcmp(st->arg, "<>") == 0 ? "" : (char *)st->arg;
+            snprintf(quit, sizeof(quit), "mail");
+            break;
+        case SCN_RCPT:
+            argv[argc++] = "--to";
+            argv[argc++] = (char *)st->arg;
+            snprintf(quit, sizeof(quit), "rcpt");
+            break;
+        case SCN_DATA:
+            have_data = 1;
+            break;
+        case SCN_RAW:
+            i = end; /* swaks has no raw command: stop here */
+            break;
+        default:
+            break;
+        }
+    }
+    if (!have_data && quit[0]) {
+        argv[argc++] = "--quit-after";
+        argv[argc++] = quit;
+    }
+    argv[argc] = NULL;
+    t0 = mta_env_now_ms();
+    if ((pid = fork()) == 0) {
+        int fd = open("/dev/null", O_RDWR);
+
+        dup2(fd, 0);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        execvp("swaks", argv);
+        _exit(127);
+    }
+    if (pid > 0)
+        waitpid(pid, NULL, 0);
+    return mta_env_now_ms() - t0;
+}
+
+/* swaks_cell - every dialogue of the cell, by swaks */
+
+static void swaks_cell(struct cell_run *cr)
+{
+    const struct scenario *s = cr->cell->scenario;
+    size_t i = 0;
+
+    cr->cell->swaks_ms = 0;
+    while (i < s->nsteps) {
+        size_t end = i;
+
+        while (end < s->nsteps && s->steps[end].dialogue == s->steps[i].dialogue)
+            end++;
+        cr->cell->swaks_ms += swaks_dialogue(cr, i, end);
+        cr->cell->swaks_dialogues++;
+        i = end;
+    }
+}
+
 /* run_cell_on - one cell's dialogues on a running instance */
 
 static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_instance *inst,
@@ -544,6 +684,10 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
             run_step(&cr, st);
     }
     close_client(&cr);
+    cell->dialogue_ms = mta_env_now_ms() - t0;
+    cell->swaks_ms = -1;
+    if (r->params->compare_swaks)
+        swaks_cell(&cr);
     if (cell->failed > 0 && cell->status == RUN_PASS)
         cell->status = RUN_FAIL;
     if (cell->failed > 0)

@@ -49,15 +49,20 @@ struct run_cell {
     char actual[512];
     char message[1400]; /* one-line summary of the failure or error */
     long ms;            /* cell wall time, MTA start included */
-    long mta_start_ms;  /* 0 when it ran on an instance started for a cell before it */
-    char *transcript;   /* malloc'd text of every dialogue, secrets redacted */
-    char *mta_log;      /* malloc'd copy of the MTA's log */
-    char *mta_config;   /* malloc'd copy of the rendered config */
+    long dialogue_ms;   /* relaylab's dialogues, relay_wait_ms included */
+    long relay_wait_ms; /* waiting for relayed messages to reach the sink */
+    long swaks_ms;      /* the same dialogues by swaks (compare_swaks), -1 if not run */
+    int swaks_dialogues;
+    long mta_start_ms; /* 0 when it ran on an instance started for a cell before it */
+    char *transcript;  /* malloc'd text of every dialogue, secrets redacted */
+    char *mta_log;     /* malloc'd copy of the MTA's log */
+    char *mta_config;  /* malloc'd copy of the rendered config */
 };
 
 struct run_params {
     int jobs;                    /* instances at once */
     int fresh_instances;         /* one instance per cell, never shared */
+    int compare_swaks;           /* also drive each cell's dialogues with swaks (bench) */
     const char *postfix_main_cf; /* bring your own config */
     const char *postfix_master_cf;
     void (*progress)(void *ctx, size_t done, size_t total, const struct run_cell *cell);

@@ -179,3 +179,47 @@ TEST(Scenario, SeedFilesLoad)
 }
 
 } // namespace
+
+namespace
+{
+
+// include: a path relative to the including file; errors name the included file.
+TEST(Scenario, IncludeFromFile)
+{
+    char dir[] = "/tmp/relaylab-scn.XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    std::string d = dir;
+    system(("mkdir -p " + d + "/common").c_str());
+    FILE *fp = fopen((d + "/common/greet.inc").c_str(), "w");
+    fputs("  connect smtp from outside\n  S: 220\n  ehlo client.example\n", fp);
+    fclose(fp);
+    fp = fopen((d + "/main.scn").c_str(), "w");
+    fputs("scenario inc\ndialogue d\ninclude common/greet.inc\n  quit\n", fp);
+    fclose(fp);
+    auto s = std::make_unique<scenario>();
+    scenario_error err;
+    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), 0) << err.msg;
+    ASSERT_EQ(s->nsteps, 4u);
+    EXPECT_EQ(s->steps[0].op, SCN_CONNECT);
+    EXPECT_EQ(std::string(s->steps[1].pos.file), d + "/common/greet.inc");
+    EXPECT_EQ(s->steps[1].pos.line, 2);
+    EXPECT_EQ(s->steps[3].op, SCN_QUIT);
+
+    fp = fopen((d + "/common/greet.inc").c_str(), "w");
+    fputs("  connect smtp\n  S: 99\n", fp);
+    fclose(fp);
+    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), -1);
+    char where[600];
+    scenario_error_format(&err, where, sizeof(where));
+    EXPECT_EQ(std::string(where).rfind(d + "/common/greet.inc:2:6: reply code '99'", 0), 0u)
+        << where;
+
+    fp = fopen((d + "/main.scn").c_str(), "w");
+    fputs("scenario inc\ninclude main.scn\n", fp); // includes itself
+    fclose(fp);
+    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), -1);
+    EXPECT_NE(std::string(err.msg).find("nested more than 4 deep"), std::string::npos) << err.msg;
+    system(("rm -rf " + d).c_str());
+}
+
+} // namespace
