@@ -214,8 +214,11 @@ TEST(Scenario, IncludeFromFile)
     EXPECT_EQ(std::string(where).rfind(d + "/common/greet.inc:2:6: reply code '99'", 0), 0u)
         << where;
 
+    fp = fopen((d + "/loop.inc").c_str(), "w");
+    fputs("include loop.inc\n", fp); // includes itself
+    fclose(fp);
     fp = fopen((d + "/main.scn").c_str(), "w");
-    fputs("scenario inc\ninclude main.scn\n", fp); // includes itself
+    fputs("scenario inc\ninclude loop.inc\n", fp);
     fclose(fp);
     ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), -1);
     EXPECT_NE(std::string(err.msg).find("nested more than 4 deep"), std::string::npos) << err.msg;
