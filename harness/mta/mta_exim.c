@@ -11,8 +11,12 @@
  *	their privilege. Scenarios replace macros (host and domain lists),
  *	the rcpt ACL, and the authenticators (Dovecot or plaintext).
  *
- *	A user's own Exim config is not supported yet: mta_exim_start()
- *	says so.
+ *	A user's own Exim config is kept except where the sandbox must own
+ *	it: in the main section the paths, listeners, TLS files and host
+ *	lookups; the routers (all replaced by one route to the capture
+ *	sink, the next hop); a transport for the sink is added; Dovecot
+ *	authenticators get the sandbox's socket. The ACLs, domain and host
+ *	lists it tests stay as they are. Every change is listed.
  *--*/
 #include <errno.h>
 #include <grp.h>
@@ -57,6 +61,229 @@ static int render_part(struct mta_instance *inst, const char *template_name, con
     return rc;
 }
 
+/* section - [start, end) of "begin NAME" .. next "begin", or of the main part */
+
+static int section(const char *cf, const char *name, size_t *start, size_t *end)
+{
+    const char *p = cf;
+    const char *found = NULL;
+
+    *start = 0;
+    *end = strlen(cf);
+    while (p && *p) {
+        const char *q = p;
+
+        while (*q == ' ' || *q == '\t')
+            q++;
+        if (strncmp(q, "begin", 5) == 0 && (q[5] == ' ' || q[5] == '\t')) {
+            const char *n = q + 5;
+
+            while (*n == ' ' || *n == '\t')
+                n++;
+            if (found) {
+                *end = (size_t)(p - cf);
+                return 0;
+            }
+            if (name == NULL) {
+                *end = (size_t)(p - cf);
+                return 0;
+            }
+            if (strncmp(n, name, strlen(name)) == 0 &&
+                (n[strlen(name)] == '\n' || n[strlen(name)] == ' ' || n[strlen(name)] == 0)) {
+                found = p;
+                *start = strchr(p, '\n') ? (size_t)(strchr(p, '\n') + 1 - cf) : strlen(cf);
+            }
+        }
+        p = strchr(p, '\n');
+        if (p)
+            p++;
+    }
+    return name == NULL || found ? 0 : -1;
+}
+
+/* splice - cf[0, start) + text + cf[end, ...) */
+
+static int splice(char **cf, size_t start, size_t end, const char *text, struct smtp_error *err)
+{
+    size_t len = strlen(*cf);
+    size_t tlen = strlen(text);
+    char *out = malloc(len - (end - start) + tlen + 1);
+
+    if (out == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    memcpy(out, *cf, start);
+    memcpy(out + start, text, tlen);
+    memcpy(out + start + tlen, *cf + end, len - end + 1);
+    free(*cf);
+    *cf = out;
+    return 0;
+}
+
+/* adopt_user_config - rewrite a user's Exim config where the sandbox must */
+
+static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *vars,
+                             const char *dovecot, char **cf, struct smtp_error *err)
+{
+    char listen[200], spool[400], logs[400], pid[400], cert[400], key[400];
+    const char *forced[][2] = {
+        {"exim_path", mta_env_exim_bin(inst->env)},
+        {"spool_directory", spool},
+        {"log_file_path", logs},
+        {"pid_file_path", pid},
+        {"keep_environment", ""},
+        {"exim_user", "Debian-exim"},
+        {"exim_group", "Debian-exim"},
+        {"local_interfaces", listen},
+        {"daemon_smtp_ports", "25 : 587 : 465"},
+        {"tls_on_connect_ports", "465"},
+        {"tls_certificate", cert},
+        {"tls_privatekey", key},
+        {"host_lookup", ""},
+        {"rfc1413_hosts", ""},
+        {"check_spool_space", "0"},
+        {"check_log_space", "0"},
+        {"queue_run_max", "0"},
+    };
+    char *main_part;
+    char *fill = NULL;
+    size_t start, end, i;
+
+    snprintf(listen, sizeof(listen), "<; %s.25 ; %s.587 ; %s.465", inst->addr, inst->addr,
+             inst->addr);
+    snprintf(spool, sizeof(spool), "%s/spool", inst->dir);
+    snprintf(logs, sizeof(logs), "%s/log/%%slog", inst->dir);
+    snprintf(pid, sizeof(pid), "%s/exim.pid", inst->dir);
+    snprintf(cert, sizeof(cert), "%s/tls/cert.pem", inst->dir);
+    snprintf(key, sizeof(key), "%s/tls/key.pem", inst->dir);
+    /* The main section: options set or replaced there only. */
+    section(*cf, NULL, &start, &end);
+    if ((main_part = strndup(*cf, end)) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    for (i = 0; i < sizeof(forced) / sizeof(forced[0]); i++) {
+        char old[400];
+        int had = mta_render_param_get(main_part, forced[i][0], old, sizeof(old)) == 0;
+
+        if (had && strcmp(old, forced[i][1]) == 0)
+            continue;
+        if (mta_render_param(&main_part, forced[i][0], forced[i][1], err) < 0) {
+            free(main_part);
+            return -1;
+        }
+        mta_add_rewrite(inst, "exim main: %s = %s%s%.80s%s", forced[i][0], forced[i][1],
+                        had ? " (was: " : "", had ? old : "", had ? ")" : "");
+    }
+    if (splice(cf, 0, end, main_part, err) < 0) {
+        free(main_part);
+        return -1;
+    }
+    free(main_part);
+    /* The routers: one, to the sink. */
+    if (mta_render_load(mta_env_template_dir(inst->env), "exim-user-router.conf", vars, &fill,
+                        err) < 0)
+        return -1;
+    if (section(*cf, "routers", &start, &end) == 0) {
+        int routers = 0;
+        const char *p = *cf + start;
+
+        /* Count the router names ("name:" at the start of a line). */
+        while (p < *cf + end) {
+            if (*p != ' ' && *p != '\t' && *p != '#' && *p != '\n' && strchr(p, ':') &&
+                strchr(p, ':') < (strchr(p, '\n') ? strchr(p, '\n') : p + strlen(p)))
+                routers++;
+            p = strchr(p, '\n');
+            if (p == NULL)
+                break;
+            p++;
+        }
+        if (splice(cf, start, end, fill, err) < 0)
+            goto fail;
+        mta_add_rewrite(inst,
+                        "exim routers: all %d replaced by one manualroute to the capture "
+                        "sink (the next hop)",
+                        routers);
+    } else {
+        size_t len = strlen(*cf);
+        char *with = malloc(strlen(fill) + 32);
+
+        if (with == NULL)
+            goto fail;
+        sprintf(with, "\nbegin routers\n%s", fill); /* size computed above */
+        if (splice(cf, len, len, with, err) < 0) {
+            free(with);
+            goto fail;
+        }
+        free(with);
+        mta_add_rewrite(inst, "exim routers: added one manualroute to the capture sink");
+    }
+    free(fill);
+    fill = NULL;
+    /* The sink's transport, added to theirs. */
+    if (mta_render_load(mta_env_template_dir(inst->env), "exim-user-transport.conf", vars, &fill,
+                        err) < 0)
+        return -1;
+    if (section(*cf, "transports", &start, &end) == 0) {
+        if (splice(cf, start, start, fill, err) < 0)
+            goto fail;
+    } else {
+        char *with = malloc(strlen(fill) + 32);
+
+        if (with == NULL)
+            goto fail;
+        sprintf(with, "\nbegin transports\n%s", fill); /* size computed above */
+        if (splice(cf, strlen(*cf), strlen(*cf), with, err) < 0) {
+            free(with);
+            goto fail;
+        }
+        free(with);
+    }
+    mta_add_rewrite(inst, "exim transports: added relaylab_to_sink_smtp");
+    free(fill);
+    fill = NULL;
+    /* Dovecot authenticators: the sandbox's socket. */
+    if (dovecot && section(*cf, "authenticators", &start, &end) == 0) {
+        char *auth = strndup(*cf + start, end - start);
+        char *line = auth;
+        char *out;
+        size_t used = 0;
+        int n = 0;
+
+        if (auth == NULL || (out = malloc(strlen(auth) * 2 + 1024)) == NULL) {
+            free(auth);
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        }
+        while (*line) {
+            char *nl = strchr(line, '\n');
+            size_t len = nl ? (size_t)(nl - line) : strlen(line);
+            const char *q = line;
+
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (strncmp(q, "server_socket", 13) == 0) {
+                used += (size_t)sprintf(out + used, "  server_socket = %s\n", dovecot);
+                n++;
+            } else {
+                memcpy(out + used, line, len);
+                used += len;
+                out[used++] = '\n';
+            }
+            line = nl ? nl + 1 : line + len;
+        }
+        out[used] = 0;
+        free(auth);
+        if (splice(cf, start, end, out, err) < 0) {
+            free(out);
+            return -1;
+        }
+        free(out);
+        if (n)
+            mta_add_rewrite(inst, "exim authenticators: %d server_socket = %s", n, dovecot);
+    }
+    return 0;
+fail:
+    free(fill);
+    return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+}
+
 /* mta_exim_start - render and start */
 
 int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err)
@@ -72,10 +299,6 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     size_t i;
     int rc = -1;
 
-    if (spec->user_exim_conf)
-        return smtp_error_set(err, SMTP_ERR_USAGE, 0,
-                              "a user's own Exim config is not supported yet; "
-                              "use --set for macros instead");
     if (geteuid() != 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Exim's daemon must start as root");
     if (access(mta_env_exim_bin(inst->env), X_OK) < 0)
@@ -100,20 +323,27 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     mta_vars_set(&vars, "SASL_USER", user->name);
     mta_vars_set(&vars, "SASL_PASS", user->pass);
 
-    if (render_part(inst, "exim-acl-rcpt.conf", spec->exim_acl_rcpt, &vars, "acl_rcpt.conf", err) <
-            0 ||
-        render_part(
-            inst, spec->exim_plaintext_auth ? "exim-auth-plaintext.conf" : "exim-auth-dovecot.conf",
-            NULL, &vars, "authenticators.conf", err) < 0)
-        return -1;
-    if (spec->exim_plaintext_auth) {
-        /* The password is in there: root and Exim only. */
-        snprintf(path, sizeof(path), "%s/authenticators.conf", inst->dir);
-        if (chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
-            return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "chmod %s", path);
+    if (spec->user_exim_conf) {
+        if ((conf = mta_read_file(spec->user_exim_conf, err)) == NULL ||
+            adopt_user_config(inst, &vars, dovecot, &conf, err) < 0)
+            goto out;
+    } else {
+        if (render_part(inst, "exim-acl-rcpt.conf", spec->exim_acl_rcpt, &vars, "acl_rcpt.conf",
+                        err) < 0 ||
+            render_part(inst,
+                        spec->exim_plaintext_auth ? "exim-auth-plaintext.conf"
+                                                  : "exim-auth-dovecot.conf",
+                        NULL, &vars, "authenticators.conf", err) < 0)
+            return -1;
+        if (spec->exim_plaintext_auth) {
+            /* The password is in there: root and Exim only. */
+            snprintf(path, sizeof(path), "%s/authenticators.conf", inst->dir);
+            if (chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
+                return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "chmod %s", path);
+        }
+        if (mta_render_load(mta_env_template_dir(inst->env), "exim.conf", &vars, &conf, err) < 0)
+            return -1;
     }
-    if (mta_render_load(mta_env_template_dir(inst->env), "exim.conf", &vars, &conf, err) < 0)
-        return -1;
     for (i = 0; i < spec->nsets; i++) {
         const char *eq = strchr(spec->sets[i], '=');
         char name[128];

@@ -115,6 +115,8 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][409
     if (cr->cell->mta == MTA_POSTFIX) {
         spec->user_main_cf = p->postfix_main_cf;
         spec->user_master_cf = p->postfix_master_cf;
+    } else {
+        spec->user_exim_conf = p->exim_conf;
     }
     for (i = 0; i < s->nconfigs; i++) {
         const struct scenario_config *c = &s->configs[i];
@@ -170,7 +172,8 @@ static void spec_key(const struct mta_spec *spec, char *key, size_t size)
         if (used < size)                                                                           \
             used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
     } while (0)
-    KEY_ADD("%d|%d|%d|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
+    KEY_ADD("%d|%d|%d|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
+            spec->user_exim_conf ? spec->user_exim_conf : "",
             spec->user_main_cf ? spec->user_main_cf : "",
             spec->user_master_cf ? spec->user_master_cf : "");
     for (i = 0; i < spec->nsets; i++)
@@ -669,6 +672,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     if (!first)
         fprintf(cr.tx, " *  %s instance shared with the cells before (same config)\n",
                 mta_kind_name(cell->mta));
+    for (i = 0; i < inst->nrewrites; i++)
+        fprintf(cr.tx, " *  the sandbox rewrote %s\n", inst->rewrites[i]);
     if ((cr.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NAME, inst->ca_path, &err)) == NULL) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message), "TLS: %s", err.msg);

@@ -65,6 +65,7 @@ struct run_params {
     int compare_swaks;           /* also drive each cell's dialogues with swaks (bench) */
     const char *postfix_main_cf; /* bring your own config */
     const char *postfix_master_cf;
+    const char *exim_conf;
     void (*progress)(void *ctx, size_t done, size_t total, const struct run_cell *cell);
     void *progress_ctx;
 };

@@ -5,7 +5,7 @@
 # with the matrix on the screenshot; a broken expectation fails naming the
 # cell, step, expected and actual reply; a malformed scenario gives
 # file:line:col and writes nothing; policy scenarios pass on a sound
-# config of the user's and catch an open relay in a bad one.
+# Postfix and Exim config of the user's and catch an open relay in a bad one.
 set -u
 RELAYLAB=$(readlink -f "$1")
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -84,6 +84,17 @@ if [ "$rc" -eq 1 ] && grep -q "^OPEN RELAY policy-no-unauthenticated-relay/defau
   ok "policy on a too-wide mynetworks: OPEN RELAY, exit 1"
 else
   fail "policy on an open config (exit $rc)"; tail -8 "$work/o.out"
+fi
+
+"$RELAYLAB" run -q --results "$work/e" --exim-config "$HERE/data/exim-user/exim.conf" > "$work/e.out" 2>&1; rc=$?
+[ "$rc" -eq 0 ] && grep -q "4 of 4 cells held" "$work/e.out" && ok "policy on a sound Exim config: all hold" || { fail "policy on a sound Exim config (exit $rc)"; tail -8 "$work/e.out"; }
+grep -q "the sandbox rewrote exim routers: all 2 replaced by one manualroute to the capture sink" "$work/e/latest/cells/"*/transcript.txt \
+  && ok "the Exim rewrites are listed in the transcripts" || fail "no Exim rewrite listed"
+"$RELAYLAB" run -q --results "$work/eo" --exim-config "$HERE/data/exim-open/exim.conf" > "$work/eo.out" 2>&1; rc=$?
+if [ "$rc" -eq 1 ] && grep -q "^OPEN RELAY policy-no-unauthenticated-relay/default/exim" "$work/eo.out"; then
+  ok "policy on an Exim relay_from_hosts too wide: OPEN RELAY, exit 1"
+else
+  fail "policy on an open Exim config (exit $rc)"; tail -8 "$work/eo.out"
 fi
 
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
