@@ -20,17 +20,26 @@ struct verb_row {
     const char *name;
     enum smtp_verb verb;
     int arg;
+    size_t len; /* strlen(name), filled in below */
 };
 
 static const struct verb_row verbs[] = {
-    {"HELO", SMTP_VERB_HELO, ARG_NEED},         {"EHLO", SMTP_VERB_EHLO, ARG_NEED},
-    {"MAIL", SMTP_VERB_MAIL, ARG_NEED},         {"RCPT", SMTP_VERB_RCPT, ARG_NEED},
-    {"DATA", SMTP_VERB_DATA, ARG_NONE},         {"BDAT", SMTP_VERB_BDAT, ARG_NEED},
-    {"RSET", SMTP_VERB_RSET, ARG_NONE},         {"NOOP", SMTP_VERB_NOOP, ARG_OPT},
-    {"QUIT", SMTP_VERB_QUIT, ARG_NONE},         {"VRFY", SMTP_VERB_VRFY, ARG_NEED},
-    {"EXPN", SMTP_VERB_EXPN, ARG_NEED},         {"HELP", SMTP_VERB_HELP, ARG_OPT},
-    {"STARTTLS", SMTP_VERB_STARTTLS, ARG_NONE}, {"AUTH", SMTP_VERB_AUTH, ARG_NEED},
-    {"ETRN", SMTP_VERB_ETRN, ARG_NEED},         {"XCLIENT", SMTP_VERB_XCLIENT, ARG_NEED},
+    {"HELO", SMTP_VERB_HELO, ARG_NEED, sizeof("HELO") - 1},
+    {"EHLO", SMTP_VERB_EHLO, ARG_NEED, sizeof("EHLO") - 1},
+    {"MAIL", SMTP_VERB_MAIL, ARG_NEED, sizeof("MAIL") - 1},
+    {"RCPT", SMTP_VERB_RCPT, ARG_NEED, sizeof("RCPT") - 1},
+    {"DATA", SMTP_VERB_DATA, ARG_NONE, sizeof("DATA") - 1},
+    {"BDAT", SMTP_VERB_BDAT, ARG_NEED, sizeof("BDAT") - 1},
+    {"RSET", SMTP_VERB_RSET, ARG_NONE, sizeof("RSET") - 1},
+    {"NOOP", SMTP_VERB_NOOP, ARG_OPT, sizeof("NOOP") - 1},
+    {"QUIT", SMTP_VERB_QUIT, ARG_NONE, sizeof("QUIT") - 1},
+    {"VRFY", SMTP_VERB_VRFY, ARG_NEED, sizeof("VRFY") - 1},
+    {"EXPN", SMTP_VERB_EXPN, ARG_NEED, sizeof("EXPN") - 1},
+    {"HELP", SMTP_VERB_HELP, ARG_OPT, sizeof("HELP") - 1},
+    {"STARTTLS", SMTP_VERB_STARTTLS, ARG_NONE, sizeof("STARTTLS") - 1},
+    {"AUTH", SMTP_VERB_AUTH, ARG_NEED, sizeof("AUTH") - 1},
+    {"ETRN", SMTP_VERB_ETRN, ARG_NEED, sizeof("ETRN") - 1},
+    {"XCLIENT", SMTP_VERB_XCLIENT, ARG_NEED, sizeof("XCLIENT") - 1},
 };
 
 #define VERB_COUNT (sizeof(verbs) / sizeof(verbs[0]))
@@ -148,17 +157,20 @@ long smtp_cmd_parse(const char *buf, size_t len, size_t line_max, struct smtp_cm
         out->flags |= SMTP_CMD_F_BARE_LF;
     if ((size_t)(lf - buf) + 1 > SMTP_CMD_RFC_LINE_MAX)
         out->flags |= SMTP_CMD_F_LONG_LINE;
-    if (memchr(buf, '\r', content))
-        out->flags |= SMTP_CMD_F_BARE_CR;
-    if (memchr(buf, 0, content))
-        out->flags |= SMTP_CMD_F_NUL;
+    /* One pass for both: CR inside the line, and NUL. */
+    for (i = 0; i < content; i++) {
+        if (buf[i] == '\r')
+            out->flags |= SMTP_CMD_F_BARE_CR;
+        else if (buf[i] == 0)
+            out->flags |= SMTP_CMD_F_NUL;
+    }
     out->line = buf;
     out->line_len = content;
 
     for (vlen = 0; vlen < content && buf[vlen] != ' '; vlen++)
         /* void */;
     for (i = 0; i < VERB_COUNT; i++)
-        if (strlen(verbs[i].name) == vlen && strncasecmp(buf, verbs[i].name, vlen) == 0)
+        if (verbs[i].len == vlen && strncasecmp(buf, verbs[i].name, vlen) == 0)
             break;
     if (vlen < content) {
         out->arg = buf + vlen + 1;
