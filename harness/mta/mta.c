@@ -126,6 +126,15 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
         mta_env_addr(env, inst->addr, sizeof(inst->addr), err) < 0 ||
         mta_env_addr(env, inst->sink_addr, sizeof(inst->sink_addr), err) < 0)
         goto fail;
+    /*
+     * Dovecot first: it takes longest to come up, and Postfix's smtpd
+     * asks it before its banner. Certificates, sink and config render
+     * meanwhile.
+     */
+    if (((spec->kind == MTA_POSTFIX && !spec->no_sasl) ||
+         (spec->kind == MTA_EXIM && !spec->exim_plaintext_auth)) &&
+        mta_dovecot(inst, err) == NULL)
+        goto fail;
     snprintf(tls_dir, sizeof(tls_dir), "%s/tls", inst->dir);
     snprintf(inst->sink_dir, sizeof(inst->sink_dir), "%s/sink", inst->dir);
     snprintf(inst->ca_path, sizeof(inst->ca_path), "%s/ca.pem", tls_dir);
@@ -162,7 +171,7 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
                 goto failed_start;
         }
     }
-    if (inst->dovecot_socket[0] &&
+    if (inst->dovecot.pid > 0 &&
         mta_env_dovecot_ready(&inst->dovecot, inst->dovecot_socket, err) < 0)
         goto fail;
     inst->start_ms = mta_env_now_ms() - t0;
@@ -196,6 +205,15 @@ const char *mta_dovecot(struct mta_instance *inst, struct smtp_error *err)
 {
     char dir[340];
 
+    const char *shared = mta_env_shared_dovecot(inst->env);
+
+    if (inst->dovecot_socket[0])
+        return inst->dovecot_socket; /* started early by mta_start */
+    if (shared) {
+        /* inst->dovecot stays empty: the instance does not stop it. */
+        snprintf(inst->dovecot_socket, sizeof(inst->dovecot_socket), "%s", shared);
+        return inst->dovecot_socket;
+    }
     snprintf(dir, sizeof(dir), "%s/dovecot", inst->dir);
     if (mta_env_dovecot(inst->env, dir, &inst->dovecot, inst->dovecot_socket,
                         sizeof(inst->dovecot_socket), err) < 0) {

@@ -43,6 +43,8 @@
 #define ADDR_LAST 199  /* 127.0.0.200-254: left to scenarios for fixed clients */
 
 struct mta_env {
+    struct mta_proc dovecot; /* the shared Dovecot, when started */
+    char dovecot_socket[340];
     pthread_mutex_t lock; /* addresses and directories; instances start on several threads */
     struct mta_env_ids ids;
     char dir[256];  /* where run directories live */
@@ -292,6 +294,7 @@ void mta_env_close(struct mta_env *env)
 {
     if (env == NULL)
         return;
+    mta_proc_stop(&env->dovecot, 0);
     if (env->isolated) {
         /* We are PID 1: when we exit, the kernel ends the rest. */
         if (!env->keep)
@@ -306,6 +309,29 @@ void mta_env_close(struct mta_env *env)
 long mta_env_host_pid(void)
 {
     return host_pid ? host_pid : (long)getpid();
+}
+
+/* mta_env_share_dovecot - one Dovecot for every instance, from this thread */
+
+int mta_env_share_dovecot(struct mta_env *env, struct smtp_error *err)
+{
+    char dir[300];
+
+    if (env->dovecot_socket[0] && mta_proc_alive(&env->dovecot))
+        return 0;
+    snprintf(dir, sizeof(dir), "%s/dovecot-shared", env->dir);
+    if (mta_env_dovecot(env, dir, &env->dovecot, env->dovecot_socket, sizeof(env->dovecot_socket),
+                        err) < 0 ||
+        mta_env_dovecot_ready(&env->dovecot, env->dovecot_socket, err) < 0) {
+        env->dovecot_socket[0] = 0;
+        return -1;
+    }
+    return 0;
+}
+
+const char *mta_env_shared_dovecot(struct mta_env *env)
+{
+    return env->dovecot_socket[0] && mta_proc_alive(&env->dovecot) ? env->dovecot_socket : NULL;
 }
 
 const struct mta_env_ids *mta_env_ids(const struct mta_env *env)

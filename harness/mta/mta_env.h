@@ -27,7 +27,8 @@
  *	The environment also hands out loopback addresses (one per MTA
  *	instance and per simulated client) and the run's SASL users with
  *	passwords made per run, and starts Dovecot auth services with them
- *	(one per MTA instance: a shared one coupled cells run at once).
+ *	(one shared by every instance when mta_env_share_dovecot() started it,
+ *	else one per instance).
  *--*/
 #ifndef MTA_ENV_H
 #define MTA_ENV_H
@@ -104,6 +105,17 @@ const struct mta_env_user *mta_env_user(const struct mta_env *env, int i);
 /* mta_env_dovecot - start a Dovecot auth service in dir, without waiting; socket path out */
 int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc, char *socket,
                     size_t size, struct smtp_error *err);
+
+/*
+ * mta_env_share_dovecot - start one Dovecot that every later instance
+ * uses. Call it from the thread that outlives them all (the main
+ * thread): PR_SET_PDEATHSIG fires when the spawning THREAD exits, and a
+ * Dovecot started by a finished worker thread dies under the others.
+ */
+int mta_env_share_dovecot(struct mta_env *env, struct smtp_error *err);
+
+/* mta_env_shared_dovecot - its socket while it runs, else NULL */
+const char *mta_env_shared_dovecot(struct mta_env *env);
 
 /* mta_env_dovecot_ready - wait until its auth socket accepts */
 int mta_env_dovecot_ready(struct mta_proc *proc, const char *socket, struct smtp_error *err);

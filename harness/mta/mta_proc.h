@@ -8,7 +8,9 @@
  * DESCRIPTION
  *	mta_proc_spawn() starts argv[0] in its own process group, with
  *	stdin from /dev/null, stdout and stderr appended to log_path, and
- *	PR_SET_PDEATHSIG so it dies with the harness. mta_proc_stop() ends
+ *	PR_SET_PDEATHSIG so it dies with the harness (strictly: with the
+ *	thread that spawned it, so long-lived services must be spawned by
+ *	a thread that outlives their users). mta_proc_stop() ends
  *	that group only: SIGTERM, then SIGKILL after grace_ms. Nothing
  *	else is ever signalled.
  *--*/

@@ -822,6 +822,12 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
             snprintf(key, sizeof(key), "fresh %d", i);
         r.keys[i] = strdup(key);
     }
+    /*
+     * One Dovecot for every instance, started by this thread, which
+     * outlives the workers (PR_SET_PDEATHSIG follows the spawning thread).
+     */
+    if (mta_env_share_dovecot(env, err) < 0)
+        return -1;
     for (i = 0; i < jobs && (size_t)i < ncells; i++) {
         if (pthread_create(&threads[i], NULL, worker, &r) != 0)
             break;
