@@ -28,4 +28,7 @@ int cli_sandbox(int argc, char **argv);
 /* cli_run - "relaylab run" */
 int cli_run(int argc, char **argv);
 
+/* cli_fuzz - "relaylab fuzz" */
+int cli_fuzz(int argc, char **argv);
+
 #endif

@@ -49,6 +49,7 @@ struct cell_run {
     int last_code; /* reply to the last step, -1 when it broke */
     int last_rcpt_code;
     char last_rcpt[320];
+    char last_rcpt_reply[600];
     int last_data_code;
     char last_enh[16];
     char last_text[512]; /* all reply lines, for text matching */
@@ -139,8 +140,11 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][409
             const char *slash = strrchr(c->pos.file, '/');
             char *text;
 
-            snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
-                     slash ? c->pos.file : ".", c->value);
+            if (c->value[0] == '/')
+                snprintf(path, sizeof(path), "%s", c->value);
+            else
+                snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
+                         slash ? c->pos.file : ".", c->value);
             if ((text = slurp(path)) == NULL)
                 return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s:%d: cannot read %s",
                                       c->pos.file, c->pos.line, path);
@@ -426,8 +430,8 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                 return;
             if (cr->last_rcpt_code / 100 == 2 && cr->cell->status == RUN_PASS)
                 cr->cell->status = RUN_OPEN_RELAY;
-            failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %d: %s", cr->last_rcpt,
-                   cr->last_rcpt_code, actual_reply(cr));
+            failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %s", cr->last_rcpt,
+                   cr->last_rcpt_reply);
             return;
         case SCN_EXPECT_AUTH_OFFERED:
         case SCN_EXPECT_AUTH_NOT_OFFERED:
@@ -482,6 +486,8 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
         code = smtp_client_rcpt(c, st->arg, NULL);
         snprintf(cr->last_rcpt, sizeof(cr->last_rcpt), "%s", st->arg);
         cr->last_rcpt_code = code;
+        note_reply(cr, code);
+        snprintf(cr->last_rcpt_reply, sizeof(cr->last_rcpt_reply), "%s", actual_reply(cr));
         break;
     case SCN_DATA: {
         char body[1024];
@@ -505,6 +511,13 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
         break;
     case SCN_RAW:
         code = smtp_client_raw(c, st->arg);
+        /* A raw RCPT counts for relay-denied as the rcpt step does. */
+        if (strncasecmp(st->arg, "RCPT TO:", 8) == 0) {
+            snprintf(cr->last_rcpt, sizeof(cr->last_rcpt), "%s", st->arg + 8);
+            cr->last_rcpt_code = code;
+            note_reply(cr, code);
+            snprintf(cr->last_rcpt_reply, sizeof(cr->last_rcpt_reply), "%s", actual_reply(cr));
+        }
         break;
     default:
         break;

@@ -1,0 +1,228 @@
+/*++
+ * NAME
+ *	cli_fuzz 3
+ * SUMMARY
+ *	relaylab fuzz: a live MTA against mutated SMTP dialogues
+ * SYNOPSIS
+ *	relaylab fuzz --mta postfix|exim [--scenario FILE [--variant NAME]]
+ *		[--time S] [--seed N] [--results DIR]
+ *--*/
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run_fuzz.h"
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: relaylab fuzz --mta postfix|exim [options]\n"
+            "\n"
+            "Stands up the MTA with a scenario variant's config (or the base config) and\n"
+            "sends it mutated dialogues: senders, relay-trick recipients for %s,\n"
+            "ESMTP parameters, bare LF, command order, pipelining; never AUTH. Oracles: mail\n"
+            "for %s reaches the capture sink (an open relay), the MTA dies, no reply,\n"
+            "a reply that breaks the protocol. Each finding is minimized and written as a\n"
+            "scenario file that 'relaylab run' reproduces.\n"
+            "\n"
+            "  --mta NAME         postfix or exim\n"
+            "  --scenario FILE    config and seed dialogue from this scenario\n"
+            "  --variant NAME     its variant (default: the first)\n"
+            "  --time S           seconds to fuzz (default 60)\n"
+            "  --seed N           random seed (default: from the clock; printed)\n"
+            "  --results DIR      where fuzz-<run-id>/ goes (default results)\n"
+            "  --max-findings N   stop after N findings\n"
+            "  -q, --quiet        no stats line\n"
+            "\n"
+            "exit codes: 0 no finding, 1 findings (listed), 2 usage, 3 environment\n",
+            RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_VICTIM_DOMAIN);
+}
+
+static void on_stats(void *ctx, const struct run_fuzz_stats *st)
+{
+    int *quiet = ctx;
+
+    if (*quiet)
+        return;
+    fprintf(stderr, "%s%6.1f s  %lu dialogues (%.0f/s)  findings %lu  reply states %zu%s",
+            isatty(2) ? "\r\033[K" : "", st->elapsed_ms / 1000.0, st->dialogues,
+            st->elapsed_ms ? st->dialogues * 1000.0 / st->elapsed_ms : 0.0, st->findings,
+            st->states, isatty(2) ? "" : "\n");
+}
+
+int cli_fuzz(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"mta", required_argument, 0, 'm'},
+        {"scenario", required_argument, 0, 's'},
+        {"variant", required_argument, 0, 'v'},
+        {"time", required_argument, 0, 't'},
+        {"seed", required_argument, 0, 'S'},
+        {"results", required_argument, 0, 'R'},
+        {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},
+        {"max-findings", required_argument, 0, 'M'},
+        {0, 0, 0, 0},
+    };
+    static struct scenario scn;
+    struct run_fuzz_params p;
+    struct run_fuzz_result res;
+    struct mta_env_params ep;
+    struct mta_env *env;
+    struct smtp_error err;
+    const char *scenario_path = NULL, *variant = NULL, *results = "results";
+    char dir[1200], tmp[1200];
+    int quiet = 0, ch, rc = CLI_EXIT_OK;
+    long child;
+    size_t i;
+
+    memset(&p, 0, sizeof(p));
+    p.seconds = 60;
+    p.seed = (unsigned long)time(NULL) ^ (unsigned long)getpid() << 16;
+    optind = 1;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'm':
+            if (mta_kind_parse(optarg, &p.mta) < 0) {
+                fprintf(stderr, "relaylab fuzz: --mta is postfix or exim\n");
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 's':
+            scenario_path = optarg;
+            break;
+        case 'v':
+            variant = optarg;
+            break;
+        case 't':
+            if ((p.seconds = atol(optarg)) < 1 || p.seconds > 86400) {
+                fprintf(stderr, "relaylab fuzz: --time is 1 to 86400 seconds\n");
+                return CLI_EXIT_USAGE;
+            }
+            break;
+        case 'S':
+            p.seed = strtoul(optarg, NULL, 10);
+            break;
+        case 'R':
+            results = optarg;
+            break;
+        case 'q':
+            quiet = 1;
+            break;
+        case 'M':
+            p.max_findings = (size_t)atol(optarg);
+            break;
+        case 'h':
+            usage(stdout);
+            return CLI_EXIT_OK;
+        default:
+            fprintf(stderr, "relaylab fuzz: bad option '%s'\n", argv[optind - 1]);
+            usage(stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind < argc || strcmp(argv[0], "fuzz") != 0) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    {
+        int has_mta = 0;
+
+        for (i = 1; i < (size_t)argc; i++)
+            has_mta |= strcmp(argv[i], "--mta") == 0 || strncmp(argv[i], "--mta=", 6) == 0;
+        if (!has_mta) {
+            fprintf(stderr, "relaylab fuzz: --mta postfix or --mta exim is required\n");
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (scenario_path) {
+        struct scenario_error serr;
+
+        if (scenario_load(scenario_path, &scn, &serr) < 0) {
+            char msg[600];
+
+            scenario_error_format(&serr, msg, sizeof(msg));
+            fprintf(stderr, "%s\n", msg);
+            return CLI_EXIT_USAGE;
+        }
+        p.scenario = &scn;
+        if (variant) {
+            for (i = 0; i < scn.nvariants && strcmp(scn.variants[i].name, variant); i++)
+                ;
+            if (i == scn.nvariants) {
+                fprintf(stderr, "relaylab fuzz: %s has no variant '%s'\n", scenario_path, variant);
+                return CLI_EXIT_USAGE;
+            }
+            p.variant = i;
+        }
+    } else if (variant) {
+        fprintf(stderr, "relaylab fuzz: --variant needs --scenario\n");
+        return CLI_EXIT_USAGE;
+    }
+    mta_env_params_default(&ep);
+    smtp_error_clear(&err);
+    if ((child = mta_env_isolate(&ep, &err)) < 0) {
+        fprintf(stderr, "relaylab fuzz: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    if (child > 0)
+        return mta_env_wait_isolated(child);
+    if ((env = mta_env_open(&ep, &err)) == NULL) {
+        fprintf(stderr, "relaylab fuzz: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    mkdir(results, 0755);
+    snprintf(dir, sizeof(dir), "%s/fuzz-%ld-%lu", results, (long)time(NULL), p.seed);
+    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu", results, p.seed);
+    if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+        fprintf(stderr, "relaylab fuzz: cannot write in %s: %s\n", results, strerror(errno));
+        mta_env_close(env);
+        return CLI_EXIT_ENV;
+    }
+    p.out_dir = tmp;
+    p.progress = on_stats;
+    p.ctx = &quiet;
+    fprintf(stderr, "relaylab fuzz: %s, seed %lu, %ld s%s%s%s%s\n", mta_kind_name(p.mta), p.seed,
+            p.seconds, scenario_path ? ", config of " : ", base config",
+            scenario_path ? scenario_path : "", scenario_path && scn.nvariants ? " variant " : "",
+            scenario_path && scn.nvariants ? scn.variants[p.variant].name : "");
+    if (run_fuzz(env, &p, &res, &err) < 0) {
+        fprintf(stderr, "\nrelaylab fuzz: %s\n", err.msg);
+        mta_env_close(env);
+        rmdir(tmp);
+        return CLI_EXIT_ENV;
+    }
+    mta_env_close(env);
+    on_stats(&quiet, &res.stats);
+    if (!quiet)
+        fputc('\n', stderr);
+    if (res.nfindings == 0) {
+        rmdir(tmp);
+        printf("relaylab fuzz: %lu dialogues, no finding\n", res.stats.dialogues);
+        return CLI_EXIT_OK;
+    }
+    if (rename(tmp, dir) < 0) {
+        fprintf(stderr, "relaylab fuzz: cannot rename %s: %s\n", tmp, strerror(errno));
+        snprintf(dir, sizeof(dir), "%s", tmp);
+    }
+    printf("relaylab fuzz: %lu dialogues, %zu finding%s (in %s):\n", res.stats.dialogues,
+           res.nfindings, res.nfindings == 1 ? "" : "s", dir);
+    for (i = 0; i < res.nfindings; i++) {
+        char *arrow = strstr(res.findings[i], " -> ");
+        const char *slash = arrow ? strrchr(arrow, '/') : NULL;
+
+        if (arrow)
+            *arrow = 0;
+        printf("  %s\n    reproduce: relaylab run %s/%s\n", res.findings[i], dir,
+               slash ? slash + 1 : "?");
+    }
+    rc = CLI_EXIT_CHECK;
+    return rc;
+}

@@ -1,0 +1,699 @@
+/*++
+ * NAME
+ *	run_fuzz 3
+ * SUMMARY
+ *	grammar-aware fuzzer of SMTP dialogues against a live sandboxed MTA
+ * DESCRIPTION
+ *	See run_fuzz.h. One instance, one dialogue at a time, so that every
+ *	message in the sink belongs to the dialogue just sent.
+ *--*/
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "run_fuzz.h"
+#include "smtp_client.h"
+
+#define FZ_STEPS_MAX 24
+#define FZ_ARG_MAX 300
+#define FZ_STATES_MAX 512
+#define FZ_SINK_WAIT_MS 1500
+
+enum fz_op { FZ_EHLO, FZ_HELO, FZ_MAIL, FZ_RCPT, FZ_DATA, FZ_RSET, FZ_NOOP, FZ_OPS };
+
+static const char *const op_names[FZ_OPS] = {"EHLO", "HELO", "MAIL", "RCPT",
+                                             "DATA", "RSET", "NOOP"};
+
+struct fz_step {
+    enum fz_op op;
+    char arg[FZ_ARG_MAX];  /* name or address, without <> */
+    char params[100];      /* ESMTP parameters */
+    int space_after_colon; /* "MAIL FROM: <x>" */
+    int no_brackets;       /* "RCPT TO:x" */
+};
+
+struct fz_dialogue {
+    struct fz_step steps[FZ_STEPS_MAX];
+    size_t n;
+    int bare_lf;
+    int pipelined;
+};
+
+struct fz_outcome {
+    int victim_accepted; /* a RCPT for the victim domain got 2xx */
+    int data_ok;         /* the message was accepted */
+    enum smtp_err_class broke;
+    char detail[SMTP_ERROR_MSG_MAX + SMTP_ERROR_REPLY_MAX + 4];
+};
+
+struct fuzzer {
+    struct mta_env *env;
+    const struct run_fuzz_params *p;
+    struct mta_instance *inst;
+    char outside[32];
+    unsigned long rng;
+    unsigned states[FZ_STATES_MAX];
+    size_t nstates;
+    struct run_fuzz_result *out;
+};
+
+static const char *const senders[] = {
+    "",
+    "user@relaylab.test",
+    "postmaster@relaylab.test",
+    "postmaster",
+    "someone@example.net",
+    "x@localhost",
+    "x@[127.0.0.1]",
+    "USER@RELAYLAB.TEST",
+    "x@relaylab.test.",
+    "x@sub.relaylab.test",
+    "x@mx.relaylab.test",
+    "MAILER-DAEMON",
+    "victim@example.org",
+    "x@relaylab.test@example.net",
+};
+
+static const char *const rcpts[] = {
+    "victim@example.org",
+    "victim%example.org@relaylab.test",
+    "example.org!victim@relaylab.test",
+    "@relaylab.test:victim@example.org",
+    "\"victim@example.org\"@relaylab.test",
+    "victim@example.org.",
+    "VICTIM@EXAMPLE.ORG",
+    "victim@example.org@relaylab.test",
+    "victim%example.org@[127.0.0.1]",
+    "victim@[192.0.2.1]",
+    "postmaster@relaylab.test",
+    "victim@sub.example.org",
+};
+
+static const char *const esmtp[] = {
+    "SIZE=100", "BODY=8BITMIME", "SMTPUTF8", "RET=HDRS", "NOTIFY=NEVER",
+    "AUTH=<>",  "ENVID=x",       "X=",       "SIZE=-1"};
+
+static const char *const helos[] = {"fuzz.example", "relaylab.test", "mx.relaylab.test",
+                                    "[127.0.0.1]",  "localhost",     ""};
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* rnd - xorshift64*, seeded by --seed */
+
+static unsigned long rnd(struct fuzzer *f, unsigned long n)
+{
+    f->rng ^= f->rng >> 12;
+    f->rng ^= f->rng << 25;
+    f->rng ^= f->rng >> 27;
+    return n ? (f->rng * 2685821657736338717UL >> 17) % n : 0;
+}
+
+/* victim - is this address, as the sink got it, in the victim's hands? */
+
+static int victim(const char *addr)
+{
+    const char *at = strrchr(addr, '@');
+    size_t len;
+
+    if (at == NULL)
+        return 0;
+    at++;
+    if (strcasecmp(at, "[192.0.2.1]") == 0)
+        return 1;
+    len = strlen(at);
+    if (len && at[len - 1] == '.')
+        len--;
+    return len >= 11 && strncasecmp(at + len - 11, RUN_FUZZ_VICTIM_DOMAIN, 11) == 0 &&
+           (len == 11 || at[len - 12] == '.');
+}
+
+/* add_step - append one step */
+
+static struct fz_step *add_step(struct fz_dialogue *d, enum fz_op op, const char *arg)
+{
+    struct fz_step *s;
+
+    if (d->n == FZ_STEPS_MAX)
+        return NULL;
+    s = &d->steps[d->n++];
+    memset(s, 0, sizeof(*s));
+    s->op = op;
+    snprintf(s->arg, sizeof(s->arg), "%s", arg ? arg : "");
+    return s;
+}
+
+/* seed_dialogue - the scenario's commands for this MTA and variant */
+
+static void seed_dialogue(struct fuzzer *f, struct fz_dialogue *d)
+{
+    const struct scenario *s = f->p->scenario;
+    unsigned bit = f->p->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+    size_t i;
+
+    memset(d, 0, sizeof(*d));
+    for (i = 0; s && i < s->nsteps; i++) {
+        const struct scenario_step *st = &s->steps[i];
+
+        if (!scenario_applies(&st->where, bit, f->p->variant))
+            continue;
+        if (st->op == SCN_EHLO || st->op == SCN_HELO)
+            add_step(d, st->op == SCN_EHLO ? FZ_EHLO : FZ_HELO, st->arg ? st->arg : "fuzz.example");
+        else if (st->op == SCN_MAIL)
+            add_step(d, FZ_MAIL, strcmp(st->arg, "<>") == 0 ? "" : st->arg);
+        else if (st->op == SCN_RCPT)
+            add_step(d, FZ_RCPT, st->arg);
+        else if (st->op == SCN_DATA)
+            add_step(d, FZ_DATA, NULL);
+        else if (st->op == SCN_RSET)
+            add_step(d, FZ_RSET, NULL);
+    }
+    if (d->n == 0) {
+        add_step(d, FZ_EHLO, "fuzz.example");
+        add_step(d, FZ_MAIL, "someone@example.net");
+        add_step(d, FZ_RCPT, "victim@example.org");
+        add_step(d, FZ_DATA, NULL);
+    }
+}
+
+/* find - index of the first step with op, or -1 */
+
+static int find(const struct fz_dialogue *d, enum fz_op op)
+{
+    size_t i;
+
+    for (i = 0; i < d->n; i++)
+        if (d->steps[i].op == op)
+            return (int)i;
+    return -1;
+}
+
+/* mutate - one to three changes from the grammar */
+
+static void mutate(struct fuzzer *f, struct fz_dialogue *d)
+{
+    int k, rounds = 1 + (int)rnd(f, 3);
+
+    for (k = 0; k < rounds; k++) {
+        int i;
+
+        switch (rnd(f, 10)) {
+        case 0:
+        case 1: /* the sender */
+            if ((i = find(d, FZ_MAIL)) < 0) {
+                struct fz_step *s = add_step(d, FZ_MAIL, "");
+
+                if (s == NULL)
+                    break;
+                i = (int)d->n - 1;
+            }
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", senders[rnd(f, COUNT(senders))]);
+            break;
+        case 2:
+        case 3: /* the recipient: relay-trick forms */
+            if ((i = find(d, FZ_RCPT)) < 0 || rnd(f, 3) == 0) {
+                if (add_step(d, FZ_RCPT, "") == NULL)
+                    break;
+                i = (int)d->n - 1;
+            }
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", rcpts[rnd(f, COUNT(rcpts))]);
+            break;
+        case 4: /* an ESMTP parameter */
+            i = (int)rnd(f, d->n);
+            if (d->steps[i].op == FZ_MAIL || d->steps[i].op == FZ_RCPT)
+                snprintf(d->steps[i].params, sizeof(d->steps[i].params), "%s",
+                         esmtp[rnd(f, COUNT(esmtp))]);
+            break;
+        case 5: /* path syntax */
+            i = (int)rnd(f, d->n);
+            d->steps[i].space_after_colon ^= rnd(f, 2);
+            d->steps[i].no_brackets ^= rnd(f, 4) == 0;
+            break;
+        case 6: /* order: swap, duplicate, drop, insert RSET/NOOP */
+            if (d->n < 2)
+                break;
+            i = (int)rnd(f, d->n);
+            switch (rnd(f, 4)) {
+            case 0: {
+                int j = (int)rnd(f, d->n);
+                struct fz_step t = d->steps[i];
+
+                d->steps[i] = d->steps[j];
+                d->steps[j] = t;
+                break;
+            }
+            case 1:
+                if (d->n < FZ_STEPS_MAX) {
+                    memmove(&d->steps[i + 1], &d->steps[i],
+                            (d->n - (size_t)i) * sizeof(d->steps[0]));
+                    d->n++;
+                }
+                break;
+            case 2:
+                memmove(&d->steps[i], &d->steps[i + 1],
+                        (d->n - (size_t)i - 1) * sizeof(d->steps[0]));
+                d->n--;
+                break;
+            default:
+                if (d->n < FZ_STEPS_MAX) {
+                    memmove(&d->steps[i + 1], &d->steps[i],
+                            (d->n - (size_t)i) * sizeof(d->steps[0]));
+                    d->n++;
+                    memset(&d->steps[i], 0, sizeof(d->steps[i]));
+                    d->steps[i].op = rnd(f, 2) ? FZ_RSET : FZ_NOOP;
+                }
+            }
+            break;
+        case 7: /* the greeting */
+            if ((i = find(d, FZ_EHLO)) < 0 && (i = find(d, FZ_HELO)) < 0)
+                break;
+            d->steps[i].op = rnd(f, 4) ? FZ_EHLO : FZ_HELO;
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", helos[rnd(f, COUNT(helos))]);
+            break;
+        case 8: /* line ends */
+            d->bare_lf = rnd(f, 4) == 0;
+            break;
+        default: /* pipelining */
+            d->pipelined = rnd(f, 2);
+            break;
+        }
+    }
+}
+
+/* format - one command line, without its line end */
+
+static void format(const struct fz_step *s, char *buf, size_t size)
+{
+    const char *colon = s->space_after_colon ? ": " : ":";
+
+    switch (s->op) {
+    case FZ_EHLO:
+    case FZ_HELO:
+        snprintf(buf, size, "%s %s", op_names[s->op], s->arg);
+        break;
+    case FZ_MAIL:
+    case FZ_RCPT:
+        snprintf(buf, size, "%s%s%s%s%s%s%s", s->op == FZ_MAIL ? "MAIL FROM" : "RCPT TO", colon,
+                 s->no_brackets ? "" : "<", s->arg, s->no_brackets ? "" : ">",
+                 s->params[0] ? " " : "", s->params);
+        break;
+    default:
+        snprintf(buf, size, "%s", op_names[s->op]);
+    }
+}
+
+/* note_state - one more (command, reply) pair seen */
+
+static void note_state(struct fuzzer *f, enum fz_op op, int code)
+{
+    unsigned key = (unsigned)op * 1000 + (unsigned)(code > 0 ? code : 0);
+    size_t i;
+
+    for (i = 0; i < f->nstates; i++)
+        if (f->states[i] == key)
+            return;
+    if (f->nstates < FZ_STATES_MAX)
+        f->states[f->nstates++] = key;
+}
+
+/* exec_dialogue - send it, read every reply, deliver when a victim got through */
+
+static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct fz_outcome *o)
+{
+    struct smtp_client_params params;
+    struct smtp_tcp_params tcp = {0};
+    struct smtp_client *c;
+    const char *eol = d->bare_lf ? "\n" : "\r\n";
+    char line[FZ_ARG_MAX + 200];
+    char batch[FZ_STEPS_MAX * (FZ_ARG_MAX + 200)];
+    size_t used = 0;
+    size_t pending[FZ_STEPS_MAX];
+    size_t npending = 0;
+    int data_sent = 0;
+    size_t i;
+
+    memset(o, 0, sizeof(*o));
+    smtp_client_params_default(&params);
+    params.step_timeout_ms = 3000;
+    params.total_timeout_ms = 20000;
+    params.transcript_max = 65536;
+    if ((c = smtp_client_new(&params)) == NULL)
+        return;
+    tcp.host = f->inst->addr;
+    tcp.port = "25";
+    tcp.local_address = f->outside;
+    if (smtp_client_connect(c, &tcp) < 0 || smtp_client_banner(c) < 0)
+        goto broke;
+    for (i = 0; i <= d->n; i++) {
+        const struct fz_step *s = i < d->n ? &d->steps[i] : NULL;
+        int code;
+
+        if (s && d->pipelined && s->op != FZ_DATA) {
+            /* RFC 2920: the group goes in one write; DATA ends a group. */
+            format(s, line, sizeof(line));
+            used += (size_t)snprintf(batch + used, sizeof(batch) - used, "%s%s", line, eol);
+            pending[npending++] = i;
+            continue;
+        }
+        if (npending) {
+            size_t j;
+
+            if (smtp_client_send_bytes(c, batch, used) < 0)
+                goto broke;
+            /* Exactly one reply per command of the group. */
+            for (j = 0; j < npending; j++) {
+                const struct fz_step *g = &d->steps[pending[j]];
+
+                if ((code = smtp_client_read_reply(c)) < 0)
+                    goto broke;
+                note_state(f, g->op, code);
+                if (g->op == FZ_RCPT && code / 100 == 2 && victim(g->arg))
+                    o->victim_accepted = 1;
+            }
+            used = 0;
+            npending = 0;
+        }
+        if (s == NULL)
+            break;
+        format(s, line, sizeof(line));
+        snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s", eol);
+        if (smtp_client_send_bytes(c, line, strlen(line)) < 0 ||
+            (code = smtp_client_read_reply(c)) < 0)
+            goto broke;
+        note_state(f, s->op, code);
+        if (s->op == FZ_RCPT && code / 100 == 2 && victim(s->arg))
+            o->victim_accepted = 1;
+        if (s->op == FZ_DATA && code == 354) {
+            static const char body[] = "Subject: relaylab fuzz\r\n\r\nfuzz\r\n.\r\n";
+
+            data_sent = 1;
+            if (smtp_client_send_bytes(c, body, sizeof(body) - 1) < 0 ||
+                (code = smtp_client_read_reply(c)) < 0)
+                goto broke;
+            note_state(f, FZ_DATA, code + 1); /* distinct from DATA's own reply */
+            o->data_ok |= code == 250;
+        }
+    }
+    /* A victim got through but no message followed: send one, to prove it. */
+    if (o->victim_accepted && !data_sent && smtp_client_state(c) != SMTP_CS_CLOSED) {
+        static const char body[] = "Subject: relaylab fuzz\r\n\r\nfuzz\r\n";
+
+        if (smtp_client_data(c) == 354 && smtp_client_message(c, body, sizeof(body) - 1) == 250)
+            o->data_ok = 1;
+    }
+    (void)smtp_client_send_bytes(c, "QUIT\r\n", 6);
+    smtp_client_free(c);
+    return;
+broke : {
+    const struct smtp_error *e = smtp_client_error(c);
+
+    /* The server hanging up is its right; breaking the protocol is not. */
+    if (e->cls == SMTP_ERR_PROTO || e->cls == SMTP_ERR_TIMEOUT) {
+        o->broke = e->cls;
+        snprintf(o->detail, sizeof(o->detail), "%s%s%s", e->msg, e->reply[0] ? ": " : "", e->reply);
+    }
+}
+    smtp_client_free(c);
+}
+
+/* relayed - did mail for the victim reach the sink after message number from? */
+
+static int relayed(struct fuzzer *f, size_t from, long wait_ms, char *rcpt, size_t size)
+{
+    long end = mta_env_now_ms() + wait_ms;
+
+    do {
+        size_t n = mta_sink_count(f->inst->sink);
+        size_t i, j;
+
+        for (i = from; i < n; i++) {
+            struct mta_sink_message m;
+
+            if (mta_sink_get(f->inst->sink, i, &m) < 0)
+                continue;
+            for (j = 0; j < m.nrcpt; j++) {
+                if (victim(m.rcpt[j])) {
+                    snprintf(rcpt, size, "%s", m.rcpt[j]);
+                    return 1;
+                }
+            }
+        }
+        {
+            struct timespec ts = {0, 5000000};
+
+            nanosleep(&ts, NULL);
+        }
+    } while (mta_env_now_ms() < end);
+    return 0;
+}
+
+/* reproduces - an open relay again with this dialogue? */
+
+static int reproduces(struct fuzzer *f, const struct fz_dialogue *d)
+{
+    struct fz_outcome o;
+    size_t from = mta_sink_count(f->inst->sink);
+    char rcpt[320];
+
+    exec_dialogue(f, d, &o);
+    return o.victim_accepted && o.data_ok && relayed(f, from, FZ_SINK_WAIT_MS, rcpt, sizeof(rcpt));
+}
+
+/* minimize - drop steps, parameters, bare LF and pipelining while it still reproduces */
+
+static void minimize(struct fuzzer *f, struct fz_dialogue *d)
+{
+    struct fz_dialogue t;
+    size_t i;
+
+    t = *d;
+    t.bare_lf = 0;
+    t.pipelined = 0;
+    for (i = 0; i < t.n; i++)
+        t.steps[i].params[0] = 0, t.steps[i].space_after_colon = 0, t.steps[i].no_brackets = 0;
+    if (reproduces(f, &t))
+        *d = t;
+    for (i = d->n; i-- > 0;) {
+        if (d->n <= 2)
+            break;
+        t = *d;
+        memmove(&t.steps[i], &t.steps[i + 1], (t.n - i - 1) * sizeof(t.steps[0]));
+        t.n--;
+        if (find(&t, FZ_RCPT) >= 0 && reproduces(f, &t))
+            *d = t;
+    }
+}
+
+/* write_finding - a scenario file that reproduces it with relaylab run */
+
+static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const char *kind,
+                         const char *detail, char *path, size_t size)
+{
+    const struct scenario *s = f->p->scenario;
+    const char *mta = mta_kind_name(f->p->mta);
+    unsigned bit = f->p->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+    char tmp[1100];
+    char line[FZ_ARG_MAX + 200];
+    FILE *fp;
+    size_t i;
+    int n = (int)f->out->nfindings + 1;
+
+    snprintf(path, size, "%s/finding-%s-%d.scn", f->p->out_dir, mta, n);
+    snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+    if ((fp = fopen(tmp, "w")) == NULL)
+        return -1;
+    fprintf(fp, "# Found by relaylab fuzz (seed %lu) on %s%s%s%s%s.\n# %s: %s\n", f->p->seed, mta,
+            s ? ", config of " : "", s ? s->id : "", s && s->nvariants ? " variant " : "",
+            s && s->nvariants ? s->variants[f->p->variant].name : "", kind, detail);
+    if (d->bare_lf)
+        fprintf(fp, "# The fuzzer sent bare LF line ends; scenario files send CRLF.\n");
+    fprintf(fp, "scenario fuzz-%s-%d\ntitle \"relaylab fuzz: %s\"\ntags fuzz security\nmta %s\n",
+            mta, n, kind, mta);
+    for (i = 0; s && i < s->nconfigs; i++) {
+        const struct scenario_config *c = &s->configs[i];
+        static const char *const verbs[] = {"set", "service", "acl-rcpt", "no-sasl",
+                                            "plaintext-auth"};
+
+        if (!scenario_applies(&c->where, bit, f->p->variant))
+            continue;
+        if (c->op == SCN_CFG_ACL_RCPT) {
+            char rel[1024];
+            char full[PATH_MAX];
+            const char *slash = strrchr(c->pos.file, '/');
+
+            /* Absolute: "relaylab run" reads it next to the finding otherwise. */
+            snprintf(rel, sizeof(rel), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
+                     slash ? c->pos.file : ".", c->value);
+            if (realpath(rel, full) == NULL)
+                snprintf(full, sizeof(full), "%s", rel);
+            fprintf(fp, "config %s acl-rcpt \"%s\"\n", mta, full);
+        } else if (c->op == SCN_CFG_SERVICE) {
+            fprintf(fp, "config %s service \"%s\"\n", mta, c->value);
+        } else {
+            fprintf(fp, "config %s %s%s%s\n", mta, verbs[c->op], c->value ? " " : "",
+                    c->value ? c->value : "");
+        }
+    }
+    fprintf(fp, "\ndialogue finding\n  connect smtp from outside\n  S: 220\n");
+    for (i = 0; i < d->n; i++) {
+        if (d->steps[i].op == FZ_DATA) {
+            fprintf(fp, "  data\n");
+            continue;
+        }
+        format(&d->steps[i], line, sizeof(line));
+        fprintf(fp, "  C: %s\n", line);
+    }
+    if (find(d, FZ_DATA) < 0)
+        fprintf(fp, "  data\n");
+    fprintf(fp,
+            "  # Relaying to %s without authentication: an open relay.\n"
+            "  expect relay-denied\n",
+            RUN_FUZZ_VICTIM_DOMAIN);
+    if (fclose(fp) != 0)
+        return -1;
+    return rename(tmp, path);
+}
+
+/* finding - record one, minimized and written */
+
+static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, const char *detail)
+{
+    char path[1024] = "";
+    char sig[512];
+    size_t i;
+
+    if (f->out->nfindings == RUN_FUZZ_FINDINGS_MAX)
+        return;
+    if (strcmp(kind, "open relay") == 0)
+        minimize(f, d);
+    /*
+     * One finding per kind and sender domain: the recipient tricks all
+     * lead to the same victim, and the sender is what a relay policy
+     * mistakes for trust.
+     */
+    {
+        int m = find(d, FZ_MAIL);
+        const char *sender = m >= 0 ? d->steps[m].arg : "";
+        const char *at = strrchr(sender, '@');
+        char dom[128];
+        size_t k;
+
+        snprintf(dom, sizeof(dom), "%s", at ? at + 1 : (*sender ? "(no domain)" : "<>"));
+        for (k = 0; dom[k]; k++)
+            if (dom[k] >= 'A' && dom[k] <= 'Z')
+                dom[k] = (char)(dom[k] - 'A' + 'a');
+        if (k && dom[k - 1] == '.')
+            dom[k - 1] = 0;
+        snprintf(sig, sizeof(sig), "%s for senders in %s:", kind, dom);
+    }
+    for (i = 0; i < f->out->nfindings; i++)
+        if (strncmp(f->out->findings[i], sig, strlen(sig)) == 0)
+            return;
+    for (i = 0; i < d->n; i++)
+        if (d->steps[i].op == FZ_MAIL || d->steps[i].op == FZ_RCPT)
+            snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), " %s <%s>",
+                     d->steps[i].op == FZ_MAIL ? "MAIL" : "RCPT", d->steps[i].arg);
+    if (write_finding(f, d, kind, detail, path, sizeof(path)) < 0)
+        snprintf(path, sizeof(path), "(not written: %s)", strerror(errno));
+    snprintf(f->out->findings[f->out->nfindings++], sizeof(f->out->findings[0]), "%s (%s) -> %s",
+             sig, detail, path);
+}
+
+/* run_fuzz - the loop */
+
+int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fuzz_result *out,
+             struct smtp_error *err)
+{
+    struct fuzzer f;
+    struct mta_spec spec;
+    struct fz_dialogue seed, d;
+    long t0, end, next_report;
+    char acl[4096];
+    size_t i;
+
+    memset(&f, 0, sizeof(f));
+    memset(out, 0, sizeof(*out));
+    f.env = env;
+    f.p = p;
+    f.out = out;
+    f.rng = p->seed ? p->seed * 0x9e3779b97f4a7c15UL : 0x853c49e6748fea9bUL;
+    mta_spec_init(&spec, p->mta);
+    for (i = 0; p->scenario && i < p->scenario->nconfigs; i++) {
+        const struct scenario_config *c = &p->scenario->configs[i];
+        unsigned bit = p->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+
+        if (!scenario_applies(&c->where, bit, p->variant))
+            continue;
+        if (c->op == SCN_CFG_SET && spec.nsets < MTA_SETS_MAX)
+            spec.sets[spec.nsets++] = c->value;
+        else if (c->op == SCN_CFG_SERVICE && spec.nservices < MTA_LISTENERS_MAX)
+            spec.services[spec.nservices++] = c->value;
+        else if (c->op == SCN_CFG_NO_SASL)
+            spec.no_sasl = 1;
+        else if (c->op == SCN_CFG_PLAINTEXT_AUTH)
+            spec.exim_plaintext_auth = 1;
+        else if (c->op == SCN_CFG_ACL_RCPT) {
+            char path[1024];
+            const char *slash = strrchr(c->pos.file, '/');
+            char *text;
+
+            snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
+                     slash ? c->pos.file : ".", c->value);
+            if ((text = mta_read_file(path, err)) == NULL)
+                return -1;
+            snprintf(acl, sizeof(acl), "%s", text);
+            free(text);
+            spec.exim_acl_rcpt = acl;
+        }
+    }
+    if (mta_env_addr(env, f.outside, sizeof(f.outside), err) < 0 ||
+        (f.inst = mta_start(env, &spec, err)) == NULL)
+        return -1;
+    seed_dialogue(&f, &seed);
+    t0 = mta_env_now_ms();
+    end = t0 + p->seconds * 1000;
+    next_report = t0 + 1000;
+    while (mta_env_now_ms() < end && out->nfindings < RUN_FUZZ_FINDINGS_MAX &&
+           (p->max_findings == 0 || out->nfindings < p->max_findings)) {
+        struct fz_outcome o;
+        size_t from = mta_sink_count(f.inst->sink);
+        char rcpt[320];
+
+        d = seed;
+        /* Now and then the seed itself; mostly mutations of it. */
+        if (rnd(&f, 8) != 0)
+            mutate(&f, &d);
+        exec_dialogue(&f, &d, &o);
+        out->stats.dialogues++;
+        if (!mta_alive(f.inst)) {
+            finding(&f, &d, "MTA died", "the MTA process exited during the dialogue");
+            break;
+        }
+        if (o.broke == SMTP_ERR_PROTO)
+            finding(&f, &d, "protocol violation", o.detail);
+        else if (o.broke == SMTP_ERR_TIMEOUT)
+            finding(&f, &d, "no reply", o.detail);
+        if (o.victim_accepted && o.data_ok &&
+            relayed(&f, from, FZ_SINK_WAIT_MS, rcpt, sizeof(rcpt))) {
+            char detail[400];
+
+            snprintf(detail, sizeof(detail), "mail for <%.300s> reached the sink", rcpt);
+            finding(&f, &d, "open relay", detail);
+        }
+        out->stats.findings = out->nfindings;
+        out->stats.states = f.nstates;
+        out->stats.elapsed_ms = mta_env_now_ms() - t0;
+        if (p->progress && mta_env_now_ms() >= next_report) {
+            p->progress(p->ctx, &out->stats);
+            next_report += 1000;
+        }
+    }
+    out->stats.elapsed_ms = mta_env_now_ms() - t0;
+    out->stats.findings = out->nfindings;
+    out->stats.states = f.nstates;
+    mta_stop(f.inst);
+    return 0;
+}

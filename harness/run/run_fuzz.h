@@ -1,0 +1,71 @@
+/*++
+ * NAME
+ *	run_fuzz 3h
+ * SUMMARY
+ *	grammar-aware fuzzer of SMTP dialogues against a live sandboxed MTA
+ * SYNOPSIS
+ *	#include "run_fuzz.h"
+ * DESCRIPTION
+ *	run_fuzz() stands up one MTA with a scenario variant's config (or
+ *	the base config), then sends dialogues built from the scenario's
+ *	commands and mutated: senders (the null sender, the server's own
+ *	domain, postmaster, literals), recipients in relay-trick forms for
+ *	a victim domain no scenario calls local (example.org), ESMTP
+ *	parameters, bare LF line ends, repeated and reordered commands,
+ *	pipelining. No dialogue authenticates: an authenticated relay is
+ *	not a finding.
+ *
+ *	Oracles: mail for the victim domain reaches the capture sink (an
+ *	open relay); the MTA process dies; no reply within the timeout; a
+ *	reply that breaks the protocol. Each finding is minimized (steps
+ *	dropped while it still reproduces) and written as a scenario file
+ *	that "relaylab run" reproduces.
+ *--*/
+#ifndef RUN_FUZZ_H
+#define RUN_FUZZ_H
+
+#include <stddef.h>
+
+#include "mta.h"
+#include "scenario.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RUN_FUZZ_VICTIM_DOMAIN "example.org"
+#define RUN_FUZZ_FINDINGS_MAX 16
+
+struct run_fuzz_stats {
+    long elapsed_ms;
+    unsigned long dialogues;
+    unsigned long findings;
+    size_t states; /* distinct (command, reply code) pairs seen */
+};
+
+struct run_fuzz_params {
+    enum mta_kind mta;
+    const struct scenario *scenario; /* NULL: the base config, a default dialogue */
+    size_t variant;
+    long seconds;
+    unsigned long seed;
+    size_t max_findings; /* stop after this many (0: RUN_FUZZ_FINDINGS_MAX) */
+    const char *out_dir; /* findings go here as finding-N.scn */
+    void (*progress)(void *ctx, const struct run_fuzz_stats *st);
+    void *ctx;
+};
+
+struct run_fuzz_result {
+    struct run_fuzz_stats stats;
+    size_t nfindings;
+    char findings[RUN_FUZZ_FINDINGS_MAX][512]; /* "kind: summary (file)" */
+};
+
+/* run_fuzz - fuzz for params->seconds; 0, or -1 with err (no MTA, bad config) */
+int run_fuzz(struct mta_env *env, const struct run_fuzz_params *params, struct run_fuzz_result *out,
+             struct smtp_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
