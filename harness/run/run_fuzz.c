@@ -41,6 +41,7 @@ struct fz_dialogue {
     size_t n;
     int bare_lf;
     int pipelined;
+    int lower_verbs;
 };
 
 struct fz_outcome {
@@ -273,8 +274,11 @@ static void mutate(struct fuzzer *f, struct fz_dialogue *d)
             d->steps[i].op = rnd(f, 4) ? FZ_EHLO : FZ_HELO;
             snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", helos[rnd(f, COUNT(helos))]);
             break;
-        case 8: /* line ends */
-            d->bare_lf = rnd(f, 4) == 0;
+        case 8: /* line ends, verb case */
+            if (rnd(f, 2))
+                d->bare_lf = rnd(f, 4) == 0;
+            else
+                d->lower_verbs = rnd(f, 2);
             break;
         default: /* pipelining */
             d->pipelined = rnd(f, 2);
@@ -285,7 +289,20 @@ static void mutate(struct fuzzer *f, struct fz_dialogue *d)
 
 /* format - one command line, without its line end */
 
-static void format(const struct fz_step *s, char *buf, size_t size)
+static void format_step(const struct fz_step *s, char *buf, size_t size);
+
+static void format(const struct fz_dialogue *d, const struct fz_step *s, char *buf, size_t size)
+{
+    size_t i;
+
+    format_step(s, buf, size);
+    /* RFC 5321 2.4: verbs are case-insensitive. */
+    for (i = 0; d && d->lower_verbs && buf[i] && buf[i] != ' ' && buf[i] != ':'; i++)
+        if (buf[i] >= 'A' && buf[i] <= 'Z')
+            buf[i] = (char)(buf[i] - 'A' + 'a');
+}
+
+static void format_step(const struct fz_step *s, char *buf, size_t size)
 {
     const char *colon = s->space_after_colon ? ": " : ":";
 
@@ -353,7 +370,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
 
         if (s && d->pipelined && s->op != FZ_DATA) {
             /* RFC 2920: the group goes in one write; DATA ends a group. */
-            format(s, line, sizeof(line));
+            format(d, s, line, sizeof(line));
             used += (size_t)snprintf(batch + used, sizeof(batch) - used, "%s%s", line, eol);
             pending[npending++] = i;
             continue;
@@ -378,7 +395,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
         }
         if (s == NULL)
             break;
-        format(s, line, sizeof(line));
+        format(d, s, line, sizeof(line));
         snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s", eol);
         if (smtp_client_send_bytes(c, line, strlen(line)) < 0 ||
             (code = smtp_client_read_reply(c)) < 0)
@@ -472,6 +489,7 @@ static void minimize(struct fuzzer *f, struct fz_dialogue *d)
     t = *d;
     t.bare_lf = 0;
     t.pipelined = 0;
+    t.lower_verbs = 0;
     for (i = 0; i < t.n; i++)
         t.steps[i].params[0] = 0, t.steps[i].space_after_colon = 0, t.steps[i].no_brackets = 0;
     if (reproduces(f, &t))
@@ -543,7 +561,7 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
             fprintf(fp, "  data\n");
             continue;
         }
-        format(&d->steps[i], line, sizeof(line));
+        format(NULL, &d->steps[i], line, sizeof(line));
         fprintf(fp, "  C: %s\n", line);
     }
     if (find(d, FZ_DATA) < 0)

@@ -6,15 +6,8 @@
 # OPEN RELAY; the fixed variants of scenarios/seed report nothing.
 set -u
 RELAYLAB=$(readlink -f "$1")
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-[ "$(id -u)" -eq 0 ] || { echo "fuzz_live.sh: needs root" >&2; exit 77; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$TOP"
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures+1)); }
-ok() { echo "ok   $*"; }
 
 for mta in postfix exim; do
   t0=$(date +%s)
@@ -54,5 +47,4 @@ for scn in scenarios/seed/*.scn; do
 done
 [ "$quiet" -gt 0 ] && ok "the seed's fixed variants: no finding in $quiet fuzz runs"
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
-echo "all fuzz_live checks passed"
+it_done fuzz_live

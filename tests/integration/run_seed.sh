@@ -8,15 +8,8 @@
 # Postfix and Exim config of the user's and catch an open relay in a bad one.
 set -u
 RELAYLAB=$(readlink -f "$1")
-HERE=$(cd "$(dirname "$0")" && pwd)
-TOP=$(cd "$HERE/../.." && pwd)
-[ "$(id -u)" -eq 0 ] || { echo "run_seed.sh: needs root" >&2; exit 77; }
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+. "$(dirname "$0")/lib.sh"
 cd "$TOP"
-failures=0
-fail() { echo "FAIL $*"; failures=$((failures+1)); }
-ok() { echo "ok   $*"; }
 
 # 1. The seed catalogue on both MTAs.
 "$RELAYLAB" run -q --results "$work/r" scenarios/seed > "$work/seed.out" 2>&1; rc=$?
@@ -97,5 +90,4 @@ else
   fail "policy on an open Exim config (exit $rc)"; tail -8 "$work/eo.out"
 fi
 
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
-echo "all run checks passed"
+it_done run
