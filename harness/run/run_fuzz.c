@@ -39,10 +39,24 @@ struct fz_step {
 struct fz_dialogue {
     struct fz_step steps[FZ_STEPS_MAX];
     size_t n;
-    int bare_lf;
+    int bare_lf; /* 1: LF line ends, 2: CR line ends */
     int pipelined;
     int lower_verbs;
+    int data_end; /* index into data_ends */
 };
+
+/*
+ * End-of-data variants (RFC 5321 4.1.1.4 allows only CRLF "." CRLF).
+ * A server may rightly keep waiting after one; the real end follows.
+ */
+static const char *const data_ends[] = {"\r\n.\r\n", "\n.\n", "\r.\r", "\n.\r\n", "\r\n.\n"};
+
+/* malformed - does the dialogue send line ends a server may wait past? */
+
+static int malformed(const struct fz_dialogue *d)
+{
+    return d->bare_lf == 2 || d->data_end != 0;
+}
 
 struct fz_outcome {
     int victim_accepted; /* a RCPT for the victim domain got 2xx */
@@ -274,11 +288,17 @@ static void mutate(struct fuzzer *f, struct fz_dialogue *d)
             d->steps[i].op = rnd(f, 4) ? FZ_EHLO : FZ_HELO;
             snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", helos[rnd(f, COUNT(helos))]);
             break;
-        case 8: /* line ends, verb case */
-            if (rnd(f, 2))
-                d->bare_lf = rnd(f, 4) == 0;
-            else
+        case 8: /* line ends, verb case, end of data */
+            switch (rnd(f, 3)) {
+            case 0:
+                d->bare_lf = rnd(f, 4) == 0 ? (rnd(f, 4) == 0 ? 2 : 1) : 0;
+                break;
+            case 1:
                 d->lower_verbs = rnd(f, 2);
+                break;
+            default:
+                d->data_end = rnd(f, 4) == 0 ? 1 + (int)rnd(f, COUNT(data_ends) - 1) : 0;
+            }
             break;
         default: /* pipelining */
             d->pipelined = rnd(f, 2);
@@ -343,7 +363,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
     struct smtp_client_params params;
     struct smtp_tcp_params tcp = {0};
     struct smtp_client *c;
-    const char *eol = d->bare_lf ? "\n" : "\r\n";
+    const char *eol = d->bare_lf == 1 ? "\n" : d->bare_lf == 2 ? "\r" : "\r\n";
     char line[FZ_ARG_MAX + 200];
     char batch[FZ_STEPS_MAX * (FZ_ARG_MAX + 200)];
     size_t used = 0;
@@ -354,7 +374,11 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
 
     memset(o, 0, sizeof(*o));
     smtp_client_params_default(&params);
-    params.step_timeout_ms = 3000;
+    /*
+     * Bare CR line ends: the server never sees a line end and rightly
+     * waits; every such dialogue ends in a time-out, so keep it short.
+     */
+    params.step_timeout_ms = d->bare_lf == 2 ? 100 : 3000;
     params.total_timeout_ms = 20000;
     params.transcript_max = 65536;
     if ((c = smtp_client_new(&params)) == NULL)
@@ -404,10 +428,13 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
         if (s->op == FZ_RCPT && code / 100 == 2 && victim(s->arg))
             o->victim_accepted = 1;
         if (s->op == FZ_DATA && code == 354) {
-            static const char body[] = "Subject: relaylab fuzz\r\n\r\nfuzz\r\n.\r\n";
+            char body[200];
 
+            /* A variant end is followed by the real one, so the message ends. */
+            snprintf(body, sizeof(body), "Subject: relaylab fuzz\r\n\r\nfuzz%s%s",
+                     data_ends[d->data_end], d->data_end ? "\r\n.\r\n" : "");
             data_sent = 1;
-            if (smtp_client_send_bytes(c, body, sizeof(body) - 1) < 0 ||
+            if (smtp_client_send_bytes(c, body, strlen(body)) < 0 ||
                 (code = smtp_client_read_reply(c)) < 0)
                 goto broke;
             note_state(f, FZ_DATA, code + 1); /* distinct from DATA's own reply */
@@ -428,7 +455,8 @@ broke : {
     const struct smtp_error *e = smtp_client_error(c);
 
     /* The server hanging up is its right; breaking the protocol is not. */
-    if (e->cls == SMTP_ERR_PROTO || e->cls == SMTP_ERR_TIMEOUT) {
+    /* Waiting past a malformed line end is the server's right too. */
+    if (e->cls == SMTP_ERR_PROTO || (e->cls == SMTP_ERR_TIMEOUT && !malformed(d))) {
         o->broke = e->cls;
         snprintf(o->detail, sizeof(o->detail), "%s%s%s", e->msg, e->reply[0] ? ": " : "", e->reply);
     }
@@ -490,6 +518,7 @@ static void minimize(struct fuzzer *f, struct fz_dialogue *d)
     t.bare_lf = 0;
     t.pipelined = 0;
     t.lower_verbs = 0;
+    t.data_end = 0;
     for (i = 0; i < t.n; i++)
         t.steps[i].params[0] = 0, t.steps[i].space_after_colon = 0, t.steps[i].no_brackets = 0;
     if (reproduces(f, &t))
@@ -526,8 +555,11 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
     fprintf(fp, "# Found by relaylab fuzz (seed %lu) on %s%s%s%s%s.\n# %s: %s\n", f->p->seed, mta,
             s ? ", config of " : "", s ? s->id : "", s && s->nvariants ? " variant " : "",
             s && s->nvariants ? s->variants[f->p->variant].name : "", kind, detail);
-    if (d->bare_lf)
-        fprintf(fp, "# The fuzzer sent bare LF line ends; scenario files send CRLF.\n");
+    if (d->bare_lf || d->data_end)
+        fprintf(fp,
+                "# The fuzzer sent bare %s line ends or a variant end of data; scenario "
+                "files send CRLF.\n",
+                d->bare_lf == 2 ? "CR" : "LF");
     fprintf(fp, "scenario fuzz-%s-%d\ntitle \"relaylab fuzz: %s\"\ntags fuzz security\nmta %s\n",
             mta, n, kind, mta);
     for (i = 0; s && i < s->nconfigs; i++) {

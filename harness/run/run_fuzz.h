@@ -11,13 +11,14 @@
  *	commands and mutated: senders (the null sender, the server's own
  *	domain, postmaster, literals), recipients in relay-trick forms for
  *	a victim domain no scenario calls local (example.org), ESMTP
- *	parameters, bare LF line ends, repeated and reordered commands,
- *	pipelining. No dialogue authenticates: an authenticated relay is
+ *	parameters, verb case, bare LF and bare CR line ends, end-of-data
+ *	variants, repeated and reordered commands, pipelining. No dialogue authenticates: an authenticated relay is
  *	not a finding.
  *
  *	Oracles: mail for the victim domain reaches the capture sink (an
- *	open relay); the MTA process dies; no reply within the timeout; a
- *	reply that breaks the protocol. Each finding is minimized (steps
+ *	open relay); the MTA process dies; no reply within the timeout (not
+ *	counted after a malformed line end: waiting then is the server's
+ *	right); a reply that breaks the protocol. Each finding is minimized (steps
  *	dropped while it still reproduces) and written as a scenario file
  *	that "relaylab run" reproduces.
  *--*/
