@@ -94,6 +94,14 @@ void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_sock
     mta_vars_set(vars, "DOVECOT_SOCKET", dovecot_socket ? dovecot_socket : "");
 }
 
+unsigned mta_listen_bit(int port)
+{
+    return port == 25    ? MTA_LISTEN_SMTP
+           : port == 587 ? MTA_LISTEN_SUBMISSION
+           : port == 465 ? MTA_LISTEN_SMTPS
+                         : 0;
+}
+
 int mta_listener_port(const struct mta_instance *inst, const char *name)
 {
     size_t i;

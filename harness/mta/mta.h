@@ -40,6 +40,13 @@ extern "C" {
 
 enum mta_kind { MTA_POSTFIX = 0, MTA_EXIM };
 
+#define MTA_LISTEN_SMTP 0x1
+#define MTA_LISTEN_SUBMISSION 0x2
+#define MTA_LISTEN_SMTPS 0x4
+
+/* mta_listen_bit - MTA_LISTEN_* for a port (25, 587, 465), 0 otherwise */
+unsigned mta_listen_bit(int port);
+
 struct mta_listener {
     char name[32]; /* smtp, submission, smtps, or the service's name */
     int port;
@@ -57,6 +64,7 @@ struct mta_spec {
     const char *exim_acl_rcpt; /* replaces the default rcpt ACL body, or NULL */
     int exim_plaintext_auth;   /* Exim: plaintext authenticators instead of Dovecot */
     int no_sasl;               /* Postfix: no Dovecot (smtpd_sasl_auth_enable = no) */
+    unsigned no_listeners;     /* MTA_LISTEN_* left out ("port 587 not configured") */
     /* Bring your own config: rewritten only where the sandbox must. */
     const char *user_main_cf;   /* Postfix main.cf path */
     const char *user_master_cf; /* Postfix master.cf path */

@@ -61,6 +61,22 @@ static int render_part(struct mta_instance *inst, const char *template_name, con
     return rc;
 }
 
+/* local_interfaces - the listeners not left out, in Exim's "<;" list form */
+
+static void local_interfaces(const struct mta_instance *inst, unsigned no_listeners, char *buf,
+                             size_t size)
+{
+    static const int ports[] = {25, 587, 465};
+    size_t used = (size_t)snprintf(buf, size, "<;");
+    size_t i;
+
+    for (i = 0; i < 3 && used < size; i++)
+        if (!(mta_listen_bit(ports[i]) & no_listeners))
+            used += (size_t)snprintf(buf + used, size - used, " %s.%d ;", inst->addr, ports[i]);
+    if (used > 2 && buf[used - 1] == ';')
+        buf[used - 1] = 0;
+}
+
 /* section - [start, end) of "begin NAME" .. next "begin", or of the main part */
 
 static int section(const char *cf, const char *name, size_t *start, size_t *end)
@@ -122,7 +138,8 @@ static int splice(char **cf, size_t start, size_t end, const char *text, struct 
 /* adopt_user_config - rewrite a user's Exim config where the sandbox must */
 
 static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *vars,
-                             const char *dovecot, char **cf, struct smtp_error *err)
+                             const char *dovecot, unsigned no_listeners, char **cf,
+                             struct smtp_error *err)
 {
     char listen[200], spool[400], logs[400], pid[400], cert[400], key[400];
     const char *forced[][2] = {
@@ -148,8 +165,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     char *fill = NULL;
     size_t start, end, i;
 
-    snprintf(listen, sizeof(listen), "<; %s.25 ; %s.587 ; %s.465", inst->addr, inst->addr,
-             inst->addr);
+    local_interfaces(inst, no_listeners, listen, sizeof(listen));
     snprintf(spool, sizeof(spool), "%s/spool", inst->dir);
     snprintf(logs, sizeof(logs), "%s/log/%%slog", inst->dir);
     snprintf(pid, sizeof(pid), "%s/exim.pid", inst->dir);
@@ -295,6 +311,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     char *conf = NULL;
     char *argv[6];
     const struct mta_env_ids *ids = mta_env_ids(inst->env);
+    char interfaces[200];
     gid_t exim_gid = (gid_t)ids->exim_gid;
     size_t i;
     int rc = -1;
@@ -319,13 +336,15 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot share the TLS key with Exim");
 
     mta_instance_vars(inst, dovecot, &vars);
+    local_interfaces(inst, spec->no_listeners, interfaces, sizeof(interfaces));
+    mta_vars_set(&vars, "LOCAL_INTERFACES", interfaces);
     mta_vars_set(&vars, "EXIM_BIN", mta_env_exim_bin(inst->env));
     mta_vars_set(&vars, "SASL_USER", user->name);
     mta_vars_set(&vars, "SASL_PASS", user->pass);
 
     if (spec->user_exim_conf) {
         if ((conf = mta_read_file(spec->user_exim_conf, err)) == NULL ||
-            adopt_user_config(inst, &vars, dovecot, &conf, err) < 0)
+            adopt_user_config(inst, &vars, dovecot, spec->no_listeners, &conf, err) < 0)
             goto out;
     } else {
         if (render_part(inst, "exim-acl-rcpt.conf", spec->exim_acl_rcpt, &vars, "acl_rcpt.conf",
@@ -361,10 +380,19 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     snprintf(inst->config_path, sizeof(inst->config_path), "%s/exim.conf", inst->dir);
     if (mta_render_write(inst->config_path, conf, 0644, err) < 0)
         goto out;
-    inst->listeners[0] = (struct mta_listener){"smtp", 25, 0};
-    inst->listeners[1] = (struct mta_listener){"submission", 587, 0};
-    inst->listeners[2] = (struct mta_listener){"smtps", 465, 1};
-    inst->nlisteners = 3;
+    {
+        static const struct mta_listener all[] = {
+            {"smtp", 25, 0}, {"submission", 587, 0}, {"smtps", 465, 1}};
+
+        inst->nlisteners = 0;
+        for (i = 0; i < 3; i++)
+            if (!(mta_listen_bit(all[i].port) & spec->no_listeners))
+                inst->listeners[inst->nlisteners++] = all[i];
+        if (inst->nlisteners == 0) {
+            smtp_error_set(err, SMTP_ERR_USAGE, 0, "every listener left out");
+            goto out;
+        }
+    }
     snprintf(inst->log_path, sizeof(inst->log_path), "%s/log/mainlog", inst->dir);
     snprintf(path, sizeof(path), "%s/exim.out", inst->dir);
     argv[0] = (char *)mta_env_exim_bin(inst->env);

@@ -209,7 +209,7 @@ static int service_port(const char *name, size_t len)
 /* rewrite_master - inet services onto the instance address; chroot n */
 
 static int rewrite_master(struct mta_instance *inst, const char *in, char **out, int user,
-                          struct smtp_error *err)
+                          unsigned no_listeners, struct smtp_error *err)
 {
     size_t cap = strlen(in) * 2 + 4096;
     char *buf = malloc(cap);
@@ -240,7 +240,19 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
                              line + start);
             }
         }
-        if (nf >= 8 && strcmp(fields[1], "inet") == 0) {
+        if (nf >= 8 && strcmp(fields[1], "inet") == 0 &&
+            (mta_listen_bit(service_port(fields[0], strlen(fields[0]))) & no_listeners)) {
+            /* Left out on purpose: the service and its -o lines. */
+            const char *next = end ? end + 1 : line + len;
+
+            while (*next == ' ' || *next == '\t') {
+                const char *e2 = strchr(next, '\n');
+
+                next = e2 ? e2 + 1 : next + strlen(next);
+            }
+            line = next;
+            continue;
+        } else if (nf >= 8 && strcmp(fields[1], "inet") == 0) {
             int port = service_port(fields[0], strlen(fields[0]));
             char rest[4096];
 
@@ -358,7 +370,8 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
         master_in = grown;
         snprintf(master_in + len, strlen(spec->services[i]) + 2, "%s\n", spec->services[i]);
     }
-    if (rewrite_master(inst, master_in, &master_cf, spec->user_master_cf != NULL, err) < 0)
+    if (rewrite_master(inst, master_in, &master_cf, spec->user_master_cf != NULL,
+                       spec->no_listeners, err) < 0)
         goto out;
     snprintf(inst->config_path, sizeof(inst->config_path), "%s/main.cf", inst->dir);
     snprintf(path, sizeof(path), "%s/master.cf", inst->dir);

@@ -57,6 +57,7 @@ struct cell_run {
     size_t sink_from; /* sink messages before this cell's dialogues */
     unsigned ehlo_caps;
     long sink_wait_ms;
+    int connect_refused; /* the last connect found nothing listening */
 };
 
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
@@ -159,6 +160,11 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][409
         case SCN_CFG_PLAINTEXT_AUTH:
             spec->exim_plaintext_auth = 1;
             break;
+        case SCN_CFG_NO_LISTENER:
+            spec->no_listeners |= strcmp(c->value, "smtp") == 0         ? MTA_LISTEN_SMTP
+                                  : strcmp(c->value, "submission") == 0 ? MTA_LISTEN_SUBMISSION
+                                                                        : MTA_LISTEN_SMTPS;
+            break;
         }
     }
     return 0;
@@ -176,8 +182,8 @@ static void spec_key(const struct mta_spec *spec, char *key, size_t size)
         if (used < size)                                                                           \
             used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
     } while (0)
-    KEY_ADD("%d|%d|%d|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
-            spec->user_exim_conf ? spec->user_exim_conf : "",
+    KEY_ADD("%d|%d|%d|%u|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
+            spec->no_listeners, spec->user_exim_conf ? spec->user_exim_conf : "",
             spec->user_main_cf ? spec->user_main_cf : "",
             spec->user_master_cf ? spec->user_master_cf : "");
     for (i = 0; i < spec->nsets; i++)
@@ -332,10 +338,14 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
 
     close_client(cr);
     if (strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
-        strcmp(st->arg, "smtps") == 0)
+        strcmp(st->arg, "smtps") == 0) {
         p = mta_listener_port(cr->inst, st->arg);
-    else
+        /* Left out of the config (no-listener): connect where it would listen. */
+        if (p < 0)
+            p = strcmp(st->arg, "smtps") == 0 ? 465 : strcmp(st->arg, "submission") == 0 ? 587 : 25;
+    } else {
         p = atoi(st->arg); /* digits, checked by the parser */
+    }
     snprintf(port, sizeof(port), "%d", p);
     if (from == NULL || strcmp(from, "inside") == 0)
         from = "127.0.0.1";
@@ -355,8 +365,13 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     tcp.sni = "mx.relaylab.test";
     tcp.verify_name = "mx.relaylab.test";
     fprintf(cr->tx, "--- %s:%d: %s\n", st->pos.file, st->pos.line, st->source);
+    cr->connect_refused = 0;
     if (smtp_client_connect(cr->client, &tcp) < 0) {
+        cr->connect_refused = smtp_client_error(cr->client)->sys_errno == ECONNREFUSED;
         note_reply(cr, -1);
+        fprintf(cr->tx, " *  %s\n", smtp_client_error(cr->client)->msg);
+        smtp_client_free(cr->client);
+        cr->client = NULL;
         return 0;
     }
     /* The banner is the reply a following "S:" checks. */
@@ -432,6 +447,11 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                 cr->cell->status = RUN_OPEN_RELAY;
             failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %s", cr->last_rcpt,
                    cr->last_rcpt_reply);
+            return;
+        case SCN_EXPECT_CONNECTION_REFUSED:
+            if (!cr->connect_refused)
+                failed(cr, st, "the connection refused (nothing listens)", "connected: %s",
+                       actual_reply(cr));
             return;
         case SCN_EXPECT_AUTH_OFFERED:
         case SCN_EXPECT_AUTH_NOT_OFFERED:

@@ -564,8 +564,8 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
             mta, n, kind, mta);
     for (i = 0; s && i < s->nconfigs; i++) {
         const struct scenario_config *c = &s->configs[i];
-        static const char *const verbs[] = {"set", "service", "acl-rcpt", "no-sasl",
-                                            "plaintext-auth"};
+        static const char *const verbs[] = {"set",     "service",        "acl-rcpt",
+                                            "no-sasl", "plaintext-auth", "no-listener"};
 
         if (!scenario_applies(&c->where, bit, f->p->variant))
             continue;
@@ -685,6 +685,9 @@ int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fu
             spec.no_sasl = 1;
         else if (c->op == SCN_CFG_PLAINTEXT_AUTH)
             spec.exim_plaintext_auth = 1;
+        else if (c->op == SCN_CFG_NO_LISTENER && strcmp(c->value, "smtp") != 0)
+            spec.no_listeners |=
+                strcmp(c->value, "submission") == 0 ? MTA_LISTEN_SUBMISSION : MTA_LISTEN_SMTPS;
         else if (c->op == SCN_CFG_ACL_RCPT) {
             char path[1024];
             const char *slash = strrchr(c->pos.file, '/');

@@ -12,8 +12,8 @@
  *	domain, postmaster, literals), recipients in relay-trick forms for
  *	a victim domain no scenario calls local (example.org), ESMTP
  *	parameters, verb case, bare LF and bare CR line ends, end-of-data
- *	variants, repeated and reordered commands, pipelining. No dialogue authenticates: an authenticated relay is
- *	not a finding.
+ *	variants, repeated and reordered commands, pipelining. No dialogue authenticates: an
+ *authenticated relay is not a finding.
  *
  *	Oracles: mail for the victim domain reaches the capture sink (an
  *	open relay); the MTA process dies; no reply within the timeout (not

@@ -372,20 +372,29 @@ static int config(struct line *l, struct scenario_error *err)
     /* Selectors up to the verb. */
     while (i < l->nwords && strcmp(l->words[i].text, "set") &&
            strcmp(l->words[i].text, "service") && strcmp(l->words[i].text, "acl-rcpt") &&
-           strcmp(l->words[i].text, "no-sasl") && strcmp(l->words[i].text, "plaintext-auth")) {
+           strcmp(l->words[i].text, "no-sasl") && strcmp(l->words[i].text, "plaintext-auth") &&
+           strcmp(l->words[i].text, "no-listener")) {
         if (selector(l, l->words[i].text, l->words[i].col, &c->where, err) < 0)
             return -1;
         i++;
     }
     if (i == l->nwords)
         return LFAIL(l, l->words[0].col,
-                     "config needs set, service, acl-rcpt, no-sasl or plaintext-auth");
+                     "config needs set, service, acl-rcpt, no-listener, no-sasl or plaintext-auth");
     c->pos = (struct scenario_pos){l->file, l->lineno, l->words[i].col};
     if (strcmp(l->words[i].text, "no-sasl") == 0 ||
         strcmp(l->words[i].text, "plaintext-auth") == 0) {
         c->op = l->words[i].text[0] == 'n' ? SCN_CFG_NO_SASL : SCN_CFG_PLAINTEXT_AUTH;
         if (i + 1 != l->nwords)
             return LFAIL(l, l->words[i + 1].col, "'%s' takes no value", l->words[i].text);
+    } else if (strcmp(l->words[i].text, "no-listener") == 0) {
+        c->op = SCN_CFG_NO_LISTENER;
+        if (i + 2 != l->nwords ||
+            (strcmp(l->words[i + 1].text, "smtp") && strcmp(l->words[i + 1].text, "submission") &&
+             strcmp(l->words[i + 1].text, "smtps")))
+            return LFAIL(l, l->words[i].col, "no-listener takes smtp, submission or smtps");
+        if (keep(l, &l->words[i + 1], &c->value, err) < 0)
+            return -1;
     } else if (strcmp(l->words[i].text, "set") == 0) {
         const char *value;
 
@@ -474,6 +483,7 @@ static const struct step_row expect_rows[] = {
     {"auth-offered", SCN_EXPECT_AUTH_OFFERED, 2, 2},
     {"auth-not-offered", SCN_EXPECT_AUTH_NOT_OFFERED, 2, 2},
     {"starttls-offered", SCN_EXPECT_STARTTLS_OFFERED, 2, 2},
+    {"connection-refused", SCN_EXPECT_CONNECTION_REFUSED, 2, 2},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -517,7 +527,7 @@ static int step(struct line *l, struct scenario_error *err)
         if (row == NULL)
             return LFAIL(l, l->words[1].col,
                          "unknown expectation '%s' (relayed, relay-denied, open-relay, "
-                         "auth-offered, auth-not-offered, starttls-offered)",
+                         "auth-offered, auth-not-offered, starttls-offered, connection-refused)",
                          l->words[1].text);
         if (need(l, row->min, row->max, err) < 0)
             return -1;

@@ -66,6 +66,7 @@ enum scenario_op {
     SCN_EXPECT_AUTH_OFFERED,
     SCN_EXPECT_AUTH_NOT_OFFERED,
     SCN_EXPECT_STARTTLS_OFFERED,
+    SCN_EXPECT_CONNECTION_REFUSED,
 };
 
 enum scenario_config_op {
@@ -74,6 +75,7 @@ enum scenario_config_op {
     SCN_CFG_ACL_RCPT,
     SCN_CFG_NO_SASL,
     SCN_CFG_PLAINTEXT_AUTH,
+    SCN_CFG_NO_LISTENER, /* value: smtp, submission or smtps */
 };
 
 /* Where a line applies: 0 in a field means "any". */

@@ -127,6 +127,8 @@ const Bad kBad[] = {
      "t.scn:4:8: write the address without <>"},
     {"scenario a\nconfig postfix set nothing\n", "t.scn:2:16: set needs NAME = VALUE"},
     {"scenario a\nconfig postfix\n", "t.scn:2:1: config needs set, service"},
+    {"scenario a\nconfig postfix no-listener pop3\n",
+     "t.scn:2:16: no-listener takes smtp, submission or smtps"},
     {"scenario a\ndialogue d\nvariant late\n", "t.scn:3:1: variants must be declared before"},
     {"scenario a\nvariant postfix\n", "t.scn:2:9: variant name 'postfix'"},
     {"scenario a\ninclude other.scn\n", "t.scn:2:1: include is not allowed here"},
