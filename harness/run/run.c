@@ -104,54 +104,55 @@ static char *slurp(const char *path)
     return mta_read_file(path, &err);
 }
 
-/* build_spec - the cell's config overrides */
+/* run_acl_path - absolute as written, else next to the scenario file */
 
-static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][4096],
-                      struct smtp_error *err)
+void run_acl_path(const struct scenario_config *c, char *buf, size_t size)
 {
-    const struct scenario *s = cr->cell->scenario;
-    const struct run_params *p = cr->r->params;
+    const char *slash = strrchr(c->pos.file, '/');
+
+    if (c->value[0] == '/')
+        snprintf(buf, size, "%s", c->value);
+    else
+        snprintf(buf, size, "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
+                 slash ? c->pos.file : ".", c->value);
+}
+
+/* run_scenario_spec - a scenario's overrides for one MTA and variant */
+
+int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t variant,
+                      struct mta_spec *spec, char *acl, size_t acl_size, struct smtp_error *err)
+{
     size_t i;
 
-    mta_spec_init(spec, cr->cell->mta);
-    if (cr->cell->mta == MTA_POSTFIX) {
-        spec->user_main_cf = p->postfix_main_cf;
-        spec->user_master_cf = p->postfix_master_cf;
-    } else {
-        spec->user_exim_conf = p->exim_conf;
-    }
-    for (i = 0; i < s->nconfigs; i++) {
+    for (i = 0; s && i < s->nconfigs; i++) {
         const struct scenario_config *c = &s->configs[i];
 
-        if (!scenario_applies(&c->where, mta_bit(cr->cell->mta), cr->cell->variant))
+        if (!scenario_applies(&c->where, mta_bit(mta), variant))
             continue;
         switch (c->op) {
         case SCN_CFG_SET:
             if (spec->nsets == MTA_SETS_MAX)
-                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "too many settings");
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s:%d: more than %d settings",
+                                      c->pos.file, c->pos.line, MTA_SETS_MAX);
             spec->sets[spec->nsets++] = c->value;
             break;
         case SCN_CFG_SERVICE:
             if (spec->nservices == MTA_LISTENERS_MAX)
-                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "too many services");
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s:%d: more than %d services",
+                                      c->pos.file, c->pos.line, MTA_LISTENERS_MAX);
             spec->services[spec->nservices++] = c->value;
             break;
         case SCN_CFG_ACL_RCPT: {
             char path[1024];
-            const char *slash = strrchr(c->pos.file, '/');
             char *text;
 
-            if (c->value[0] == '/')
-                snprintf(path, sizeof(path), "%s", c->value);
-            else
-                snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
-                         slash ? c->pos.file : ".", c->value);
+            run_acl_path(c, path, sizeof(path));
             if ((text = slurp(path)) == NULL)
                 return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s:%d: cannot read %s",
                                       c->pos.file, c->pos.line, path);
-            snprintf(acl[0], 4096, "%s", text);
+            snprintf(acl, acl_size, "%s", text);
             free(text);
-            spec->exim_acl_rcpt = acl[0];
+            spec->exim_acl_rcpt = acl;
             break;
         }
         case SCN_CFG_NO_SASL:
@@ -168,6 +169,24 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][409
         }
     }
     return 0;
+}
+
+/* build_spec - the cell's config: the user's own files, and the scenario's overrides */
+
+static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][4096],
+                      struct smtp_error *err)
+{
+    const struct run_params *p = cr->r->params;
+
+    mta_spec_init(spec, cr->cell->mta);
+    if (cr->cell->mta == MTA_POSTFIX) {
+        spec->user_main_cf = p->postfix_main_cf;
+        spec->user_master_cf = p->postfix_master_cf;
+    } else {
+        spec->user_exim_conf = p->exim_conf;
+    }
+    return run_scenario_spec(cr->cell->scenario, cr->cell->mta, cr->cell->variant, spec, acl[0],
+                             sizeof(acl[0]), err);
 }
 
 /* spec_key - cells with the same key can share one MTA instance */

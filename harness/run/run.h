@@ -80,6 +80,18 @@ const char *run_status_name(enum run_status status);
 int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
                const struct run_params *params, struct smtp_error *err);
 
+/*
+ * run_scenario_spec - the config overrides a scenario gives one MTA in one
+ * variant (set, service, acl-rcpt, no-sasl, plaintext-auth, no-listener),
+ * into spec, which must already be initialised. An acl-rcpt file's text
+ * goes into acl (acl_size bytes); spec points there. 0, or -1 with err.
+ */
+int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t variant,
+                      struct mta_spec *spec, char *acl, size_t acl_size, struct smtp_error *err);
+
+/* run_acl_path - where an acl-rcpt config line's file is */
+void run_acl_path(const struct scenario_config *c, char *buf, size_t size);
+
 /* run_cell_free - the malloc'd parts */
 void run_cell_free(struct run_cell *cell);
 

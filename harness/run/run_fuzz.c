@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "run.h"
 #include "run_fuzz.h"
 #include "smtp_client.h"
 
@@ -572,11 +573,9 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
         if (c->op == SCN_CFG_ACL_RCPT) {
             char rel[1024];
             char full[PATH_MAX];
-            const char *slash = strrchr(c->pos.file, '/');
 
             /* Absolute: "relaylab run" reads it next to the finding otherwise. */
-            snprintf(rel, sizeof(rel), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
-                     slash ? c->pos.file : ".", c->value);
+            run_acl_path(c, rel, sizeof(rel));
             if (realpath(rel, full) == NULL)
                 snprintf(full, sizeof(full), "%s", rel);
             fprintf(fp, "config %s acl-rcpt \"%s\"\n", mta, full);
@@ -662,7 +661,6 @@ int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fu
     struct fz_dialogue seed, d;
     long t0, end, next_report;
     char acl[4096];
-    size_t i;
 
     memset(&f, 0, sizeof(f));
     memset(out, 0, sizeof(*out));
@@ -671,37 +669,11 @@ int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fu
     f.out = out;
     f.rng = p->seed ? p->seed * 0x9e3779b97f4a7c15UL : 0x853c49e6748fea9bUL;
     mta_spec_init(&spec, p->mta);
-    for (i = 0; p->scenario && i < p->scenario->nconfigs; i++) {
-        const struct scenario_config *c = &p->scenario->configs[i];
-        unsigned bit = p->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
-
-        if (!scenario_applies(&c->where, bit, p->variant))
-            continue;
-        if (c->op == SCN_CFG_SET && spec.nsets < MTA_SETS_MAX)
-            spec.sets[spec.nsets++] = c->value;
-        else if (c->op == SCN_CFG_SERVICE && spec.nservices < MTA_LISTENERS_MAX)
-            spec.services[spec.nservices++] = c->value;
-        else if (c->op == SCN_CFG_NO_SASL)
-            spec.no_sasl = 1;
-        else if (c->op == SCN_CFG_PLAINTEXT_AUTH)
-            spec.exim_plaintext_auth = 1;
-        else if (c->op == SCN_CFG_NO_LISTENER && strcmp(c->value, "smtp") != 0)
-            spec.no_listeners |=
-                strcmp(c->value, "submission") == 0 ? MTA_LISTEN_SUBMISSION : MTA_LISTEN_SMTPS;
-        else if (c->op == SCN_CFG_ACL_RCPT) {
-            char path[1024];
-            const char *slash = strrchr(c->pos.file, '/');
-            char *text;
-
-            snprintf(path, sizeof(path), "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
-                     slash ? c->pos.file : ".", c->value);
-            if ((text = mta_read_file(path, err)) == NULL)
-                return -1;
-            snprintf(acl, sizeof(acl), "%s", text);
-            free(text);
-            spec.exim_acl_rcpt = acl;
-        }
-    }
+    if (run_scenario_spec(p->scenario, p->mta, p->variant, &spec, acl, sizeof(acl), err) < 0)
+        return -1;
+    if (spec.no_listeners & MTA_LISTEN_SMTP)
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+                              "the fuzzer talks to port 25, which this variant leaves out");
     if (mta_env_addr(env, f.outside, sizeof(f.outside), err) < 0 ||
         (f.inst = mta_start(env, &spec, err)) == NULL)
         return -1;
