@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run.h"
 #include "run_fuzz.h"
 
 static void usage(FILE *fp)
@@ -146,7 +147,8 @@ int cli_fuzz(int argc, char **argv)
     if (scenario_path) {
         struct scenario_error serr;
 
-        if (scenario_load(scenario_path, &scn, &serr) < 0) {
+        if (scenario_load(scenario_path, NULL, &scn, &serr) < 0 ||
+            run_scenario_check(&scn, &serr) < 0) {
             char msg[600];
 
             scenario_error_format(&serr, msg, sizeof(msg));

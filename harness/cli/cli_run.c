@@ -90,7 +90,7 @@ static int cmp_str(const void *a, const void *b)
 
 /* collect - *.scn under path (one level of directories, sorted) */
 
-static int collect(const char *path, char **files, size_t *n)
+static int collect(const char *path, char **files, const char **roots, size_t *n)
 {
     struct stat st;
     DIR *d;
@@ -104,6 +104,7 @@ static int collect(const char *path, char **files, size_t *n)
     if (!S_ISDIR(st.st_mode)) {
         if (*n == RUN_FILES_MAX)
             return -1;
+        roots[*n] = NULL; /* a file named on the command line: its own directory */
         files[(*n)++] = strdup(path);
         return 0;
     }
@@ -123,6 +124,7 @@ static int collect(const char *path, char **files, size_t *n)
             return -1;
         }
         snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
+        roots[*n] = path; /* the directory named on the command line */
         files[(*n)++] = strdup(full);
     }
     closedir(d);
@@ -149,6 +151,7 @@ int cli_run(int argc, char **argv)
         {0, 0, 0, 0},
     };
     char *files[RUN_FILES_MAX];
+    const char *roots[RUN_FILES_MAX]; /* the tree each file's named files must stay in */
     size_t nfiles = 0;
     struct scenario *scenarios = NULL;
     struct run_cell *cells = NULL;
@@ -230,12 +233,12 @@ int cli_run(int argc, char **argv)
         }
     }
     if (optind == argc) {
-        if (collect(postfix_dir || exim_conf ? "scenarios/policy" : "scenarios/seed", files,
+        if (collect(postfix_dir || exim_conf ? "scenarios/policy" : "scenarios/seed", files, roots,
                     &nfiles) < 0)
             return CLI_EXIT_USAGE;
     }
     for (; optind < argc; optind++)
-        if (collect(argv[optind], files, &nfiles) < 0)
+        if (collect(argv[optind], files, roots, &nfiles) < 0)
             return CLI_EXIT_USAGE;
     if (nfiles == 0) {
         fprintf(stderr, "relaylab run: no scenario files (*.scn)\n");
@@ -265,7 +268,8 @@ int cli_run(int argc, char **argv)
     for (i = 0; i < nfiles; i++) {
         struct scenario_error err;
 
-        if (scenario_load(files[i], &scenarios[i], &err) < 0) {
+        if (scenario_load(files[i], roots[i], &scenarios[i], &err) < 0 ||
+            run_scenario_check(&scenarios[i], &err) < 0) {
             char msg[600];
 
             scenario_error_format(&err, msg, sizeof(msg));

@@ -81,6 +81,92 @@ char *mta_read_file(const char *path, struct smtp_error *err)
     return text;
 }
 
+/* setting_name - the name before '=' (blanks trimmed) into buf; its length, or 0 */
+
+static size_t setting_name(const char *set, char *buf, size_t size)
+{
+    const char *eq = strchr(set, '=');
+    size_t len;
+
+    if (eq == NULL)
+        return 0;
+    len = (size_t)(eq - set);
+    while (len > 0 && (set[len - 1] == ' ' || set[len - 1] == '\t'))
+        len--;
+    while (len > 0 && (*set == ' ' || *set == '\t')) {
+        set++;
+        len--;
+    }
+    if (len == 0 || len >= size)
+        return 0;
+    memcpy(buf, set, len);
+    buf[len] = 0;
+    return len;
+}
+
+/* mta_refused_setting - see mta.h */
+
+const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, size_t size)
+{
+    static const char name_chars[] =
+        "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_";
+    char name[128];
+    size_t len = setting_name(set, name, sizeof(name));
+
+    if (len == 0) {
+        snprintf(why, size, "not NAME = value");
+        return why;
+    }
+    if (strspn(name, name_chars) != len) {
+        snprintf(why, size, "'%s' is not a %s name", name,
+                 kind == MTA_EXIM ? "macro" : "parameter");
+        return why;
+    }
+    if (kind == MTA_EXIM) {
+        /* Exim macros start upper-case; a lower-case name would replace an option line. */
+        if (name[0] < 'A' || name[0] > 'Z') {
+            snprintf(why, size, "'%s' is not an Exim macro (NAME starts with A-Z)", name);
+            return why;
+        }
+        return NULL;
+    }
+    if (mta_postfix_owned(name)) {
+        snprintf(why, size, "%s is the sandbox's own (%s): a scenario cannot set it", name,
+                 mta_postfix_owned(name));
+        return why;
+    }
+    return NULL;
+}
+
+/* mta_refused_service - the -o overrides of a master.cf line, checked like settings */
+
+const char *mta_refused_service(const char *line, char *why, size_t size)
+{
+    const char *p = line;
+
+    while ((p = strstr(p, "-o")) != NULL) {
+        const char *arg = p + 2;
+        char set[256];
+        size_t n;
+
+        /* "-o" as a word of its own, then "name=value" */
+        if ((p != line && p[-1] != ' ' && p[-1] != '\t') || (*arg != ' ' && *arg != '\t')) {
+            p = arg;
+            continue;
+        }
+        arg += strspn(arg, " \t");
+        if (*arg == '{') /* Postfix 3.0: -o { name = value } */
+            n = strcspn(++arg, "}");
+        else
+            n = strcspn(arg, " \t");
+        snprintf(set, sizeof(set), "%.*s", (int)n, arg);
+        if (mta_refused_setting(MTA_POSTFIX, set, why, size) != NULL)
+            return why;
+        p = arg;
+    }
+    return NULL;
+}
+
 void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
                        struct mta_vars *vars)
 {
@@ -118,7 +204,6 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
                                struct smtp_error *err)
 {
     struct mta_instance *inst = calloc(1, sizeof(*inst));
-    char tls_dir[320];
     long t0 = mta_env_now_ms();
     int rc;
 
@@ -143,15 +228,15 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
          (spec->kind == MTA_EXIM && !spec->exim_plaintext_auth)) &&
         mta_dovecot(inst, err) == NULL)
         goto fail;
-    snprintf(tls_dir, sizeof(tls_dir), "%s/tls", inst->dir);
+    snprintf(inst->tls_dir, sizeof(inst->tls_dir), "%s/tls", inst->dir);
     snprintf(inst->sink_dir, sizeof(inst->sink_dir), "%s/sink", inst->dir);
-    snprintf(inst->ca_path, sizeof(inst->ca_path), "%s/ca.pem", tls_dir);
-    if (mkdir(tls_dir, 0755) < 0 || mkdir(inst->sink_dir, 0755) < 0) {
+    snprintf(inst->ca_path, sizeof(inst->ca_path), "%s/ca.pem", inst->tls_dir);
+    if (mkdir(inst->tls_dir, 0755) < 0 || mkdir(inst->sink_dir, 0755) < 0) {
         smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir in %s: %s", inst->dir,
                        strerror(errno));
         goto fail;
     }
-    if (smtp_tls_make_certs(tls_dir, "mx.relaylab.test", inst->addr, err) < 0)
+    if (smtp_tls_make_certs(inst->tls_dir, "mx.relaylab.test", inst->addr, err) < 0)
         goto fail;
     if ((inst->sink = mta_sink_start(inst->sink_addr, inst->sink_port, inst->sink_dir, err)) ==
         NULL)
@@ -229,6 +314,18 @@ const char *mta_dovecot(struct mta_instance *inst, struct smtp_error *err)
         return NULL;
     }
     return inst->dovecot_socket;
+}
+
+/* mta_instance_contain - how the instance's MTA process is contained */
+
+const struct mta_contain *mta_instance_contain(const struct mta_instance *inst,
+                                               struct mta_contain *buf)
+{
+    if (mta_env_contain(inst->env, inst->dir, buf) == NULL)
+        return NULL;
+    buf->readonly[0] = inst->sink_dir;
+    buf->readonly[1] = inst->tls_dir;
+    return buf;
 }
 
 int mta_alive(struct mta_instance *inst)

@@ -81,6 +81,7 @@ struct mta_instance {
     int sink_port;
     char sink_port_text[8];
     char sink_dir[400];
+    char tls_dir[320];
     char ca_path[400];
     struct mta_listener listeners[MTA_LISTENERS_MAX];
     size_t nlisteners;
@@ -123,9 +124,29 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
                       struct smtp_error *err);
 int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err);
 
+/*
+ * mta_refused_setting - NULL if a scenario or --set may make this
+ * setting ("key=value": a Postfix main.cf parameter, an Exim macro),
+ * else why not, in why: the sandbox owns paths, owners, listeners, the
+ * next hop, the SASL socket and certificates (mta_postfix_owned), and an
+ * Exim setting must be a macro (NAME in [A-Z][A-Za-z0-9_]*), never an
+ * option line.
+ */
+const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, size_t size);
+
+/* mta_refused_service - NULL, or why a master.cf line may not be added (an -o of an owned key) */
+const char *mta_refused_service(const char *line, char *why, size_t size);
+
+/* mta_postfix_owned - why a main.cf parameter is the sandbox's, or NULL */
+const char *mta_postfix_owned(const char *key);
+
 /* mta_instance_vars - the template variables every driver shares (pointers into inst) */
 void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
                        struct mta_vars *vars);
+
+/* mta_instance_contain - its directory writable, but not its sink's messages or certificates */
+const struct mta_contain *mta_instance_contain(const struct mta_instance *inst,
+                                               struct mta_contain *buf);
 
 /* mta_add_rewrite - note one change made to a user's config */
 void mta_add_rewrite(struct mta_instance *inst, const char *fmt, ...)

@@ -369,6 +369,19 @@ const struct mta_env_user *mta_env_user(const struct mta_env *env, int i)
     return i >= 0 && i < MTA_ENV_USERS ? &env->users[i] : NULL;
 }
 
+/* mta_env_contain - the containment of a process of this sandbox */
+
+const struct mta_contain *mta_env_contain(const struct mta_env *env, const char *writable,
+                                          struct mta_contain *buf)
+{
+    if (!mta_contain_available())
+        return NULL;
+    memset(buf, 0, sizeof(*buf));
+    buf->run_root = env->dir;
+    buf->writable = writable;
+    return buf;
+}
+
 /* mta_env_addr - a fresh loopback address */
 
 int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error *err)
@@ -429,6 +442,7 @@ int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc,
     char passwd[512];
     char log[400];
     char *argv[5];
+    struct mta_contain jail;
 
     if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", dir, strerror(errno));
@@ -459,7 +473,7 @@ int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc,
     argv[3] = path;
     argv[4] = NULL;
     snprintf(log, sizeof(log), "%s/dovecot.out", dir);
-    return mta_proc_spawn(proc, argv, log, err);
+    return mta_proc_spawn(proc, argv, log, mta_env_contain(env, dir, &jail), err);
 }
 
 /* unix_accepts - 1 if a UNIX stream socket accepts a connection */

@@ -35,6 +35,7 @@
 
 #include <stddef.h>
 
+#include "mta_contain.h"
 #include "mta_proc.h"
 #include "smtp_error.h"
 
@@ -101,6 +102,15 @@ int mta_env_subdir(struct mta_env *env, const char *prefix, char *buf, size_t si
 
 /* mta_env_user - SASL user i (0: user@relaylab.test, 1: app@relaylab.test) */
 const struct mta_env_user *mta_env_user(const struct mta_env *env, int i);
+
+/*
+ * mta_env_contain - how a process started for this sandbox is contained:
+ * buf filled (the run directories read-only, writable read-write) and
+ * returned when we are root, NULL when we are not (nothing to contain:
+ * the MTAs refuse to start without root).
+ */
+const struct mta_contain *mta_env_contain(const struct mta_env *env, const char *writable,
+                                          struct mta_contain *buf);
 
 /* mta_env_dovecot - start a Dovecot auth service in dir, without waiting; socket path out */
 int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc, char *socket,

@@ -310,6 +310,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     char path[512];
     char *conf = NULL;
     char *argv[6];
+    struct mta_contain jail;
     const struct mta_env_ids *ids = mta_env_ids(inst->env);
     char interfaces[200];
     gid_t exim_gid = (gid_t)ids->exim_gid;
@@ -366,9 +367,14 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     for (i = 0; i < spec->nsets; i++) {
         const char *eq = strchr(spec->sets[i], '=');
         char name[128];
+        char why[200];
 
         if (eq == NULL || eq == spec->sets[i] || (size_t)(eq - spec->sets[i]) >= sizeof(name)) {
             smtp_error_set(err, SMTP_ERR_USAGE, 0, "setting '%s' is not NAME=value", spec->sets[i]);
+            goto out;
+        }
+        if (mta_refused_setting(MTA_EXIM, spec->sets[i], why, sizeof(why))) {
+            smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", why);
             goto out;
         }
         snprintf(name, sizeof(name), "%.*s", (int)(eq - spec->sets[i]), spec->sets[i]);
@@ -400,7 +406,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     argv[2] = inst->config_path;
     argv[3] = "-bdf";
     argv[4] = NULL;
-    rc = mta_proc_spawn(&inst->proc, argv, path, err);
+    rc = mta_proc_spawn(&inst->proc, argv, path, mta_instance_contain(inst, &jail), err);
 out:
     free(conf);
     return rc;

@@ -90,6 +90,9 @@ static int split_set(const char *set, char *key, size_t size, const char **value
         klen--;
     if (klen >= size)
         return smtp_error_set(err, SMTP_ERR_USAGE, 0, "setting name too long in '%s'", set);
+    if (strspn(set, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != klen)
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "setting name '%.*s' is not a parameter name",
+                              (int)klen, set);
     memcpy(key, set, klen);
     key[klen] = 0;
     *value = eq + 1;
@@ -98,10 +101,87 @@ static int split_set(const char *set, char *key, size_t size, const char **value
     return 0;
 }
 
-/* force_params - what the sandbox must own in a user's main.cf */
+/*
+ * The parameters the sandbox owns, and why: a scenario or a --set that
+ * names one is refused (mta_postfix_owned), and a user's main.cf gets
+ * the sandbox's value after everything else (force_params).
+ */
+static const struct {
+    const char *key;
+    const char *why;
+} owned[] = {
+    {"queue_directory", "a path of the sandbox"},
+    {"data_directory", "a path of the sandbox"},
+    {"command_directory", "where Postfix's programs are"},
+    {"daemon_directory", "where Postfix's daemons are: whatever is there runs as root"},
+    {"shlib_directory", "where Postfix's libraries are"},
+    {"meta_directory", "where Postfix's own files are"},
+    {"config_directory", "the sandbox's config directory"},
+    {"process_id_directory", "a path of the sandbox"},
+    {"mail_owner", "an owner the sandbox's queue is made for"},
+    {"setgid_group", "an owner the sandbox's queue is made for"},
+    {"inet_interfaces", "the sandbox's listeners"},
+    {"inet_protocols", "the sandbox's listeners"},
+    {"relayhost", "the next hop is the capture sink"},
+    {"relay_transport", "the next hop is the capture sink"},
+    {"default_transport", "the next hop is the capture sink"},
+    {"local_transport", "the next hop is the capture sink"},
+    {"virtual_transport", "the next hop is the capture sink"},
+    {"smtp_tls_security_level", "the next hop is the capture sink"},
+    {"maillog_file", "the sandbox's log"},
+    {"maillog_file_prefixes", "the sandbox's log"},
+    {"smtpd_tls_cert_file", "the sandbox's certificates"},
+    {"smtpd_tls_key_file", "the sandbox's certificates"},
+    {"smtpd_tls_chain_files", "the sandbox's certificates"},
+    {"smtpd_tls_eccert_file", "the sandbox's certificates"},
+    {"smtpd_tls_eckey_file", "the sandbox's certificates"},
+    {"smtpd_tls_dcert_file", "the sandbox's certificates"},
+    {"smtpd_tls_dkey_file", "the sandbox's certificates"},
+    {"smtpd_sasl_type", "the sandbox's SASL socket"},
+    {"smtpd_sasl_path", "the sandbox's SASL socket"},
+    {"smtp_dns_support_level", "no DNS lookups"},
+    {"smtp_host_lookup", "no DNS lookups"},
+    {"disable_dns_lookups", "no DNS lookups"},
+    {"smtpd_peername_lookup", "no DNS lookups"},
+};
 
-static int force_params(struct mta_instance *inst, char **cf, const char *dovecot,
-                        struct smtp_error *err)
+/* mta_postfix_owned - why key is the sandbox's, or NULL */
+
+const char *mta_postfix_owned(const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
+        if (strcmp(owned[i].key, key) == 0)
+            return owned[i].why;
+    return NULL;
+}
+
+/* force_one - key = value in *cf, listed as a rewrite when it changed one */
+
+static int force_one(struct mta_instance *inst, char **cf, const char *key, const char *value,
+                     int user, struct smtp_error *err)
+{
+    char old[512];
+    int had = mta_render_param_get(*cf, key, old, sizeof(old)) == 0;
+
+    if (had && strcmp(old, value) == 0)
+        return 0;
+    if (mta_render_param(cf, key, value, err) < 0)
+        return -1;
+    if (user)
+        mta_add_rewrite(inst, "main.cf: %s = %s%s%.80s%s", key, value, had ? " (was: " : "",
+                        had ? old : "", had ? ")" : "");
+    return 0;
+}
+
+/*
+ * force_params - the sandbox's own values (owned[]), applied after the
+ * scenario's and the user's; and, in a user's main.cf, the defaults a
+ * fast, quiet test wants (a scenario may still set those).
+ */
+static int force_params(struct mta_instance *inst, char **cf, const char *dovecot, int user,
+                        int defaults, struct smtp_error *err)
 {
     char sink[64];
     char smtp_sink[80];
@@ -115,8 +195,11 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
         {"data_directory", data},
         {"command_directory", "/usr/sbin"},
         {"daemon_directory", "/usr/lib/postfix/sbin"},
+        {"shlib_directory", "/usr/lib/postfix"},
+        {"meta_directory", "/etc/postfix"},
         {"mail_owner", "postfix"},
         {"setgid_group", "postdrop"},
+        {"process_id_directory", "pid"},
         {"inet_interfaces", "loopback-only"},
         {"inet_protocols", "ipv4"},
         {"relayhost", sink},
@@ -129,12 +212,19 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
         {"maillog_file_prefixes", inst->dir},
         {"smtpd_tls_cert_file", cert},
         {"smtpd_tls_key_file", key},
+        {"smtpd_tls_chain_files", ""},
+        {"smtpd_tls_eccert_file", ""},
+        {"smtpd_tls_eckey_file", ""},
+        {"smtpd_tls_dcert_file", ""},
+        {"smtpd_tls_dkey_file", ""},
         {"smtpd_sasl_type", "dovecot"},
         {"smtpd_sasl_path", dovecot ? dovecot : ""},
         {"smtp_dns_support_level", "disabled"},
         {"smtp_host_lookup", "native"},
         {"disable_dns_lookups", "yes"},
         {"smtpd_peername_lookup", "no"},
+    };
+    const char *quick[][2] = {
         {"alias_maps", ""},
         {"alias_database", ""},
         {"in_flow_delay", "0"},
@@ -142,6 +232,12 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
     };
     size_t i;
 
+    if (defaults) {
+        for (i = 0; i < sizeof(quick) / sizeof(quick[0]); i++)
+            if (force_one(inst, cf, quick[i][0], quick[i][1], user, err) < 0)
+                return -1;
+        return 0;
+    }
     /*
      * myorigin may name a file (Debian: /etc/mailname). If it is not on
      * this machine, master dies at once and says so only to syslog.
@@ -170,15 +266,11 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
 
         if (dovecot == NULL && strncmp(forced[i][0], "smtpd_sasl_", 11) == 0)
             continue;
-        if (had && strcmp(old, forced[i][1]) == 0)
+        /* An empty or absent certificate option is the same to Postfix. */
+        if (!had && forced[i][1][0] == 0)
             continue;
-        if (mta_render_param(cf, forced[i][0], forced[i][1], err) < 0)
+        if (force_one(inst, cf, forced[i][0], forced[i][1], user, err) < 0)
             return -1;
-        mta_add_rewrite(inst, "main.cf: %s = %s%s%s", forced[i][0], forced[i][1],
-                        had ? " (was: " : "", had ? old : "");
-        if (had)
-            strncat(inst->rewrites[inst->nrewrites - 1], ")",
-                    sizeof(inst->rewrites[0]) - strlen(inst->rewrites[inst->nrewrites - 1]) - 1);
     }
     return 0;
 }
@@ -321,6 +413,7 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
     const char *dovecot = NULL;
     char path[512];
     char *argv[6];
+    struct mta_contain jail;
     size_t i;
     int rc = -1;
 
@@ -334,7 +427,7 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
 
     if (spec->user_main_cf) {
         if ((main_cf = mta_read_file(spec->user_main_cf, err)) == NULL ||
-            force_params(inst, &main_cf, dovecot, err) < 0)
+            force_params(inst, &main_cf, dovecot, 1, 1, err) < 0)
             goto out;
     } else if (mta_render_load(mta_env_template_dir(inst->env), "postfix-main.cf", &vars, &main_cf,
                                err) < 0) {
@@ -348,10 +441,20 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
         char key[128];
         const char *value = NULL;
 
-        if (split_set(spec->sets[i], key, sizeof(key), &value, err) < 0 ||
-            mta_render_param(&main_cf, key, value, err) < 0)
+        char why[200];
+
+        if (split_set(spec->sets[i], key, sizeof(key), &value, err) < 0)
+            goto out;
+        if (mta_refused_setting(MTA_POSTFIX, spec->sets[i], why, sizeof(why))) {
+            smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", why);
+            goto out;
+        }
+        if (mta_render_param(&main_cf, key, value, err) < 0)
             goto out;
     }
+    /* The sandbox's own settings last: nothing above may move them. */
+    if (force_params(inst, &main_cf, dovecot, spec->user_main_cf != NULL, 0, err) < 0)
+        goto out;
     if (spec->user_master_cf) {
         if ((master_in = mta_read_file(spec->user_master_cf, err)) == NULL)
             goto out;
@@ -361,6 +464,12 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
     }
     for (i = 0; i < spec->nservices; i++) {
         size_t len = strlen(master_in);
+        char why[200];
+
+        if (mta_refused_service(spec->services[i], why, sizeof(why))) {
+            smtp_error_set(err, SMTP_ERR_USAGE, 0, "service '%.60s': %s", spec->services[i], why);
+            goto out;
+        }
         char *grown = realloc(master_in, len + strlen(spec->services[i]) + 2);
 
         if (grown == NULL) {
@@ -385,7 +494,7 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
     argv[2] = inst->dir;
     argv[3] = "-s";
     argv[4] = NULL;
-    rc = mta_proc_spawn(&inst->proc, argv, path, err);
+    rc = mta_proc_spawn(&inst->proc, argv, path, mta_instance_contain(inst, &jail), err);
 out:
     free(main_cf);
     free(master_in);

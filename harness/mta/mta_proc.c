@@ -17,18 +17,22 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mta_contain.h"
 #include "mta_proc.h"
 #include "smtp_transport.h"
 
 /* mta_proc_spawn - start argv in its own process group */
 
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
-                   struct smtp_error *err)
+                   const struct mta_contain *contain, struct smtp_error *err)
 {
+    struct {
+        int errno_value;
+        const char *what; /* a static string: the same address in parent and child */
+    } failure = {0, NULL};
     int errpipe[2];
     pid_t parent = getpid();
     pid_t pid;
-    int child_errno = 0;
     ssize_t n;
 
     memset(p, 0, sizeof(*p));
@@ -58,19 +62,25 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
             dup2(fd, 2);
             close(fd);
         }
+        if (contain != NULL &&
+            (failure.errno_value = mta_contain_enter(contain, &failure.what)) != 0) {
+            (void)!write(errpipe[1], &failure, sizeof(failure));
+            _exit(127);
+        }
         execv(argv[0], argv);
-        child_errno = errno;
-        (void)!write(errpipe[1], &child_errno, sizeof(child_errno));
+        failure.errno_value = errno;
+        failure.what = "execve";
+        (void)!write(errpipe[1], &failure, sizeof(failure));
         _exit(127);
     }
     close(errpipe[1]);
-    while ((n = read(errpipe[0], &child_errno, sizeof(child_errno))) < 0 && errno == EINTR)
+    while ((n = read(errpipe[0], &failure, sizeof(failure))) < 0 && errno == EINTR)
         ;
     close(errpipe[0]);
-    if (n == sizeof(child_errno)) {
+    if (n == sizeof(failure)) {
         waitpid(pid, NULL, 0);
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, child_errno, "cannot run %s: %s", argv[0],
-                              strerror(child_errno));
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, failure.errno_value, "cannot run %s: %s: %s",
+                              argv[0], failure.what, strerror(failure.errno_value));
     }
     p->pid = pid;
     return 0;

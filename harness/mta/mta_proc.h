@@ -10,7 +10,10 @@
  *	stdin from /dev/null, stdout and stderr appended to log_path, and
  *	PR_SET_PDEATHSIG so it dies with the harness (strictly: with the
  *	thread that spawned it, so long-lived services must be spawned by
- *	a thread that outlives their users). mta_proc_stop() ends
+ *	a thread that outlives their users). With contain, the child is
+ *	contained (mta_contain) between fork and execve: the host read-only,
+ *	one writable directory, a reduced capability bounding set.
+ *	mta_proc_stop() ends
  *	that group only: SIGTERM, then SIGKILL after grace_ms. Nothing
  *	else is ever signalled.
  *--*/
@@ -19,6 +22,7 @@
 
 #include <sys/types.h>
 
+#include "mta_contain.h"
 #include "smtp_error.h"
 
 #ifdef __cplusplus
@@ -33,7 +37,7 @@ struct mta_proc {
 
 /* mta_proc_spawn - start argv; 0 or -1 */
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
-                   struct smtp_error *err);
+                   const struct mta_contain *contain, struct smtp_error *err);
 
 /* mta_proc_alive - 1 while running; reaps it otherwise */
 int mta_proc_alive(struct mta_proc *p);

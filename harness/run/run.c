@@ -104,17 +104,53 @@ static char *slurp(const char *path)
     return mta_read_file(path, &err);
 }
 
-/* run_acl_path - absolute as written, else next to the scenario file */
+/* run_scenario_check - the config lines, checked against what the sandbox owns */
 
-void run_acl_path(const struct scenario_config *c, char *buf, size_t size)
+int run_scenario_check(const struct scenario *s, struct scenario_error *err)
 {
-    const char *slash = strrchr(c->pos.file, '/');
+    size_t i;
+    int k;
 
-    if (c->value[0] == '/')
-        snprintf(buf, size, "%s", c->value);
-    else
-        snprintf(buf, size, "%.*s/%s", slash ? (int)(slash - c->pos.file) : 1,
-                 slash ? c->pos.file : ".", c->value);
+    for (i = 0; i < s->nconfigs; i++) {
+        const struct scenario_config *c = &s->configs[i];
+        char why[200];
+        const char *refused = NULL;
+
+        for (k = 0; k < 2 && refused == NULL; k++) {
+            enum mta_kind kind = k == 0 ? MTA_POSTFIX : MTA_EXIM;
+
+            if (c->where.mtas && !(c->where.mtas & mta_bit(kind)))
+                continue;
+            if (c->op == SCN_CFG_SET)
+                refused = mta_refused_setting(kind, c->value, why, sizeof(why));
+            else if (c->op == SCN_CFG_SERVICE && kind == MTA_POSTFIX)
+                refused = mta_refused_service(c->value, why, sizeof(why));
+        }
+        if (refused) {
+            snprintf(err->file, sizeof(err->file), "%s", c->pos.file);
+            err->line = c->pos.line;
+            err->col = c->pos.col;
+            snprintf(err->msg, sizeof(err->msg), "%s", refused);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* run_acl_path - resolved next to the scenario file, and inside its tree */
+
+int run_acl_path(const struct scenario *s, const struct scenario_config *c, char *buf, size_t size,
+                 struct smtp_error *err)
+{
+    struct scenario_error serr;
+
+    if (scenario_path(s, &c->pos, c->value, buf, size, &serr) < 0) {
+        char msg[600];
+
+        scenario_error_format(&serr, msg, sizeof(msg));
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", msg);
+    }
+    return 0;
 }
 
 /* run_scenario_spec - a scenario's overrides for one MTA and variant */
@@ -146,7 +182,8 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
             char path[1024];
             char *text;
 
-            run_acl_path(c, path, sizeof(path));
+            if (run_acl_path(s, c, path, sizeof(path), err) < 0)
+                return -1;
             if ((text = slurp(path)) == NULL)
                 return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s:%d: cannot read %s",
                                       c->pos.file, c->pos.line, path);

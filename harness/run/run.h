@@ -89,8 +89,16 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
 int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t variant,
                       struct mta_spec *spec, char *acl, size_t acl_size, struct smtp_error *err);
 
-/* run_acl_path - where an acl-rcpt config line's file is */
-void run_acl_path(const struct scenario_config *c, char *buf, size_t size);
+/*
+ * run_scenario_check - every config line of s is one the sandbox takes:
+ * no setting of what the sandbox owns (mta_refused_setting), no service
+ * that overrides one; -1 with err at the offending line otherwise.
+ */
+int run_scenario_check(const struct scenario *s, struct scenario_error *err);
+
+/* run_acl_path - where an acl-rcpt config line's file is: inside the scenario's tree, or -1 */
+int run_acl_path(const struct scenario *s, const struct scenario_config *c, char *buf,
+                 size_t size, struct smtp_error *err);
 
 /* run_cell_free - the malloc'd parts */
 void run_cell_free(struct run_cell *cell);

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "run.h"
 #include "run_fuzz.h"
@@ -535,6 +536,21 @@ static void minimize(struct fuzzer *f, struct fz_dialogue *d)
     }
 }
 
+/* copy_file - from's bytes to a new file to (temp file, then rename) */
+
+static int copy_file(const char *from, const char *to)
+{
+    struct smtp_error err;
+    char *text = mta_read_file(from, &err);
+    int rc;
+
+    if (text == NULL)
+        return -1;
+    rc = mta_render_write(to, text, 0644, &err);
+    free(text);
+    return rc;
+}
+
 /* write_finding - a scenario file that reproduces it with relaylab run */
 
 static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const char *kind,
@@ -571,14 +587,25 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
         if (!scenario_applies(&c->where, bit, f->p->variant))
             continue;
         if (c->op == SCN_CFG_ACL_RCPT) {
-            char rel[1024];
-            char full[PATH_MAX];
+            char acl[PATH_MAX];
+            char copy[1200];
+            const char *base;
+            struct smtp_error err;
 
-            /* Absolute: "relaylab run" reads it next to the finding otherwise. */
-            run_acl_path(c, rel, sizeof(rel));
-            if (realpath(rel, full) == NULL)
-                snprintf(full, sizeof(full), "%s", rel);
-            fprintf(fp, "config %s acl-rcpt \"%s\"\n", mta, full);
+            /*
+             * A copy beside the finding: "relaylab run" reads only files
+             * inside the finding's own directory tree.
+             */
+            if (run_acl_path(s, c, acl, sizeof(acl), &err) < 0 ||
+                snprintf(copy, sizeof(copy), "%.*s-acl-rcpt.conf", (int)(strlen(path) - 4), path) >=
+                    (int)sizeof(copy) ||
+                copy_file(acl, copy) < 0) {
+                fclose(fp);
+                unlink(tmp);
+                return -1;
+            }
+            base = strrchr(copy, '/') ? strrchr(copy, '/') + 1 : copy;
+            fprintf(fp, "config %s acl-rcpt \"%s\"\n", mta, base);
         } else if (c->op == SCN_CFG_SERVICE) {
             fprintf(fp, "config %s service \"%s\"\n", mta, c->value);
         } else {

@@ -9,6 +9,7 @@
  *	from a table. Every string is copied into the arena.
  *--*/
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -602,7 +603,11 @@ static int statement(struct line *l, struct scenario_error *err)
         if (s->include_depth >= SCENARIO_INCLUDE_DEPTH)
             return LFAIL(l, l->words[1].col, "includes nested more than %d deep",
                          SCENARIO_INCLUDE_DEPTH);
-        return l->include(l->ctx, l->file, l->words[1].text, s, err) < 0 ? -1 : 0;
+        {
+            struct scenario_pos at = {l->file, l->lineno, l->words[1].col};
+
+            return l->include(l->ctx, &at, l->words[1].text, s, err) < 0 ? -1 : 0;
+        }
     }
     if (strcmp(verb, "dialogue") == 0) {
         if (need(l, 2, 2, err) < 0)
@@ -726,22 +731,51 @@ int scenario_check(const struct scenario *s, struct scenario_error *err)
 
 static int load_file(struct scenario *s, const char *path, struct scenario_error *err);
 
-static int include_file(void *ctx, const char *from, const char *path, struct scenario *s,
-                        struct scenario_error *err)
+static int include_file(void *ctx, const struct scenario_pos *at, const char *path,
+                        struct scenario *s, struct scenario_error *err)
 {
-    char full[1024];
-    const char *slash = strrchr(from, '/');
+    char full[PATH_MAX];
     int rc;
 
     (void)ctx;
-    if (path[0] == '/' || slash == NULL)
-        snprintf(full, sizeof(full), "%s", path);
-    else
-        snprintf(full, sizeof(full), "%.*s/%s", (int)(slash - from), from, path);
+    if (scenario_path(s, at, path, full, sizeof(full), err) < 0)
+        return -1;
     s->include_depth++;
     rc = load_file(s, full, err);
     s->include_depth--;
     return rc;
+}
+
+/* scenario_path - a named file, resolved, inside the scenario's tree */
+
+int scenario_path(const struct scenario *s, const struct scenario_pos *at, const char *path,
+                  char *buf, size_t size, struct scenario_error *err)
+{
+    char joined[PATH_MAX];
+    char real[PATH_MAX];
+    const char *slash = strrchr(at->file, '/');
+    size_t rlen = strlen(s->root);
+
+    if (s->root[0] == 0)
+        return fail(err, at->file, at->line, at->col, "no file may be named here");
+    if (path[0] == '/' || slash == NULL)
+        snprintf(joined, sizeof(joined), "%s", path);
+    else if ((size_t)snprintf(joined, sizeof(joined), "%.*s/%s", (int)(slash - at->file), at->file,
+                              path) >= sizeof(joined))
+        return fail(err, at->file, at->line, at->col, "path too long");
+    /* Resolved first: a symbolic link inside the tree may point out of it. */
+    if (realpath(joined, real) == NULL)
+        return fail(err, at->file, at->line, at->col, "cannot read '%s': %s", path,
+                    strerror(errno));
+    if (strncmp(real, s->root, rlen) != 0 || (real[rlen] != '/' && rlen > 1))
+        return fail(err, at->file, at->line, at->col,
+                    "'%s' is outside the scenario tree %s: a scenario may name only files "
+                    "inside it",
+                    path, s->root);
+    if (strlen(real) >= size)
+        return fail(err, at->file, at->line, at->col, "path too long");
+    memcpy(buf, real, strlen(real) + 1);
+    return 0;
 }
 
 static int load_file(struct scenario *s, const char *path, struct scenario_error *err)
@@ -769,10 +803,41 @@ static int load_file(struct scenario *s, const char *path, struct scenario_error
     return rc;
 }
 
-int scenario_load(const char *path, struct scenario *s, struct scenario_error *err)
+int scenario_load(const char *path, const char *root, struct scenario *s,
+                  struct scenario_error *err)
 {
+    char dir[PATH_MAX];
+    char real[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+
     scenario_init(s);
+    if (root == NULL) {
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+        if (dir[0] == 0)
+            snprintf(dir, sizeof(dir), "/");
+        root = dir;
+    }
+    if (realpath(root, real) == NULL || strlen(real) >= sizeof(s->root))
+        return fail(err, path, 0, 0, "scenario tree %s: %s", root,
+                    errno ? strerror(errno) : "path too long");
+    memcpy(s->root, real, strlen(real) + 1);
+    /* The scenario file itself as well (it may be a link out of the tree). */
+    {
+        struct scenario_pos at = {path, 0, 0};
+        char self[PATH_MAX];
+
+        if (scenario_path(s, &at, slash ? slash + 1 : path, self, sizeof(self), err) < 0)
+            return -1;
+    }
     if (load_file(s, path, err) < 0)
         return -1;
+    /* Files named by config lines: inside the tree, and there, before anything runs. */
+    for (size_t i = 0; i < s->nconfigs; i++) {
+        char file[PATH_MAX];
+
+        if (s->configs[i].op == SCN_CFG_ACL_RCPT &&
+            scenario_path(s, &s->configs[i].pos, s->configs[i].value, file, sizeof(file), err) < 0)
+            return -1;
+    }
     return scenario_check(s, err);
 }

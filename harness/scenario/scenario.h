@@ -8,14 +8,15 @@
  *
  *	int	scenario_parse(s, file, text, len, include, ctx, err)
  *
- *	int	scenario_load(const char *path, struct scenario *s, struct scenario_error *err)
+ *	int	scenario_load(path, root, s, err)
  * DESCRIPTION
  *	scenario_parse() adds the statements of one file's text to *s. It
  *	never allocates: every string lives in the scenario's arena and
  *	every list has a fixed maximum, so it is safe to fuzz. "include"
  *	lines call the include callback (NULL: includes are an error).
  *	scenario_load() reads a file (and its includes, 4 deep at most)
- *	and checks the whole: scenario_check().
+ *	and checks the whole: scenario_check(). Every file a scenario names
+ *	must stay inside its tree (scenario_path()).
  *
  *	The scenario layer knows nothing of processes or MTAs beyond their
  *	names.
@@ -139,6 +140,7 @@ struct scenario {
     size_t nsteps;
     struct scenario_pos id_pos;
     int include_depth;
+    char root[512]; /* realpath of the tree its files must stay in; "" if none */
     char arena[SCENARIO_ARENA_MAX];
     size_t arena_used;
 };
@@ -150,7 +152,8 @@ struct scenario_error {
     char msg[256];
 };
 
-typedef int (*scenario_include_fn)(void *ctx, const char *from_file, const char *path,
+/* at: where the include's path is written (for errors about it) */
+typedef int (*scenario_include_fn)(void *ctx, const struct scenario_pos *at, const char *path,
                                    struct scenario *s, struct scenario_error *err);
 
 void scenario_init(struct scenario *s);
@@ -162,8 +165,23 @@ int scenario_parse(struct scenario *s, const char *file, const char *text, size_
 /* scenario_check - the whole scenario makes sense (id, dialogues, connect first) */
 int scenario_check(const struct scenario *s, struct scenario_error *err);
 
-/* scenario_load - read, include, parse, check */
-int scenario_load(const char *path, struct scenario *s, struct scenario_error *err);
+/*
+ * scenario_load - read, include, parse, check. Files the scenario names
+ * (include, acl-rcpt) must resolve, symbolic links followed, to a path
+ * inside root (NULL: the scenario file's own directory): a scenario from
+ * a pull request cannot make relaylab read /etc/shadow into a report.
+ */
+int scenario_load(const char *path, const char *root, struct scenario *s,
+                  struct scenario_error *err);
+
+/*
+ * scenario_path - the file a scenario names at position at: relative to
+ * the file it is written in (or absolute), resolved with realpath(3), and
+ * inside s->root; -1 with err at that position otherwise. Without a root
+ * (a scenario parsed from memory) every path is refused.
+ */
+int scenario_path(const struct scenario *s, const struct scenario_pos *at, const char *path,
+                  char *buf, size_t size, struct scenario_error *err);
 
 /* scenario_applies - does a where-clause hold for this MTA bit and variant index? */
 int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant);

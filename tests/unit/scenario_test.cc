@@ -175,7 +175,7 @@ TEST(Scenario, SeedFilesLoad)
         auto s = std::make_unique<scenario>();
         scenario_error err;
         std::string path = std::string(RELAYLAB_SCENARIOS) + "/seed/" + f;
-        EXPECT_EQ(scenario_load(path.c_str(), s.get(), &err), 0)
+        EXPECT_EQ(scenario_load(path.c_str(), nullptr, s.get(), &err), 0)
             << err.file << ":" << err.line << ": " << err.msg;
     }
 }
@@ -200,7 +200,7 @@ TEST(Scenario, IncludeFromFile)
     fclose(fp);
     auto s = std::make_unique<scenario>();
     scenario_error err;
-    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), 0) << err.msg;
+    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), nullptr, s.get(), &err), 0) << err.msg;
     ASSERT_EQ(s->nsteps, 4u);
     EXPECT_EQ(s->steps[0].op, SCN_CONNECT);
     EXPECT_EQ(std::string(s->steps[1].pos.file), d + "/common/greet.inc");
@@ -210,7 +210,7 @@ TEST(Scenario, IncludeFromFile)
     fp = fopen((d + "/common/greet.inc").c_str(), "w");
     fputs("  connect smtp\n  S: 99\n", fp);
     fclose(fp);
-    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), -1);
+    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), nullptr, s.get(), &err), -1);
     char where[600];
     scenario_error_format(&err, where, sizeof(where));
     EXPECT_EQ(std::string(where).rfind(d + "/common/greet.inc:2:6: reply code '99'", 0), 0u)
@@ -222,7 +222,7 @@ TEST(Scenario, IncludeFromFile)
     fp = fopen((d + "/main.scn").c_str(), "w");
     fputs("scenario inc\ninclude loop.inc\n", fp);
     fclose(fp);
-    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), s.get(), &err), -1);
+    ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), nullptr, s.get(), &err), -1);
     EXPECT_NE(std::string(err.msg).find("nested more than 4 deep"), std::string::npos) << err.msg;
     system(("rm -rf " + d).c_str());
 }

@@ -1,0 +1,233 @@
+/*++
+ * NAME
+ *	mta_contain 3
+ * SUMMARY
+ *	what an MTA process may touch: the host read-only, its own directory
+ * DESCRIPTION
+ *	See mta_contain.h. The order matters: everything that must be
+ *	carried over into the new view (device nodes, the run root) is
+ *	cloned with open_tree(2) before the host's directories are masked,
+ *	then re-attached with move_mount(2); the read-only attribute is set
+ *	on the whole tree last, and cleared on the writable places only.
+ *--*/
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/capability.h>
+
+#include "mta_contain.h"
+
+/* The capabilities an MTA daemon started as root needs; the rest go. */
+static const int keep_caps[] = {
+    CAP_CHOWN,            /* queue files to the postfix/Debian-exim users */
+    CAP_DAC_OVERRIDE,     /* root reads its users' 0700 queue directories */
+    CAP_FOWNER,           /* chmod of files it does not own */
+    CAP_FSETID,           /* setgid queue directories */
+    CAP_KILL,             /* master signals its children (other uids) */
+    CAP_SETGID,           /* drop to the mail users */
+    CAP_SETUID,           /* drop to the mail users */
+    CAP_NET_BIND_SERVICE, /* ports 25, 465, 587 */
+    CAP_SYS_CHROOT,       /* Dovecot's anvil chroots to an empty directory */
+    CAP_SYS_RESOURCE,     /* Exim and Postfix raise their file limits */
+};
+
+static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
+
+/* Host directories replaced by an empty tmpfs (when they exist). */
+static const char *const masked_dirs[] = {"/run", "/root", "/home", "/etc/ssh"};
+
+/* Host files replaced by /dev/null (when they exist). */
+static const char *const masked_files[] = {"/etc/shadow", "/etc/gshadow", "/etc/shadow-",
+                                           "/etc/gshadow-"};
+
+#define FAIL(step)                                                                                 \
+    do {                                                                                           \
+        *what = (step);                                                                            \
+        return errno ? errno : EPERM;                                                              \
+    } while (0)
+
+/* mkdir_p - every component of an absolute path, in a fixed buffer */
+
+static int mkdir_p(const char *path)
+{
+    char buf[512];
+    size_t len = strlen(path);
+    size_t i;
+
+    if (len == 0 || len >= sizeof(buf) || path[0] != '/') {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, len + 1);
+    for (i = 1; i <= len; i++) {
+        if (buf[i] == '/' || buf[i] == 0) {
+            char c = buf[i];
+
+            buf[i] = 0;
+            if (mkdir(buf, 0755) < 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
+/* is_kind - 1 if path exists and is a directory (dir) or not */
+
+static int is_kind(const char *path, int dir)
+{
+    struct stat st;
+
+    if (lstat(path, &st) < 0)
+        return 0;
+    return dir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+}
+
+/* below - 1 if path is prefix or inside it */
+
+static int below(const char *path, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    return strncmp(path, prefix, n) == 0 && (path[n] == 0 || path[n] == '/');
+}
+
+/* attach - a detached tree (open_tree) onto path, made if missing */
+
+static int attach(int fd, const char *path, int as_file)
+{
+    if (as_file) {
+        int f = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0666);
+
+        if (f < 0)
+            return -1;
+        close(f);
+    } else if (mkdir_p(path) < 0) {
+        return -1;
+    }
+    return move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
+}
+
+/* drop_caps - shrink the bounding set to keep_caps */
+
+static int drop_caps(void)
+{
+    int cap;
+
+    for (cap = 0; cap < 64; cap++) {
+        size_t i;
+        int keep = 0;
+
+        if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) < 0)
+            break; /* past the kernel's last capability */
+        for (i = 0; i < sizeof(keep_caps) / sizeof(keep_caps[0]); i++)
+            keep |= keep_caps[i] == cap;
+        if (!keep && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+            return -1;
+    }
+    /* Nothing inherited past execve(2) beyond the bounding set. */
+    return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+/* mta_contain_available - root may make mount namespaces */
+
+int mta_contain_available(void)
+{
+    return geteuid() == 0;
+}
+
+/* mta_contain_enter - see mta_contain.h */
+
+int mta_contain_enter(const struct mta_contain *params, const char **what)
+{
+    int dev_fd[sizeof(dev_nodes) / sizeof(dev_nodes[0])];
+    struct mount_attr ro = {0};
+    struct mount_attr rw = {0};
+    int run_fd;
+    size_t i;
+
+    errno = 0;
+    if (params->run_root[0] != '/' || !below(params->writable, params->run_root)) {
+        errno = EINVAL;
+        FAIL("paths");
+    }
+    if (unshare(CLONE_NEWNS) < 0)
+        FAIL("unshare(CLONE_NEWNS)");
+    /* Nothing we mount here may show up in the harness's view. */
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        FAIL("make mounts private");
+
+    /* What the new view keeps, cloned before the masks hide it. */
+    for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+        char path[32];
+
+        memcpy(path, "/dev/", 5);
+        memcpy(path + 5, dev_nodes[i], strlen(dev_nodes[i]) + 1);
+        if ((dev_fd[i] = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)) < 0)
+            FAIL("clone a /dev node");
+    }
+    if ((run_fd = open_tree(AT_FDCWD, params->run_root,
+                            OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0)
+        FAIL("clone the run root");
+
+    /* Masks: a fresh /dev, /tmp, and empty host directories. */
+    if (mount("relaylab-dev", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
+        FAIL("tmpfs on /dev");
+    for (i = 0; i < sizeof(dev_nodes) / sizeof(dev_nodes[0]); i++) {
+        char path[32];
+
+        memcpy(path, "/dev/", 5);
+        memcpy(path + 5, dev_nodes[i], strlen(dev_nodes[i]) + 1);
+        if (attach(dev_fd[i], path, 1) < 0)
+            FAIL("a /dev node");
+        close(dev_fd[i]);
+    }
+    if (symlink("/proc/self/fd", "/dev/fd") < 0 || mkdir("/dev/shm", 01777) < 0)
+        FAIL("/dev links");
+    if (mount("relaylab-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m") < 0)
+        FAIL("tmpfs on /tmp");
+    for (i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++)
+        if (is_kind(masked_dirs[i], 1) &&
+            mount("relaylab-mask", masked_dirs[i], "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=0755,size=16k") < 0)
+            FAIL("mask a host directory");
+    for (i = 0; i < sizeof(masked_files) / sizeof(masked_files[0]); i++)
+        if (is_kind(masked_files[i], 0) &&
+            mount("/dev/null", masked_files[i], NULL, MS_BIND, NULL) < 0)
+            FAIL("mask a host file");
+
+    /* The run directories again, where they were (the masks may have hidden them). */
+    if (attach(run_fd, params->run_root, 0) < 0)
+        FAIL("re-attach the run root");
+    close(run_fd);
+    if (mount(params->writable, params->writable, NULL, MS_BIND | MS_REC, NULL) < 0)
+        FAIL("bind the writable directory");
+    for (i = 0; i < MTA_CONTAIN_READONLY_MAX && params->readonly[i]; i++)
+        if (!below(params->readonly[i], params->writable) ||
+            mount(params->readonly[i], params->readonly[i], NULL, MS_BIND | MS_REC, NULL) < 0)
+            FAIL("bind a read-only directory");
+
+    /*
+     * Our PID namespace's own /proc, when the kernel allows a new one;
+     * the host's otherwise (read-only below, and without CAP_SYS_PTRACE
+     * no other process's root, memory or environment is readable).
+     */
+    (void)mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+
+    ro.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+    if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) < 0)
+        FAIL("read-only host");
+    rw.attr_clr = MOUNT_ATTR_RDONLY;
+    /* Not recursive: the read-only binds below it stay read-only. */
+    if (mount_setattr(AT_FDCWD, params->writable, 0, &rw, sizeof(rw)) < 0 ||
+        mount_setattr(AT_FDCWD, "/tmp", 0, &rw, sizeof(rw)) < 0)
+        FAIL("writable run directory");
+    if (drop_caps() < 0)
+        FAIL("capability bounding set");
+    return 0;
+}

@@ -1,0 +1,67 @@
+/*++
+ * NAME
+ *	mta_contain 3h
+ * SUMMARY
+ *	what an MTA process may touch: the host read-only, its own directory
+ * SYNOPSIS
+ *	#include "mta_contain.h"
+ * DESCRIPTION
+ *	Scenario files and configs under test may come from a pull request,
+ *	and whatever they make an MTA run (a Postfix pipe service, an Exim
+ *	${run}, a daemon_directory of their choosing) runs as root. So the
+ *	MTA is contained, not its configuration filtered:
+ *	mta_contain_enter() is called in a freshly forked child, just
+ *	before execve(2), and leaves it in a private mount namespace where
+ *
+ *	- every mount of the host is read-only and nosuid (mount_setattr(2)
+ *	  with AT_RECURSIVE: /proc, /sys, /dev/shm and data mounts too);
+ *	- /dev is a tmpfs holding only null, zero, full, random and urandom
+ *	  (the host's disks and consoles are not there to write to);
+ *	- /tmp is a small private tmpfs (writable), /run, /root and /home
+ *	  are empty, /etc/shadow and /etc/gshadow read as empty: no host
+ *	  socket (D-Bus, container engines) and no secret is reachable;
+ *	- params->run_root (the sandbox's run directories) stays visible,
+ *	  read-only, and params->writable below it is the one writable
+ *	  place besides /tmp, except for params->readonly below that (the
+ *	  capture sink's messages, which decide verdicts, and the
+ *	  certificates);
+ *	- /proc is the sandbox's own PID namespace's, where it can be;
+ *	- the capability bounding set keeps only what an MTA daemon needs
+ *	  (chown, DAC override, fowner, fsetid, kill, setuid, setgid,
+ *	  binding ports below 1024, chroot, resource limits): no
+ *	  CAP_SYS_ADMIN to undo any of this, no ptrace, no raw devices.
+ *
+ *	The network namespace is the harness's (mta_env), so the MTA
+ *	talks only inside it.
+ *
+ *	Only system calls are made (no allocation): it runs after fork(2)
+ *	in a multi-threaded process.
+ * DIAGNOSTICS
+ *	0, or an errno value with *what naming the step that failed.
+ *--*/
+#ifndef MTA_CONTAIN_H
+#define MTA_CONTAIN_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define MTA_CONTAIN_READONLY_MAX 4
+
+struct mta_contain {
+    const char *run_root; /* absolute; kept visible, read-only */
+    const char *writable; /* absolute, at or below run_root; read-write */
+    /* Below writable, but read-only to the MTA (the sink's messages: the verdict). */
+    const char *readonly[MTA_CONTAIN_READONLY_MAX];
+};
+
+/* mta_contain_enter - contain the calling (forked, single-threaded) process */
+int mta_contain_enter(const struct mta_contain *params, const char **what);
+
+/* mta_contain_available - 1 if this process may contain children (root) */
+int mta_contain_available(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
