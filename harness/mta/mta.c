@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "mta.h"
 #include "smtp_tls.h"
@@ -167,6 +168,60 @@ const char *mta_refused_service(const char *line, char *why, size_t size)
     return NULL;
 }
 
+/* mta_instance_read - see mta.h */
+
+char *mta_instance_read(const struct mta_instance *inst, const char *path, long offset,
+                        struct smtp_error *err)
+{
+    int fd = mta_contain_open(inst->dir, path);
+    char *text;
+    ssize_t n;
+    size_t used = 0;
+
+    if (fd < 0) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if ((text = malloc(MTA_FILE_MAX + 1)) == NULL) {
+        close(fd);
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return NULL;
+    }
+    {
+        struct stat st;
+
+        /* Shorter than it was (truncated): all of it. */
+        if (offset > 0 && fstat(fd, &st) == 0 && offset <= (long)st.st_size)
+            (void)lseek(fd, offset, SEEK_SET);
+    }
+    /* The newest MTA_FILE_MAX bytes at most: a log can grow without bound. */
+    while ((n = read(fd, text + used, MTA_FILE_MAX - used)) > 0) {
+        used += (size_t)n;
+        if (used == MTA_FILE_MAX) {
+            memmove(text, text + MTA_FILE_MAX / 2, MTA_FILE_MAX / 2);
+            used = MTA_FILE_MAX / 2;
+        }
+    }
+    close(fd);
+    text[used] = 0;
+    return text;
+}
+
+/* mta_instance_file_size - see mta.h */
+
+long mta_instance_file_size(const struct mta_instance *inst, const char *path)
+{
+    int fd = mta_contain_open(inst->dir, path);
+    struct stat st;
+    long size = 0;
+
+    if (fd >= 0 && fstat(fd, &st) == 0)
+        size = (long)st.st_size;
+    if (fd >= 0)
+        close(fd);
+    return size;
+}
+
 void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
                        struct mta_vars *vars)
 {
@@ -258,8 +313,8 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
         while (mta_env_wait_banner(inst->addr, inst->listeners[0].port, 250, err) < 0) {
             char fatal[8];
 
-            mta_proc_log_tail(inst->log_path, inst->kind == MTA_EXIM ? "panic" : "fatal:", fatal,
-                              sizeof(fatal));
+            mta_proc_log_tail(inst->dir, inst->log_path,
+                              inst->kind == MTA_EXIM ? "panic" : "fatal:", fatal, sizeof(fatal));
             if (fatal[0] || !mta_alive(inst) || mta_env_now_ms() > deadline)
                 goto failed_start;
         }
@@ -273,9 +328,10 @@ failed_start : {
     char tail[SMTP_ERROR_MSG_MAX];
 
     /* The MTA's own words, not a bare timeout. */
-    mta_proc_log_tail(inst->log_path, inst->kind == MTA_EXIM ? NULL : "fatal:", tail, sizeof(tail));
+    mta_proc_log_tail(inst->dir, inst->log_path, inst->kind == MTA_EXIM ? NULL : "fatal:", tail,
+                      sizeof(tail));
     if (!tail[0])
-        mta_proc_log_tail(inst->proc.log_path, NULL, tail, sizeof(tail));
+        mta_proc_log_tail(inst->dir, inst->proc.log_path, NULL, tail, sizeof(tail));
     if (tail[0])
         smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "%s did not start: %s", mta_kind_name(inst->kind),
                        tail);

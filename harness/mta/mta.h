@@ -152,6 +152,18 @@ const struct mta_contain *mta_instance_contain(const struct mta_instance *inst,
 void mta_add_rewrite(struct mta_instance *inst, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/*
+ * mta_instance_read - a file the instance's MTA could have written (its
+ * log, its config), from offset on, malloc'd: read through
+ * mta_contain_open(), so a link planted by a hostile MTA is an error.
+ * NULL with err.
+ */
+char *mta_instance_read(const struct mta_instance *inst, const char *path, long offset,
+                        struct smtp_error *err);
+
+/* mta_instance_file_size - its size now (0 if unreadable), for reading from there on later */
+long mta_instance_file_size(const struct mta_instance *inst, const char *path);
+
 /* mta_read_file - a whole (small) file, malloc'd; NULL with err */
 char *mta_read_file(const char *path, struct smtp_error *err);
 

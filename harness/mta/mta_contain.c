@@ -19,6 +19,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/capability.h>
+#include <linux/openat2.h>
+#include <sys/syscall.h>
 
 #include "mta_contain.h"
 
@@ -132,6 +134,42 @@ static int drop_caps(void)
     }
     /* Nothing inherited past execve(2) beyond the bounding set. */
     return prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
+/* mta_contain_open - see mta_contain.h */
+
+int mta_contain_open(const char *dir, const char *path)
+{
+    struct open_how how;
+    struct stat st;
+    size_t n = strlen(dir);
+    int dfd, fd, e;
+
+    while (n > 1 && dir[n - 1] == '/')
+        n--;
+    if (strncmp(path, dir, n) != 0 || path[n] != '/' || path[n + 1] == 0) {
+        errno = EXDEV;
+        return -1;
+    }
+    if ((dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+        return -1;
+    memset(&how, 0, sizeof(how));
+    how.flags = O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
+    how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+    fd = (int)syscall(SYS_openat2, dfd, path + n + 1, &how, sizeof(how));
+    e = errno;
+    close(dfd);
+    if (fd < 0) {
+        errno = e;
+        return -1;
+    }
+    /* A FIFO or device planted there would block or misbehave: files only. */
+    if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        errno = EINVAL;
+        return -1;
+    }
+    return fd;
 }
 
 /* mta_contain_available - root may make mount namespaces */

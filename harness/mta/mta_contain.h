@@ -58,6 +58,16 @@ struct mta_contain {
 /* mta_contain_enter - contain the calling (forked, single-threaded) process */
 int mta_contain_enter(const struct mta_contain *params, const char **what);
 
+/*
+ * mta_contain_open - open a file a contained MTA could have written, for
+ * reading by the harness (root): path must lie below dir, and no
+ * component below dir may be a symbolic link (openat2(2) with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS), so a hostile MTA that swaps its
+ * log for a link to /etc/shadow gets an error, not the file into a
+ * report. Regular files only. An fd, or -1 with errno.
+ */
+int mta_contain_open(const char *dir, const char *path);
+
 /* mta_contain_available - 1 if this process may contain children (root) */
 int mta_contain_available(void);
 

@@ -513,12 +513,14 @@ int mta_env_dovecot_ready(struct mta_proc *proc, const char *socket, struct smtp
         struct timespec ts = {0, 1000000};
 
         if (!mta_proc_alive(proc) || mta_env_now_ms() > deadline) {
-            char path[400];
+            char dir[400];
+            char path[420];
             char tail[512];
             const char *slash = strrchr(socket, '/');
 
-            snprintf(path, sizeof(path), "%.*s/dovecot.log", (int)(slash - socket), socket);
-            mta_proc_log_tail(path, "Fatal", tail, sizeof(tail));
+            snprintf(dir, sizeof(dir), "%.*s", (int)(slash - socket), socket);
+            snprintf(path, sizeof(path), "%s/dovecot.log", dir);
+            mta_proc_log_tail(dir, path, "Fatal", tail, sizeof(tail));
             mta_proc_stop(proc, 0);
             return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Dovecot did not start: %s",
                                   tail[0] ? tail : "(no log)");

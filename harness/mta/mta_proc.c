@@ -141,17 +141,25 @@ void mta_proc_stop(struct mta_proc *p, long grace_ms)
 
 /* mta_proc_log_tail - lines matching pattern, else the last ones */
 
-void mta_proc_log_tail(const char *path, const char *pattern, char *buf, size_t size)
+void mta_proc_log_tail(const char *beneath, const char *path, const char *pattern, char *buf,
+                       size_t size)
 {
-    FILE *fp = fopen(path, "r");
+    int fd = mta_contain_open(beneath, path);
+    FILE *fp = fd >= 0 ? fdopen(fd, "r") : NULL;
     char line[1024];
     size_t used = 0;
 
-    if (size == 0)
+    if (size == 0) {
+        if (fp)
+            fclose(fp);
         return;
+    }
     buf[0] = 0;
-    if (fp == NULL)
+    if (fp == NULL) {
+        if (fd >= 0)
+            close(fd);
         return;
+    }
     while (fgets(line, sizeof(line), fp) != NULL) {
         size_t len = strlen(line);
 

@@ -45,8 +45,13 @@ int mta_proc_alive(struct mta_proc *p);
 /* mta_proc_stop - TERM the group, KILL after grace_ms; waits for the leader */
 void mta_proc_stop(struct mta_proc *p, long grace_ms);
 
-/* mta_proc_log_tail - the newest lines that hold pattern (every line if NULL) that fit */
-void mta_proc_log_tail(const char *path, const char *pattern, char *buf, size_t size);
+/*
+ * mta_proc_log_tail - the newest lines that hold pattern (every line if
+ * NULL) that fit; path is opened with mta_contain_open() below beneath
+ * (a contained process may have replaced it with a link).
+ */
+void mta_proc_log_tail(const char *beneath, const char *path, const char *pattern, char *buf,
+                       size_t size);
 
 #ifdef __cplusplus
 }

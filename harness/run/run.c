@@ -253,37 +253,6 @@ static void spec_key(const struct mta_spec *spec, char *key, size_t size)
                  (const void *)spec); /* too long to compare: never shared */
 }
 
-/* slurp_from - a file from offset on, malloc'd */
-
-static char *slurp_from(const char *path, long offset)
-{
-    char *all = slurp(path);
-    char *part;
-    size_t len;
-
-    if (all == NULL)
-        return NULL;
-    len = strlen(all);
-    if (offset < 0 || (size_t)offset > len)
-        offset = 0;
-    part = strdup(all + offset);
-    free(all);
-    return part;
-}
-
-static long file_size(const char *path)
-{
-    FILE *fp = fopen(path, "r");
-    long n = 0;
-
-    if (fp) {
-        fseek(fp, 0, SEEK_END);
-        n = ftell(fp);
-        fclose(fp);
-    }
-    return n;
-}
-
 /* close_client - end the connection (QUIT, not waiting: Exim waits 200 ms) */
 
 static void close_client(struct cell_run *cr)
@@ -742,7 +711,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     char *text = NULL;
     size_t size = 0;
     long t0 = mta_env_now_ms();
-    long log_from = file_size(inst->log_path);
+    long log_from = mta_instance_file_size(inst, inst->log_path);
+    struct smtp_error read_err;
     size_t i;
 
     memset(&cr, 0, sizeof(cr));
@@ -757,7 +727,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
         return;
     }
     cell->mta_start_ms = first ? inst->start_ms : 0;
-    cell->mta_config = slurp(inst->config_path);
+    cell->mta_config = mta_instance_read(inst, inst->config_path, 0, &read_err);
     if (!first)
         fprintf(cr.tx, " *  %s instance shared with the cells before (same config)\n",
                 mta_kind_name(cell->mta));
@@ -790,7 +760,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
                  cell->actual);
 out:
     close_client(&cr);
-    cell->mta_log = slurp_from(inst->log_path, log_from);
+    if ((cell->mta_log = mta_instance_read(inst, inst->log_path, log_from, &read_err)) == NULL)
+        cell->mta_log = strdup(read_err.msg); /* e.g. a link planted in its place: not followed */
     smtp_tls_ctx_free(cr.tls);
     fclose(cr.tx);
     cell->transcript = text;

@@ -14,7 +14,7 @@ tag="$$-$RANDOM"
 # A scenario tree the MTA can see (the MTA's /tmp is its own, so not under /tmp).
 tree=$(mktemp -d /var/tmp/relaylab-containment.XXXXXX)
 chmod 755 "$tree"
-trap 'rm -rf "$work" "$tree" /var/tmp/relaylab-pwned-$tag' EXIT
+trap '[ -n "${KEEP:-}" ] || rm -rf "$work" "$tree" /var/tmp/relaylab-pwned-$tag' EXIT
 
 # expect_refused NAME LINE WHAT: relaylab run exits 2, names file:line, says why, writes nothing
 expect_refused() {
@@ -78,13 +78,15 @@ expect_refused acl3.scn 4 "outside the scenario tree"
 mkdir -p "$tree/ok"
 cat > "$tree/ok/evil.sh" <<EOF
 #!/bin/sh
+# \$1: Exim's spool directory; its log directory is beside it, and ours to write.
+ln -sf /etc/shadow "\$1/../log/mainlog" 2>/dev/null && printf 'planted '
 for f in /var/tmp/relaylab-pwned-$tag /etc/relaylab-pwned-$tag $tree/pwned-$tag /tmp/relaylab-pwned-$tag; do
   if touch "\$f" 2>/dev/null; then printf 'wrote %s ' "\$f"; else printf 'denied %s ' "\$f"; fi
 done
 EOF
 chmod 755 "$tree/ok" "$tree/ok/evil.sh"
 cat > "$tree/ok/acl-run.conf" <<EOF
-  deny  message = ran: \${run{$tree/ok/evil.sh}{\$value}{\$value}}
+  deny  message = ran: \${run{$tree/ok/evil.sh \$spool_directory}{\$value}{\$value}}
 EOF
 cat > "$tree/ok/run.scn" <<EOF
 scenario exim-run-contained
@@ -103,7 +105,8 @@ dialogue d
   S: 550 "denied /var/tmp/relaylab-pwned-$tag"
 EOF
 "$RELAYLAB" run --results "$work/r3" "$tree/ok" > "$work/run.out" 2>&1; rc=$?
-reply=$(grep -rho "ran: [^\"]*" "$work/r3/latest/cells" 2>/dev/null | head -1)
+# Exim folds a long message into a multi-line reply: join its lines.
+reply=$(cat "$work"/r3/latest/cells/*/transcript.txt 2>/dev/null | sed -n 's/.* S: 550[- ]//p' | tr '\n' ' ')
 if [ "$rc" -eq 0 ] && [ -n "$reply" ]; then
   ok "the ACL's command ran: $(echo "$reply" | cut -c1-120)"
 else
@@ -112,6 +115,11 @@ fi
 for f in /var/tmp/relaylab-pwned-$tag /etc/relaylab-pwned-$tag "$tree/pwned-$tag" /tmp/relaylab-pwned-$tag; do
   [ -e "$f" ] && fail "the ACL's command wrote $f on the host" || ok "nothing written at $f"
 done
+case "$reply" in
+  *planted*) if grep -rq "root:" "$work/r3"; then fail "a link planted as the MTA's log put /etc/shadow into the results"
+             else ok "a link to /etc/shadow planted as Exim's log was not followed into the results"; fi ;;
+  *) fail "the ACL's command could not plant its link (the test tests nothing): $reply" ;;
+esac
 case "$reply" in
   *"wrote /tmp/relaylab-pwned-$tag"*) ok "its own /tmp took the write (a private tmpfs, gone now)" ;;
   *) fail "the private /tmp refused a write: $reply" ;;
