@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "smtp_error.h"
 #include "smtp_sanitize.h"
 
 namespace
@@ -275,6 +276,21 @@ TEST(Sanitize, EveryCodePoint)
         else
             ASSERT_EQ(got, in) << std::hex << c;
     }
+}
+
+// The reply kept in an error record goes through the same rules.
+TEST(Sanitize, ErrorReply)
+{
+    smtp_error err;
+    smtp_error_clear(&err);
+    std::string reply = "554 \x1b[31m\xff\xc3\xa9\\ no\r\n554 second line";
+    smtp_error_set_reply(&err, reply.data(), reply.size());
+    EXPECT_STREQ(err.reply, "554 \\x1b[31m\\xff\xc3\xa9\\\\ no");
+    std::string huge(5000, '\x07');
+    smtp_error_set_reply(&err, huge.data(), huge.size());
+    EXPECT_LT(strlen(err.reply), sizeof(err.reply));
+    EXPECT_EQ(std::string(err.reply).substr(strlen(err.reply) - 3), "...");
+    EXPECT_TRUE(smtp_sanitize_is_clean(err.reply, strlen(err.reply)));
 }
 
 } // namespace
