@@ -18,6 +18,7 @@
 
 #include "cli.h"
 #include "run_fuzz.h"
+#include "smtp_sanitize.h"
 
 static void usage(FILE *fp)
 {
@@ -148,9 +149,11 @@ int cli_fuzz(int argc, char **argv)
 
         if (scenario_load(scenario_path, &scn, &serr) < 0) {
             char msg[600];
+            char clean[SMTP_SANITIZE_SIZE(600)];
 
             scenario_error_format(&serr, msg, sizeof(msg));
-            fprintf(stderr, "%s\n", msg);
+            smtp_sanitize_str(msg, clean, sizeof(clean));
+            fprintf(stderr, "%s\n", clean);
             return CLI_EXIT_USAGE;
         }
         p.scenario = &scn;
@@ -218,11 +221,13 @@ int cli_fuzz(int argc, char **argv)
     for (i = 0; i < res.nfindings; i++) {
         char *arrow = strstr(res.findings[i], " -> ");
         const char *slash = arrow ? strrchr(arrow, '/') : NULL;
+        char clean[SMTP_SANITIZE_SIZE(sizeof(res.findings[i]))];
 
         if (arrow)
             *arrow = 0;
-        printf("  %s\n    reproduce: relaylab run %s/%s\n", res.findings[i], dir,
-               slash ? slash + 1 : "?");
+        /* A finding quotes what the sink received: hostile. */
+        smtp_sanitize_str(res.findings[i], clean, sizeof(clean));
+        printf("  %s\n    reproduce: relaylab run %s/%s\n", clean, dir, slash ? slash + 1 : "?");
     }
     rc = CLI_EXIT_CHECK;
     return rc;

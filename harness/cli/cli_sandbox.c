@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "mta.h"
+#include "smtp_sanitize.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -137,8 +138,13 @@ static void describe(FILE *fp, struct mta_env *env, const struct mta_instance *i
     if (mta_env_kept_dir(env))
         fprintf(fp, "  kept:      %s is %s outside the sandbox\n", mta_env_dir(env),
                 mta_env_kept_dir(env));
-    for (i = 0; i < inst->nrewrites; i++)
-        fprintf(fp, "  rewrote    %s\n", inst->rewrites[i]);
+    for (i = 0; i < inst->nrewrites; i++) {
+        char clean[SMTP_SANITIZE_SIZE(sizeof(inst->rewrites[i]))];
+
+        /* It names parts of the user's config. */
+        smtp_sanitize_str(inst->rewrites[i], clean, sizeof(clean));
+        fprintf(fp, "  rewrote    %s\n", clean);
+    }
     if (mta_env_isolated(env))
         fprintf(fp, "  enter:     nsenter -t %ld -n -m -- relaylab send --server %s:25 ...\n",
                 mta_env_host_pid(), inst->addr);
