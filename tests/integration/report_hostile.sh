@@ -10,8 +10,9 @@
 # refusal, "broken" is an MTA that does not start. Then: junit.xml passes
 # the JUnit schema, results.json holds every cell, failure and error,
 # results.tap's YAML blocks parse, and the console, the transcripts and
-# every other file are valid UTF-8 without control characters. Last,
-# "relaylab send" against the same banner in "relaylab sandbox".
+# every other file are valid UTF-8 without control characters. Then
+# "relaylab send" against the same banner in "relaylab sandbox", and a
+# results directory that fills up mid-write (exit 3, nothing in place).
 set -u
 RELAYLAB=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
@@ -156,5 +157,19 @@ clean "$work/send.out" "$work/send.err" "$work/send.json" "$work/send-json.err" 
   && ok "relaylab send and sandbox: transcript, JSON and errors without control characters" || fail "send output not clean"
 python3 -c 'import json, sys; d = json.load(open(sys.argv[1])); assert d["result"] == "refused", d; assert "\\x1b[31m" in d["transcript"][1]["line"], d["transcript"][1]' \
   "$work/send.json" && ok "relaylab send --json parses, the banner escaped" || fail "send --json"
+
+# 7. Results that cannot be written whole: a 12 KB tmpfs in a private mount
+# namespace fills up mid-run. Exit 3, the file and reason named, nothing
+# renamed into place, no "latest".
+mkdir -p "$work/full"
+unshare -m sh -c 'mount -t tmpfs -o size=12k tmpfs "$1" && "$0" run -q --mta postfix --results "$1" "$2" > "$3/full.out" 2> "$3/full.err";
+                  echo $? > "$3/full.rc"; ls -A "$1" > "$3/full.ls"' \
+  "$RELAYLAB" "$work/full" "$work/scn/hostile.scn" "$work"
+if [ "$(cat "$work/full.rc" 2>/dev/null)" = 3 ] && grep -q "^relaylab run: results not written: cannot write .*: No space left on device" "$work/full.err" \
+   && [ "$(cat "$work/full.ls")" = "$(grep -o '\.tmp\.[^/]*' "$work/full.err" | head -1)" ]; then
+  ok "a disk that fills up: exit 3, the file named, only the stage left, no latest"
+else
+  fail "disk full (exit $(cat "$work/full.rc" 2>/dev/null), left: $(cat "$work/full.ls" 2>/dev/null))"; cat "$work/full.err"
+fi
 
 it_done report_hostile
