@@ -173,13 +173,13 @@ int cli_fuzz(int argc, char **argv)
     mta_env_params_default(&ep);
     smtp_error_clear(&err);
     if ((child = mta_env_isolate(&ep, &err)) < 0) {
-        fprintf(stderr, "relaylab fuzz: %s\n", err.msg);
+        cli_error("fuzz", err.msg);
         return CLI_EXIT_ENV;
     }
     if (child > 0)
         return mta_env_wait_isolated(child);
     if ((env = mta_env_open(&ep, &err)) == NULL) {
-        fprintf(stderr, "relaylab fuzz: %s\n", err.msg);
+        cli_error("fuzz", err.msg);
         return CLI_EXIT_ENV;
     }
     mkdir(results, 0755);
@@ -198,7 +198,8 @@ int cli_fuzz(int argc, char **argv)
             scenario_path ? scenario_path : "", scenario_path && scn.nvariants ? " variant " : "",
             scenario_path && scn.nvariants ? scn.variants[p.variant].name : "");
     if (run_fuzz(env, &p, &res, &err) < 0) {
-        fprintf(stderr, "\nrelaylab fuzz: %s\n", err.msg);
+        fputc('\n', stderr);
+        cli_error("fuzz", err.msg);
         mta_env_close(env);
         rmdir(tmp);
         return CLI_EXIT_ENV;

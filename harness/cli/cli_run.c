@@ -352,7 +352,7 @@ int cli_run(int argc, char **argv)
         params.keep = keep;
         smtp_error_clear(&err);
         if ((child = mta_env_isolate(&params, &err)) < 0) {
-            fprintf(stderr, "relaylab run: %s\n", err.msg);
+            cli_error("run", err.msg);
             rc = CLI_EXIT_ENV;
             goto out;
         }
@@ -361,7 +361,7 @@ int cli_run(int argc, char **argv)
             goto out;
         }
         if ((env = mta_env_open(&params, &err)) == NULL) {
-            fprintf(stderr, "relaylab run: %s\n", err.msg);
+            cli_error("run", err.msg);
             rc = CLI_EXIT_ENV;
             goto out;
         }
@@ -380,7 +380,7 @@ int cli_run(int argc, char **argv)
         rp.progress_ctx = &prog;
         t0 = mta_env_now_ms();
         if (run_matrix(env, cells, ncells, &rp, &err) < 0) {
-            fprintf(stderr, "relaylab run: %s\n", err.msg);
+            cli_error("run", err.msg);
             mta_env_close(env);
             rc = CLI_EXIT_ENV;
             goto out;

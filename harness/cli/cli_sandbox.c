@@ -74,7 +74,7 @@ static char *load_text(const char *path)
 
     smtp_error_clear(&err);
     if ((text = mta_read_file(path, &err)) == NULL)
-        fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+        cli_error("sandbox", err.msg);
     return text;
 }
 
@@ -258,7 +258,7 @@ int cli_sandbox(int argc, char **argv)
         long child = mta_env_isolate(&params, &err);
 
         if (child < 0) {
-            fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+            cli_error("sandbox", err.msg);
             free(acl);
             return CLI_EXIT_ENV;
         }
@@ -268,13 +268,13 @@ int cli_sandbox(int argc, char **argv)
         }
     }
     if ((env = mta_env_open(&params, &err)) == NULL) {
-        fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+        cli_error("sandbox", err.msg);
         free(acl);
         return CLI_EXIT_ENV;
     }
     if ((inst = mta_start(env, &spec, &err)) == NULL ||
         mta_env_addr(env, outside, sizeof(outside), &err) < 0) {
-        fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+        cli_error("sandbox", err.msg);
         mta_stop(inst);
         mta_env_close(env);
         free(acl);

@@ -920,7 +920,7 @@ int cli_send(int argc, char **argv)
     smtp_error_clear(&err);
     if ((o.tls || o.tls_on_connect) &&
         (tls = smtp_tls_client_ctx(o.verify, o.ca_file, &err)) == NULL) {
-        fprintf(stderr, "relaylab send: %s\n", err.msg);
+        cli_error("send", err.msg);
         free(body);
         return CLI_EXIT_ENV;
     }
