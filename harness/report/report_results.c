@@ -122,11 +122,20 @@ static FILE *open_out(const char *dir, const char *name, char *path, size_t size
 static int close_out(FILE *fp, const char *path, struct smtp_error *err)
 {
     int bad = ferror(fp);
+    int why = errno; /* after a failed write, its errno: stdio drops the rest of the buffer */
 
-    errno = 0;
-    if (fclose(fp) != 0 || bad)
-        return io_fail(err, path);
-    return 0;
+    if (fflush(fp) != 0) {
+        bad = 1;
+        why = errno;
+    }
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        why = errno;
+    }
+    if (!bad)
+        return 0;
+    errno = why;
+    return io_fail(err, path);
 }
 
 static int write_text(const char *dir, const char *name, const char *text, struct smtp_error *err)
