@@ -31,4 +31,7 @@ int cli_run(int argc, char **argv);
 /* cli_fuzz - "relaylab fuzz" */
 int cli_fuzz(int argc, char **argv);
 
+/* cli_error - "relaylab CMD: MSG" on stderr, MSG through smtp_sanitize */
+void cli_error(const char *cmd, const char *msg);
+
 #endif

@@ -55,7 +55,7 @@ int cli_certs(int argc, char **argv)
     }
     smtp_error_clear(&err);
     if (smtp_tls_make_certs(argv[optind], name, ip, &err) < 0) {
-        fprintf(stderr, "relaylab certs: %s\n", err.msg);
+        cli_error("certs", err.msg);
         return CLI_EXIT_ENV;
     }
     return CLI_EXIT_OK;

@@ -19,6 +19,7 @@
 #include "cli.h"
 #include "run.h"
 #include "run_fuzz.h"
+#include "smtp_sanitize.h"
 
 static void usage(FILE *fp)
 {
@@ -150,9 +151,11 @@ int cli_fuzz(int argc, char **argv)
         if (scenario_load(scenario_path, NULL, &scn, &serr) < 0 ||
             run_scenario_check(&scn, &serr) < 0) {
             char msg[600];
+            char clean[SMTP_SANITIZE_SIZE(600)];
 
             scenario_error_format(&serr, msg, sizeof(msg));
-            fprintf(stderr, "%s\n", msg);
+            smtp_sanitize_str(msg, clean, sizeof(clean));
+            fprintf(stderr, "%s\n", clean);
             return CLI_EXIT_USAGE;
         }
         p.scenario = &scn;
@@ -172,13 +175,13 @@ int cli_fuzz(int argc, char **argv)
     mta_env_params_default(&ep);
     smtp_error_clear(&err);
     if ((child = mta_env_isolate(&ep, &err)) < 0) {
-        fprintf(stderr, "relaylab fuzz: %s\n", err.msg);
+        cli_error("fuzz", err.msg);
         return CLI_EXIT_ENV;
     }
     if (child > 0)
         return mta_env_wait_isolated(child);
     if ((env = mta_env_open(&ep, &err)) == NULL) {
-        fprintf(stderr, "relaylab fuzz: %s\n", err.msg);
+        cli_error("fuzz", err.msg);
         return CLI_EXIT_ENV;
     }
     mkdir(results, 0755);
@@ -197,7 +200,8 @@ int cli_fuzz(int argc, char **argv)
             scenario_path ? scenario_path : "", scenario_path && scn.nvariants ? " variant " : "",
             scenario_path && scn.nvariants ? scn.variants[p.variant].name : "");
     if (run_fuzz(env, &p, &res, &err) < 0) {
-        fprintf(stderr, "\nrelaylab fuzz: %s\n", err.msg);
+        fputc('\n', stderr);
+        cli_error("fuzz", err.msg);
         mta_env_close(env);
         rmdir(tmp);
         return CLI_EXIT_ENV;
@@ -220,11 +224,13 @@ int cli_fuzz(int argc, char **argv)
     for (i = 0; i < res.nfindings; i++) {
         char *arrow = strstr(res.findings[i], " -> ");
         const char *slash = arrow ? strrchr(arrow, '/') : NULL;
+        char clean[SMTP_SANITIZE_SIZE(sizeof(res.findings[i]))];
 
         if (arrow)
             *arrow = 0;
-        printf("  %s\n    reproduce: relaylab run %s/%s\n", res.findings[i], dir,
-               slash ? slash + 1 : "?");
+        /* A finding quotes what the sink received: hostile. */
+        smtp_sanitize_str(res.findings[i], clean, sizeof(clean));
+        printf("  %s\n    reproduce: relaylab run %s/%s\n", clean, dir, slash ? slash + 1 : "?");
     }
     rc = CLI_EXIT_CHECK;
     return rc;

@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "report_results.h"
 #include "run.h"
+#include "smtp_sanitize.h"
 
 #define RUN_FILES_MAX 256
 #define RUN_CELLS_MAX 4096
@@ -271,18 +272,24 @@ int cli_run(int argc, char **argv)
         if (scenario_load(files[i], roots[i], &scenarios[i], &err) < 0 ||
             run_scenario_check(&scenarios[i], &err) < 0) {
             char msg[600];
+            char clean[SMTP_SANITIZE_SIZE(600)];
 
+            /* It quotes the file: what a scenario holds is hostile. */
             scenario_error_format(&err, msg, sizeof(msg));
-            fprintf(stderr, "%s\n", msg);
+            smtp_sanitize_str(msg, clean, sizeof(clean));
+            fprintf(stderr, "%s\n", clean);
             rc = CLI_EXIT_USAGE;
         }
     }
     for (i = 0; i < nfiles && rc == CLI_EXIT_OK; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(scenarios[i].id, scenarios[j].id) == 0) {
-                fprintf(stderr, "%s:%d:%d: scenario id '%s' is also used by %s\n",
-                        scenarios[i].id_pos.file, scenarios[i].id_pos.line, scenarios[i].id_pos.col,
-                        scenarios[i].id, files[j]);
+                char file[1024], other[1024];
+
+                smtp_sanitize_str(scenarios[i].id_pos.file, file, sizeof(file));
+                smtp_sanitize_str(files[j], other, sizeof(other));
+                fprintf(stderr, "%s:%d:%d: scenario id '%s' is also used by %s\n", file,
+                        scenarios[i].id_pos.line, scenarios[i].id_pos.col, scenarios[i].id, other);
                 rc = CLI_EXIT_USAGE;
             }
     if (rc != CLI_EXIT_OK)
@@ -343,12 +350,13 @@ int cli_run(int argc, char **argv)
         time_t now = time(NULL);
         long t0, child;
         struct tm tm;
+        int staged;
 
         mta_env_params_default(&params);
         params.keep = keep;
         smtp_error_clear(&err);
         if ((child = mta_env_isolate(&params, &err)) < 0) {
-            fprintf(stderr, "relaylab run: %s\n", err.msg);
+            cli_error("run", err.msg);
             rc = CLI_EXIT_ENV;
             goto out;
         }
@@ -357,7 +365,7 @@ int cli_run(int argc, char **argv)
             goto out;
         }
         if ((env = mta_env_open(&params, &err)) == NULL) {
-            fprintf(stderr, "relaylab run: %s\n", err.msg);
+            cli_error("run", err.msg);
             rc = CLI_EXIT_ENV;
             goto out;
         }
@@ -376,7 +384,7 @@ int cli_run(int argc, char **argv)
         rp.progress_ctx = &prog;
         t0 = mta_env_now_ms();
         if (run_matrix(env, cells, ncells, &rp, &err) < 0) {
-            fprintf(stderr, "relaylab run: %s\n", err.msg);
+            cli_error("run", err.msg);
             mta_env_close(env);
             rc = CLI_EXIT_ENV;
             goto out;
@@ -393,18 +401,32 @@ int cli_run(int argc, char **argv)
         snprintf(final, sizeof(final), "%s/%s", results_dir, run_id);
         snprintf(latest, sizeof(latest), "%s/latest", results_dir);
         snprintf(tmp_link, sizeof(tmp_link), "%s/.latest.%s", results_dir, run_id);
-        if (mkdir(stage, 0755) < 0 || report_write_run(stage, cells, ncells, &meta) < 0 ||
-            rename(stage, final) < 0) {
-            fprintf(stderr, "relaylab run: cannot write results in %s: %s\n", results_dir,
-                    strerror(errno));
-            rc = CLI_EXIT_ENV;
-        } else {
+        smtp_error_clear(&err);
+        staged = mkdir(stage, 0755) == 0;
+        if (!staged)
+            smtp_error_set(&err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", stage,
+                           strerror(errno));
+        else if (report_write_run(stage, cells, ncells, &meta, &err) < 0)
+            ; /* err names the file or cell */
+        else if (rename(stage, final) < 0)
+            smtp_error_set(&err, SMTP_ERR_INTERNAL, errno, "cannot rename %s: %s", stage,
+                           strerror(errno));
+        if (err.cls == SMTP_ERR_NONE) {
             unlink(tmp_link);
             if (symlink(run_id, tmp_link) < 0 || rename(tmp_link, latest) < 0)
                 fprintf(stderr, "relaylab run: cannot update %s: %s\n", latest, strerror(errno));
         }
         report_console(stdout, cells, ncells, isatty(1));
-        printf("results: %s (%.1f s)\n", final, meta.wall_ms / 1000.0);
+        if (err.cls == SMTP_ERR_NONE) {
+            printf("results: %s (%.1f s)\n", final, meta.wall_ms / 1000.0);
+        } else {
+            /* A report is whole or not at all: nothing partial is renamed into place. */
+            fflush(stdout);
+            fprintf(stderr, "relaylab run: results not written: %s%s%s%s\n", err.msg,
+                    staged ? " (what was written is in " : "", staged ? stage : "",
+                    staged ? ")" : "");
+            rc = CLI_EXIT_ENV;
+        }
         if (compare_swaks) {
             long ours = 0, theirs = 0, waits = 0;
             int dialogues = 0;

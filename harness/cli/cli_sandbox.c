@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "mta.h"
+#include "smtp_sanitize.h"
 
 static volatile sig_atomic_t stop_signal;
 
@@ -73,7 +74,7 @@ static char *load_text(const char *path)
 
     smtp_error_clear(&err);
     if ((text = mta_read_file(path, &err)) == NULL)
-        fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+        cli_error("sandbox", err.msg);
     return text;
 }
 
@@ -137,8 +138,13 @@ static void describe(FILE *fp, struct mta_env *env, const struct mta_instance *i
     if (mta_env_kept_dir(env))
         fprintf(fp, "  kept:      %s is %s outside the sandbox\n", mta_env_dir(env),
                 mta_env_kept_dir(env));
-    for (i = 0; i < inst->nrewrites; i++)
-        fprintf(fp, "  rewrote    %s\n", inst->rewrites[i]);
+    for (i = 0; i < inst->nrewrites; i++) {
+        char clean[SMTP_SANITIZE_SIZE(sizeof(inst->rewrites[i]))];
+
+        /* It names parts of the user's config. */
+        smtp_sanitize_str(inst->rewrites[i], clean, sizeof(clean));
+        fprintf(fp, "  rewrote    %s\n", clean);
+    }
     if (mta_env_isolated(env))
         fprintf(fp, "  enter:     nsenter -t %ld -n -m -- relaylab send --server %s:25 ...\n",
                 mta_env_host_pid(), inst->addr);
@@ -252,7 +258,7 @@ int cli_sandbox(int argc, char **argv)
         long child = mta_env_isolate(&params, &err);
 
         if (child < 0) {
-            fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+            cli_error("sandbox", err.msg);
             free(acl);
             return CLI_EXIT_ENV;
         }
@@ -262,13 +268,13 @@ int cli_sandbox(int argc, char **argv)
         }
     }
     if ((env = mta_env_open(&params, &err)) == NULL) {
-        fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+        cli_error("sandbox", err.msg);
         free(acl);
         return CLI_EXIT_ENV;
     }
     if ((inst = mta_start(env, &spec, &err)) == NULL ||
         mta_env_addr(env, outside, sizeof(outside), &err) < 0) {
-        fprintf(stderr, "relaylab sandbox: %s\n", err.msg);
+        cli_error("sandbox", err.msg);
         mta_stop(inst);
         mta_env_close(env);
         free(acl);

@@ -25,6 +25,7 @@
 #include "cli.h"
 #include "report_transcript.h"
 #include "smtp_client.h"
+#include "smtp_sanitize.h"
 
 #define SEND_RCPT_MAX 100
 #define SEND_DATA_MAX (64L * 1024 * 1024)
@@ -487,18 +488,20 @@ quit:
     smtp_client_close(c);
 }
 
-/* print_json - the whole result as one JSON object */
+/* print_json - the whole result as one JSON object; 0, or -1 when it could not be built */
 
 static int print_json(const struct send_opts *o, struct smtp_client *c, const struct outcome *out)
 {
     json_t *root;
     json_t *tx = report_transcript_json(smtp_client_transcript(c));
-    int rc;
+    char host[SMTP_SANITIZE_SIZE(sizeof(o->host))], msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
+    int bad = 0;
 
     if (tx == NULL)
         return -1;
+    smtp_sanitize_str(o->host, host, sizeof(host));
     root = json_pack(
-        "{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", o->host, "port", o->port, "result",
+        "{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", host, "port", o->port, "result",
         out->exit_code == 0              ? "ok"
         : out->err.cls == SMTP_ERR_REPLY ? "refused"
                                          : "error",
@@ -508,22 +511,25 @@ static int print_json(const struct send_opts *o, struct smtp_client *c, const st
     if (root == NULL)
         return -1;
     if (out->exit_code != 0) {
-        json_t *err = json_pack("{s:s, s:s}", "class", smtp_error_class_name(out->err.cls),
-                                "message", out->err.msg);
+        json_t *err;
 
+        smtp_sanitize_str(out->err.msg, msg, sizeof(msg));
+        err = json_pack("{s:s, s:s}", "class", smtp_error_class_name(out->err.cls), "message", msg);
         if (err && out->err.code)
-            json_object_set_new(err, "code", json_integer(out->err.code));
+            bad |= json_object_set_new(err, "code", json_integer(out->err.code));
         if (err && out->err.enhanced[0])
-            json_object_set_new(err, "enhanced", json_string(out->err.enhanced));
-        if (err && out->err.reply[0])
-            json_object_set_new(err, "reply", json_string(out->err.reply));
-        if (err)
-            json_object_set_new(root, "error", err);
+            bad |= json_object_set_new(err, "enhanced", json_string(out->err.enhanced));
+        if (err && out->err.reply[0]) /* smtp_error_set_reply sanitized it */
+            bad |= json_object_set_new(err, "reply", json_string(out->err.reply));
+        bad |= json_object_set_new(root, "error", err);
     }
-    rc = json_dumpf(root, stdout, JSON_INDENT(2));
+    if (bad || json_dumpf(root, stdout, JSON_INDENT(2)) < 0) {
+        json_decref(root);
+        return -1;
+    }
     fputc('\n', stdout);
     json_decref(root);
-    return rc;
+    return 0;
 }
 
 /* one_dialogue - a client, one dialogue, its outcome; the client is returned */
@@ -603,6 +609,7 @@ static int run_repeat(const struct send_opts *o, const struct smtp_client_params
     long i;
     long nthreads = o->concurrency < o->repeat ? o->concurrency : o->repeat;
     double secs;
+    int json_failed = 0;
 
     memset(&st, 0, sizeof(st));
     st.o = o;
@@ -631,19 +638,26 @@ static int run_repeat(const struct send_opts *o, const struct smtp_client_params
                       (json_int_t)st.failed, "concurrency", (json_int_t)nthreads, "seconds", secs,
                       "per_second", (double)o->repeat / secs);
 
-        if (root && st.have_failure) {
-            json_t *f =
-                json_pack("{s:s, s:i, s:s, s:s}", "stage", stages[st.first.stage].name, "exit_code",
-                          st.first.exit_code, "class", smtp_error_class_name(st.first.err.cls),
-                          "message", st.first.err.msg);
+        int bad = root == NULL;
 
-            if (f)
-                json_object_set_new(root, "first_failure", f);
+        if (root && st.have_failure) {
+            char msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
+            json_t *f;
+
+            smtp_sanitize_str(st.first.err.msg, msg, sizeof(msg));
+            f = json_pack("{s:s, s:i, s:s, s:s}", "stage", stages[st.first.stage].name, "exit_code",
+                          st.first.exit_code, "class", smtp_error_class_name(st.first.err.cls),
+                          "message", msg);
+            bad |= json_object_set_new(root, "first_failure", f) < 0;
         }
-        if (root) {
-            json_dumpf(root, stdout, JSON_INDENT(2));
+        if (!bad && json_dumpf(root, stdout, JSON_INDENT(2)) < 0)
+            bad = 1;
+        json_decref(root);
+        if (bad) {
+            fprintf(stderr, "relaylab send: cannot write JSON\n");
+            json_failed = 1;
+        } else {
             fputc('\n', stdout);
-            json_decref(root);
         }
     } else {
         if (st.have_failure && !o->silent && st.first_transcript)
@@ -653,12 +667,17 @@ static int run_repeat(const struct send_opts *o, const struct smtp_client_params
                o->repeat, nthreads, secs, (double)o->repeat / secs, st.failed);
     }
     if (st.have_failure) {
+        char msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
+
+        smtp_sanitize_str(st.first.err.msg, msg, sizeof(msg));
         fprintf(stderr, "relaylab send: first failure: %s: %s%s%s (exit %d)\n",
-                stages[st.first.stage].name, st.first.err.msg, st.first.err.reply[0] ? ": " : "",
+                stages[st.first.stage].name, msg, st.first.err.reply[0] ? ": " : "",
                 st.first.err.reply, st.first.exit_code);
     }
     free(st.first_transcript);
     pthread_mutex_destroy(&st.lock);
+    if (json_failed)
+        return CLI_EXIT_ENV;
     return st.have_failure ? st.first.exit_code : CLI_EXIT_OK;
 }
 
@@ -901,7 +920,7 @@ int cli_send(int argc, char **argv)
     smtp_error_clear(&err);
     if ((o.tls || o.tls_on_connect) &&
         (tls = smtp_tls_client_ctx(o.verify, o.ca_file, &err)) == NULL) {
-        fprintf(stderr, "relaylab send: %s\n", err.msg);
+        cli_error("send", err.msg);
         free(body);
         return CLI_EXIT_ENV;
     }
@@ -923,15 +942,21 @@ int cli_send(int argc, char **argv)
         return CLI_EXIT_ENV;
     }
     if (o.json) {
-        if (print_json(&o, c, &out) < 0)
+        /* The dialogue's verdict cannot be told without its JSON: environment error. */
+        if (print_json(&o, c, &out) < 0) {
             fprintf(stderr, "relaylab send: cannot write JSON\n");
+            out.exit_code = CLI_EXIT_ENV;
+        }
     } else if (!o.silent) {
         report_transcript_text(stdout, smtp_client_transcript(c), isatty(1));
     }
     fflush(stdout);
     if (out.exit_code != 0 && !o.json) {
-        fprintf(stderr, "relaylab send: %s: %s", stages[out.stage].name, out.err.msg);
-        if (out.err.reply[0])
+        char msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
+
+        smtp_sanitize_str(out.err.msg, msg, sizeof(msg));
+        fprintf(stderr, "relaylab send: %s: %s", stages[out.stage].name, msg);
+        if (out.err.reply[0]) /* sanitized by smtp_error_set_reply */
             fprintf(stderr, ": %s", out.err.reply);
         fprintf(stderr, " (exit %d)\n", out.exit_code);
     }

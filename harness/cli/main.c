@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "smtp_sanitize.h"
 
 #define RELAYLAB_VERSION "0.1.0"
 
@@ -31,6 +32,16 @@ static const struct subcommand commands[] = {
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* cli_error - "relaylab CMD: MSG" on stderr, MSG sanitized: it may quote an MTA's log */
+
+void cli_error(const char *cmd, const char *msg)
+{
+    char clean[SMTP_SANITIZE_SIZE(1024)];
+
+    smtp_sanitize_str(msg, clean, sizeof(clean));
+    fprintf(stderr, "relaylab %s: %s\n", cmd, clean);
+}
 
 /* usage - top-level help */
 

@@ -4,9 +4,12 @@
  * SUMMARY
  *	a run's results: console matrix, results.json, junit.xml, TAP, HTML
  * DESCRIPTION
- *	See report_results.h. JSON goes through jansson; XML and HTML text
- *	through one escaping function that also drops the characters XML
- *	1.0 forbids.
+ *	See report_results.h. Text arrives sanitized (run_cell_sanitize);
+ *	check_cells() refuses a cell whose text is not, rather than write a
+ *	file a reader cannot parse. JSON goes through jansson, every call's
+ *	result checked; XML and HTML text through one escaping function;
+ *	TAP's YAML values are single-quoted scalars, which hold any text
+ *	without line breaks or controls.
  *--*/
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include <jansson.h>
 
 #include "report_results.h"
+#include "smtp_sanitize.h"
 
 /*
  * cell_label - what a person reads in a cell. A variant that demonstrates
@@ -87,96 +91,246 @@ static void xml(FILE *fp, const char *s)
     }
 }
 
-static int write_text(const char *dir, const char *name, const char *text)
+/* io_fail - a file that could not be written whole */
+
+static int io_fail(struct smtp_error *err, const char *path)
+{
+    int e = errno;
+
+    return smtp_error_set(err, SMTP_ERR_INTERNAL, e, "cannot write %s: %s", path,
+                          e ? strerror(e) : "write error");
+}
+
+/* open_out - dir/name for writing */
+
+static FILE *open_out(const char *dir, const char *name, char *path, size_t size,
+                      struct smtp_error *err)
+{
+    FILE *fp;
+
+    if ((size_t)snprintf(path, size, "%s/%s", dir, name) >= size) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "path too long: %s/%s", dir, name);
+        return NULL;
+    }
+    if ((fp = fopen(path, "w")) == NULL)
+        io_fail(err, path);
+    return fp;
+}
+
+/* close_out - fclose, failing when any write before it failed */
+
+static int close_out(FILE *fp, const char *path, struct smtp_error *err)
+{
+    int bad = ferror(fp);
+    int why = errno; /* after a failed write, its errno: stdio drops the rest of the buffer */
+
+    if (fflush(fp) != 0) {
+        bad = 1;
+        why = errno;
+    }
+    if (fclose(fp) != 0 && !bad) {
+        bad = 1;
+        why = errno;
+    }
+    if (!bad)
+        return 0;
+    errno = why;
+    return io_fail(err, path);
+}
+
+static int write_text(const char *dir, const char *name, const char *text, struct smtp_error *err)
 {
     char path[1024];
     FILE *fp;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = open_out(dir, name, path, sizeof(path), err)) == NULL)
         return -1;
     if (text)
         fputs(text, fp);
-    return fclose(fp);
+    return close_out(fp, path, err);
 }
 
-static json_t *cell_json(const struct run_cell *c)
+/* clean_lines - every line of text could have come out of smtp_sanitize */
+
+static int clean_lines(const char *text)
 {
-    char dir[300];
+    const char *p = text;
+
+    while (p && *p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+        if (!smtp_sanitize_is_clean(p, n))
+            return 0;
+        p = nl ? nl + 1 : NULL;
+    }
+    return 1;
+}
+
+/* check_cells - refuse text that did not go through run_cell_sanitize */
+
+static int check_cells(const struct run_cell *cells, size_t n, const struct report_meta *meta,
+                       struct smtp_error *err)
+{
+    size_t i;
+
+    if (!clean_lines(meta->run_id) || !clean_lines(meta->started) ||
+        !clean_lines(meta->relaylab_version))
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "the run's metadata is not clean text");
+    for (i = 0; i < n; i++) {
+        const struct run_cell *c = &cells[i];
+        const char *texts[] = {c->scenario->id, variant_name(c), c->title,  c->fail_file,
+                               c->fail_step,    c->expected,     c->actual, c->message};
+        const char *what = NULL;
+        size_t k;
+
+        for (k = 0; k < sizeof(texts) / sizeof(texts[0]) && !what; k++)
+            if (strchr(texts[k], '\n') || !clean_lines(texts[k]))
+                what = "a text field";
+        if (!what && !clean_lines(c->transcript))
+            what = "the transcript";
+        if (!what && !clean_lines(c->mta_log))
+            what = "the MTA's log";
+        if (!what && !clean_lines(c->mta_config))
+            what = "the MTA's config";
+        if (what) {
+            char name[300];
+            char clean[SMTP_SANITIZE_SIZE(300)];
+
+            run_cell_name(c, name, sizeof(name));
+            smtp_sanitize_str(name, clean, sizeof(clean));
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
+                                  "cell %s: %s did not go through run_cell_sanitize", clean, what);
+        }
+    }
+    return 0;
+}
+
+/* json_fail - a JSON value that could not be built: say which and why */
+
+static int json_fail(struct smtp_error *err, const struct run_cell *c, const char *why)
+{
+    char name[300];
+
+    if (c == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "results.json: %s", why);
+    run_cell_name(c, name, sizeof(name));
+    return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "results.json: cell %s: %s", name, why);
+}
+
+/* cell_json - one cell (RESULTS-SCHEMA.md); NULL with err when any part fails */
+
+static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
+{
+    char dir[300], t[400];
+    json_error_t jerr;
     json_t *o;
+    int bad = 0;
 
     report_cell_dir(c, dir, sizeof(dir));
-    o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:I, s:I, s:I}", "scenario",
-                  c->scenario->id, "title", c->scenario->title ? c->scenario->title : "", "variant",
-                  variant_name(c), "mta", mta_kind_name(c->mta), "cause", c->scenario->cause,
-                  "status", json_status(c), "open_relay_demonstrated", c->open_relay_found,
-                  "checks", (json_int_t)c->checks, "failed", (json_int_t)c->failed, "ms",
-                  (json_int_t)c->ms, "mta_start_ms", (json_int_t)c->mta_start_ms);
-    if (o == NULL)
+    o = json_pack_ex(&jerr, 0, "{s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:I, s:I, s:I}",
+                     "scenario", c->scenario->id, "title", c->title, "variant", variant_name(c),
+                     "mta", mta_kind_name(c->mta), "cause", c->scenario->cause, "status",
+                     json_status(c), "open_relay_demonstrated", c->open_relay_found, "checks",
+                     (json_int_t)c->checks, "failed", (json_int_t)c->failed, "ms",
+                     (json_int_t)c->ms, "mta_start_ms", (json_int_t)c->mta_start_ms);
+    if (o == NULL) {
+        json_fail(err, c, jerr.text);
         return NULL;
-    {
-        char t[400];
-
-        snprintf(t, sizeof(t), "cells/%s/transcript.txt", dir);
-        json_object_set_new(o, "transcript", json_string(t));
     }
+    snprintf(t, sizeof(t), "cells/%s/transcript.txt", dir);
+    bad |= json_object_set_new(o, "transcript", json_string(t));
     if (c->repeat > 0)
-        json_object_set_new(o, "repeat", json_integer(c->repeat + 1));
-    json_object_set_new(o, "dialogue_ms", json_integer(c->dialogue_ms));
-    json_object_set_new(o, "relay_wait_ms", json_integer(c->relay_wait_ms));
+        bad |= json_object_set_new(o, "repeat", json_integer(c->repeat + 1));
+    bad |= json_object_set_new(o, "dialogue_ms", json_integer(c->dialogue_ms));
+    bad |= json_object_set_new(o, "relay_wait_ms", json_integer(c->relay_wait_ms));
     if (c->swaks_ms >= 0) {
-        json_object_set_new(o, "swaks_ms", json_integer(c->swaks_ms));
-        json_object_set_new(o, "swaks_dialogues", json_integer(c->swaks_dialogues));
+        bad |= json_object_set_new(o, "swaks_ms", json_integer(c->swaks_ms));
+        bad |= json_object_set_new(o, "swaks_dialogues", json_integer(c->swaks_dialogues));
     }
     if (c->failed > 0) {
-        json_t *f = json_pack("{s:s, s:i, s:i, s:s, s:s, s:s}", "file", c->fail_pos.file, "line",
-                              c->fail_pos.line, "col", c->fail_pos.col, "step", c->fail_step,
-                              "expected", c->expected, "actual", c->actual);
+        json_t *f = json_pack_ex(&jerr, 0, "{s:s, s:i, s:i, s:s, s:s, s:s}", "file", c->fail_file,
+                                 "line", c->fail_pos.line, "col", c->fail_pos.col, "step",
+                                 c->fail_step, "expected", c->expected, "actual", c->actual);
 
-        if (f)
-            json_object_set_new(o, "failure", f);
+        if (f == NULL) {
+            json_decref(o);
+            json_fail(err, c, jerr.text);
+            return NULL;
+        }
+        bad |= json_object_set_new(o, "failure", f);
     }
     if (c->status == RUN_ERROR)
-        json_object_set_new(o, "error", json_string(c->message));
+        bad |= json_object_set_new(o, "error", json_string(c->message));
+    if (bad) {
+        json_decref(o);
+        json_fail(err, c, "a value could not be built (out of memory, or text not UTF-8)");
+        return NULL;
+    }
     return o;
 }
 
 static int write_json(const char *dir, const struct run_cell *cells, size_t n,
-                      const struct report_meta *meta)
+                      const struct report_meta *meta, struct smtp_error *err)
 {
     char path[1024];
+    json_error_t jerr;
     json_t *root = json_object();
     json_t *arr = json_array();
-    size_t i, pass = 0, fail = 0, open = 0, err = 0, found = 0;
-    int rc;
+    json_t *summary;
+    size_t i, pass = 0, fail = 0, open = 0, err_cells = 0, found = 0;
+    int bad = 0;
 
+    if (root == NULL || arr == NULL) {
+        json_decref(root);
+        json_decref(arr);
+        return json_fail(err, NULL, "out of memory");
+    }
     for (i = 0; i < n; i++) {
-        json_array_append_new(arr, cell_json(&cells[i]));
+        json_t *cell = cell_json(&cells[i], err);
+
+        /* Every cell is in the file, or there is no file. */
+        if (cell == NULL || json_array_append_new(arr, cell) < 0) {
+            json_decref(root);
+            json_decref(arr);
+            return cell ? json_fail(err, &cells[i], "out of memory") : -1;
+        }
         pass += cells[i].status == RUN_PASS;
         fail += cells[i].status == RUN_FAIL;
         open += cells[i].status == RUN_OPEN_RELAY;
-        err += cells[i].status == RUN_ERROR;
+        err_cells += cells[i].status == RUN_ERROR;
         found += cells[i].open_relay_found;
     }
-    json_object_set_new(root, "schema", json_string("relaylab-results/1"));
-    json_object_set_new(root, "run_id", json_string(meta->run_id));
-    json_object_set_new(root, "started", json_string(meta->started));
-    json_object_set_new(root, "wall_ms", json_integer(meta->wall_ms));
-    json_object_set_new(root, "relaylab", json_string(meta->relaylab_version));
-    json_object_set_new(root, "summary",
-                        json_pack("{s:I, s:I, s:I, s:I, s:I, s:I}", "cells", (json_int_t)n, "held",
-                                  (json_int_t)pass, "fail", (json_int_t)fail, "open_relay",
-                                  (json_int_t)open, "error", (json_int_t)err,
-                                  "open_relay_demonstrated", (json_int_t)found));
-    json_object_set_new(root, "cells", arr);
+    summary =
+        json_pack_ex(&jerr, 0, "{s:I, s:I, s:I, s:I, s:I, s:I}", "cells", (json_int_t)n, "held",
+                     (json_int_t)pass, "fail", (json_int_t)fail, "open_relay", (json_int_t)open,
+                     "error", (json_int_t)err_cells, "open_relay_demonstrated", (json_int_t)found);
+    bad |= json_object_set_new(root, "schema", json_string("relaylab-results/1"));
+    bad |= json_object_set_new(root, "run_id", json_string(meta->run_id));
+    bad |= json_object_set_new(root, "started", json_string(meta->started));
+    bad |= json_object_set_new(root, "wall_ms", json_integer(meta->wall_ms));
+    bad |= json_object_set_new(root, "relaylab", json_string(meta->relaylab_version));
+    bad |= json_object_set_new(root, "summary", summary);
+    bad |= json_object_set_new(root, "cells", arr);
+    if (bad) {
+        json_decref(root);
+        return json_fail(err, NULL, "the run's values could not be built");
+    }
     snprintf(path, sizeof(path), "%s/results.json", dir);
-    rc = json_dump_file(root, path, JSON_INDENT(2));
+    errno = 0;
+    if (json_dump_file(root, path, JSON_INDENT(2)) < 0) {
+        int e = errno;
+
+        json_decref(root);
+        errno = e;
+        return io_fail(err, path);
+    }
     json_decref(root);
-    return rc;
+    return 0;
 }
 
 static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
-                       const struct report_meta *meta)
+                       const struct report_meta *meta, struct smtp_error *err)
 {
     static const enum mta_kind kinds[] = {MTA_POSTFIX, MTA_EXIM};
     char path[1024];
@@ -187,8 +341,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
         fails += cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY;
         errors += cells[i].status == RUN_ERROR;
     }
-    snprintf(path, sizeof(path), "%s/junit.xml", dir);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = open_out(dir, "junit.xml", path, sizeof(path), err)) == NULL)
         return -1;
     fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(fp,
@@ -253,48 +406,75 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
         fprintf(fp, "  </testsuite>\n");
     }
     fprintf(fp, "</testsuites>\n");
-    return fclose(fp);
+    return close_out(fp, path, err);
 }
 
-static int write_tap(const char *dir, const struct run_cell *cells, size_t n)
+/* yaml - a single-quoted YAML scalar: any clean text, a quote doubled */
+
+static void yaml(FILE *fp, const char *s)
+{
+    fputc('\'', fp);
+    for (; s && *s; s++) {
+        if (*s == '\'')
+            fputc('\'', fp);
+        fputc(*s, fp);
+    }
+    fputc('\'', fp);
+}
+
+/* yaml_field - "key: 'value'" in a TAP 13 YAML block, indented */
+
+static void yaml_field(FILE *fp, int indent, const char *key, const char *value)
+{
+    fprintf(fp, "%*s%s: ", indent, "", key);
+    yaml(fp, value);
+    fputc('\n', fp);
+}
+
+static int write_tap(const char *dir, const struct run_cell *cells, size_t n,
+                     struct smtp_error *err)
 {
     char path[1024];
     FILE *fp;
     size_t i;
 
-    snprintf(path, sizeof(path), "%s/results.tap", dir);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = open_out(dir, "results.tap", path, sizeof(path), err)) == NULL)
         return -1;
     fprintf(fp, "TAP version 13\n1..%zu\n", n);
     for (i = 0; i < n; i++) {
+        const struct run_cell *c = &cells[i];
         char name[300];
 
-        run_cell_name(&cells[i], name, sizeof(name));
-        fprintf(fp, "%s %zu - %s%s\n", cells[i].status == RUN_PASS ? "ok" : "not ok", i + 1, name,
-                cells[i].open_relay_found ? " # open relay demonstrated (expected)" : "");
-        if (cells[i].status != RUN_PASS) {
-            fprintf(fp, "  ---\n  status: %s\n  message: '", run_status_name(cells[i].status));
-            for (const char *p = cells[i].message; *p; p++) {
-                if (*p == '\'')
-                    fputs("''", fp);
-                else if (*p != '\n')
-                    fputc(*p, fp);
-            }
-            fprintf(fp, "'\n  ...\n");
+        /* Ids and variant names are [a-z0-9-]: no '#' to start a directive. */
+        run_cell_name(c, name, sizeof(name));
+        fprintf(fp, "%s %zu - %s%s\n", c->status == RUN_PASS ? "ok" : "not ok", i + 1, name,
+                c->open_relay_found ? " # open relay demonstrated (expected)" : "");
+        if (c->status == RUN_PASS)
+            continue;
+        fprintf(fp, "  ---\n");
+        yaml_field(fp, 2, "status", run_status_name(c->status));
+        yaml_field(fp, 2, "message", c->message);
+        if (c->failed > 0) {
+            fprintf(fp, "  at:\n");
+            yaml_field(fp, 4, "file", c->fail_file);
+            fprintf(fp, "    line: %d\n    col: %d\n", c->fail_pos.line, c->fail_pos.col);
+            yaml_field(fp, 2, "step", c->fail_step);
+            yaml_field(fp, 2, "expected", c->expected);
+            yaml_field(fp, 2, "actual", c->actual);
         }
+        fprintf(fp, "  ...\n");
     }
-    return fclose(fp);
+    return close_out(fp, path, err);
 }
 
 static int write_html(const char *dir, const struct run_cell *cells, size_t n,
-                      const struct report_meta *meta)
+                      const struct report_meta *meta, struct smtp_error *err)
 {
     char path[1024];
     FILE *fp;
     size_t i, j;
 
-    snprintf(path, sizeof(path), "%s/report.html", dir);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = open_out(dir, "report.html", path, sizeof(path), err)) == NULL)
         return -1;
     fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 "<title>relaylab run ");
@@ -322,7 +502,7 @@ static int write_html(const char *dir, const struct run_cell *cells, size_t n,
         if (seen)
             continue;
         fprintf(fp, "<tr><td title=\"");
-        xml(fp, c->scenario->title);
+        xml(fp, c->title);
         fprintf(fp, "\">");
         xml(fp, c->scenario->id);
         fprintf(fp, "</td><td>%d</td><td>", c->scenario->cause);
@@ -372,33 +552,37 @@ static int write_html(const char *dir, const struct run_cell *cells, size_t n,
         fprintf(fp, "</li>\n");
     }
     fprintf(fp, "</ul>\n</body></html>\n");
-    return fclose(fp);
+    return close_out(fp, path, err);
 }
 
 int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
-                     const struct report_meta *meta)
+                     const struct report_meta *meta, struct smtp_error *err)
 {
     char path[1024];
     size_t i;
 
+    if (check_cells(cells, n, meta, err) < 0)
+        return -1;
     snprintf(path, sizeof(path), "%s/cells", dir);
     if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return -1;
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
+                              strerror(errno));
     for (i = 0; i < n; i++) {
         char name[300];
 
         report_cell_dir(&cells[i], name, sizeof(name));
         snprintf(path, sizeof(path), "%s/cells/%s", dir, name);
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return -1;
-        if (write_text(path, "transcript.txt", cells[i].transcript) < 0 ||
-            write_text(path, "mta.log", cells[i].mta_log) < 0 ||
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
+                                  strerror(errno));
+        if (write_text(path, "transcript.txt", cells[i].transcript, err) < 0 ||
+            write_text(path, "mta.log", cells[i].mta_log, err) < 0 ||
             write_text(path, cells[i].mta == MTA_EXIM ? "exim.conf" : "main.cf",
-                       cells[i].mta_config) < 0)
+                       cells[i].mta_config, err) < 0)
             return -1;
     }
-    if (write_json(dir, cells, n, meta) < 0 || write_junit(dir, cells, n, meta) < 0 ||
-        write_tap(dir, cells, n) < 0 || write_html(dir, cells, n, meta) < 0)
+    if (write_json(dir, cells, n, meta, err) < 0 || write_junit(dir, cells, n, meta, err) < 0 ||
+        write_tap(dir, cells, n, err) < 0 || write_html(dir, cells, n, meta, err) < 0)
         return -1;
     return 0;
 }

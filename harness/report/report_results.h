@@ -12,6 +12,16 @@
  *	report.html, and cells/NAME/ with each cell's transcript, the MTA's
  *	log and its rendered config. report_console() prints the same
  *	matrix for people. Both only read the cells.
+ *
+ *	The cells' text must have been through run_cell_sanitize() (and the
+ *	transcript written sanitized, as run_matrix() does): the writers
+ *	only escape for their format. report_write_run() checks that first
+ *	and writes nothing if a cell's text is not clean.
+ * DIAGNOSTICS
+ *	report_write_run() returns 0 when every file was written whole, or
+ *	-1 with err saying which file or cell and why (unclean text, a value
+ *	jansson could not build, a write that failed). A partial file may
+ *	then be left in dir: the caller does not rename it into place.
  *--*/
 #ifndef REPORT_RESULTS_H
 #define REPORT_RESULTS_H
@@ -31,9 +41,9 @@ struct report_meta {
     const char *relaylab_version;
 };
 
-/* report_write_run - every result file into dir; 0 or -1 (errno) */
+/* report_write_run - every result file into dir; 0, or -1 with err */
 int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
-                     const struct report_meta *meta);
+                     const struct report_meta *meta, struct smtp_error *err);
 
 /* report_console - the matrix and the failures, for people */
 void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour);

@@ -9,16 +9,17 @@
 #include <stdlib.h>
 
 #include "report_transcript.h"
+#include "smtp_sanitize.h"
 
-/* printable - escape one entry into a malloc'd string */
+/* printable - one entry through smtp_sanitize, whole, into a malloc'd string */
 
 static char *printable(const struct smtp_transcript_entry *e)
 {
-    size_t size = 4 * e->len + 1;
+    size_t size = SMTP_SANITIZE_SIZE(e->len);
     char *buf = malloc(size);
 
     if (buf)
-        smtp_transcript_printable(e->text, e->len, buf, size);
+        smtp_sanitize(e->text, e->len, buf, size);
     return buf;
 }
 

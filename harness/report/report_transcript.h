@@ -8,9 +8,11 @@
  * DESCRIPTION
  *	report_transcript_text() writes one line per entry: seconds since
  *	the start, a direction marker ("C:", "S:", "*"), and the line
- *	with non-printable octets escaped. report_transcript_json() builds
- *	an array of {"t_ms", "dir", "line"} objects with jansson. Both
- *	only read the transcript; secrets were never in it.
+ *	through smtp_sanitize() (whole: a transcript line is never cut), so
+ *	no byte a server sent reaches a file or terminal as it is.
+ *	report_transcript_json() builds an array of {"t_ms", "dir", "line"}
+ *	objects with jansson from the same sanitized lines. Both only read
+ *	the transcript; secrets were never in it.
  *--*/
 #ifndef REPORT_TRANSCRIPT_H
 #define REPORT_TRANSCRIPT_H

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +23,11 @@
 #include "report_transcript.h"
 #include "run.h"
 #include "smtp_client.h"
+#include "smtp_sanitize.h"
 
 #define OUTSIDE_ADDR_MAX 32
+#define TX_NOTE_MAX 2048 /* one transcript line of relaylab's own, before sanitizing */
+#define FIELD_MAX 2048   /* the largest fixed text field of a run_cell */
 
 struct runner {
     struct mta_env *env;
@@ -88,6 +92,94 @@ void run_cell_free(struct run_cell *cell)
     free(cell->mta_log);
     free(cell->mta_config);
     cell->transcript = cell->mta_log = cell->mta_config = NULL;
+}
+
+/* sanitize_field - a fixed-size text field through smtp_sanitize, in place */
+
+static void sanitize_field(char *field, size_t size)
+{
+    char raw[FIELD_MAX];
+
+    snprintf(raw, sizeof(raw), "%s", field);
+    smtp_sanitize_str(raw, field, size);
+}
+
+/* sanitize_lines - text through smtp_sanitize line by line (LF kept), malloc'd */
+
+static char *sanitize_lines(const char *text)
+{
+    size_t len = strlen(text);
+    char *out = malloc(SMTP_SANITIZE_SIZE(len));
+    const char *p = text;
+    size_t o = 0;
+
+    if (out == NULL)
+        return NULL;
+    for (;;) {
+        const char *nl = memchr(p, '\n', len - (size_t)(p - text));
+        size_t n = nl ? (size_t)(nl - p) : len - (size_t)(p - text);
+
+        /* Never cut: 4 bytes out per byte in is the most it takes. */
+        o += smtp_sanitize(p, n, out + o, SMTP_SANITIZE_SIZE(n));
+        if (nl == NULL)
+            break;
+        out[o++] = '\n';
+        p = nl + 1;
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* run_cell_sanitize - every text reports show, through smtp_sanitize once */
+
+int run_cell_sanitize(struct run_cell *cell)
+{
+    char *log = NULL, *conf = NULL;
+
+    if (cell->sanitized)
+        return 0;
+    cell->sanitized = 1;
+    smtp_sanitize_str(cell->scenario ? cell->scenario->title : NULL, cell->title,
+                      sizeof(cell->title));
+    smtp_sanitize_str(cell->fail_pos.file, cell->fail_file, sizeof(cell->fail_file));
+    sanitize_field(cell->fail_step, sizeof(cell->fail_step));
+    sanitize_field(cell->expected, sizeof(cell->expected));
+    sanitize_field(cell->actual, sizeof(cell->actual));
+    sanitize_field(cell->message, sizeof(cell->message));
+    if ((cell->mta_log && (log = sanitize_lines(cell->mta_log)) == NULL) ||
+        (cell->mta_config && (conf = sanitize_lines(cell->mta_config)) == NULL)) {
+        free(log);
+        free(cell->mta_log);
+        free(cell->mta_config);
+        cell->mta_log = cell->mta_config = NULL;
+        cell->status = RUN_ERROR;
+        snprintf(cell->message, sizeof(cell->message),
+                 "out of memory sanitizing the MTA's log and config");
+        return -1;
+    }
+    free(cell->mta_log);
+    free(cell->mta_config);
+    cell->mta_log = log;
+    cell->mta_config = conf;
+    return 0;
+}
+
+/* tx_note - a line of relaylab's own in the transcript, its text sanitized */
+
+static void tx_note(FILE *tx, const char *mark, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void tx_note(FILE *tx, const char *mark, const char *fmt, ...)
+{
+    char raw[TX_NOTE_MAX];
+    char clean[SMTP_SANITIZE_SIZE(TX_NOTE_MAX)];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(raw, sizeof(raw), fmt, ap);
+    va_end(ap);
+    smtp_sanitize_str(raw, clean, sizeof(clean));
+    fprintf(tx, "%s%s\n", mark, clean);
 }
 
 static unsigned mta_bit(enum mta_kind k)
@@ -315,8 +407,9 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
     va_start(ap, fmt);
     vsnprintf(cell->actual, sizeof(cell->actual), fmt, ap);
     va_end(ap);
-    fprintf(cr->tx, " !  FAILED %s:%d: %s\n    expected: %s\n    actual:   %s\n", st->pos.file,
-            st->pos.line, st->source, expected, cell->actual);
+    tx_note(cr->tx, " !  FAILED ", "%s:%d: %s", st->pos.file, st->pos.line, st->source);
+    tx_note(cr->tx, "    expected: ", "%s", expected);
+    tx_note(cr->tx, "    actual:   ", "%s", cell->actual);
 }
 
 /* actual_reply - the last reply as a report string */
@@ -389,12 +482,12 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     tcp.tls_ctx = cr->tls;
     tcp.sni = "mx.relaylab.test";
     tcp.verify_name = "mx.relaylab.test";
-    fprintf(cr->tx, "--- %s:%d: %s\n", st->pos.file, st->pos.line, st->source);
+    tx_note(cr->tx, "--- ", "%s:%d: %s", st->pos.file, st->pos.line, st->source);
     cr->connect_refused = 0;
     if (smtp_client_connect(cr->client, &tcp) < 0) {
         cr->connect_refused = smtp_client_error(cr->client)->sys_errno == ECONNREFUSED;
         note_reply(cr, -1);
-        fprintf(cr->tx, " *  %s\n", smtp_client_error(cr->client)->msg);
+        tx_note(cr->tx, " *  ", "%s", smtp_client_error(cr->client)->msg);
         smtp_client_free(cr->client);
         cr->client = NULL;
         return 0;
@@ -456,9 +549,9 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                        "accepted, but nothing reached the sink for %s within %d ms", rcpt,
                        RUN_RELAY_WAIT_MS);
             } else {
-                fprintf(cr->tx,
-                        " *  sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
-                        "check began\n",
+                tx_note(cr->tx, " *  ",
+                        "sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
+                        "check began",
                         m.id, m.mail_from, m.rcpt[0], m.size, mta_env_now_ms() - wait_t0);
                 cr->cell->relay_wait_ms += mta_env_now_ms() - wait_t0;
                 if (st->op == SCN_EXPECT_OPEN_RELAY)
@@ -494,7 +587,7 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
             return;
         }
     }
-    fprintf(cr->tx, " >  %s:%d: %s\n", st->pos.file, st->pos.line, st->source);
+    tx_note(cr->tx, " >  ", "%s:%d: %s", st->pos.file, st->pos.line, st->source);
     if (c == NULL) {
         failed(cr, st, "a connection", "no connection: the dialogue has no 'connect' before this");
         return;
@@ -724,15 +817,16 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     if ((cr.tx = open_memstream(&text, &size)) == NULL) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message), "out of memory");
+        run_cell_sanitize(cell);
         return;
     }
     cell->mta_start_ms = first ? inst->start_ms : 0;
     cell->mta_config = mta_instance_read(inst, inst->config_path, 0, &read_err);
     if (!first)
-        fprintf(cr.tx, " *  %s instance shared with the cells before (same config)\n",
+        tx_note(cr.tx, " *  ", "%s instance shared with the cells before (same config)",
                 mta_kind_name(cell->mta));
     for (i = 0; i < inst->nrewrites; i++)
-        fprintf(cr.tx, " *  the sandbox rewrote %s\n", inst->rewrites[i]);
+        tx_note(cr.tx, " *  ", "the sandbox rewrote %s", inst->rewrites[i]);
     if ((cr.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NAME, inst->ca_path, &err)) == NULL) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message), "TLS: %s", err.msg);
@@ -766,6 +860,7 @@ out:
     fclose(cr.tx);
     cell->transcript = text;
     cell->ms = mta_env_now_ms() - t0 + (first ? inst->start_ms : 0);
+    run_cell_sanitize(cell);
 }
 
 /* run_batch - start one instance, run cells [first, first+n) that share its config */
@@ -792,6 +887,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
             cell->status = RUN_ERROR;
             snprintf(cell->message, sizeof(cell->message), "%s did not start: %s",
                      mta_kind_name(cell->mta), err.msg);
+            run_cell_sanitize(cell);
             cell->transcript = strdup(cell->message);
         } else {
             run_cell_on(r, cell, inst, i == 0);
@@ -897,6 +993,13 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start worker threads");
     for (i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
+    /* A cell no worker took (out of memory) is an error, not a silent pass. */
+    for (i = 0; (size_t)i < ncells; i++)
+        if (!cells[i].sanitized) {
+            cells[i].status = RUN_ERROR;
+            snprintf(cells[i].message, sizeof(cells[i].message), "the cell did not run");
+            run_cell_sanitize(&cells[i]);
+        }
     for (i = 0; (size_t)i < ncells; i++)
         free(r.keys[i]);
     free(r.keys);

@@ -12,6 +12,14 @@
  *	client (smtp), checks every expectation, and records a result per
  *	cell with the first failing step's expected and actual reply. It
  *	joins the scenario, mta and smtp layers; it prints nothing.
+ *
+ *	The results are where hostile text stops: what a server said, what
+ *	a scenario file or an MTA's log and config hold. Every text of a
+ *	cell that a report may show has been through smtp_sanitize() once
+ *	run_matrix() returns (run_cell_sanitize()), and the transcript is
+ *	sanitized line by line as it is written, so the report writers only
+ *	escape for their format. Scenario ids and variant names are not
+ *	copied: the parser allows only [a-z0-9-] in them.
  *--*/
 #ifndef RUN_H
 #define RUN_H
@@ -26,6 +34,7 @@ extern "C" {
 #endif
 
 #define RUN_RELAY_WAIT_MS 5000
+#define RUN_TEXT_MAX 512 /* a title or file name as reports show it, "..." when cut */
 
 enum run_status {
     RUN_PASS = 0,
@@ -41,10 +50,12 @@ struct run_cell {
     int repeat; /* 0-based repetition (--repeat) */
     /* results */
     enum run_status status;
-    int open_relay_found;  /* an expected open relay was demonstrated */
-    size_t checks, failed; /* expectations evaluated, failed */
-    struct scenario_pos fail_pos;
-    char fail_step[256]; /* the expectation as written */
+    int open_relay_found;         /* an expected open relay was demonstrated */
+    size_t checks, failed;        /* expectations evaluated, failed */
+    struct scenario_pos fail_pos; /* fail_pos.file is raw: reports show fail_file */
+    char fail_file[RUN_TEXT_MAX];
+    char title[RUN_TEXT_MAX]; /* the scenario's */
+    char fail_step[256];      /* the expectation as written */
     char expected[256];
     char actual[512];
     char message[1400]; /* one-line summary of the failure or error */
@@ -57,6 +68,7 @@ struct run_cell {
     char *transcript;  /* malloc'd text of every dialogue, secrets redacted */
     char *mta_log;     /* malloc'd copy of the MTA's log */
     char *mta_config;  /* malloc'd copy of the rendered config */
+    int sanitized;     /* run_cell_sanitize() ran */
 };
 
 struct run_params {
@@ -99,6 +111,17 @@ int run_scenario_check(const struct scenario *s, struct scenario_error *err);
 /* run_acl_path - where an acl-rcpt config line's file is: inside the scenario's tree, or -1 */
 int run_acl_path(const struct scenario *s, const struct scenario_config *c, char *buf,
                  size_t size, struct smtp_error *err);
+
+/*
+ * run_cell_sanitize - every text of cell that reports show, through
+ * smtp_sanitize() exactly once (later calls do nothing): title and
+ * fail_file from the scenario, fail_step, expected, actual and message
+ * from their raw values (each cut with "..." at its field's size), and
+ * mta_log and mta_config line by line. run_matrix() calls it for every
+ * cell. 0, or -1 when out of memory: then the cell is an error and the
+ * unsanitized copies are gone.
+ */
+int run_cell_sanitize(struct run_cell *cell);
 
 /* run_cell_free - the malloc'd parts */
 void run_cell_free(struct run_cell *cell);

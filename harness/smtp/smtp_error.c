@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "smtp_error.h"
+#include "smtp_sanitize.h"
 
 /* smtp_error_clear - reset to SMTP_ERR_NONE */
 
@@ -36,27 +37,17 @@ int smtp_error_set(struct smtp_error *err, enum smtp_err_class cls, int sys_errn
     return -1;
 }
 
-/* smtp_error_set_reply - record offending bytes, made printable */
+/* smtp_error_set_reply - the first line of offending bytes, sanitized */
 
 void smtp_error_set_reply(struct smtp_error *err, const char *bytes, size_t len)
 {
-    size_t out = 0;
-    size_t i;
+    size_t n = 0;
 
     if (err == NULL)
         return;
-    for (i = 0; i < len && out + 5 < sizeof(err->reply); i++) {
-        unsigned char ch = (unsigned char)bytes[i];
-
-        if (ch == '\r' || ch == '\n')
-            break;
-        if (ch >= 0x20 && ch < 0x7f) {
-            err->reply[out++] = (char)ch;
-        } else {
-            out += (size_t)snprintf(err->reply + out, sizeof(err->reply) - out, "\\x%02x", ch);
-        }
-    }
-    err->reply[out] = 0;
+    while (n < len && bytes[n] != '\r' && bytes[n] != '\n')
+        n++;
+    smtp_sanitize(bytes, n, err->reply, sizeof(err->reply));
 }
 
 /* smtp_error_class_name - printable class */

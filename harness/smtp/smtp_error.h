@@ -41,7 +41,7 @@ struct smtp_error {
     int code;                         /* reply code for SMTP_ERR_REPLY */
     char enhanced[16];                /* RFC 3463 code, "" if none */
     char msg[SMTP_ERROR_MSG_MAX];     /* short description */
-    char reply[SMTP_ERROR_REPLY_MAX]; /* offending reply line, printable */
+    char reply[SMTP_ERROR_REPLY_MAX]; /* offending reply line, smtp_sanitize()d */
 };
 
 /* smtp_error_clear - reset to SMTP_ERR_NONE */
@@ -51,7 +51,7 @@ void smtp_error_clear(struct smtp_error *err);
 int smtp_error_set(struct smtp_error *err, enum smtp_err_class cls, int sys_errno, const char *fmt,
                    ...) __attribute__((format(printf, 4, 5)));
 
-/* smtp_error_set_reply - record offending bytes, made printable */
+/* smtp_error_set_reply - record offending bytes up to CR or LF, through smtp_sanitize() */
 void smtp_error_set_reply(struct smtp_error *err, const char *bytes, size_t len);
 
 /* smtp_error_class_name - "timeout", "tls", ... */

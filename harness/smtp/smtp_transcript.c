@@ -8,7 +8,6 @@
  *	so growing the arena never leaves an entry pointing at freed
  *	memory.
  *--*/
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,46 +113,4 @@ int smtp_transcript_get(const struct smtp_transcript *t, size_t i, struct smtp_t
 size_t smtp_transcript_dropped(const struct smtp_transcript *t)
 {
     return t ? t->dropped : 0;
-}
-
-/* smtp_transcript_printable - \r, \n, \t, \\, \xNN for the rest */
-
-size_t smtp_transcript_printable(const char *in, size_t len, char *out, size_t size)
-{
-    size_t o = 0;
-    size_t i;
-
-    if (size == 0)
-        return 0;
-    for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)in[i];
-        char esc[5];
-        size_t n;
-
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            esc[0] = (char)c;
-            n = 1;
-        } else if (c == '\\') {
-            memcpy(esc, "\\\\", 2);
-            n = 2;
-        } else if (c == '\r') {
-            memcpy(esc, "\\r", 2);
-            n = 2;
-        } else if (c == '\n') {
-            memcpy(esc, "\\n", 2);
-            n = 2;
-        } else if (c == '\t') {
-            memcpy(esc, "\\t", 2);
-            n = 2;
-        } else {
-            snprintf(esc, sizeof(esc), "\\x%02x", c);
-            n = 4;
-        }
-        if (o + n + 1 > size)
-            break;
-        memcpy(out + o, esc, n);
-        o += n;
-    }
-    out[o] = 0;
-    return o;
 }

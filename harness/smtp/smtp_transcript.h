@@ -11,7 +11,8 @@
  *	since the dialogue began. Secrets never enter: the client adds
  *	AUTH payloads as SMTP_TRANSCRIPT_REDACTED, so nothing written from
  *	a transcript can leak them. The total size is capped; past the
- *	cap lines are counted and dropped.
+ *	cap lines are counted and dropped. Entries hold the raw bytes: a
+ *	writer puts them through smtp_sanitize() (report_transcript does).
  *--*/
 #ifndef SMTP_TRANSCRIPT_H
 #define SMTP_TRANSCRIPT_H
@@ -52,9 +53,6 @@ int smtp_transcript_get(const struct smtp_transcript *t, size_t i, struct smtp_t
 
 /* smtp_transcript_dropped - lines lost to the cap */
 size_t smtp_transcript_dropped(const struct smtp_transcript *t);
-
-/* smtp_transcript_printable - escape non-printable octets into out */
-size_t smtp_transcript_printable(const char *in, size_t len, char *out, size_t size);
 
 #ifdef __cplusplus
 }

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <jansson.h>
+
 #include "fakesrv.h"
 #include "smtp_transport.h"
 
@@ -21,17 +23,21 @@ struct Outcome {
     int status = -1;
     long elapsed_ms = 0;
     std::string err;
+    std::string out; /* stdout, when not silent */
 };
 
-Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::string> extra = {})
+Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::string> extra = {},
+                    bool silent = true)
 {
     int port = 0;
     fakesrv *fs = fakesrv_listen(steps.data(), steps.size(), nullptr, &port);
     EXPECT_NE(fs, nullptr);
     std::string server = "127.0.0.1:" + std::to_string(port);
     std::string timeout = std::to_string(kTimeoutS);
-    std::vector<std::string> args = {RELAYLAB_BIN, "send",      "--server", server,    "--to",
-                                     "x@y.test",   "--timeout", timeout,    "--silent"};
+    std::vector<std::string> args = {RELAYLAB_BIN, "send",     "--server",  server,
+                                     "--to",       "x@y.test", "--timeout", timeout};
+    if (silent)
+        args.push_back("--silent");
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char *> argv;
     for (auto &a : args)
@@ -40,14 +46,16 @@ Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::str
 
     int pipefd[2];
     EXPECT_EQ(pipe(pipefd), 0);
+    char out_path[] = "/tmp/relaylab-hostile-out-XXXXXX";
+    int out_fd = mkstemp(out_path);
+    EXPECT_GE(out_fd, 0);
     Outcome run;
     long t0 = smtp_transport_now();
     pid_t pid = fork();
     if (pid == 0) {
         dup2(pipefd[1], 2);
         close(pipefd[0]);
-        int devnull = open("/dev/null", O_WRONLY);
-        dup2(devnull, 1);
+        dup2(out_fd, 1);
         execv(argv[0], argv.data());
         _exit(127);
     }
@@ -59,6 +67,11 @@ Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::str
     close(pipefd[0]);
     waitpid(pid, &run.status, 0);
     run.elapsed_ms = smtp_transport_now() - t0;
+    lseek(out_fd, 0, SEEK_SET);
+    while ((n = read(out_fd, buf, sizeof(buf))) > 0)
+        run.out.append(buf, (size_t)n);
+    close(out_fd);
+    unlink(out_path);
     fakesrv_finish(fs);
     fakesrv_free(fs);
     return run;
@@ -167,6 +180,104 @@ TEST(Hostile, RelayDeniedNamesTheStage)
                              {FS_EXPECT, "QUIT", 0, 0},
                              {FS_SEND, "221 bye\r\n", 0, 0}});
     ExpectCleanFailure(r, 26, "rcpt: no recipient accepted (last reply 554)");
+}
+
+// BadByte - offset of the first byte that is not valid UTF-8 or is a
+// control character (LF allowed), or -1; written apart from the sanitizer.
+long BadByte(const std::string &s)
+{
+    const unsigned char *p = (const unsigned char *)s.data();
+    size_t i = 0, n = s.size();
+    while (i < n) {
+        unsigned char b = p[i];
+        size_t len;
+        unsigned long c;
+        if (b < 0x80) {
+            if ((b < 0x20 && b != '\n') || b == 0x7f)
+                return (long)i;
+            i++;
+            continue;
+        }
+        if ((b & 0xe0) == 0xc0)
+            len = 2, c = b & 0x1f;
+        else if ((b & 0xf0) == 0xe0)
+            len = 3, c = b & 0x0f;
+        else if ((b & 0xf8) == 0xf0)
+            len = 4, c = b & 0x07;
+        else
+            return (long)i;
+        if (i + len > n)
+            return (long)i;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return (long)i;
+            c = (c << 6) | (p[i + k] & 0x3f);
+        }
+        if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
+            (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff || c <= 0x9f)
+            return (long)i;
+        i += len;
+    }
+    return -1;
+}
+
+// A banner with markup, ESC, BEL, 0xFF, a CDATA end and a C1 CSI.
+const char kBanner[] = "220 <script>alert(1)</script> \x1b[31mred\x1b[0m \x07 \xff ]]> "
+                       "\xc2\x9b"
+                       "2J \\ mx\r\n";
+const char kBannerShown[] = "220 <script>alert(1)</script> \\x1b[31mred\\x1b[0m \\x07 \\xff ]]> "
+                            "\\xc2\\x9b2J \\\\ mx";
+
+std::vector<fakesrv_step> HostileDialogue()
+{
+    static std::string refusal = "554-5.7.1 \x1b]0;owned\x07 " + std::string(2000, 'x') +
+                                 "\r\n554 5.7.1 \xe2\x80\xae \xed\xa0\x80 \x1b[2J\r\n";
+    return {{FS_SEND, kBanner, 0, 0},
+            {FS_EXPECT, "EHLO", 0, 0},
+            {FS_SEND, "250-mx \x1b[1m\r\n250 8BITMIME \xc0\xaf\r\n", 0, 0},
+            {FS_EXPECT, "MAIL", 0, 0},
+            {FS_SEND, "250 2.1.0 Ok\r\n", 0, 0},
+            {FS_EXPECT, "RCPT", 0, 0},
+            {FS_SEND, refusal.c_str(), refusal.size(), 0},
+            {FS_EXPECT, "QUIT", 0, 0},
+            {FS_SEND, "221 \x07bye\r\n", 0, 0}};
+}
+
+// Nothing a server says reaches the terminal raw: transcript, error line.
+TEST(Hostile, TextOutputIsClean)
+{
+    Outcome r = SendAgainst(HostileDialogue(), {}, false);
+    ExpectCleanFailure(r, 26, "rcpt: no recipient accepted (last reply 554)");
+    EXPECT_EQ(BadByte(r.out), -1) << r.out;
+    EXPECT_EQ(BadByte(r.err), -1) << r.err;
+    EXPECT_NE(r.out.find(std::string("S: ") + kBannerShown + "\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(std::string(2000, 'x')), std::string::npos) << "the long line whole";
+    EXPECT_NE(r.out.find("\\xe2\\x80\\xae \\xed\\xa0\\x80 \\x1b[2J"), std::string::npos);
+}
+
+TEST(Hostile, JsonOutputIsCleanAndParses)
+{
+    Outcome r = SendAgainst(HostileDialogue(), {"--json"}, false);
+    ASSERT_TRUE(WIFEXITED(r.status));
+    EXPECT_EQ(WEXITSTATUS(r.status), 26) << r.err;
+    EXPECT_EQ(BadByte(r.out), -1) << r.out;
+    json_error_t jerr;
+    json_t *root = json_loads(r.out.c_str(), 0, &jerr);
+    ASSERT_NE(root, nullptr) << jerr.text << "\n" << r.out;
+    json_t *tx = json_object_get(root, "transcript");
+    ASSERT_GE(json_array_size(tx), 6u);
+    EXPECT_STREQ(json_string_value(json_object_get(json_array_get(tx, 1), "line")), kBannerShown);
+    EXPECT_STREQ(json_string_value(json_object_get(root, "result")), "refused");
+    json_decref(root);
+}
+
+TEST(Hostile, RefusedBannerOnStderrIsClean)
+{
+    Outcome r = SendAgainst({{FS_SEND, "554 \x1b[31mgo away\x07\xff\r\n", 0, 0},
+                             {FS_EXPECT, "QUIT", 0, 0},
+                             {FS_SEND, "221 bye\r\n", 0, 0}});
+    ExpectCleanFailure(r, 21, "banner: banner refused with 554: 554 \\x1b[31mgo away\\x07\\xff");
+    EXPECT_EQ(BadByte(r.err), -1) << r.err;
 }
 
 } // namespace

@@ -1,4 +1,4 @@
-// Transcript: bounded, ordered, escaped.
+// Transcript: bounded, ordered (escaping is smtp_sanitize's: sanitize_test.cc).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -39,18 +39,6 @@ TEST(Transcript, CapDropsAndCounts)
     EXPECT_LT(kept, 10);
     EXPECT_EQ(smtp_transcript_dropped(t), (size_t)(50 - kept));
     smtp_transcript_free(t);
-}
-
-TEST(Transcript, Printable)
-{
-    char out[64];
-    std::string in("a\0b\r\n\\\x7f", 7);
-    smtp_transcript_printable(in.data(), in.size(), out, sizeof(out));
-    EXPECT_STREQ(out, "a\\x00b\\r\\n\\\\\\x7f");
-    // Never overruns a small buffer.
-    char small[5];
-    smtp_transcript_printable("\x01\x02\x03", 3, small, sizeof(small));
-    EXPECT_STREQ(small, "\\x01");
 }
 
 } // namespace
