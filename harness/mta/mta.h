@@ -123,6 +123,14 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
                       struct smtp_error *err);
 int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err);
 
+/*
+ * mta_exim_rewrite_sockets - an Exim authenticators section (len bytes)
+ * with every server_socket line replaced by "  server_socket = SOCKET";
+ * malloc'd, *count of them replaced; NULL with err.
+ */
+char *mta_exim_rewrite_sockets(const char *section_text, size_t len, const char *socket, int *count,
+                               struct smtp_error *err);
+
 /* mta_instance_vars - the template variables every driver shares (pointers into inst) */
 void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
                        struct mta_vars *vars);
