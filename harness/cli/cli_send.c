@@ -394,8 +394,9 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
     tcp.sni = o->sni ? o->sni : o->host;
     tcp.verify_name = o->verify == SMTP_TLS_VERIFY_NAME ? (o->sni ? o->sni : o->host) : NULL;
 
+    /* Every stage that fails sets the whole record: nothing stale is left. */
+    memset(out, 0, sizeof(*out));
     out->stage = ST_NONE;
-    out->exit_code = 0;
     if (smtp_client_connect(c, &tcp) < 0) {
         local_failure(out, ST_CONNECT, smtp_client_error(c));
         return;
@@ -450,6 +451,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
     }
     if (codes[0] != 250) {
         out->stage = ST_MAIL;
+        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "mail refused with %d", codes[0]);
         out->err.code = codes[0];
         out->exit_code = stages[ST_MAIL].refused_exit;
@@ -459,6 +461,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
         accepted += codes[1 + i] / 100 == 2;
     if (accepted == 0) {
         out->stage = ST_RCPT;
+        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "no recipient accepted (last reply %d)",
                        codes[o->nto]);
         out->err.code = codes[o->nto];
@@ -469,6 +472,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
         goto quit;
     if (codes[o->nto + 1] != 354) {
         out->stage = ST_DATA;
+        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "data refused with %d", codes[o->nto + 1]);
         out->err.code = codes[o->nto + 1];
         out->exit_code = stages[ST_DATA].refused_exit;
@@ -535,8 +539,8 @@ static struct smtp_client *one_dialogue(const struct send_opts *o,
 {
     struct smtp_client *c = smtp_client_new(params);
 
+    memset(out, 0, sizeof(*out));
     if (c == NULL) {
-        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
         out->stage = ST_CONNECT;
         out->exit_code = CLI_EXIT_ENV;
