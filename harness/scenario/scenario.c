@@ -85,13 +85,21 @@ static const char *dup(struct scenario *s, const char *text, size_t len)
 
 #define LFAIL(l, col, ...) fail(err, (l)->file, (l)->lineno, (col), __VA_ARGS__)
 
+/* too_large - the arena is full: the statement at line:col did not fit */
+
+#define TOO_LARGE "scenario too large: more than %d bytes of text (its includes counted)"
+
+static int too_large(struct line *l, int col, struct scenario_error *err)
+{
+    return LFAIL(l, col, TOO_LARGE, SCENARIO_ARENA_MAX);
+}
+
 /* keep - a word into the arena */
 
 static int keep(struct line *l, const struct word *w, const char **out, struct scenario_error *err)
 {
     if ((*out = dup(l->s, w->text, strlen(w->text))) == NULL)
-        return LFAIL(l, w->col, "scenario too large (more than %d bytes of text)",
-                     SCENARIO_ARENA_MAX);
+        return too_large(l, w->col, err);
     return 0;
 }
 
@@ -185,7 +193,10 @@ static int split(struct line *l, const char *text, size_t len, struct scenario_e
     }
     while (i < end && (text[i] == ' ' || text[i] == '\t'))
         i++;
-    l->source = dup(l->s, text + i, end - i);
+    /* Blank and comment-only lines keep nothing. */
+    l->source = NULL;
+    if (i < end && text[i] != '#' && (l->source = dup(l->s, text + i, end - i)) == NULL)
+        return too_large(l, (int)i + 1, err);
     /* "C: LINE" sends LINE as it is: no quoting, no comments. */
     if (end - i >= 2 && text[i] == 'C' && text[i + 1] == ':') {
         size_t r = i + 2;
@@ -295,7 +306,7 @@ static int header(struct line *l, struct scenario_error *err)
     if (strcmp(verb, "title") == 0) {
         if (need(l, 2, WORDS_MAX, err) < 0)
             return -1;
-        return (s->title = join(l, 1)) ? 0 : LFAIL(l, 1, "scenario too large");
+        return (s->title = join(l, 1)) ? 0 : too_large(l, l->words[1].col, err);
     }
     if (strcmp(verb, "cause") == 0) {
         char *end;
@@ -309,7 +320,7 @@ static int header(struct line *l, struct scenario_error *err)
             return LFAIL(l, l->words[1].col, "cause is a number from 1 to 99");
         s->cause = (int)n;
         if (l->nwords > 2 && (s->cause_name = join(l, 2)) == NULL)
-            return LFAIL(l, 1, "scenario too large");
+            return too_large(l, l->words[2].col, err);
         return 0;
     }
     if (strcmp(verb, "tags") == 0) {
@@ -352,6 +363,8 @@ static int header(struct line *l, struct scenario_error *err)
     if (keep(l, &l->words[1], &s->variants[s->nvariants].name, err) < 0)
         return -1;
     s->variants[s->nvariants].description = l->nwords > 2 ? join(l, 2) : "";
+    if (s->variants[s->nvariants].description == NULL)
+        return too_large(l, l->words[2].col, err);
     s->nvariants++;
     return 0;
 }
@@ -399,8 +412,11 @@ static int config(struct line *l, struct scenario_error *err)
         const char *value;
 
         c->op = SCN_CFG_SET;
-        if (i + 2 > l->nwords || (value = join(l, i + 1)) == NULL || strchr(value, '=') == NULL ||
-            value[0] == '=')
+        if (i + 2 > l->nwords)
+            return LFAIL(l, l->words[i].col, "set needs NAME = VALUE");
+        if ((value = join(l, i + 1)) == NULL)
+            return too_large(l, l->words[i + 1].col, err);
+        if (strchr(value, '=') == NULL || value[0] == '=')
             return LFAIL(l, l->words[i].col, "set needs NAME = VALUE");
         c->value = value;
     } else {
@@ -514,7 +530,7 @@ static int step(struct line *l, struct scenario_error *err)
         if (l->raw == NULL || l->raw[0] == 0)
             return LFAIL(l, l->words[0].col, "'C:' needs a command line");
         if ((st->arg = dup(s, l->raw, strlen(l->raw))) == NULL)
-            return LFAIL(l, l->raw_col, "scenario too large");
+            return too_large(l, l->raw_col, err);
         s->nsteps++;
         return 0;
     }
@@ -631,7 +647,7 @@ int scenario_parse(struct scenario *s, const char *file, const char *text, size_
     l.include = include;
     l.ctx = ctx;
     if ((l.file = dup(s, file, strlen(file))) == NULL)
-        return fail(err, file, 0, 0, "scenario too large");
+        return fail(err, file, 1, 1, TOO_LARGE, SCENARIO_ARENA_MAX);
     while (off < len) {
         const char *nl = memchr(text + off, '\n', len - off);
         size_t n = nl ? (size_t)(nl - (text + off)) : len - off;

@@ -17,6 +17,11 @@
  *	scenario_load() reads a file (and its includes, 4 deep at most)
  *	and checks the whole: scenario_check().
  *
+ *	A scenario whose text does not fit in the arena is an error at the
+ *	statement that did not fit ("scenario too large: ..."): a parsed
+ *	model never holds NULL where it keeps text. NULL means "not given"
+ *	only where a field says so below.
+ *
  *	The scenario layer knows nothing of processes or MTAs beyond their
  *	names.
  * DIAGNOSTICS
@@ -92,13 +97,13 @@ struct scenario_pos {
 
 struct scenario_step {
     enum scenario_op op;
-    const char *arg;  /* listener, name, mechanism, address, raw line, rcpt */
-    const char *arg2; /* "from" client, auth who */
+    const char *arg;  /* listener, name, mechanism, address, raw line, rcpt; NULL if none */
+    const char *arg2; /* "from" client, auth who; NULL if none */
     int code;         /* S: exact code, or class digit when code_class */
     int code_class;
     const char *enhanced; /* "5.7.1" or NULL */
     const char *text;     /* substring, or NULL */
-    const char *source;   /* the line as written, for reports */
+    const char *source;   /* the line as written, for reports; never NULL */
     struct scenario_where where;
     struct scenario_pos pos;
     int dialogue;
@@ -106,7 +111,8 @@ struct scenario_step {
 
 struct scenario_config {
     enum scenario_config_op op;
-    const char *value; /* "key = value", service line, ACL file path */
+    const char *value; /* "key = value", service line, ACL file path, listener; NULL for
+                          no-sasl and plaintext-auth */
     struct scenario_where where;
     struct scenario_pos pos;
 };
@@ -122,10 +128,10 @@ struct scenario_dialogue {
 };
 
 struct scenario {
-    const char *id;
-    const char *title;
+    const char *id;    /* never NULL after scenario_check() */
+    const char *title; /* NULL if none */
     int cause;
-    const char *cause_name;
+    const char *cause_name; /* NULL if none */
     const char *tags[SCENARIO_TAGS_MAX];
     size_t ntags;
     unsigned mtas;

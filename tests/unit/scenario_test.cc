@@ -227,4 +227,72 @@ TEST(Scenario, IncludeFromFile)
     system(("rm -rf " + d).c_str());
 }
 
+// A scenario whose text fills the arena is an error at the statement that
+// did not fit, never a model with NULL where the runner expects text.
+TEST(Scenario, ArenaFullIsAnErrorWithPosition)
+{
+    std::string text = "scenario big\ndialogue d\n  connect smtp\n";
+    int line = 3;
+    for (int i = 0; i < 20; i++, line++)
+        text += "  C: NOOP " + std::string(807, 'x') + "\n";
+    for (int i = 0; i < 43; i++)
+        text += "  S: 250\n";
+    // Each C: line keeps its text twice (as written, and the command): the
+    // 20 of them leave less than 300 bytes, and the S: lines go over that.
+    // An S: line keeps only its text as written: that used to be a NULL
+    // source in the model, and a crash in the runner.
+    Parsed p = Parse(text);
+    ASSERT_EQ(p.rc, -1) << "parsed, with " << p.s->arena_used << " bytes in the arena";
+    EXPECT_EQ(std::string(p.err.msg).rfind("scenario too large: ", 0), 0u) << p.where();
+    EXPECT_GT(p.err.line, line) << p.where();
+    EXPECT_EQ(p.err.col, 3) << p.where();
+    for (size_t i = 0; i < p.s->nsteps; i++)
+        EXPECT_NE(p.s->steps[i].source, nullptr) << "step " << i;
+}
+
+// Each statement that keeps text, parsed with room for its file name only.
+TEST(Scenario, ArenaFullForEveryKindOfStatement)
+{
+    struct {
+        const char *before;
+        const char *line;
+    } cases[] = {
+        {"", "scenario x"},
+        {"scenario x\n", "title A title"},
+        {"scenario x\n", "cause 3 Some cause"},
+        {"scenario x\n", "tags a b"},
+        {"scenario x\n", "variant v with a description"},
+        {"scenario x\n", "config set a = b"},
+        {"scenario x\n", "config no-listener smtp"},
+        {"scenario x\n", "dialogue d"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  S: 250"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  quit"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  ehlo"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  C: NOOP"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  expect relay-denied"},
+    };
+    for (const auto &c : cases) {
+        auto s = std::make_unique<scenario>();
+        scenario_error err;
+        scenario_init(s.get());
+        ASSERT_EQ(
+            scenario_parse(s.get(), "a.scn", c.before, strlen(c.before), nullptr, nullptr, &err), 0)
+            << err.msg;
+        // A file with nothing in it but a long name leaves 6 bytes: "b.scn".
+        std::string filler(SCENARIO_ARENA_MAX - s->arena_used - 6 - 1, 'f');
+        ASSERT_EQ(scenario_parse(s.get(), filler.c_str(), "", 0, nullptr, nullptr, &err), 0);
+        ASSERT_EQ(s->arena_used, (size_t)SCENARIO_ARENA_MAX - 6);
+        size_t steps = s->nsteps;
+        int rc = scenario_parse(s.get(), "b.scn", c.line, strlen(c.line), nullptr, nullptr, &err);
+        char where[600];
+        scenario_error_format(&err, where, sizeof(where));
+        EXPECT_EQ(rc, -1) << c.line;
+        EXPECT_EQ(std::string(where).rfind("b.scn:1:", 0), 0u) << c.line << ": " << where;
+        EXPECT_NE(std::string(where).find(": scenario too large: more than 32768 bytes of text"),
+                  std::string::npos)
+            << c.line << ": " << where;
+        EXPECT_EQ(s->nsteps, steps) << c.line;
+    }
+}
+
 } // namespace
