@@ -181,8 +181,9 @@ int cli_fuzz(int argc, char **argv)
     }
     mkdir(results, 0755);
     snprintf(dir, sizeof(dir), "%s/fuzz-%ld-%lu", results, (long)time(NULL), p.seed);
-    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu", results, p.seed);
-    if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+    /* A new directory of our own (mkdtemp), never one found there. */
+    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu.XXXXXX", results, p.seed);
+    if (mkdtemp(tmp) == NULL || chmod(tmp, 0755) < 0) {
         fprintf(stderr, "relaylab fuzz: cannot write in %s: %s\n", results, strerror(errno));
         mta_env_close(env);
         return CLI_EXIT_ENV;

@@ -9,10 +9,12 @@
  *	1.0 forbids.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -87,13 +89,33 @@ static void xml(FILE *fp, const char *s)
     }
 }
 
+/*
+ * create - a new file for writing, 0644. The run directory is new, so
+ * nothing is there yet: an existing file or a symlink someone planted
+ * is an error, never followed (O_EXCL, O_NOFOLLOW).
+ */
+static FILE *create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *fp;
+
+    if (fd < 0)
+        return NULL;
+    if ((fp = fdopen(fd, "w")) == NULL)
+        close(fd);
+    return fp;
+}
+
 static int write_text(const char *dir, const char *name, const char *text)
 {
     char path[1024];
     FILE *fp;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path)) {
+        errno = ENAMETOOLONG; /* never a truncated path */
+        return -1;
+    }
+    if ((fp = create(path)) == NULL)
         return -1;
     if (text)
         fputs(text, fp);
@@ -148,6 +170,7 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
     json_t *root = json_object();
     json_t *arr = json_array();
     size_t i, pass = 0, fail = 0, open = 0, err = 0, found = 0;
+    FILE *fp;
     int rc;
 
     for (i = 0; i < n; i++) {
@@ -170,9 +193,13 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
                                   "open_relay_demonstrated", (json_int_t)found));
     json_object_set_new(root, "cells", arr);
     snprintf(path, sizeof(path), "%s/results.json", dir);
-    rc = json_dump_file(root, path, JSON_INDENT(2));
+    if ((fp = create(path)) == NULL) {
+        json_decref(root);
+        return -1;
+    }
+    rc = json_dumpf(root, fp, JSON_INDENT(2));
     json_decref(root);
-    return rc;
+    return fclose(fp) == 0 ? rc : -1;
 }
 
 static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
@@ -188,7 +215,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
         errors += cells[i].status == RUN_ERROR;
     }
     snprintf(path, sizeof(path), "%s/junit.xml", dir);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = create(path)) == NULL)
         return -1;
     fprintf(fp, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     fprintf(fp,
@@ -263,7 +290,7 @@ static int write_tap(const char *dir, const struct run_cell *cells, size_t n)
     size_t i;
 
     snprintf(path, sizeof(path), "%s/results.tap", dir);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = create(path)) == NULL)
         return -1;
     fprintf(fp, "TAP version 13\n1..%zu\n", n);
     for (i = 0; i < n; i++) {
@@ -294,7 +321,7 @@ static int write_html(const char *dir, const struct run_cell *cells, size_t n,
     size_t i, j;
 
     snprintf(path, sizeof(path), "%s/report.html", dir);
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = create(path)) == NULL)
         return -1;
     fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
                 "<title>relaylab run ");
