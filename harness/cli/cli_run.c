@@ -335,7 +335,7 @@ int cli_run(int argc, char **argv)
         struct run_params rp = {0};
         struct report_meta meta;
         char kept[256];
-        char run_id[64], started[32], stage[1100], final[1100], latest[1100], tmp_link[1200];
+        char run_id[64], started[32], final[1100], latest[1100], tmp_link[1200];
         time_t now = time(NULL);
         long t0, child;
         struct tm tm;
@@ -384,13 +384,9 @@ int cli_run(int argc, char **argv)
         meta.wall_ms = mta_env_now_ms() - t0;
         meta.relaylab_version = "0.1.0";
         /* Written whole into a hidden directory, then renamed into place. */
-        mkdir(results_dir, 0755);
-        snprintf(stage, sizeof(stage), "%s/.tmp.%s", results_dir, run_id);
-        snprintf(final, sizeof(final), "%s/%s", results_dir, run_id);
         snprintf(latest, sizeof(latest), "%s/latest", results_dir);
         snprintf(tmp_link, sizeof(tmp_link), "%s/.latest.%s", results_dir, run_id);
-        if (mkdir(stage, 0755) < 0 || report_write_run(stage, cells, ncells, &meta) < 0 ||
-            rename(stage, final) < 0) {
+        if (report_publish_run(results_dir, cells, ncells, &meta, final, sizeof(final)) < 0) {
             fprintf(stderr, "relaylab run: cannot write results in %s: %s\n", results_dir,
                     strerror(errno));
             rc = CLI_EXIT_ENV;

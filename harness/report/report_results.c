@@ -10,6 +10,7 @@
  *--*/
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -427,6 +428,43 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
     if (write_json(dir, cells, n, meta) < 0 || write_junit(dir, cells, n, meta) < 0 ||
         write_tap(dir, cells, n) < 0 || write_html(dir, cells, n, meta) < 0)
         return -1;
+    return 0;
+}
+
+/* remove_one - nftw callback: the entry itself, never what a link points to */
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* report_publish_run - write into results_dir/.tmp.RUN_ID, rename to results_dir/RUN_ID */
+
+int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
+                       const struct report_meta *meta, char *final, size_t size)
+{
+    char stage[1100];
+
+    mkdir(results_dir, 0755);
+    if ((size_t)snprintf(final, size, "%s/%s", results_dir, meta->run_id) >= size ||
+        (size_t)snprintf(stage, sizeof(stage), "%s/.tmp.%s", results_dir, meta->run_id) >=
+            sizeof(stage)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (mkdir(stage, 0755) < 0)
+        return -1;
+    if (report_write_run(stage, cells, n, meta) < 0 || rename(stage, final) < 0) {
+        int e = errno;
+
+        nftw(stage, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        errno = e;
+        return -1;
+    }
     return 0;
 }
 

@@ -300,6 +300,9 @@ static int header(struct line *l, struct scenario_error *err)
             return LFAIL(l, l->words[0].col, "a second 'scenario' line (the first says %s)", s->id);
         if (strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(id) || !*id)
             return LFAIL(l, l->words[1].col, "scenario id '%s': use a-z, 0-9 and '-'", id);
+        if (strlen(id) > SCENARIO_ID_MAX)
+            return LFAIL(l, l->words[1].col, "scenario id is %zu characters long: at most %d",
+                         strlen(id), SCENARIO_ID_MAX);
         s->id_pos = (struct scenario_pos){l->file, l->lineno, l->words[1].col};
         return keep(l, &l->words[1], &s->id, err);
     }
@@ -356,6 +359,9 @@ static int header(struct line *l, struct scenario_error *err)
         mta_bit(l->words[1].text))
         return LFAIL(l, l->words[1].col, "variant name '%s': a-z, 0-9, '-', not an MTA name",
                      l->words[1].text);
+    if (strlen(l->words[1].text) > SCENARIO_ID_MAX)
+        return LFAIL(l, l->words[1].col, "variant name is %zu characters long: at most %d",
+                     strlen(l->words[1].text), SCENARIO_ID_MAX);
     if (variant_index(s, l->words[1].text) >= 0)
         return LFAIL(l, l->words[1].col, "variant '%s' declared twice", l->words[1].text);
     if (s->nsteps > 0 || s->nconfigs > 0 || s->ndialogues > 0)

@@ -43,6 +43,7 @@ extern "C" {
 #define SCENARIO_DIALOGUES_MAX 8
 #define SCENARIO_TAGS_MAX 16
 #define SCENARIO_ARENA_MAX 32768
+#define SCENARIO_ID_MAX 64 /* scenario ids, variant names: they name result files */
 #define SCENARIO_INCLUDE_DEPTH 4
 
 /* MTA bits for where-clauses; the names are the sandbox's. */

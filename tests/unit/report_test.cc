@@ -104,4 +104,42 @@ TEST_F(Report, DoesNotFollowPlantedSymlinks)
     }
 }
 
+std::string List(const std::string &dir)
+{
+    std::string out;
+    FILE *p = popen(("ls -A " + dir + " 2>&1").c_str(), "r");
+    char buf[512];
+    while (p && fgets(buf, sizeof(buf), p))
+        out += buf;
+    if (p)
+        pclose(p);
+    return out;
+}
+
+TEST_F(Report, PublishRenamesIntoPlace)
+{
+    std::string results = top_ + "/results";
+    char final[1100];
+    ASSERT_EQ(report_publish_run(results.c_str(), &cell_, 1, &meta_, final, sizeof(final)), 0)
+        << strerror(errno);
+    EXPECT_EQ(std::string(final), results + "/20240101T000000Z-1");
+    EXPECT_EQ(List(results), "20240101T000000Z-1\n");
+    EXPECT_TRUE(Exists(results + "/20240101T000000Z-1/results.json"));
+}
+
+// A run whose files cannot all be written (here: a cell directory name
+// over NAME_MAX, as a 290-character id made before ids had a limit)
+// leaves nothing in results/, no .tmp.* directory.
+TEST_F(Report, FailedPublishLeavesNothing)
+{
+    std::string results = top_ + "/results";
+    ASSERT_EQ(mkdir(results.c_str(), 0755), 0);
+    std::string id(290, 'a');
+    scn_->id = id.c_str();
+    char final[1100];
+    EXPECT_EQ(report_publish_run(results.c_str(), &cell_, 1, &meta_, final, sizeof(final)), -1);
+    EXPECT_EQ(errno, ENAMETOOLONG) << strerror(errno);
+    EXPECT_EQ(List(results), "");
+}
+
 } // namespace

@@ -167,6 +167,23 @@ TEST(Scenario, LimitsAreErrorsNotOverflows)
     EXPECT_EQ(p.where(), "t.scn:1:11: NUL byte");
 }
 
+// Ids and variant names become file names (results/<run>/cells/ID.VARIANT.MTA):
+// at most SCENARIO_ID_MAX (64) characters each.
+TEST(Scenario, IdsAndVariantNamesAreShort)
+{
+    std::string id64(SCENARIO_ID_MAX, 'a');
+    Parsed p = Parse("scenario " + id64 + "\nvariant " + id64 + "\ndialogue d\n  connect smtp\n");
+    EXPECT_EQ(p.rc, 0) << p.where();
+
+    p = Parse("scenario " + std::string(290, 'a') + "\ndialogue d\n  connect smtp\n");
+    EXPECT_EQ(p.rc, -1);
+    EXPECT_EQ(p.where(), "t.scn:1:10: scenario id is 290 characters long: at most 64");
+
+    p = Parse("scenario x\nvariant  " + id64 + "b fixed\ndialogue d\n  connect smtp\n");
+    EXPECT_EQ(p.rc, -1);
+    EXPECT_EQ(p.where(), "t.scn:2:10: variant name is 65 characters long: at most 64");
+}
+
 TEST(Scenario, SeedFilesLoad)
 {
     const char *files[] = {"01-client-not-authenticated.scn", "04-restriction-order.scn",
