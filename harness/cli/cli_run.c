@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "number.h"
 #include "report_results.h"
 #include "run.h"
 
@@ -81,6 +82,24 @@ static void on_progress(void *ctx, size_t done, size_t total, const struct run_c
         fprintf(stderr, "[%zu/%zu] %s %s\n", done, total, name, run_status_name(cell->status));
     if (p->tty && done == total)
         fputc('\n', stderr);
+}
+
+/* parse_shard - "K/N", 1 <= K <= N <= RUN_CELLS_MAX */
+
+static int parse_shard(const char *text, int *k, int *n)
+{
+    const char *slash = strchr(text, '/');
+    char part[32];
+    long long vk, vn;
+
+    if (slash == NULL || (size_t)(slash - text) >= sizeof(part))
+        return -1;
+    snprintf(part, sizeof(part), "%.*s", (int)(slash - text), text);
+    if (number_parse(slash + 1, 1, RUN_CELLS_MAX, &vn) < 0 || number_parse(part, 1, vn, &vk) < 0)
+        return -1;
+    *k = (int)vk;
+    *n = (int)vn;
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -159,6 +178,7 @@ int cli_run(int argc, char **argv)
     char main_cf[1024], master_cf[1024];
     struct progress prog = {isatty(2), 0};
     size_t i, v, r;
+    long long num;
     int k;
 
     optind = 1;
@@ -166,11 +186,9 @@ int cli_run(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j':
-            jobs = atoi(optarg);
-            if (jobs < 1 || jobs > 64) {
-                fprintf(stderr, "relaylab run: -j is 1 to 64\n");
+            if (cli_number("--jobs", optarg, 1, 64, &num) < 0)
                 return CLI_EXIT_USAGE;
-            }
+            jobs = (int)num;
             break;
         case 'm':
             if (strcmp(optarg, "postfix") == 0)
@@ -186,16 +204,15 @@ int cli_run(int argc, char **argv)
             filter = optarg;
             break;
         case 'r':
-            repeat = atoi(optarg);
-            if (repeat < 1 || repeat > 1000) {
-                fprintf(stderr, "relaylab run: --repeat is 1 to 1000\n");
+            if (cli_number("--repeat", optarg, 1, 1000, &num) < 0)
                 return CLI_EXIT_USAGE;
-            }
+            repeat = (int)num;
             break;
         case 's':
-            if (sscanf(optarg, "%d/%d", &shard_k, &shard_n) != 2 || shard_n < 1 || shard_k < 1 ||
-                shard_k > shard_n) {
-                fprintf(stderr, "relaylab run: --shard K/N with 1 <= K <= N\n");
+            if (parse_shard(optarg, &shard_k, &shard_n) < 0) {
+                fprintf(stderr,
+                        "relaylab: --shard: expected K/N with 1 <= K <= N <= %d, got '%s'\n",
+                        RUN_CELLS_MAX, optarg);
                 return CLI_EXIT_USAGE;
             }
             break;

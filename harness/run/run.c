@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "number.h"
 #include "report_transcript.h"
 #include "run.h"
 #include "smtp_client.h"
@@ -363,7 +364,10 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
         if (p < 0)
             p = strcmp(st->arg, "smtps") == 0 ? 465 : strcmp(st->arg, "submission") == 0 ? 587 : 25;
     } else {
-        p = atoi(st->arg); /* digits, checked by the parser */
+        long long number = 0;
+
+        (void)number_parse(st->arg, 1, 65535, &number); /* checked by the parser */
+        p = (int)number;
     }
     snprintf(port, sizeof(port), "%d", p);
     if (from == NULL || strcmp(from, "inside") == 0)
@@ -593,10 +597,11 @@ static long swaks_dialogue(struct cell_run *cr, size_t first, size_t end)
             continue;
         switch (st->op) {
         case SCN_CONNECT: {
+            long long number = 0; /* a port number: checked by the parser */
             int port = strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
                                strcmp(st->arg, "smtps") == 0
                            ? mta_listener_port(cr->inst, st->arg)
-                           : atoi(st->arg);
+                           : (number_parse(st->arg, 1, 65535, &number), (int)number);
             const char *from = st->arg2 == NULL || strcmp(st->arg2, "inside") == 0 ? "127.0.0.1"
                                : strcmp(st->arg2, "outside") == 0                  ? cr->r->outside
                                                                                    : st->arg2;

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "number.h"
 #include "scenario.h"
 
 #define WORDS_MAX 32
@@ -312,14 +313,11 @@ static int header(struct line *l, struct scenario_error *err)
         return (s->title = join(l, 1)) ? 0 : too_large(l, l->words[1].col, err);
     }
     if (strcmp(verb, "cause") == 0) {
-        char *end;
-        long n;
+        long long n;
 
         if (need(l, 2, WORDS_MAX, err) < 0)
             return -1;
-        errno = 0;
-        n = strtol(l->words[1].text, &end, 10);
-        if (errno || *end || n < 1 || n > 99)
+        if (number_parse(l->words[1].text, 1, 99, &n) < 0)
             return LFAIL(l, l->words[1].col, "cause is a number from 1 to 99");
         s->cause = (int)n;
         if (l->nwords > 2 && (s->cause_name = join(l, 2)) == NULL)
@@ -452,7 +450,11 @@ static int parse_reply(struct line *l, struct scenario_step *st, struct scenario
         st->code = code[0] - '0';
         st->code_class = 1;
     } else if (code[1] >= '0' && code[1] <= '5' && code[2] >= '0' && code[2] <= '9') {
-        st->code = atoi(code); /* three digits, checked above */
+        long long n;
+
+        if (number_parse(code, 200, 599, &n) < 0) /* three digits, checked above */
+            return LFAIL(l, l->words[1].col, "reply code '%s': 200 to 599", code);
+        st->code = (int)n;
     } else {
         return LFAIL(l, l->words[1].col, "reply code '%s': three digits (554) or a class (5xx)",
                      code);
@@ -572,11 +574,12 @@ static int step(struct line *l, struct scenario_error *err)
             return -1;
     } else if (row->op == SCN_CONNECT) {
         const char *lis = l->words[1].text;
+        long long port;
 
         if (strcmp(lis, "smtp") && strcmp(lis, "submission") && strcmp(lis, "smtps") &&
-            (strspn(lis, "0123456789") != strlen(lis) || strlen(lis) > 5))
+            number_parse(lis, 1, 65535, &port) < 0)
             return LFAIL(l, l->words[1].col,
-                         "listener '%s': smtp, submission, smtps or a port number", lis);
+                         "listener '%s': smtp, submission, smtps or a port number 1..65535", lis);
         if (l->nwords == 3 || (l->nwords == 4 && strcmp(l->words[2].text, "from")))
             return LFAIL(l, l->words[2].col, "write 'connect LISTENER from CLIENT'");
         if (keep(l, &l->words[1], &st->arg, err) < 0 ||

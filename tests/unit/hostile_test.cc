@@ -281,4 +281,101 @@ TEST(Refusal, JsonErrorHasNoStaleFields)
     }
 }
 
+// Every numeric option, given a bad number: exit 2 and one message that
+// names the flag and the range. The other arguments make each command stop
+// early (no such scenario, nothing listening) if a bad number got through.
+struct CliRun {
+    int status = -1;
+    std::string err;
+};
+
+CliRun Relaylab(std::vector<std::string> args)
+{
+    args.insert(args.begin(), RELAYLAB_BIN);
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int pipefd[2];
+    EXPECT_EQ(pipe(pipefd), 0);
+    CliRun run;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
+        run.err.append(buf, (size_t)n);
+    close(pipefd[0]);
+    waitpid(pid, &run.status, 0);
+    return run;
+}
+
+TEST(Numbers, BadNumbersAreUsageErrors)
+{
+    const std::vector<std::string> run = {"run", "/nonexistent/x.scn"};
+    const std::vector<std::string> fuzz = {"fuzz", "--mta", "postfix", "--scenario",
+                                           "/nonexistent/x.scn"};
+    const std::vector<std::string> send = {"send", "--server", "127.0.0.1:1", "--to", "a@b.test"};
+    struct {
+        std::vector<std::string> base;
+        std::vector<std::string> flag;
+        const char *err;
+    } cases[] = {
+        {run, {"--jobs", "-3"}, "relaylab: --jobs: expected 1..64, got '-3'\n"},
+        {run, {"-j", "2x"}, "relaylab: --jobs: expected 1..64, got '2x'\n"},
+        {run, {"--repeat", "0"}, "relaylab: --repeat: expected 1..1000, got '0'\n"},
+        {run,
+         {"--repeat", "4294967297"},
+         "relaylab: --repeat: expected 1..1000, got '4294967297'\n"},
+        {run,
+         {"--shard", "2/1"},
+         "relaylab: --shard: expected K/N with 1 <= K <= N <= 4096, got '2/1'\n"},
+        {run,
+         {"--shard", "1/x"},
+         "relaylab: --shard: expected K/N with 1 <= K <= N <= 4096, got '1/x'\n"},
+        {run,
+         {"--shard", "1/2/3"},
+         "relaylab: --shard: expected K/N with 1 <= K <= N <= 4096, got '1/2/3'\n"},
+        {fuzz, {"--max-findings", "-1"}, "relaylab: --max-findings: expected 1..16, got '-1'\n"},
+        {fuzz, {"--time", "0"}, "relaylab: --time: expected 1..86400, got '0'\n"},
+        {fuzz,
+         {"--time", "9223372036854775808"},
+         "relaylab: --time: expected 1..86400, got '9223372036854775808'\n"},
+        {fuzz, {"--seed", "-1"}, "relaylab: --seed: expected 0..18446744073709551615, got '-1'\n"},
+        {fuzz,
+         {"--seed", "12ab"},
+         "relaylab: --seed: expected 0..18446744073709551615, got '12ab'\n"},
+        {send, {"--repeat", "0"}, "relaylab: --repeat: expected 1..10000000, got '0'\n"},
+        {send, {"--concurrency", "257"}, "relaylab: --concurrency: expected 1..256, got '257'\n"},
+        {send, {"--port", "70000"}, "relaylab: --port: expected 1..65535, got '70000'\n"},
+        {send, {"--port", "0"}, "relaylab: --port: expected 1..65535, got '0'\n"},
+        {send,
+         {"--server", "127.0.0.1:99999"},
+         "relaylab: --server: port: expected 1..65535, got '99999'\n"},
+        {send,
+         {"--timeout", "-1"},
+         "relaylab: --timeout: expected 0.001..86400 (seconds), got '-1'\n"},
+        {send,
+         {"--total-timeout", "1e9"},
+         "relaylab: --total-timeout: expected 0.001..86400 (seconds), got '1e9'\n"},
+    };
+    for (const auto &c : cases) {
+        std::vector<std::string> args = c.base;
+        args.insert(args.end(), c.flag.begin(), c.flag.end());
+        CliRun r = Relaylab(args);
+        std::string what = args[0] + " " + c.flag[0] + " " + c.flag[1];
+        ASSERT_TRUE(WIFEXITED(r.status)) << what;
+        EXPECT_EQ(WEXITSTATUS(r.status), 2) << what << ": " << r.err;
+        EXPECT_EQ(r.err, c.err) << what;
+    }
+}
+
 } // namespace
