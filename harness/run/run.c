@@ -151,7 +151,15 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
             if ((text = slurp(path)) == NULL)
                 return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s:%d: cannot read %s",
                                       c->pos.file, c->pos.line, path);
-            snprintf(acl, acl_size, "%s", text);
+            /* The whole rule set or an error: a shortened ACL is another policy. */
+            if (strlen(text) >= acl_size) {
+                smtp_error_set(err, SMTP_ERR_USAGE, 0,
+                               "%s:%d: %s is %zu bytes: acl-rcpt files are at most %zu",
+                               c->pos.file, c->pos.line, path, strlen(text), acl_size - 1);
+                free(text);
+                return -1;
+            }
+            memcpy(acl, text, strlen(text) + 1);
             free(text);
             spec->exim_acl_rcpt = acl;
             break;
@@ -174,7 +182,7 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
 
 /* build_spec - the cell's config: the user's own files, and the scenario's overrides */
 
-static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][4096],
+static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][RUN_ACL_MAX],
                       struct smtp_error *err)
 {
     const struct run_params *p = cr->r->params;
@@ -772,7 +780,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     struct cell_run cr;
     struct mta_spec spec;
     struct smtp_error err;
-    char acl[1][4096]; /* per batch: batches run on several threads */
+    char acl[1][RUN_ACL_MAX]; /* per batch: batches run on several threads */
     struct mta_instance *inst = NULL;
     size_t i;
 
@@ -863,7 +871,7 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     for (i = 0; (size_t)i < ncells; i++) {
         struct cell_run cr;
         struct mta_spec spec;
-        char acl[1][4096];
+        char acl[1][RUN_ACL_MAX];
         char key[8192];
         struct smtp_error ignored;
 
