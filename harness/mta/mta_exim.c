@@ -7,9 +7,13 @@
  *	The unpacked exim4-daemon-heavy (scripts/setup) runs as root in
  *	the foreground. Its config lives at RUN_DIR/exim-N/exim.conf,
  *	root-owned and 0644: /etc/exim4/trusted_configs lists those paths
- *	(scripts/setup), so Exim's re-executed delivery processes keep
- *	their privilege. Scenarios replace macros (host and domain lists),
- *	the rcpt ACL, and the authenticators (Dovecot or plaintext).
+ *	(scripts/setup), so Exim accepts them with -C. The binary is not
+ *	setuid (scripts/setup drops the bit the package sets): the daemon
+ *	is root because relaylab starts it as root, and the processes Exim
+ *	re-executes to deliver run as Debian-exim, which is enough: every
+ *	delivery is SMTP to the capture sink. Scenarios replace macros
+ *	(host and domain lists), the rcpt ACL, and the authenticators
+ *	(Dovecot or plaintext).
  *
  *	A user's own Exim config is kept except where the sandbox must own
  *	it: in the main section the paths, listeners, TLS files and host
