@@ -27,7 +27,7 @@
 
 #define LINE_BUF 8192
 #define RULES_MAX 8
-#define MTA_SINK_FILE_MODE 0644
+#define MTA_SINK_FILE_MODE 0600 /* captured mail: root's only, even when kept */
 
 struct rule {
     enum smtp_verb verb;

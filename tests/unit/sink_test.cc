@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -75,6 +76,12 @@ TEST_F(Sink, StoresMessageWithEnvelope)
     std::stringstream ss;
     ss << eml.rdbuf();
     EXPECT_EQ(ss.str(), "Subject: hi\r\n\r\n.dot line\r\nend\r\n"); // un-stuffed
+    // Captured mail is for root only (--keep leaves it behind).
+    struct stat st;
+    ASSERT_EQ(stat(m.path, &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u) << m.path;
+    ASSERT_EQ(stat((dir_ + "/msg-1.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
     std::ifstream env(dir_ + "/msg-1.json");
     std::stringstream js;
     js << env.rdbuf();
