@@ -9,9 +9,13 @@
  * DESCRIPTION
  *	With arguments, feeds every file (directories: every file in them)
  *	to LLVMFuzzerTestOneInput once: the checked-in corpus runs as a
- *	ctest in the normal build. Without arguments, reads inputs from
+ *	ctest under ASan+UBSan. Without arguments, reads inputs from
  *	stdin, in AFL++'s persistent mode when built with afl-clang-fast.
  *	libFuzzer builds use libFuzzer's own main instead.
+ *
+ *	Each input is handed over in a heap buffer of exactly its size
+ *	(as libFuzzer does): reading one byte past it is a heap overflow
+ *	that ASan reports, where a large static buffer would hide it.
  *--*/
 #include <dirent.h>
 #include <stdint.h>
@@ -27,6 +31,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static unsigned char buf[DRIVER_INPUT_MAX];
 
+/* run_exact - one input, copied to a heap buffer of exactly its size */
+
+static int run_exact(const unsigned char *data, size_t n)
+{
+    /* malloc(0) may return NULL: a zero-size input still gets a pointer. */
+    unsigned char *exact = malloc(n ? n : 1);
+
+    if (exact == NULL) {
+        perror("malloc");
+        return -1;
+    }
+    memcpy(exact, data, n);
+    LLVMFuzzerTestOneInput(exact, n);
+    free(exact);
+    return 0;
+}
+
 static int run_file(const char *path)
 {
     FILE *fp = fopen(path, "rb");
@@ -38,8 +59,7 @@ static int run_file(const char *path)
     }
     n = fread(buf, 1, sizeof(buf), fp);
     fclose(fp);
-    LLVMFuzzerTestOneInput(buf, n);
-    return 0;
+    return run_exact(buf, n);
 }
 
 static int run_path(const char *path, int *count)
@@ -103,7 +123,8 @@ int main(int argc, char **argv)
     {
         size_t n = fread(buf, 1, sizeof(buf), stdin);
 
-        LLVMFuzzerTestOneInput(buf, n);
+        if (run_exact(buf, n) < 0)
+            return 1;
     }
 #endif
     return 0;

@@ -16,6 +16,17 @@
 #define CLI_EXIT_USAGE 2
 #define CLI_EXIT_ENV 3
 
+/*
+ * cli_number - a numeric option's value in [min, max]; else prints
+ * "relaylab: FLAG: expected MIN..MAX, got 'TEXT'" and returns -1
+ * (the caller exits CLI_EXIT_USAGE).
+ */
+int cli_number(const char *flag, const char *text, long long min, long long max, long long *out);
+
+/* cli_number_unsigned - the same for [0, max] */
+int cli_number_unsigned(const char *flag, const char *text, unsigned long long max,
+                        unsigned long long *out);
+
 /* cli_send - "relaylab send" */
 int cli_send(int argc, char **argv);
 

@@ -9,6 +9,7 @@
  *--*/
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,11 +41,11 @@ static void usage(FILE *fp)
             "  --time S           seconds to fuzz (default 60)\n"
             "  --seed N           random seed (default: from the clock; printed)\n"
             "  --results DIR      where fuzz-<run-id>/ goes (default results)\n"
-            "  --max-findings N   stop after N findings\n"
+            "  --max-findings N   stop after N findings (1 to %d)\n"
             "  -q, --quiet        no stats line\n"
             "\n"
             "exit codes: 0 no finding, 1 findings (listed), 2 usage, 3 environment\n",
-            RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_VICTIM_DOMAIN);
+            RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_FINDINGS_MAX);
 }
 
 static void on_stats(void *ctx, const struct run_fuzz_stats *st)
@@ -82,6 +83,8 @@ int cli_fuzz(int argc, char **argv)
     const char *scenario_path = NULL, *variant = NULL, *results = "results";
     char dir[1200], tmp[1200];
     int quiet = 0, ch, rc = CLI_EXIT_OK;
+    long long num;
+    unsigned long long unum;
     long child;
     size_t i;
 
@@ -105,13 +108,14 @@ int cli_fuzz(int argc, char **argv)
             variant = optarg;
             break;
         case 't':
-            if ((p.seconds = atol(optarg)) < 1 || p.seconds > 86400) {
-                fprintf(stderr, "relaylab fuzz: --time is 1 to 86400 seconds\n");
+            if (cli_number("--time", optarg, 1, 86400, &num) < 0)
                 return CLI_EXIT_USAGE;
-            }
+            p.seconds = (long)num;
             break;
         case 'S':
-            p.seed = strtoul(optarg, NULL, 10);
+            if (cli_number_unsigned("--seed", optarg, ULONG_MAX, &unum) < 0)
+                return CLI_EXIT_USAGE;
+            p.seed = (unsigned long)unum;
             break;
         case 'R':
             results = optarg;
@@ -120,7 +124,9 @@ int cli_fuzz(int argc, char **argv)
             quiet = 1;
             break;
         case 'M':
-            p.max_findings = (size_t)atol(optarg);
+            if (cli_number("--max-findings", optarg, 1, RUN_FUZZ_FINDINGS_MAX, &num) < 0)
+                return CLI_EXIT_USAGE;
+            p.max_findings = (size_t)num;
             break;
         case 'h':
             usage(stdout);
@@ -186,8 +192,9 @@ int cli_fuzz(int argc, char **argv)
     }
     mkdir(results, 0755);
     snprintf(dir, sizeof(dir), "%s/fuzz-%ld-%lu", results, (long)time(NULL), p.seed);
-    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu", results, p.seed);
-    if (mkdir(tmp, 0755) < 0 && errno != EEXIST) {
+    /* A new directory of our own (mkdtemp), never one found there. */
+    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu.XXXXXX", results, p.seed);
+    if (mkdtemp(tmp) == NULL || chmod(tmp, 0755) < 0) {
         fprintf(stderr, "relaylab fuzz: cannot write in %s: %s\n", results, strerror(errno));
         mta_env_close(env);
         return CLI_EXIT_ENV;

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "number.h"
 #include "report_results.h"
 #include "run.h"
 #include "smtp_sanitize.h"
@@ -82,6 +83,24 @@ static void on_progress(void *ctx, size_t done, size_t total, const struct run_c
         fprintf(stderr, "[%zu/%zu] %s %s\n", done, total, name, run_status_name(cell->status));
     if (p->tty && done == total)
         fputc('\n', stderr);
+}
+
+/* parse_shard - "K/N", 1 <= K <= N <= RUN_CELLS_MAX */
+
+static int parse_shard(const char *text, int *k, int *n)
+{
+    const char *slash = strchr(text, '/');
+    char part[32];
+    long long vk, vn;
+
+    if (slash == NULL || (size_t)(slash - text) >= sizeof(part))
+        return -1;
+    snprintf(part, sizeof(part), "%.*s", (int)(slash - text), text);
+    if (number_parse(slash + 1, 1, RUN_CELLS_MAX, &vn) < 0 || number_parse(part, 1, vn, &vk) < 0)
+        return -1;
+    *k = (int)vk;
+    *n = (int)vn;
+    return 0;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -163,6 +182,7 @@ int cli_run(int argc, char **argv)
     char main_cf[1024], master_cf[1024];
     struct progress prog = {isatty(2), 0};
     size_t i, v, r;
+    long long num;
     int k;
 
     optind = 1;
@@ -170,11 +190,9 @@ int cli_run(int argc, char **argv)
     while ((ch = getopt_long(argc, argv, "j:qh", longopts, NULL)) != -1) {
         switch (ch) {
         case 'j':
-            jobs = atoi(optarg);
-            if (jobs < 1 || jobs > 64) {
-                fprintf(stderr, "relaylab run: -j is 1 to 64\n");
+            if (cli_number("--jobs", optarg, 1, 64, &num) < 0)
                 return CLI_EXIT_USAGE;
-            }
+            jobs = (int)num;
             break;
         case 'm':
             if (strcmp(optarg, "postfix") == 0)
@@ -190,16 +208,15 @@ int cli_run(int argc, char **argv)
             filter = optarg;
             break;
         case 'r':
-            repeat = atoi(optarg);
-            if (repeat < 1 || repeat > 1000) {
-                fprintf(stderr, "relaylab run: --repeat is 1 to 1000\n");
+            if (cli_number("--repeat", optarg, 1, 1000, &num) < 0)
                 return CLI_EXIT_USAGE;
-            }
+            repeat = (int)num;
             break;
         case 's':
-            if (sscanf(optarg, "%d/%d", &shard_k, &shard_n) != 2 || shard_n < 1 || shard_k < 1 ||
-                shard_k > shard_n) {
-                fprintf(stderr, "relaylab run: --shard K/N with 1 <= K <= N\n");
+            if (parse_shard(optarg, &shard_k, &shard_n) < 0) {
+                fprintf(stderr,
+                        "relaylab: --shard: expected K/N with 1 <= K <= N <= %d, got '%s'\n",
+                        RUN_CELLS_MAX, optarg);
                 return CLI_EXIT_USAGE;
             }
             break;
@@ -346,11 +363,10 @@ int cli_run(int argc, char **argv)
         struct run_params rp = {0};
         struct report_meta meta;
         char kept[256];
-        char run_id[64], started[32], stage[1100], final[1100], latest[1100], tmp_link[1200];
+        char run_id[64], started[32], final[1100], latest[1100], tmp_link[1200];
         time_t now = time(NULL);
         long t0, child;
         struct tm tm;
-        int staged;
 
         mta_env_params_default(&params);
         params.keep = keep;
@@ -396,22 +412,11 @@ int cli_run(int argc, char **argv)
         meta.wall_ms = mta_env_now_ms() - t0;
         meta.relaylab_version = "0.1.0";
         /* Written whole into a hidden directory, then renamed into place. */
-        mkdir(results_dir, 0755);
-        snprintf(stage, sizeof(stage), "%s/.tmp.%s", results_dir, run_id);
-        snprintf(final, sizeof(final), "%s/%s", results_dir, run_id);
         snprintf(latest, sizeof(latest), "%s/latest", results_dir);
         snprintf(tmp_link, sizeof(tmp_link), "%s/.latest.%s", results_dir, run_id);
         smtp_error_clear(&err);
-        staged = mkdir(stage, 0755) == 0;
-        if (!staged)
-            smtp_error_set(&err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", stage,
-                           strerror(errno));
-        else if (report_write_run(stage, cells, ncells, &meta, &err) < 0)
-            ; /* err names the file or cell */
-        else if (rename(stage, final) < 0)
-            smtp_error_set(&err, SMTP_ERR_INTERNAL, errno, "cannot rename %s: %s", stage,
-                           strerror(errno));
-        if (err.cls == SMTP_ERR_NONE) {
+        if (report_publish_run(results_dir, cells, ncells, &meta, final, sizeof(final), &err) ==
+            0) {
             unlink(tmp_link);
             if (symlink(run_id, tmp_link) < 0 || rename(tmp_link, latest) < 0)
                 fprintf(stderr, "relaylab run: cannot update %s: %s\n", latest, strerror(errno));
@@ -422,9 +427,8 @@ int cli_run(int argc, char **argv)
         } else {
             /* A report is whole or not at all: nothing partial is renamed into place. */
             fflush(stdout);
-            fprintf(stderr, "relaylab run: results not written: %s%s%s%s\n", err.msg,
-                    staged ? " (what was written is in " : "", staged ? stage : "",
-                    staged ? ")" : "");
+            cli_error("run", "results not written (nothing was left in their place)");
+            cli_error("run", err.msg);
             rc = CLI_EXIT_ENV;
         }
         if (compare_swaks) {

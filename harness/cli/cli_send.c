@@ -164,16 +164,19 @@ static enum stage parse_stage(const char *s)
     return ST_NONE;
 }
 
-/* parse_seconds - "2.5" into milliseconds; -1 when bad */
+/* parse_seconds - "2.5" into milliseconds, 0.001 to 86400 s; -1 when bad */
 
 static long parse_seconds(const char *s)
 {
     char *end;
     double v;
 
+    /* strtod also takes blanks, signs, hex, "inf" and "nan": digits only. */
+    if (strspn(s, "0123456789.") != strlen(s))
+        return -1;
     errno = 0;
     v = strtod(s, &end);
-    if (errno || end == s || *end || v <= 0 || v > 86400)
+    if (errno || end == s || *end || !(v >= 0.001 && v <= 86400))
         return -1;
     return (long)(v * 1000);
 }
@@ -212,7 +215,7 @@ static int parse_server(const char *s, struct send_opts *o)
         if (strlen(colon + 1) == 0 || strlen(colon + 1) >= sizeof(o->port) ||
             strspn(colon + 1, "0123456789") != strlen(colon + 1))
             return -1;
-        strcpy(o->port, colon + 1); /* length checked above */
+        snprintf(o->port, sizeof(o->port), "%s", colon + 1); /* length checked above */
     }
     return 0;
 }
@@ -395,8 +398,9 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
     tcp.sni = o->sni ? o->sni : o->host;
     tcp.verify_name = o->verify == SMTP_TLS_VERIFY_NAME ? (o->sni ? o->sni : o->host) : NULL;
 
+    /* Every stage that fails sets the whole record: nothing stale is left. */
+    memset(out, 0, sizeof(*out));
     out->stage = ST_NONE;
-    out->exit_code = 0;
     if (smtp_client_connect(c, &tcp) < 0) {
         local_failure(out, ST_CONNECT, smtp_client_error(c));
         return;
@@ -451,6 +455,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
     }
     if (codes[0] != 250) {
         out->stage = ST_MAIL;
+        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "mail refused with %d", codes[0]);
         out->err.code = codes[0];
         out->exit_code = stages[ST_MAIL].refused_exit;
@@ -460,6 +465,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
         accepted += codes[1 + i] / 100 == 2;
     if (accepted == 0) {
         out->stage = ST_RCPT;
+        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "no recipient accepted (last reply %d)",
                        codes[o->nto]);
         out->err.code = codes[o->nto];
@@ -470,6 +476,7 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
         goto quit;
     if (codes[o->nto + 1] != 354) {
         out->stage = ST_DATA;
+        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "data refused with %d", codes[o->nto + 1]);
         out->err.code = codes[o->nto + 1];
         out->exit_code = stages[ST_DATA].refused_exit;
@@ -541,8 +548,8 @@ static struct smtp_client *one_dialogue(const struct send_opts *o,
 {
     struct smtp_client *c = smtp_client_new(params);
 
+    memset(out, 0, sizeof(*out));
     if (c == NULL) {
-        smtp_error_clear(&out->err);
         smtp_error_set(&out->err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
         out->stage = ST_CONNECT;
         out->exit_code = CLI_EXIT_ENV;
@@ -740,6 +747,7 @@ int cli_send(int argc, char **argv)
     const char *port_opt = NULL;
     char *body;
     size_t body_len = 0;
+    long long num;
     int ch;
 
     memset(&o, 0, sizeof(o));
@@ -760,6 +768,8 @@ int cli_send(int argc, char **argv)
                 fprintf(stderr, "relaylab send: bad --server '%s' (HOST[:PORT])\n", optarg);
                 return CLI_EXIT_USAGE;
             }
+            if (o.port[0] && cli_number("--server: port", o.port, 1, 65535, &num) < 0)
+                return CLI_EXIT_USAGE;
             break;
         case 'p':
             port_opt = optarg;
@@ -831,7 +841,8 @@ int cli_send(int argc, char **argv)
         case OPT_TIMEOUT:
         case OPT_TOTAL:
             if (parse_seconds(optarg) < 0) {
-                fprintf(stderr, "relaylab send: bad timeout '%s' (seconds)\n", optarg);
+                fprintf(stderr, "relaylab: %s: expected 0.001..86400 (seconds), got '%s'\n",
+                        ch == OPT_TIMEOUT ? "--timeout" : "--total-timeout", optarg);
                 return CLI_EXIT_USAGE;
             }
             *(ch == OPT_TIMEOUT ? &o.timeout_ms : &o.total_timeout_ms) = parse_seconds(optarg);
@@ -849,22 +860,15 @@ int cli_send(int argc, char **argv)
             o.silent = 1;
             break;
         case OPT_REPEAT:
-        case OPT_CONCURRENCY: {
-            char *end;
-            long v;
-
-            errno = 0;
-            v = strtol(optarg, &end, 10);
-            if (errno || end == optarg || *end || v < 1 ||
-                v > (ch == OPT_REPEAT ? SEND_REPEAT_MAX : SEND_CONCURRENCY_MAX)) {
-                fprintf(stderr, "relaylab send: bad %s '%s' (1 to %ld)\n",
-                        ch == OPT_REPEAT ? "--repeat" : "--concurrency", optarg,
-                        ch == OPT_REPEAT ? SEND_REPEAT_MAX : (long)SEND_CONCURRENCY_MAX);
+            if (cli_number("--repeat", optarg, 1, SEND_REPEAT_MAX, &num) < 0)
                 return CLI_EXIT_USAGE;
-            }
-            *(ch == OPT_REPEAT ? &o.repeat : &o.concurrency) = v;
+            o.repeat = (long)num;
             break;
-        }
+        case OPT_CONCURRENCY:
+            if (cli_number("--concurrency", optarg, 1, SEND_CONCURRENCY_MAX, &num) < 0)
+                return CLI_EXIT_USAGE;
+            o.concurrency = (long)num;
+            break;
         case 'h':
             usage(stdout);
             return CLI_EXIT_OK;
@@ -886,15 +890,12 @@ int cli_send(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     if (port_opt) {
-        if (strlen(port_opt) >= sizeof(o.port) ||
-            strspn(port_opt, "0123456789") != strlen(port_opt) || !*port_opt) {
-            fprintf(stderr, "relaylab send: bad --port '%s'\n", port_opt);
+        if (cli_number("--port", port_opt, 1, 65535, &num) < 0)
             return CLI_EXIT_USAGE;
-        }
-        strcpy(o.port, port_opt); /* length checked above */
+        snprintf(o.port, sizeof(o.port), "%lld", num);
     }
     if (o.port[0] == 0)
-        strcpy(o.port, o.tls_on_connect ? "465" : "25");
+        snprintf(o.port, sizeof(o.port), "%s", o.tls_on_connect ? "465" : "25");
     if (o.tls && o.tls_on_connect) {
         fprintf(stderr, "relaylab send: --tls and --tls-on-connect exclude each other\n");
         return CLI_EXIT_USAGE;

@@ -286,7 +286,8 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
     snprintf(inst->tls_dir, sizeof(inst->tls_dir), "%s/tls", inst->dir);
     snprintf(inst->sink_dir, sizeof(inst->sink_dir), "%s/sink", inst->dir);
     snprintf(inst->ca_path, sizeof(inst->ca_path), "%s/ca.pem", inst->tls_dir);
-    if (mkdir(inst->tls_dir, 0755) < 0 || mkdir(inst->sink_dir, 0755) < 0) {
+    /* The sink (relaylab itself, as root) is the only one in its directory. */
+    if (mkdir(inst->tls_dir, 0755) < 0 || mkdir(inst->sink_dir, 0700) < 0) {
         smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir in %s: %s", inst->dir,
                        strerror(errno));
         goto fail;

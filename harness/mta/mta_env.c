@@ -191,8 +191,21 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", MTA_ENV_RUN_DIR,
                               strerror(errno));
     if (env->keep) {
-        snprintf(env->kept, sizeof(env->kept), "/tmp/relaylab-keep.XXXXXX");
-        if (mkdtemp(env->kept) == NULL || chmod(env->kept, 0755) < 0 ||
+        char top[sizeof(env->kept) - 8];
+
+        /*
+         * Kept mail and configs are root's: TOP is mkdtemp's 0700, and
+         * only TOP/run (0755) is bind-mounted on the run directory. The
+         * MTAs, which run as their own users, reach their directories
+         * through the mount, never through TOP; other users of the
+         * machine cannot pass TOP.
+         */
+        snprintf(top, sizeof(top), "/tmp/relaylab-keep.XXXXXX");
+        if (mkdtemp(top) == NULL)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", top,
+                                  strerror(errno));
+        snprintf(env->kept, sizeof(env->kept), "%s/run", top);
+        if (mkdir(env->kept, 0755) < 0 || chmod(env->kept, 0755) < 0 ||
             mount(env->kept, MTA_ENV_RUN_DIR, NULL, MS_BIND, NULL) < 0)
             return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", env->kept,
                                   strerror(errno));

@@ -18,8 +18,9 @@
  *
  *	mta_env_open() in that child puts run directories on a private
  *	tmpfs at MTA_ENV_RUN_DIR, which vanishes with the namespace. With
- *	params->keep the run directory is a real directory under /tmp,
- *	bind-mounted there, and left behind.
+ *	params->keep the run directory is /tmp/relaylab-keep.XXXXXX/run,
+ *	bind-mounted there, and left behind; relaylab-keep.XXXXXX is 0700,
+ *	so the kept mail, configs and passwords are root's alone.
  *
  *	Without isolation the run directory is a mkdtemp() under /tmp,
  *	removed by mta_env_close().

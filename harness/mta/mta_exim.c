@@ -7,9 +7,13 @@
  *	The unpacked exim4-daemon-heavy (scripts/setup) runs as root in
  *	the foreground. Its config lives at RUN_DIR/exim-N/exim.conf,
  *	root-owned and 0644: /etc/exim4/trusted_configs lists those paths
- *	(scripts/setup), so Exim's re-executed delivery processes keep
- *	their privilege. Scenarios replace macros (host and domain lists),
- *	the rcpt ACL, and the authenticators (Dovecot or plaintext).
+ *	(scripts/setup), so Exim accepts them with -C. The binary is not
+ *	setuid (scripts/setup drops the bit the package sets): the daemon
+ *	is root because relaylab starts it as root, and the processes Exim
+ *	re-executes to deliver run as Debian-exim, which is enough: every
+ *	delivery is SMTP to the capture sink. Scenarios replace macros
+ *	(host and domain lists), the rcpt ACL, and the authenticators
+ *	(Dovecot or plaintext).
  *
  *	A user's own Exim config is kept except where the sandbox must own
  *	it: in the main section the paths, listeners, TLS files and host
@@ -135,6 +139,80 @@ static int splice(char **cf, size_t start, size_t end, const char *text, struct 
     return 0;
 }
 
+/*
+ * put_sockets - the rewritten section into out (NULL: only measure);
+ * returns its length, without the NUL. Both passes walk the same lines,
+ * so the size is exact, never a guess.
+ */
+static size_t put_sockets(const char *text, size_t len, const char *socket, char *out, int *count)
+{
+    static const char key[] = "  server_socket = ";
+    size_t slen = strlen(socket);
+    size_t off = 0;
+    size_t used = 0;
+
+    *count = 0;
+    while (off < len) {
+        const char *line = text + off;
+        const char *nl = memchr(line, '\n', len - off);
+        size_t llen = nl ? (size_t)(nl - line) : len - off;
+        size_t q = 0;
+
+        while (q < llen && (line[q] == ' ' || line[q] == '\t'))
+            q++;
+        if (llen - q >= 13 && strncmp(line + q, "server_socket", 13) == 0) {
+            if (out) {
+                memcpy(out + used, key, sizeof(key) - 1);
+                memcpy(out + used + sizeof(key) - 1, socket, slen);
+            }
+            used += sizeof(key) - 1 + slen;
+            (*count)++;
+        } else {
+            if (out)
+                memcpy(out + used, line, llen);
+            used += llen;
+        }
+        if (out)
+            out[used] = '\n';
+        used++;
+        off += llen + (nl ? 1 : 0);
+    }
+    return used;
+}
+
+/* mta_exim_rewrite_sockets - every server_socket line of a section set to socket */
+
+char *mta_exim_rewrite_sockets(const char *section_text, size_t len, const char *socket, int *count,
+                               struct smtp_error *err)
+{
+    size_t need = put_sockets(section_text, len, socket, NULL, count);
+    char *out = malloc(need + 1);
+
+    if (out == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return NULL;
+    }
+    if (put_sockets(section_text, len, socket, out, count) != need) {
+        free(out);
+        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "authenticators rewrite: size changed");
+        return NULL;
+    }
+    out[need] = 0;
+    return out;
+}
+
+/* with_begin - "\nbegin NAME\n" + text, malloc'd, exactly sized */
+
+static char *with_begin(const char *name, const char *text)
+{
+    size_t size = strlen(name) + strlen(text) + sizeof("\nbegin \n");
+    char *out = malloc(size);
+
+    if (out)
+        snprintf(out, size, "\nbegin %s\n%s", name, text);
+    return out;
+}
+
 /* adopt_user_config - rewrite a user's Exim config where the sandbox must */
 
 static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *vars,
@@ -219,11 +297,10 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
                         routers);
     } else {
         size_t len = strlen(*cf);
-        char *with = malloc(strlen(fill) + 32);
+        char *with = with_begin("routers", fill);
 
         if (with == NULL)
             goto fail;
-        sprintf(with, "\nbegin routers\n%s", fill); /* size computed above */
         if (splice(cf, len, len, with, err) < 0) {
             free(with);
             goto fail;
@@ -241,11 +318,10 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         if (splice(cf, start, start, fill, err) < 0)
             goto fail;
     } else {
-        char *with = malloc(strlen(fill) + 32);
+        char *with = with_begin("transports", fill);
 
         if (with == NULL)
             goto fail;
-        sprintf(with, "\nbegin transports\n%s", fill); /* size computed above */
         if (splice(cf, strlen(*cf), strlen(*cf), with, err) < 0) {
             free(with);
             goto fail;
@@ -257,35 +333,11 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     fill = NULL;
     /* Dovecot authenticators: the sandbox's socket. */
     if (dovecot && section(*cf, "authenticators", &start, &end) == 0) {
-        char *auth = strndup(*cf + start, end - start);
-        char *line = auth;
         char *out;
-        size_t used = 0;
         int n = 0;
 
-        if (auth == NULL || (out = malloc(strlen(auth) * 2 + 1024)) == NULL) {
-            free(auth);
-            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-        }
-        while (*line) {
-            char *nl = strchr(line, '\n');
-            size_t len = nl ? (size_t)(nl - line) : strlen(line);
-            const char *q = line;
-
-            while (*q == ' ' || *q == '\t')
-                q++;
-            if (strncmp(q, "server_socket", 13) == 0) {
-                used += (size_t)sprintf(out + used, "  server_socket = %s\n", dovecot);
-                n++;
-            } else {
-                memcpy(out + used, line, len);
-                used += len;
-                out[used++] = '\n';
-            }
-            line = nl ? nl + 1 : line + len;
-        }
-        out[used] = 0;
-        free(auth);
+        if ((out = mta_exim_rewrite_sockets(*cf + start, end - start, dovecot, &n, err)) == NULL)
+            return -1;
         if (splice(cf, start, end, out, err) < 0) {
             free(out);
             return -1;

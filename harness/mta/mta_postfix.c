@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "mta.h"
+#include "number.h"
 #include "mta_render.h"
 
 #define POSTFIX_MASTER "/usr/lib/postfix/sbin/master"
@@ -293,8 +294,15 @@ static int service_port(const char *name, size_t len)
     for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0)
             return known[i].port;
-    if (len > 0 && len < 6 && strspn(name, "0123456789") >= len)
-        return atoi(name); /* all digits, checked above */
+    if (len > 0 && len < 6) {
+        char digits[6];
+        long long port;
+
+        memcpy(digits, name, len);
+        digits[len] = 0;
+        if (number_parse(digits, 1, 65535, &port) == 0)
+            return (int)port;
+    }
     return 0;
 }
 

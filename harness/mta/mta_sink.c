@@ -27,6 +27,7 @@
 
 #define LINE_BUF 8192
 #define RULES_MAX 8
+#define MTA_SINK_FILE_MODE 0600 /* captured mail: root's only, even when kept */
 
 struct rule {
     enum smtp_verb verb;
@@ -113,6 +114,23 @@ static void copy_path(const struct smtp_path *p, char *buf, size_t size)
         snprintf(buf, size, "%.*s", (int)p->local_len, p->local ? p->local : "");
 }
 
+/*
+ * create - a new file in the sink's directory, for writing. Its name is
+ * new (ids only grow): an existing file, or a symlink someone planted,
+ * is an error, never followed (O_EXCL, O_NOFOLLOW).
+ */
+static FILE *create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, MTA_SINK_FILE_MODE);
+    FILE *fp;
+
+    if (fd < 0)
+        return NULL;
+    if ((fp = fdopen(fd, "w")) == NULL)
+        close(fd);
+    return fp;
+}
+
 /* store - write the message and its envelope, atomically, and publish it */
 
 static void store(struct mta_sink *s, struct conn *c)
@@ -131,7 +149,7 @@ static void store(struct mta_sink *s, struct conn *c)
     snprintf(eml, sizeof(eml), "%s/msg-%lu.eml", s->dir, c->msg.id);
     snprintf(env, sizeof(env), "%s/msg-%lu.json", s->dir, c->msg.id);
     snprintf(tmp, sizeof(tmp), "%s.tmp", eml);
-    if ((fp = fopen(tmp, "w")) != NULL) {
+    if ((fp = create(tmp)) != NULL) {
         if (c->data_len)
             fwrite(c->data, 1, c->data_len, fp);
         if (fclose(fp) == 0)
@@ -144,8 +162,12 @@ static void store(struct mta_sink *s, struct conn *c)
                      c->client, "helo", c->msg.helo, "mail_from", c->msg.mail_from, "rcpt_to",
                      rcpts, "size", (json_int_t)c->data_len);
     snprintf(tmp, sizeof(tmp), "%s.tmp", env);
-    if (root && json_dump_file(root, tmp, JSON_INDENT(2)) == 0)
-        rename(tmp, env);
+    if (root && (fp = create(tmp)) != NULL) {
+        int ok = json_dumpf(root, fp, JSON_INDENT(2)) == 0;
+
+        if (fclose(fp) == 0 && ok)
+            rename(tmp, env);
+    }
     json_decref(root);
     c->msg.size = c->data_len;
     snprintf(c->msg.client, sizeof(c->msg.client), "%s", c->client);

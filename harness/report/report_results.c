@@ -12,10 +12,13 @@
  *	without line breaks or controls.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -91,6 +94,23 @@ static void xml(FILE *fp, const char *s)
     }
 }
 
+/*
+ * create - a new file for writing, 0644. The run directory is new, so
+ * nothing is there yet: an existing file or a symlink someone planted
+ * is an error, never followed (O_EXCL, O_NOFOLLOW).
+ */
+static FILE *create(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+    FILE *fp;
+
+    if (fd < 0)
+        return NULL;
+    if ((fp = fdopen(fd, "w")) == NULL)
+        close(fd);
+    return fp;
+}
+
 /* io_fail - a file that could not be written whole */
 
 static int io_fail(struct smtp_error *err, const char *path)
@@ -112,7 +132,7 @@ static FILE *open_out(const char *dir, const char *name, char *path, size_t size
         smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "path too long: %s/%s", dir, name);
         return NULL;
     }
-    if ((fp = fopen(path, "w")) == NULL)
+    if ((fp = create(path)) == NULL)
         io_fail(err, path);
     return fp;
 }
@@ -280,6 +300,7 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
     json_t *summary;
     size_t i, pass = 0, fail = 0, open = 0, err_cells = 0, found = 0;
     int bad = 0;
+    FILE *fp;
 
     if (root == NULL || arr == NULL) {
         json_decref(root);
@@ -316,17 +337,21 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
         json_decref(root);
         return json_fail(err, NULL, "the run's values could not be built");
     }
-    snprintf(path, sizeof(path), "%s/results.json", dir);
+    if ((fp = open_out(dir, "results.json", path, sizeof(path), err)) == NULL) {
+        json_decref(root);
+        return -1;
+    }
     errno = 0;
-    if (json_dump_file(root, path, JSON_INDENT(2)) < 0) {
+    if (json_dumpf(root, fp, JSON_INDENT(2)) < 0) {
         int e = errno;
 
         json_decref(root);
+        fclose(fp);
         errno = e;
         return io_fail(err, path);
     }
     json_decref(root);
-    return 0;
+    return close_out(fp, path, err);
 }
 
 static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
@@ -584,6 +609,47 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
     if (write_json(dir, cells, n, meta, err) < 0 || write_junit(dir, cells, n, meta, err) < 0 ||
         write_tap(dir, cells, n, err) < 0 || write_html(dir, cells, n, meta, err) < 0)
         return -1;
+    return 0;
+}
+
+/* remove_one - nftw callback: the entry itself, never what a link points to */
+
+static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* report_publish_run - write into results_dir/.tmp.RUN_ID, rename to results_dir/RUN_ID */
+
+int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
+                       const struct report_meta *meta, char *final, size_t size,
+                       struct smtp_error *err)
+{
+    char stage[1100];
+
+    if (mkdir(results_dir, 0755) < 0 && errno != EEXIST)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", results_dir,
+                              strerror(errno));
+    if ((size_t)snprintf(final, size, "%s/%s", results_dir, meta->run_id) >= size ||
+        (size_t)snprintf(stage, sizeof(stage), "%s/.tmp.%s", results_dir, meta->run_id) >=
+            sizeof(stage))
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "path too long: %s/%s",
+                              results_dir, meta->run_id);
+    if (mkdir(stage, 0755) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", stage,
+                              strerror(errno));
+    /* Whole or nothing: a run that cannot be written leaves no half of it behind. */
+    if (report_write_run(stage, cells, n, meta, err) < 0 ||
+        (rename(stage, final) < 0 &&
+         smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot rename %s: %s", stage,
+                        strerror(errno)) < 0)) {
+        nftw(stage, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        return -1;
+    }
     return 0;
 }
 

@@ -45,6 +45,17 @@ struct report_meta {
 int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
                      const struct report_meta *meta, struct smtp_error *err);
 
+/*
+ * report_publish_run - the whole run written into results_dir/.tmp.RUN_ID
+ * (results_dir made if need be), then renamed to results_dir/RUN_ID,
+ * whose path goes into final (size bytes). On any failure nothing is
+ * left behind: the temporary directory and what was written in it are
+ * removed. 0, or -1 with err naming the file and the reason.
+ */
+int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
+                       const struct report_meta *meta, char *final, size_t size,
+                       struct smtp_error *err);
+
 /* report_console - the matrix and the failures, for people */
 void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour);
 

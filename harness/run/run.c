@@ -20,6 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "number.h"
 #include "report_transcript.h"
 #include "run.h"
 #include "smtp_client.h"
@@ -279,7 +280,15 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
             if ((text = slurp(path)) == NULL)
                 return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s:%d: cannot read %s",
                                       c->pos.file, c->pos.line, path);
-            snprintf(acl, acl_size, "%s", text);
+            /* The whole rule set or an error: a shortened ACL is another policy. */
+            if (strlen(text) >= acl_size) {
+                smtp_error_set(err, SMTP_ERR_USAGE, 0,
+                               "%s:%d: %s is %zu bytes: acl-rcpt files are at most %zu",
+                               c->pos.file, c->pos.line, path, strlen(text), acl_size - 1);
+                free(text);
+                return -1;
+            }
+            memcpy(acl, text, strlen(text) + 1);
             free(text);
             spec->exim_acl_rcpt = acl;
             break;
@@ -302,7 +311,7 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
 
 /* build_spec - the cell's config: the user's own files, and the scenario's overrides */
 
-static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][4096],
+static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][RUN_ACL_MAX],
                       struct smtp_error *err)
 {
     const struct run_params *p = cr->r->params;
@@ -462,7 +471,10 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
         if (p < 0)
             p = strcmp(st->arg, "smtps") == 0 ? 465 : strcmp(st->arg, "submission") == 0 ? 587 : 25;
     } else {
-        p = atoi(st->arg); /* digits, checked by the parser */
+        long long number = 0;
+
+        (void)number_parse(st->arg, 1, 65535, &number); /* checked by the parser */
+        p = (int)number;
     }
     snprintf(port, sizeof(port), "%d", p);
     if (from == NULL || strcmp(from, "inside") == 0)
@@ -692,10 +704,11 @@ static long swaks_dialogue(struct cell_run *cr, size_t first, size_t end)
             continue;
         switch (st->op) {
         case SCN_CONNECT: {
+            long long number = 0; /* a port number: checked by the parser */
             int port = strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
                                strcmp(st->arg, "smtps") == 0
                            ? mta_listener_port(cr->inst, st->arg)
-                           : atoi(st->arg);
+                           : (number_parse(st->arg, 1, 65535, &number), (int)number);
             const char *from = st->arg2 == NULL || strcmp(st->arg2, "inside") == 0 ? "127.0.0.1"
                                : strcmp(st->arg2, "outside") == 0                  ? cr->r->outside
                                                                                    : st->arg2;
@@ -870,7 +883,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     struct cell_run cr;
     struct mta_spec spec;
     struct smtp_error err;
-    char acl[1][4096]; /* per batch: batches run on several threads */
+    char acl[1][RUN_ACL_MAX]; /* per batch: batches run on several threads */
     struct mta_instance *inst = NULL;
     size_t i;
 
@@ -962,7 +975,7 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     for (i = 0; (size_t)i < ncells; i++) {
         struct cell_run cr;
         struct mta_spec spec;
-        char acl[1][4096];
+        char acl[1][RUN_ACL_MAX];
         char key[8192];
         struct smtp_error ignored;
 

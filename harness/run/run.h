@@ -35,6 +35,7 @@ extern "C" {
 
 #define RUN_RELAY_WAIT_MS 5000
 #define RUN_TEXT_MAX 512 /* a title or file name as reports show it, "..." when cut */
+#define RUN_ACL_MAX 65536 /* an acl-rcpt file's text, NUL included */
 
 enum run_status {
     RUN_PASS = 0,
@@ -96,7 +97,8 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
  * run_scenario_spec - the config overrides a scenario gives one MTA in one
  * variant (set, service, acl-rcpt, no-sasl, plaintext-auth, no-listener),
  * into spec, which must already be initialised. An acl-rcpt file's text
- * goes into acl (acl_size bytes); spec points there. 0, or -1 with err.
+ * goes into acl (acl_size bytes, RUN_ACL_MAX in the runner); spec points
+ * there. A file that does not fit is an error, never cut. 0, or -1 with err.
  */
 int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t variant,
                       struct mta_spec *spec, char *acl, size_t acl_size, struct smtp_error *err);

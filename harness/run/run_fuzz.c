@@ -687,7 +687,7 @@ int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fu
     struct mta_spec spec;
     struct fz_dialogue seed, d;
     long t0, end, next_report;
-    char acl[4096];
+    char acl[RUN_ACL_MAX];
 
     memset(&f, 0, sizeof(f));
     memset(out, 0, sizeof(*out));

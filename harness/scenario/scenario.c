@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "number.h"
 #include "scenario.h"
 
 #define WORDS_MAX 32
@@ -86,13 +87,21 @@ static const char *dup(struct scenario *s, const char *text, size_t len)
 
 #define LFAIL(l, col, ...) fail(err, (l)->file, (l)->lineno, (col), __VA_ARGS__)
 
+/* too_large - the arena is full: the statement at line:col did not fit */
+
+#define TOO_LARGE "scenario too large: more than %d bytes of text (its includes counted)"
+
+static int too_large(struct line *l, int col, struct scenario_error *err)
+{
+    return LFAIL(l, col, TOO_LARGE, SCENARIO_ARENA_MAX);
+}
+
 /* keep - a word into the arena */
 
 static int keep(struct line *l, const struct word *w, const char **out, struct scenario_error *err)
 {
     if ((*out = dup(l->s, w->text, strlen(w->text))) == NULL)
-        return LFAIL(l, w->col, "scenario too large (more than %d bytes of text)",
-                     SCENARIO_ARENA_MAX);
+        return too_large(l, w->col, err);
     return 0;
 }
 
@@ -186,7 +195,10 @@ static int split(struct line *l, const char *text, size_t len, struct scenario_e
     }
     while (i < end && (text[i] == ' ' || text[i] == '\t'))
         i++;
-    l->source = dup(l->s, text + i, end - i);
+    /* Blank and comment-only lines keep nothing. */
+    l->source = NULL;
+    if (i < end && text[i] != '#' && (l->source = dup(l->s, text + i, end - i)) == NULL)
+        return too_large(l, (int)i + 1, err);
     /* "C: LINE" sends LINE as it is: no quoting, no comments. */
     if (end - i >= 2 && text[i] == 'C' && text[i + 1] == ':') {
         size_t r = i + 2;
@@ -290,27 +302,27 @@ static int header(struct line *l, struct scenario_error *err)
             return LFAIL(l, l->words[0].col, "a second 'scenario' line (the first says %s)", s->id);
         if (strspn(id, "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(id) || !*id)
             return LFAIL(l, l->words[1].col, "scenario id '%s': use a-z, 0-9 and '-'", id);
+        if (strlen(id) > SCENARIO_ID_MAX)
+            return LFAIL(l, l->words[1].col, "scenario id is %zu characters long: at most %d",
+                         strlen(id), SCENARIO_ID_MAX);
         s->id_pos = (struct scenario_pos){l->file, l->lineno, l->words[1].col};
         return keep(l, &l->words[1], &s->id, err);
     }
     if (strcmp(verb, "title") == 0) {
         if (need(l, 2, WORDS_MAX, err) < 0)
             return -1;
-        return (s->title = join(l, 1)) ? 0 : LFAIL(l, 1, "scenario too large");
+        return (s->title = join(l, 1)) ? 0 : too_large(l, l->words[1].col, err);
     }
     if (strcmp(verb, "cause") == 0) {
-        char *end;
-        long n;
+        long long n;
 
         if (need(l, 2, WORDS_MAX, err) < 0)
             return -1;
-        errno = 0;
-        n = strtol(l->words[1].text, &end, 10);
-        if (errno || *end || n < 1 || n > 99)
+        if (number_parse(l->words[1].text, 1, 99, &n) < 0)
             return LFAIL(l, l->words[1].col, "cause is a number from 1 to 99");
         s->cause = (int)n;
         if (l->nwords > 2 && (s->cause_name = join(l, 2)) == NULL)
-            return LFAIL(l, 1, "scenario too large");
+            return too_large(l, l->words[2].col, err);
         return 0;
     }
     if (strcmp(verb, "tags") == 0) {
@@ -346,6 +358,9 @@ static int header(struct line *l, struct scenario_error *err)
         mta_bit(l->words[1].text))
         return LFAIL(l, l->words[1].col, "variant name '%s': a-z, 0-9, '-', not an MTA name",
                      l->words[1].text);
+    if (strlen(l->words[1].text) > SCENARIO_ID_MAX)
+        return LFAIL(l, l->words[1].col, "variant name is %zu characters long: at most %d",
+                     strlen(l->words[1].text), SCENARIO_ID_MAX);
     if (variant_index(s, l->words[1].text) >= 0)
         return LFAIL(l, l->words[1].col, "variant '%s' declared twice", l->words[1].text);
     if (s->nsteps > 0 || s->nconfigs > 0 || s->ndialogues > 0)
@@ -353,6 +368,8 @@ static int header(struct line *l, struct scenario_error *err)
     if (keep(l, &l->words[1], &s->variants[s->nvariants].name, err) < 0)
         return -1;
     s->variants[s->nvariants].description = l->nwords > 2 ? join(l, 2) : "";
+    if (s->variants[s->nvariants].description == NULL)
+        return too_large(l, l->words[2].col, err);
     s->nvariants++;
     return 0;
 }
@@ -400,8 +417,11 @@ static int config(struct line *l, struct scenario_error *err)
         const char *value;
 
         c->op = SCN_CFG_SET;
-        if (i + 2 > l->nwords || (value = join(l, i + 1)) == NULL || strchr(value, '=') == NULL ||
-            value[0] == '=')
+        if (i + 2 > l->nwords)
+            return LFAIL(l, l->words[i].col, "set needs NAME = VALUE");
+        if ((value = join(l, i + 1)) == NULL)
+            return too_large(l, l->words[i + 1].col, err);
+        if (strchr(value, '=') == NULL || value[0] == '=')
             return LFAIL(l, l->words[i].col, "set needs NAME = VALUE");
         c->value = value;
     } else {
@@ -431,7 +451,11 @@ static int parse_reply(struct line *l, struct scenario_step *st, struct scenario
         st->code = code[0] - '0';
         st->code_class = 1;
     } else if (code[1] >= '0' && code[1] <= '5' && code[2] >= '0' && code[2] <= '9') {
-        st->code = atoi(code); /* three digits, checked above */
+        long long n;
+
+        if (number_parse(code, 200, 599, &n) < 0) /* three digits, checked above */
+            return LFAIL(l, l->words[1].col, "reply code '%s': 200 to 599", code);
+        st->code = (int)n;
     } else {
         return LFAIL(l, l->words[1].col, "reply code '%s': three digits (554) or a class (5xx)",
                      code);
@@ -515,7 +539,7 @@ static int step(struct line *l, struct scenario_error *err)
         if (l->raw == NULL || l->raw[0] == 0)
             return LFAIL(l, l->words[0].col, "'C:' needs a command line");
         if ((st->arg = dup(s, l->raw, strlen(l->raw))) == NULL)
-            return LFAIL(l, l->raw_col, "scenario too large");
+            return too_large(l, l->raw_col, err);
         s->nsteps++;
         return 0;
     }
@@ -551,11 +575,12 @@ static int step(struct line *l, struct scenario_error *err)
             return -1;
     } else if (row->op == SCN_CONNECT) {
         const char *lis = l->words[1].text;
+        long long port;
 
         if (strcmp(lis, "smtp") && strcmp(lis, "submission") && strcmp(lis, "smtps") &&
-            (strspn(lis, "0123456789") != strlen(lis) || strlen(lis) > 5))
+            number_parse(lis, 1, 65535, &port) < 0)
             return LFAIL(l, l->words[1].col,
-                         "listener '%s': smtp, submission, smtps or a port number", lis);
+                         "listener '%s': smtp, submission, smtps or a port number 1..65535", lis);
         if (l->nwords == 3 || (l->nwords == 4 && strcmp(l->words[2].text, "from")))
             return LFAIL(l, l->words[2].col, "write 'connect LISTENER from CLIENT'");
         if (keep(l, &l->words[1], &st->arg, err) < 0 ||
@@ -636,7 +661,7 @@ int scenario_parse(struct scenario *s, const char *file, const char *text, size_
     l.include = include;
     l.ctx = ctx;
     if ((l.file = dup(s, file, strlen(file))) == NULL)
-        return fail(err, file, 0, 0, "scenario too large");
+        return fail(err, file, 1, 1, TOO_LARGE, SCENARIO_ARENA_MAX);
     while (off < len) {
         const char *nl = memchr(text + off, '\n', len - off);
         size_t n = nl ? (size_t)(nl - (text + off)) : len - off;

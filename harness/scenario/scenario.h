@@ -18,6 +18,11 @@
  *	and checks the whole: scenario_check(). Every file a scenario names
  *	must stay inside its tree (scenario_path()).
  *
+ *	A scenario whose text does not fit in the arena is an error at the
+ *	statement that did not fit ("scenario too large: ..."): a parsed
+ *	model never holds NULL where it keeps text. NULL means "not given"
+ *	only where a field says so below.
+ *
  *	The scenario layer knows nothing of processes or MTAs beyond their
  *	names.
  * DIAGNOSTICS
@@ -39,6 +44,7 @@ extern "C" {
 #define SCENARIO_DIALOGUES_MAX 8
 #define SCENARIO_TAGS_MAX 16
 #define SCENARIO_ARENA_MAX 32768
+#define SCENARIO_ID_MAX 64 /* scenario ids, variant names: they name result files */
 #define SCENARIO_INCLUDE_DEPTH 4
 
 /* MTA bits for where-clauses; the names are the sandbox's. */
@@ -93,13 +99,13 @@ struct scenario_pos {
 
 struct scenario_step {
     enum scenario_op op;
-    const char *arg;  /* listener, name, mechanism, address, raw line, rcpt */
-    const char *arg2; /* "from" client, auth who */
+    const char *arg;  /* listener, name, mechanism, address, raw line, rcpt; NULL if none */
+    const char *arg2; /* "from" client, auth who; NULL if none */
     int code;         /* S: exact code, or class digit when code_class */
     int code_class;
     const char *enhanced; /* "5.7.1" or NULL */
     const char *text;     /* substring, or NULL */
-    const char *source;   /* the line as written, for reports */
+    const char *source;   /* the line as written, for reports; never NULL */
     struct scenario_where where;
     struct scenario_pos pos;
     int dialogue;
@@ -107,7 +113,8 @@ struct scenario_step {
 
 struct scenario_config {
     enum scenario_config_op op;
-    const char *value; /* "key = value", service line, ACL file path */
+    const char *value; /* "key = value", service line, ACL file path, listener; NULL for
+                          no-sasl and plaintext-auth */
     struct scenario_where where;
     struct scenario_pos pos;
 };
@@ -123,10 +130,10 @@ struct scenario_dialogue {
 };
 
 struct scenario {
-    const char *id;
-    const char *title;
+    const char *id;    /* never NULL after scenario_check() */
+    const char *title; /* NULL if none */
     int cause;
-    const char *cause_name;
+    const char *cause_name; /* NULL if none */
     const char *tags[SCENARIO_TAGS_MAX];
     size_t ntags;
     unsigned mtas;

@@ -541,26 +541,39 @@ static X509 *make_cert(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *is
     return cert;
 }
 
-/* write_pem - cert or key to dir/name with mode */
-
+/*
+ * write_pem - cert or key to dir/name with mode. Written to a fresh
+ * temporary file in dir (mkstemp: O_EXCL, never through a link) and
+ * renamed over dir/name: a symlink someone planted there is replaced,
+ * its target never opened.
+ */
 static int write_pem(const char *dir, const char *name, X509 *cert, EVP_PKEY *key, int mode)
 {
     char path[4096];
+    char tmp[4096];
     FILE *fp;
     int fd;
     int ok;
 
-    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path) ||
+        (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, name) >= sizeof(tmp))
         return 0;
-    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, mode)) < 0)
+    if ((fd = mkstemp(tmp)) < 0)
         return 0;
-    (void)fchmod(fd, (mode_t)mode);
-    if ((fp = fdopen(fd, "w")) == NULL) {
+    if (fchmod(fd, (mode_t)mode) < 0 || (fp = fdopen(fd, "w")) == NULL) {
         close(fd);
+        unlink(tmp);
         return 0;
     }
     ok = cert ? PEM_write_X509(fp, cert) : PEM_write_PrivateKey(fp, key, NULL, NULL, 0, NULL, NULL);
-    return fclose(fp) == 0 && ok;
+    if (fclose(fp) != 0 || !ok || rename(tmp, path) < 0) {
+        int e = errno;
+
+        unlink(tmp);
+        errno = e;
+        return 0;
+    }
+    return 1;
 }
 
 /* smtp_tls_make_certs - throwaway CA and a server certificate */

@@ -1,8 +1,14 @@
 // relaylab send against servers that misbehave. Each must end within its
 // --timeout plus one second, exit non-zero (not by a signal), and say why.
+//
+// With RELAYLAB_VALGRIND set (to valgrind's path), relaylab runs under
+// "valgrind --error-exitcode=99 --track-origins=yes": a read of
+// uninitialised memory makes it exit 99 instead of the expected code
+// (ctest valgrind.send_refusals runs the Refusal cases so).
 #include <gtest/gtest.h>
 
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -26,6 +32,18 @@ struct Outcome {
     std::string out; /* stdout, when not silent */
 };
 
+const char *Valgrind()
+{
+    const char *v = getenv("RELAYLAB_VALGRIND");
+    return v && *v ? v : nullptr;
+}
+
+// Slack over --timeout: valgrind needs seconds to start relaylab.
+long SlackMs()
+{
+    return Valgrind() ? 30000 : 1000;
+}
+
 Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::string> extra = {},
                     bool silent = true)
 {
@@ -38,6 +56,8 @@ Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::str
                                      "--to",       "x@y.test", "--timeout", timeout};
     if (silent)
         args.push_back("--silent");
+    if (Valgrind())
+        args.insert(args.begin(), {Valgrind(), "-q", "--error-exitcode=99", "--track-origins=yes"});
     args.insert(args.end(), extra.begin(), extra.end());
     std::vector<char *> argv;
     for (auto &a : args)
@@ -46,7 +66,7 @@ Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::str
 
     int pipefd[2];
     EXPECT_EQ(pipe(pipefd), 0);
-    char out_path[] = "/tmp/relaylab-hostile-out-XXXXXX";
+    char out_path[] = "/tmp/relaylab-hostile-out.XXXXXX";
     int out_fd = mkstemp(out_path);
     EXPECT_GE(out_fd, 0);
     Outcome run;
@@ -81,7 +101,7 @@ void ExpectCleanFailure(const Outcome &r, int exit_code, const char *message)
 {
     ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status);
     EXPECT_EQ(WEXITSTATUS(r.status), exit_code) << r.err;
-    EXPECT_LT(r.elapsed_ms, kTimeoutS * 1000 + 1000);
+    EXPECT_LT(r.elapsed_ms, kTimeoutS * 1000 + SlackMs());
     EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
 }
 
@@ -154,7 +174,7 @@ TEST(Hostile, ClosesDuringTlsHandshake)
                             {"--tls"});
     ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status);
     EXPECT_NE(WEXITSTATUS(r.status), 0);
-    EXPECT_LT(r.elapsed_ms, kTimeoutS * 1000 + 1000);
+    EXPECT_LT(r.elapsed_ms, kTimeoutS * 1000 + SlackMs());
 }
 
 TEST(Hostile, StartTlsNotOffered)
@@ -278,6 +298,185 @@ TEST(Hostile, RefusedBannerOnStderrIsClean)
                              {FS_SEND, "221 bye\r\n", 0, 0}});
     ExpectCleanFailure(r, 21, "banner: banner refused with 554: 554 \\x1b[31mgo away\\x07\\xff");
     EXPECT_EQ(BadByte(r.err), -1) << r.err;
+}
+
+// A server that refuses one stage of the envelope: MAIL, RCPT or DATA.
+// The error names the stage and the code, and nothing else: no reply text
+// or enhanced code left over from an earlier stage or from the stack.
+std::vector<fakesrv_step> Refusing(const char *stage)
+{
+    std::vector<fakesrv_step> steps = {{FS_SEND, "220 mx\r\n", 0, 0},
+                                       {FS_EXPECT, "EHLO", 0, 0},
+                                       {FS_SEND, "250 mx\r\n", 0, 0},
+                                       {FS_EXPECT, "MAIL", 0, 0}};
+    std::string s = stage;
+    if (s == "mail") {
+        steps.push_back({FS_SEND, "554 5.7.1 <relaylab@relaylab.test>: Sender rejected\r\n", 0, 0});
+        steps.push_back({FS_EXPECT, "RCPT", 0, 0});
+        steps.push_back({FS_SEND, "503 5.5.1 Error: need MAIL command\r\n", 0, 0});
+    } else {
+        steps.push_back({FS_SEND, "250 2.1.0 Ok\r\n", 0, 0});
+        steps.push_back({FS_EXPECT, "RCPT", 0, 0});
+        if (s == "rcpt") {
+            steps.push_back({FS_SEND, "554 5.7.1 <x@y.test>: Relay access denied\r\n", 0, 0});
+        } else {
+            steps.push_back({FS_SEND, "250 2.1.5 Ok\r\n", 0, 0});
+            steps.push_back({FS_EXPECT, "DATA", 0, 0});
+            steps.push_back({FS_SEND, "554 5.5.1 Error: no valid recipients\r\n", 0, 0});
+        }
+    }
+    steps.push_back({FS_EXPECT, "QUIT", 0, 0});
+    steps.push_back({FS_SEND, "221 2.0.0 Bye\r\n", 0, 0});
+    return steps;
+}
+
+struct RefusalCase {
+    const char *stage;
+    int exit_code;
+    const char *err; // the whole of stderr
+    const char *message;
+};
+
+const RefusalCase kRefusals[] = {
+    {"mail", 25, "relaylab send: mail: mail refused with 554 (exit 25)\n", "mail refused with 554"},
+    {"rcpt", 26, "relaylab send: rcpt: no recipient accepted (last reply 554) (exit 26)\n",
+     "no recipient accepted (last reply 554)"},
+    {"data", 27, "relaylab send: data: data refused with 554 (exit 27)\n", "data refused with 554"},
+};
+
+TEST(Refusal, ErrorTextIsExact)
+{
+    for (const auto &c : kRefusals) {
+        std::vector<fakesrv_step> steps = Refusing(c.stage);
+        Outcome r = SendAgainst(steps);
+        ASSERT_TRUE(WIFEXITED(r.status)) << c.stage << ": killed by signal " << WTERMSIG(r.status);
+        EXPECT_EQ(WEXITSTATUS(r.status), c.exit_code) << c.stage << ": " << r.err;
+        EXPECT_EQ(r.err, c.err) << c.stage;
+    }
+}
+
+TEST(Refusal, JsonErrorHasNoStaleFields)
+{
+    for (const auto &c : kRefusals) {
+        std::vector<fakesrv_step> steps = Refusing(c.stage);
+        Outcome r = SendAgainst(steps, {"--json"});
+        ASSERT_TRUE(WIFEXITED(r.status)) << c.stage << ": killed by signal " << WTERMSIG(r.status);
+        EXPECT_EQ(WEXITSTATUS(r.status), c.exit_code) << c.stage << ": " << r.err;
+        json_error_t jerr;
+        json_t *root = json_loads(r.out.c_str(), 0, &jerr);
+        ASSERT_NE(root, nullptr) << c.stage << ": " << jerr.text << "\n" << r.out;
+        EXPECT_STREQ(json_string_value(json_object_get(root, "result")), "refused") << c.stage;
+        EXPECT_STREQ(json_string_value(json_object_get(root, "stage")), c.stage);
+        json_t *e = json_object_get(root, "error");
+        ASSERT_TRUE(json_is_object(e)) << r.out;
+        EXPECT_STREQ(json_string_value(json_object_get(e, "class")), "reply") << c.stage;
+        EXPECT_STREQ(json_string_value(json_object_get(e, "message")), c.message) << c.stage;
+        EXPECT_EQ(json_integer_value(json_object_get(e, "code")), 554) << c.stage;
+        // The envelope's replies are in the transcript; the error record
+        // holds no enhanced code or reply text that is not this stage's.
+        EXPECT_EQ(json_object_get(e, "enhanced"), nullptr)
+            << c.stage << ": " << json_string_value(json_object_get(e, "enhanced"));
+        EXPECT_EQ(json_object_get(e, "reply"), nullptr)
+            << c.stage << ": " << json_string_value(json_object_get(e, "reply"));
+        json_decref(root);
+    }
+}
+
+// Every numeric option, given a bad number: exit 2 and one message that
+// names the flag and the range. The other arguments make each command stop
+// early (no such scenario, nothing listening) if a bad number got through.
+struct CliRun {
+    int status = -1;
+    std::string err;
+};
+
+CliRun Relaylab(std::vector<std::string> args)
+{
+    args.insert(args.begin(), RELAYLAB_BIN);
+    std::vector<char *> argv;
+    for (auto &a : args)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+    int pipefd[2];
+    EXPECT_EQ(pipe(pipefd), 0);
+    CliRun run;
+    pid_t pid = fork();
+    if (pid == 0) {
+        dup2(pipefd[1], 2);
+        close(pipefd[0]);
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, 1);
+        execv(argv[0], argv.data());
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(pipefd[0], buf, sizeof(buf))) > 0)
+        run.err.append(buf, (size_t)n);
+    close(pipefd[0]);
+    waitpid(pid, &run.status, 0);
+    return run;
+}
+
+TEST(Numbers, BadNumbersAreUsageErrors)
+{
+    const std::vector<std::string> run = {"run", "/nonexistent/x.scn"};
+    const std::vector<std::string> fuzz = {"fuzz", "--mta", "postfix", "--scenario",
+                                           "/nonexistent/x.scn"};
+    const std::vector<std::string> send = {"send", "--server", "127.0.0.1:1", "--to", "a@b.test"};
+    struct {
+        std::vector<std::string> base;
+        std::vector<std::string> flag;
+        const char *err;
+    } cases[] = {
+        {run, {"--jobs", "-3"}, "relaylab: --jobs: expected 1..64, got '-3'\n"},
+        {run, {"-j", "2x"}, "relaylab: --jobs: expected 1..64, got '2x'\n"},
+        {run, {"--repeat", "0"}, "relaylab: --repeat: expected 1..1000, got '0'\n"},
+        {run,
+         {"--repeat", "4294967297"},
+         "relaylab: --repeat: expected 1..1000, got '4294967297'\n"},
+        {run,
+         {"--shard", "2/1"},
+         "relaylab: --shard: expected K/N with 1 <= K <= N <= 4096, got '2/1'\n"},
+        {run,
+         {"--shard", "1/x"},
+         "relaylab: --shard: expected K/N with 1 <= K <= N <= 4096, got '1/x'\n"},
+        {run,
+         {"--shard", "1/2/3"},
+         "relaylab: --shard: expected K/N with 1 <= K <= N <= 4096, got '1/2/3'\n"},
+        {fuzz, {"--max-findings", "-1"}, "relaylab: --max-findings: expected 1..16, got '-1'\n"},
+        {fuzz, {"--time", "0"}, "relaylab: --time: expected 1..86400, got '0'\n"},
+        {fuzz,
+         {"--time", "9223372036854775808"},
+         "relaylab: --time: expected 1..86400, got '9223372036854775808'\n"},
+        {fuzz, {"--seed", "-1"}, "relaylab: --seed: expected 0..18446744073709551615, got '-1'\n"},
+        {fuzz,
+         {"--seed", "12ab"},
+         "relaylab: --seed: expected 0..18446744073709551615, got '12ab'\n"},
+        {send, {"--repeat", "0"}, "relaylab: --repeat: expected 1..10000000, got '0'\n"},
+        {send, {"--concurrency", "257"}, "relaylab: --concurrency: expected 1..256, got '257'\n"},
+        {send, {"--port", "70000"}, "relaylab: --port: expected 1..65535, got '70000'\n"},
+        {send, {"--port", "0"}, "relaylab: --port: expected 1..65535, got '0'\n"},
+        {send,
+         {"--server", "127.0.0.1:99999"},
+         "relaylab: --server: port: expected 1..65535, got '99999'\n"},
+        {send,
+         {"--timeout", "-1"},
+         "relaylab: --timeout: expected 0.001..86400 (seconds), got '-1'\n"},
+        {send,
+         {"--total-timeout", "1e9"},
+         "relaylab: --total-timeout: expected 0.001..86400 (seconds), got '1e9'\n"},
+    };
+    for (const auto &c : cases) {
+        std::vector<std::string> args = c.base;
+        args.insert(args.end(), c.flag.begin(), c.flag.end());
+        CliRun r = Relaylab(args);
+        std::string what = args[0] + " " + c.flag[0] + " " + c.flag[1];
+        ASSERT_TRUE(WIFEXITED(r.status)) << what;
+        EXPECT_EQ(WEXITSTATUS(r.status), 2) << what << ": " << r.err;
+        EXPECT_EQ(r.err, c.err) << what;
+    }
 }
 
 } // namespace

@@ -134,6 +134,12 @@ const Bad kBad[] = {
     {"scenario a\ninclude other.scn\n", "t.scn:2:1: include is not allowed here"},
     {"scenario a\nmta qmail\n", "t.scn:2:5: unknown MTA 'qmail'"},
     {"scenario a\ncause zero\n", "t.scn:2:7: cause is a number from 1 to 99"},
+    {"scenario a\ncause 7x\n", "t.scn:2:7: cause is a number from 1 to 99"},
+    {"scenario a\ncause 100\n", "t.scn:2:7: cause is a number from 1 to 99"},
+    {"scenario a\ndialogue d\n  connect 99999\n",
+     "t.scn:3:11: listener '99999': smtp, submission, smtps or a port number 1..65535"},
+    {"scenario a\ndialogue d\n  connect 0\n",
+     "t.scn:3:11: listener '0': smtp, submission, smtps or a port number 1..65535"},
     {"scenario a\ndialogue d\n  ehlo x\n",
      "t.scn:3:3: 'ehlo x' before any 'connect' in dialogue d (postfix)"},
     {"dialogue d\n  connect smtp\n", "t.scn:1:1: no 'scenario ID' line"},
@@ -165,6 +171,23 @@ TEST(Scenario, LimitsAreErrorsNotOverflows)
 
     p = Parse(std::string("scenario a\0b\n", 13));
     EXPECT_EQ(p.where(), "t.scn:1:11: NUL byte");
+}
+
+// Ids and variant names become file names (results/<run>/cells/ID.VARIANT.MTA):
+// at most SCENARIO_ID_MAX (64) characters each.
+TEST(Scenario, IdsAndVariantNamesAreShort)
+{
+    std::string id64(SCENARIO_ID_MAX, 'a');
+    Parsed p = Parse("scenario " + id64 + "\nvariant " + id64 + "\ndialogue d\n  connect smtp\n");
+    EXPECT_EQ(p.rc, 0) << p.where();
+
+    p = Parse("scenario " + std::string(290, 'a') + "\ndialogue d\n  connect smtp\n");
+    EXPECT_EQ(p.rc, -1);
+    EXPECT_EQ(p.where(), "t.scn:1:10: scenario id is 290 characters long: at most 64");
+
+    p = Parse("scenario x\nvariant  " + id64 + "b fixed\ndialogue d\n  connect smtp\n");
+    EXPECT_EQ(p.rc, -1);
+    EXPECT_EQ(p.where(), "t.scn:2:10: variant name is 65 characters long: at most 64");
 }
 
 TEST(Scenario, SeedFilesLoad)
@@ -225,6 +248,74 @@ TEST(Scenario, IncludeFromFile)
     ASSERT_EQ(scenario_load((d + "/main.scn").c_str(), nullptr, s.get(), &err), -1);
     EXPECT_NE(std::string(err.msg).find("nested more than 4 deep"), std::string::npos) << err.msg;
     system(("rm -rf " + d).c_str());
+}
+
+// A scenario whose text fills the arena is an error at the statement that
+// did not fit, never a model with NULL where the runner expects text.
+TEST(Scenario, ArenaFullIsAnErrorWithPosition)
+{
+    std::string text = "scenario big\ndialogue d\n  connect smtp\n";
+    int line = 3;
+    for (int i = 0; i < 20; i++, line++)
+        text += "  C: NOOP " + std::string(807, 'x') + "\n";
+    for (int i = 0; i < 43; i++)
+        text += "  S: 250\n";
+    // Each C: line keeps its text twice (as written, and the command): the
+    // 20 of them leave less than 300 bytes, and the S: lines go over that.
+    // An S: line keeps only its text as written: that used to be a NULL
+    // source in the model, and a crash in the runner.
+    Parsed p = Parse(text);
+    ASSERT_EQ(p.rc, -1) << "parsed, with " << p.s->arena_used << " bytes in the arena";
+    EXPECT_EQ(std::string(p.err.msg).rfind("scenario too large: ", 0), 0u) << p.where();
+    EXPECT_GT(p.err.line, line) << p.where();
+    EXPECT_EQ(p.err.col, 3) << p.where();
+    for (size_t i = 0; i < p.s->nsteps; i++)
+        EXPECT_NE(p.s->steps[i].source, nullptr) << "step " << i;
+}
+
+// Each statement that keeps text, parsed with room for its file name only.
+TEST(Scenario, ArenaFullForEveryKindOfStatement)
+{
+    struct {
+        const char *before;
+        const char *line;
+    } cases[] = {
+        {"", "scenario x"},
+        {"scenario x\n", "title A title"},
+        {"scenario x\n", "cause 3 Some cause"},
+        {"scenario x\n", "tags a b"},
+        {"scenario x\n", "variant v with a description"},
+        {"scenario x\n", "config set a = b"},
+        {"scenario x\n", "config no-listener smtp"},
+        {"scenario x\n", "dialogue d"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  S: 250"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  quit"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  ehlo"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  C: NOOP"},
+        {"scenario x\ndialogue d\n  connect smtp\n", "  expect relay-denied"},
+    };
+    for (const auto &c : cases) {
+        auto s = std::make_unique<scenario>();
+        scenario_error err;
+        scenario_init(s.get());
+        ASSERT_EQ(
+            scenario_parse(s.get(), "a.scn", c.before, strlen(c.before), nullptr, nullptr, &err), 0)
+            << err.msg;
+        // A file with nothing in it but a long name leaves 6 bytes: "b.scn".
+        std::string filler(SCENARIO_ARENA_MAX - s->arena_used - 6 - 1, 'f');
+        ASSERT_EQ(scenario_parse(s.get(), filler.c_str(), "", 0, nullptr, nullptr, &err), 0);
+        ASSERT_EQ(s->arena_used, (size_t)SCENARIO_ARENA_MAX - 6);
+        size_t steps = s->nsteps;
+        int rc = scenario_parse(s.get(), "b.scn", c.line, strlen(c.line), nullptr, nullptr, &err);
+        char where[600];
+        scenario_error_format(&err, where, sizeof(where));
+        EXPECT_EQ(rc, -1) << c.line;
+        EXPECT_EQ(std::string(where).rfind("b.scn:1:", 0), 0u) << c.line << ": " << where;
+        EXPECT_NE(std::string(where).find(": scenario too large: more than 32768 bytes of text"),
+                  std::string::npos)
+            << c.line << ": " << where;
+        EXPECT_EQ(s->nsteps, steps) << c.line;
+    }
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -75,6 +76,12 @@ TEST_F(Sink, StoresMessageWithEnvelope)
     std::stringstream ss;
     ss << eml.rdbuf();
     EXPECT_EQ(ss.str(), "Subject: hi\r\n\r\n.dot line\r\nend\r\n"); // un-stuffed
+    // Captured mail is for root only (--keep leaves it behind).
+    struct stat st;
+    ASSERT_EQ(stat(m.path, &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u) << m.path;
+    ASSERT_EQ(stat((dir_ + "/msg-1.json").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 07777, 0600u);
     std::ifstream env(dir_ + "/msg-1.json");
     std::stringstream js;
     js << env.rdbuf();
@@ -116,6 +123,32 @@ TEST_F(Sink, RefusesDataWithoutRecipientsAndBadSyntax)
     EXPECT_EQ(smtp_client_raw(c, "XYZZY"), 502);
     EXPECT_EQ(smtp_client_rset(c), 250);
     smtp_client_free(c);
+}
+
+// Symlinks planted where the sink writes are not followed: the message
+// is still published (its path is what the sink wrote, or nothing), and
+// the files they point to stay as they were.
+TEST_F(Sink, DoesNotFollowPlantedSymlinks)
+{
+    std::string victim = dir_ + "/../" + dir_.substr(dir_.rfind('/') + 1) + ".victim";
+    {
+        std::ofstream out(victim);
+        out << "precious\n";
+    }
+    for (const char *name : {"msg-1.eml.tmp", "msg-1.json.tmp"})
+        ASSERT_EQ(symlink(victim.c_str(), (dir_ + "/" + name).c_str()), 0);
+    smtp_client *c = Connect();
+    EXPECT_EQ(smtp_client_mail(c, "a@x.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_rcpt(c, "b@y.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_data(c), 354);
+    EXPECT_EQ(smtp_client_message(c, "Subject: x\r\n\r\nbody\r\n", 21), 250);
+    smtp_client_free(c);
+    EXPECT_EQ(mta_sink_wait(sink_, "b@y.test", 0, 2000, nullptr), 1);
+    std::ifstream in(victim);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    EXPECT_EQ(ss.str(), "precious\n");
+    unlink(victim.c_str());
 }
 
 } // namespace
