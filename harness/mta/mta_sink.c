@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "mta_sink.h"
+#include "smtp_sanitize.h"
 
 #define LINE_BUF 8192
 #define RULES_MAX 8
@@ -131,6 +132,16 @@ static FILE *create(const char *path)
     return fp;
 }
 
+/* clean - a client's string as a JSON string: sanitized (it may hold any byte), never NULL */
+
+static json_t *clean(const char *text)
+{
+    char buf[SMTP_SANITIZE_SIZE(MTA_SINK_ADDR_MAX)];
+
+    smtp_sanitize_str(text, buf, sizeof(buf));
+    return json_string(buf);
+}
+
 /* store - write the message and its envelope, atomically, and publish it */
 
 static void store(struct mta_sink *s, struct conn *c)
@@ -155,18 +166,30 @@ static void store(struct mta_sink *s, struct conn *c)
         if (fclose(fp) == 0)
             rename(tmp, eml);
     }
+    /*
+     * The envelope file is evidence for people (the relay check reads the
+     * message in memory): what the client sent, sanitized, and whole or
+     * not at all.
+     */
     rcpts = json_array();
-    for (i = 0; i < c->msg.nrcpt; i++)
-        json_array_append_new(rcpts, json_string(c->msg.rcpt[i]));
-    root = json_pack("{s:I, s:s, s:s, s:s, s:o, s:I}", "id", (json_int_t)c->msg.id, "client",
-                     c->client, "helo", c->msg.helo, "mail_from", c->msg.mail_from, "rcpt_to",
-                     rcpts, "size", (json_int_t)c->data_len);
+    for (i = 0; rcpts && i < c->msg.nrcpt; i++)
+        if (json_array_append_new(rcpts, clean(c->msg.rcpt[i])) < 0) {
+            json_decref(rcpts);
+            rcpts = NULL;
+        }
+    root = rcpts ? json_pack("{s:I, s:o, s:o, s:o, s:o, s:I}", "id", (json_int_t)c->msg.id,
+                             "client", clean(c->client), "helo", clean(c->msg.helo), "mail_from",
+                             clean(c->msg.mail_from), "rcpt_to", rcpts, "size",
+                             (json_int_t)c->data_len)
+                 : NULL;
     snprintf(tmp, sizeof(tmp), "%s.tmp", env);
     if (root && (fp = create(tmp)) != NULL) {
         int ok = json_dumpf(root, fp, JSON_INDENT(2)) == 0;
 
         if (fclose(fp) == 0 && ok)
             rename(tmp, env);
+        else
+            unlink(tmp);
     }
     json_decref(root);
     c->msg.size = c->data_len;

@@ -90,6 +90,33 @@ TEST_F(Sink, StoresMessageWithEnvelope)
         << js.str();
 }
 
+// A client's bytes (any at all) reach the envelope file sanitized, and the
+// file is still written whole: invalid UTF-8 used to drop it silently.
+TEST_F(Sink, HostileEnvelopeIsStoredSanitized)
+{
+    smtp_client *c = Connect();
+    const char helo[] = "EHLO a\x1b[31mb\xff\r\n";
+    ASSERT_EQ(smtp_client_send_bytes(c, helo, sizeof(helo) - 1), 0);
+    EXPECT_EQ(smtp_client_read_reply(c), 250);
+    const char rcpt[] = "MAIL FROM:<\xc0\xaf@x.test>\r\n";
+    ASSERT_EQ(smtp_client_send_bytes(c, rcpt, sizeof(rcpt) - 1), 0);
+    EXPECT_EQ(smtp_client_read_reply(c), 250);
+    EXPECT_EQ(smtp_client_rcpt(c, "b@y.test", nullptr), 250);
+    EXPECT_EQ(smtp_client_data(c), 354);
+    EXPECT_EQ(smtp_client_message(c, "x\r\n", 3), 250);
+    smtp_client_free(c);
+
+    mta_sink_message m;
+    ASSERT_EQ(mta_sink_wait(sink_, "b@y.test", 0, 2000, &m), 1);
+    std::ifstream env(dir_ + "/msg-1.json");
+    std::stringstream js;
+    js << env.rdbuf();
+    EXPECT_NE(js.str().find("\"helo\": \"a\\\\x1b[31mb\\\\xff\""), std::string::npos) << js.str();
+    EXPECT_NE(js.str().find("\"mail_from\": \"\\\\xc0\\\\xaf@x.test\""), std::string::npos)
+        << js.str();
+    EXPECT_NE(js.str().find("\"b@y.test\""), std::string::npos) << js.str();
+}
+
 TEST_F(Sink, WaitTimesOutWhenNothingCame)
 {
     long t0 = smtp_transport_now();
