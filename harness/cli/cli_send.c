@@ -24,6 +24,7 @@
 
 #include "cli.h"
 #include "report_transcript.h"
+#include "engine.h"
 #include "smtp_client.h"
 #include "smtp_sanitize.h"
 
@@ -296,31 +297,26 @@ static char *default_message(const struct send_opts *o, size_t *len)
     return buf;
 }
 
-/* pick_mech - --auth without a mechanism: the first offered we speak */
-
-static unsigned pick_mech(unsigned offered)
-{
-    static const unsigned order[] = {SMTP_AUTH_PLAIN, SMTP_AUTH_LOGIN, SMTP_AUTH_CRAM_MD5};
-    size_t i;
-
-    for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
-        if (offered & order[i])
-            return order[i];
-    return 0;
-}
-
 struct outcome {
     enum stage stage; /* where it ended; ST_NONE when it completed */
     int exit_code;
     struct smtp_error err;
 };
 
-/* local_failure - exit code for a broken dialogue */
+/* verdict - the outcome of a stage the engine ran; 0 to go on */
 
-static void local_failure(struct outcome *out, enum stage st, const struct smtp_error *err)
+static int verdict(struct engine *e, enum engine_verdict v, enum stage st, struct outcome *out)
 {
+    const struct smtp_error *err = &engine_last(e)->err;
+
+    if (v == ENGINE_OK)
+        return 0;
     out->stage = st;
     out->err = *err;
+    if (v == ENGINE_REFUSED) {
+        out->exit_code = stages[st].refused_exit;
+        return -1;
+    }
     switch (err->cls) {
     case SMTP_ERR_TIMEOUT:
         out->exit_code = EXIT_TIMEOUT;
@@ -341,54 +337,32 @@ static void local_failure(struct outcome *out, enum stage st, const struct smtp_
         out->exit_code = EXIT_CONN;
         break;
     }
+    return -1;
 }
 
-/* refused - the server said no at st */
+/* stage - one stage through the engine, then stop if --quit-after says so */
 
-static void refused(struct outcome *out, struct smtp_client *c, enum stage st)
+static int stage(struct engine *e, const struct engine_step *step, enum stage st,
+                 const struct send_opts *o, struct outcome *out)
 {
-    smtp_client_refused(c, stages[st].name);
-    out->stage = st;
-    out->err = *smtp_client_error(c);
-    out->exit_code = stages[st].refused_exit;
+    if (verdict(e, engine_step(e, step), st, out) < 0)
+        return -1;
+    return o->quit_after == st ? -1 : 0;
 }
-
-/* not_offered - a capability the dialogue needs is missing */
-
-static void not_offered(struct outcome *out, enum stage st, const char *what)
-{
-    out->stage = st;
-    smtp_error_clear(&out->err);
-    smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "%s not offered by the server", what);
-    out->exit_code = stages[st].refused_exit;
-}
-
-/* STEP - run a step; on failure record the outcome and go to QUIT */
-
-#define STEP(call, st, ok)                                                                         \
-    do {                                                                                           \
-        int code_ = (call);                                                                        \
-        if (code_ < 0) {                                                                           \
-            local_failure(out, st, smtp_client_error(c));                                          \
-            goto quit;                                                                             \
-        }                                                                                          \
-        if (!(ok)) {                                                                               \
-            refused(out, c, st);                                                                   \
-            goto quit;                                                                             \
-        }                                                                                          \
-    } while (0)
 
 /* dialogue - the stages in order; fills out */
 
-static void dialogue(struct smtp_client *c, const struct send_opts *o, struct smtp_tls_ctx *tls,
+static void dialogue(struct engine *e, const struct send_opts *o, struct smtp_tls_ctx *tls,
                      const char *body, size_t body_len, struct outcome *out)
 {
+    static const struct engine_expect greeting = {2, 1, NULL, NULL};
+    static const struct engine_expect ok = {250, 0, NULL, NULL};
+    static const struct engine_expect ready = {220, 0, NULL, NULL};
+    static const struct engine_expect authed = {235, 0, NULL, NULL};
     struct smtp_tcp_params tcp = {0};
     int codes[SEND_RCPT_MAX + 2];
-    int code;
-    size_t i;
-    int accepted = 0;
-    unsigned mech;
+    struct engine_step st;
+    enum engine_verdict v;
 
     tcp.host = o->host;
     tcp.port = o->port;
@@ -401,120 +375,82 @@ static void dialogue(struct smtp_client *c, const struct send_opts *o, struct sm
     /* Every stage that fails sets the whole record: nothing stale is left. */
     memset(out, 0, sizeof(*out));
     out->stage = ST_NONE;
-    if (smtp_client_connect(c, &tcp) < 0) {
-        local_failure(out, ST_CONNECT, smtp_client_error(c));
-        return;
-    }
-    if (o->quit_after == ST_CONNECT)
+    st = (struct engine_step){.op = ENGINE_CONNECT, .tcp = &tcp};
+    if (stage(e, &st, ST_CONNECT, o, out) < 0)
         goto quit;
-    STEP(code = smtp_client_banner(c), ST_BANNER, code / 100 == 2);
-    if (o->quit_after == ST_BANNER)
+    st = (struct engine_step){.op = ENGINE_READ, .name = "banner", .expect = &greeting};
+    if (stage(e, &st, ST_BANNER, o, out) < 0)
         goto quit;
-    code = smtp_client_ehlo(c, o->helo);
-    /* RFC 5321 4.1.4: a server that does not know EHLO gets HELO. */
-    if (code == 500 || code == 502)
-        code = smtp_client_helo(c, o->helo);
-    STEP(code, ST_EHLO, code == 250);
-    if (o->quit_after == ST_EHLO)
+    st = (struct engine_step){
+        .op = ENGINE_EHLO, .name = "first-helo", .arg = o->helo, .helo_fallback = 1, .expect = &ok};
+    if (stage(e, &st, ST_EHLO, o, out) < 0)
         goto quit;
     if (o->tls) {
-        if (!(smtp_client_caps(c)->caps & SMTP_EHLO_STARTTLS)) {
-            not_offered(out, ST_STARTTLS, "STARTTLS");
+        st = (struct engine_step){
+            .op = ENGINE_STARTTLS, .name = "tls", .need_offered = 1, .expect = &ready};
+        if (stage(e, &st, ST_STARTTLS, o, out) < 0)
             goto quit;
-        }
-        STEP(code = smtp_client_starttls(c), ST_STARTTLS, code == 220);
-        if (o->quit_after == ST_STARTTLS)
-            goto quit;
-        STEP(code = smtp_client_ehlo(c, o->helo), ST_HELO, code == 250);
-        if (o->quit_after == ST_HELO)
+        st = (struct engine_step){.op = ENGINE_EHLO, .name = "helo", .arg = o->helo, .expect = &ok};
+        if (stage(e, &st, ST_HELO, o, out) < 0)
             goto quit;
     }
     if (o->auth) {
-        unsigned offered = smtp_client_caps(c)->auth_mechs;
-
-        mech = o->auth_mech ? (offered & o->auth_mech) : pick_mech(offered);
-        if (!(smtp_client_caps(c)->caps & SMTP_EHLO_AUTH)) {
-            not_offered(out, ST_AUTH, "AUTH");
-            goto quit;
-        }
-        if (mech == 0) {
-            not_offered(out, ST_AUTH,
-                        o->auth_mech ? smtp_ehlo_auth_name(o->auth_mech)
-                                     : "an AUTH mechanism relaylab speaks");
-            goto quit;
-        }
-        STEP(code = smtp_client_auth(c, mech, o->user, o->pass), ST_AUTH, code == 235);
-        if (o->quit_after == ST_AUTH)
+        st = (struct engine_step){.op = ENGINE_AUTH,
+                                  .mech = o->auth_mech,
+                                  .user = o->user,
+                                  .pass = o->pass,
+                                  .need_offered = 1,
+                                  .expect = &authed};
+        if (stage(e, &st, ST_AUTH, o, out) < 0)
             goto quit;
     }
     if (o->quit_after < ST_MAIL)
         goto quit;
-    if (smtp_client_envelope(c, o->from, o->to, o->nto, o->quit_after >= ST_DATA, codes) < 0) {
-        local_failure(out, codes[0] == 0 ? ST_MAIL : ST_RCPT, smtp_client_error(c));
+    st = (struct engine_step){.op = ENGINE_ENVELOPE,
+                              .arg = o->from,
+                              .rcpts = o->to,
+                              .nrcpts = o->nto,
+                              .with_data = o->quit_after >= ST_DATA,
+                              .codes = codes};
+    v = engine_step(e, &st);
+    if (verdict(e, v, (enum stage)(ST_MAIL + engine_last(e)->envelope_part), out) < 0 ||
+        o->quit_after < ST_DATA)
         goto quit;
-    }
-    if (codes[0] != 250) {
-        out->stage = ST_MAIL;
-        smtp_error_clear(&out->err);
-        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "mail refused with %d", codes[0]);
-        out->err.code = codes[0];
-        out->exit_code = stages[ST_MAIL].refused_exit;
-        goto quit;
-    }
-    for (i = 0; i < o->nto; i++)
-        accepted += codes[1 + i] / 100 == 2;
-    if (accepted == 0) {
-        out->stage = ST_RCPT;
-        smtp_error_clear(&out->err);
-        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "no recipient accepted (last reply %d)",
-                       codes[o->nto]);
-        out->err.code = codes[o->nto];
-        out->exit_code = stages[ST_RCPT].refused_exit;
-        goto quit;
-    }
-    if (o->quit_after < ST_DATA)
-        goto quit;
-    if (codes[o->nto + 1] != 354) {
-        out->stage = ST_DATA;
-        smtp_error_clear(&out->err);
-        smtp_error_set(&out->err, SMTP_ERR_REPLY, 0, "data refused with %d", codes[o->nto + 1]);
-        out->err.code = codes[o->nto + 1];
-        out->exit_code = stages[ST_DATA].refused_exit;
-        goto quit;
-    }
-    if (o->quit_after == ST_DATA) {
-        /* swaks stops here too; end the message so QUIT is a command. */
-        STEP(code = smtp_client_message(c, "", 0), ST_MESSAGE, 1);
-        goto quit;
-    }
-    STEP(code = smtp_client_message(c, body, body_len), ST_MESSAGE, code == 250);
+    /* --quit-after data: swaks stops here too; end the message so QUIT is a command. */
+    st = (struct engine_step){.op = ENGINE_MESSAGE,
+                              .body = o->quit_after == ST_DATA ? "" : body,
+                              .len = o->quit_after == ST_DATA ? 0 : body_len,
+                              .expect = o->quit_after == ST_DATA ? NULL : &ok};
+    (void)verdict(e, engine_step(e, &st), ST_MESSAGE, out);
 quit:
     /* A failed QUIT changes nothing: the verdict was reached before it. */
-    if (smtp_client_state(c) != SMTP_CS_BROKEN && smtp_client_state(c) != SMTP_CS_CLOSED)
-        (void)smtp_client_quit(c);
-    smtp_client_close(c);
+    if (engine_open(e)) {
+        st = (struct engine_step){.op = ENGINE_QUIT};
+        (void)engine_step(e, &st);
+    }
+    engine_close(e);
 }
 
 /* print_json - the whole result as one JSON object; 0, or -1 when it could not be built */
 
-static int print_json(const struct send_opts *o, struct smtp_client *c, const struct outcome *out)
+static int print_json(const struct send_opts *o, struct engine *e, const struct outcome *out)
 {
     json_t *root;
-    json_t *tx = report_transcript_json(smtp_client_transcript(c));
+    json_t *tx = report_transcript_json(engine_transcript(e));
     char host[SMTP_SANITIZE_SIZE(sizeof(o->host))], msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
     int bad = 0;
 
     if (tx == NULL)
         return -1;
     smtp_sanitize_str(o->host, host, sizeof(host));
-    root = json_pack(
-        "{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", host, "port", o->port, "result",
-        out->exit_code == 0              ? "ok"
-        : out->err.cls == SMTP_ERR_REPLY ? "refused"
-                                         : "error",
-        "exit_code", out->exit_code, "stage",
-        out->stage == ST_NONE ? "done" : stages[out->stage].name, "tls", smtp_client_tls_active(c),
-        "elapsed_ms", (json_int_t)smtp_client_elapsed(c), "transcript", tx);
+    root = json_pack("{s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:o}", "server", host, "port", o->port,
+                     "result",
+                     out->exit_code == 0              ? "ok"
+                     : out->err.cls == SMTP_ERR_REPLY ? "refused"
+                                                      : "error",
+                     "exit_code", out->exit_code, "stage",
+                     out->stage == ST_NONE ? "done" : stages[out->stage].name, "tls", engine_tls(e),
+                     "elapsed_ms", (json_int_t)engine_elapsed(e), "transcript", tx);
     if (root == NULL)
         return -1;
     if (out->exit_code != 0) {
@@ -539,29 +475,28 @@ static int print_json(const struct send_opts *o, struct smtp_client *c, const st
     return 0;
 }
 
-/* one_dialogue - a client, one dialogue, its outcome; the client is returned */
+/* one_dialogue - an engine, one dialogue, its outcome; the engine is returned */
 
-static struct smtp_client *one_dialogue(const struct send_opts *o,
-                                        const struct smtp_client_params *params,
-                                        struct smtp_tls_ctx *tls, const char *body, size_t body_len,
-                                        struct outcome *out)
+static struct engine *one_dialogue(const struct send_opts *o, const struct engine_params *params,
+                                   struct smtp_tls_ctx *tls, const char *body, size_t body_len,
+                                   struct outcome *out)
 {
-    struct smtp_client *c = smtp_client_new(params);
+    struct engine *e = engine_new(params);
 
     memset(out, 0, sizeof(*out));
-    if (c == NULL) {
+    if (e == NULL) {
         smtp_error_set(&out->err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
         out->stage = ST_CONNECT;
         out->exit_code = CLI_EXIT_ENV;
         return NULL;
     }
-    dialogue(c, o, tls, body, body_len, out);
-    return c;
+    dialogue(e, o, tls, body, body_len, out);
+    return e;
 }
 
 struct repeat_state {
     const struct send_opts *o;
-    const struct smtp_client_params *params;
+    const struct engine_params *params;
     struct smtp_tls_ctx *tls;
     const char *body;
     size_t body_len;
@@ -581,8 +516,7 @@ static void *repeat_worker(void *arg)
 
     while (__atomic_fetch_add(&st->next, 1, __ATOMIC_RELAXED) < st->o->repeat) {
         struct outcome out;
-        struct smtp_client *c =
-            one_dialogue(st->o, st->params, st->tls, st->body, st->body_len, &out);
+        struct engine *e = one_dialogue(st->o, st->params, st->tls, st->body, st->body_len, &out);
 
         if (out.exit_code != 0) {
             __atomic_fetch_add(&st->failed, 1, __ATOMIC_RELAXED);
@@ -593,21 +527,21 @@ static void *repeat_worker(void *arg)
 
                 st->have_failure = 1;
                 st->first = out;
-                if (mem && c)
-                    report_transcript_text(mem, smtp_client_transcript(c), 0);
+                if (mem && e)
+                    smtp_transcript_write(mem, engine_transcript(e), 0);
                 if (mem)
                     fclose(mem);
             }
             pthread_mutex_unlock(&st->lock);
         }
-        smtp_client_free(c);
+        engine_free(e);
     }
     return NULL;
 }
 
 /* run_repeat - --repeat N [--concurrency C]; returns the exit code */
 
-static int run_repeat(const struct send_opts *o, const struct smtp_client_params *params,
+static int run_repeat(const struct send_opts *o, const struct engine_params *params,
                       struct smtp_tls_ctx *tls, const char *body, size_t body_len)
 {
     struct repeat_state st;
@@ -739,8 +673,8 @@ int cli_send(int argc, char **argv)
         {0, 0, 0, 0},
     };
     struct send_opts o;
-    struct smtp_client_params params;
-    struct smtp_client *c;
+    struct engine_params params;
+    struct engine *e;
     struct smtp_tls_ctx *tls = NULL;
     struct smtp_error err;
     struct outcome out;
@@ -925,7 +859,7 @@ int cli_send(int argc, char **argv)
         free(body);
         return CLI_EXIT_ENV;
     }
-    smtp_client_params_default(&params);
+    engine_params_default(&params);
     params.step_timeout_ms = o.timeout_ms;
     params.total_timeout_ms = o.total_timeout_ms;
     params.pipelining = o.pipeline;
@@ -936,7 +870,7 @@ int cli_send(int argc, char **argv)
         free(body);
         return rc;
     }
-    if ((c = one_dialogue(&o, &params, tls, body, body_len, &out)) == NULL) {
+    if ((e = one_dialogue(&o, &params, tls, body, body_len, &out)) == NULL) {
         fprintf(stderr, "relaylab send: out of memory\n");
         free(body);
         smtp_tls_ctx_free(tls);
@@ -944,12 +878,12 @@ int cli_send(int argc, char **argv)
     }
     if (o.json) {
         /* The dialogue's verdict cannot be told without its JSON: environment error. */
-        if (print_json(&o, c, &out) < 0) {
+        if (print_json(&o, e, &out) < 0) {
             fprintf(stderr, "relaylab send: cannot write JSON\n");
             out.exit_code = CLI_EXIT_ENV;
         }
     } else if (!o.silent) {
-        report_transcript_text(stdout, smtp_client_transcript(c), isatty(1));
+        smtp_transcript_write(stdout, engine_transcript(e), isatty(1));
     }
     fflush(stdout);
     if (out.exit_code != 0 && !o.json) {
@@ -961,7 +895,7 @@ int cli_send(int argc, char **argv)
             fprintf(stderr, ": %s", out.err.reply);
         fprintf(stderr, " (exit %d)\n", out.exit_code);
     }
-    smtp_client_free(c);
+    engine_free(e);
     smtp_tls_ctx_free(tls);
     free(body);
     return out.exit_code;

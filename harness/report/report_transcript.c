@@ -2,7 +2,7 @@
  * NAME
  *	report_transcript 3
  * SUMMARY
- *	transcripts for people (text) and machines (JSON)
+ *	transcripts for machines (JSON)
  * DESCRIPTION
  *	See report_transcript.h.
  *--*/
@@ -21,42 +21,6 @@ static char *printable(const struct smtp_transcript_entry *e)
     if (buf)
         smtp_sanitize(e->text, e->len, buf, size);
     return buf;
-}
-
-/* report_transcript_text - readable transcript */
-
-int report_transcript_text(FILE *fp, const struct smtp_transcript *tx, int colour)
-{
-    size_t n = smtp_transcript_count(tx);
-    size_t i;
-
-    for (i = 0; i < n; i++) {
-        struct smtp_transcript_entry e;
-        const char *mark;
-        const char *on = "";
-        const char *off = "";
-        char *line;
-
-        if (smtp_transcript_get(tx, i, &e) < 0 || (line = printable(&e)) == NULL)
-            return -1;
-        if (e.dir == SMTP_TX_CLIENT) {
-            mark = " C:";
-            on = colour ? "\033[36m" : "";
-        } else if (e.dir == SMTP_TX_SERVER) {
-            mark = " S:";
-            on = colour ? "\033[33m" : "";
-        } else {
-            mark = " * ";
-            on = colour ? "\033[2m" : "";
-        }
-        off = colour ? "\033[0m" : "";
-        fprintf(fp, "%s%4ld.%03ld%s %s%s\n", on, e.t_ms / 1000, e.t_ms % 1000, mark, line, off);
-        free(line);
-    }
-    if (smtp_transcript_dropped(tx) > 0)
-        fprintf(fp, " *  (%zu more lines dropped: transcript limit)\n",
-                smtp_transcript_dropped(tx));
-    return ferror(fp) ? -1 : 0;
 }
 
 /* report_transcript_json - JSON array */

@@ -364,7 +364,7 @@ static void close_client(struct cell_run *cr)
         smtp_client_state(cr->client) != SMTP_CS_CLOSED &&
         smtp_client_state(cr->client) != SMTP_CS_QUIT)
         (void)smtp_client_send_bytes(cr->client, "QUIT\r\n", 6);
-    report_transcript_text(cr->tx, smtp_client_transcript(cr->client), 0);
+    smtp_transcript_write(cr->tx, smtp_client_transcript(cr->client), 0);
     smtp_client_free(cr->client);
     cr->client = NULL;
 }

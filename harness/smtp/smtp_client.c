@@ -35,6 +35,7 @@ struct smtp_client {
     char *rbuf; /* copy of the last reply */
     struct smtp_client_reply reply;
     struct smtp_transcript *tx;
+    int own_tx; /* tx is ours to free */
 };
 
 static const char *const state_names[SMTP_CS_COUNT] = {
@@ -63,6 +64,13 @@ long smtp_client_elapsed(const struct smtp_client *c)
     return now(c) - c->start_ms;
 }
 
+/* tx_ms - a transcript time: since the dialogue began, or the shared record's start */
+
+static long tx_ms(const struct smtp_client *c)
+{
+    return c->own_tx ? smtp_client_elapsed(c) : now(c) - c->params.transcript_t0;
+}
+
 /* note - an info line in the transcript */
 
 static void note(struct smtp_client *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -80,7 +88,7 @@ static void note(struct smtp_client *c, const char *fmt, ...)
         return;
     if ((size_t)n >= sizeof(buf))
         n = sizeof(buf) - 1;
-    smtp_transcript_add(c->tx, SMTP_TX_INFO, smtp_client_elapsed(c), buf, (size_t)n);
+    smtp_transcript_add(c->tx, SMTP_TX_INFO, tx_ms(c), buf, (size_t)n);
 }
 
 /* client_state - the single transition function */
@@ -154,7 +162,8 @@ struct smtp_client *smtp_client_new(const struct smtp_client_params *params)
     c->icap = c->params.limits.total_max;
     c->ibuf = malloc(c->icap);
     c->rbuf = malloc(c->icap);
-    c->tx = smtp_transcript_new(c->params.transcript_max);
+    c->own_tx = c->params.transcript == NULL;
+    c->tx = c->own_tx ? smtp_transcript_new(c->params.transcript_max) : c->params.transcript;
     if (c->ibuf == NULL || c->rbuf == NULL || c->tx == NULL) {
         smtp_client_free(c);
         return NULL;
@@ -171,7 +180,8 @@ void smtp_client_free(struct smtp_client *c)
     if (c == NULL)
         return;
     smtp_transport_free(c->t);
-    smtp_transcript_free(c->tx);
+    if (c->own_tx)
+        smtp_transcript_free(c->tx);
     free(c->ibuf);
     free(c->rbuf);
     free(c);
@@ -256,7 +266,7 @@ static int append_line(struct smtp_client *c, char *out, size_t *used, size_t si
     memcpy(out + *used + len, "\r\n", 2);
     *used += len + 2;
     shown = shown ? shown : line;
-    smtp_transcript_add(c->tx, SMTP_TX_CLIENT, smtp_client_elapsed(c), shown, strlen(shown));
+    smtp_transcript_add(c->tx, SMTP_TX_CLIENT, tx_ms(c), shown, strlen(shown));
     return 0;
 }
 
@@ -298,7 +308,7 @@ static void keep_reply(struct smtp_client *c, const struct smtp_reply *r)
         len = pos - before;
         while (len > 0 && (line[len - 1] == '\n' || line[len - 1] == '\r'))
             len--;
-        smtp_transcript_add(c->tx, SMTP_TX_SERVER, smtp_client_elapsed(c), line, len);
+        smtp_transcript_add(c->tx, SMTP_TX_SERVER, tx_ms(c), line, len);
     }
 }
 
@@ -329,7 +339,7 @@ int smtp_client_read_reply(struct smtp_client *c)
             size_t off = r.error_offset;
             size_t show = c->ilen - off < 200 ? c->ilen - off : 200;
 
-            smtp_transcript_add(c->tx, SMTP_TX_SERVER, smtp_client_elapsed(c), c->ibuf + off, show);
+            smtp_transcript_add(c->tx, SMTP_TX_SERVER, tx_ms(c), c->ibuf + off, show);
             smtp_error_set(&c->err, SMTP_ERR_PROTO, 0, "malformed reply: %s", r.error);
             smtp_error_set_reply(&c->err, c->ibuf + off, c->ilen - off);
             return broke(c);
@@ -585,7 +595,7 @@ int smtp_client_message(struct smtp_client *c, const char *body, size_t len)
         return -1;
     if ((out = malloc(cap)) == NULL)
         return smtp_error_set(&c->err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-    t_ms = smtp_client_elapsed(c);
+    t_ms = tx_ms(c);
     while (i < len) {
         const char *lf = memchr(body + i, '\n', len - i);
         size_t end = lf ? (size_t)(lf - body) : len;
@@ -668,7 +678,7 @@ int smtp_client_send_bytes(struct smtp_client *c, const char *bytes, size_t len)
         const char *lf = memchr(bytes + i, '\n', len - i);
         size_t end = lf ? (size_t)(lf - bytes) + 1 : len;
 
-        smtp_transcript_add(c->tx, SMTP_TX_CLIENT, smtp_client_elapsed(c), bytes + i, end - i);
+        smtp_transcript_add(c->tx, SMTP_TX_CLIENT, tx_ms(c), bytes + i, end - i);
         i = end;
     }
     return send_raw(c, bytes, len);

@@ -48,6 +48,14 @@ struct smtp_client_params {
     size_t transcript_max; /* bytes */
     int pipelining;        /* use PIPELINING (RFC 2920) when offered */
     int trace_states;      /* note "state a -> b" in the transcript */
+    /*
+     * A transcript to write into instead of one of the client's own (not
+     * freed with the client), with times from transcript_t0
+     * (smtp_transport_now()): several connections and the caller's notes
+     * in one record, in order.
+     */
+    struct smtp_transcript *transcript;
+    long transcript_t0;
 };
 
 enum smtp_client_state {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "smtp_sanitize.h"
 #include "smtp_transcript.h"
 
 struct slot {
@@ -113,4 +114,42 @@ int smtp_transcript_get(const struct smtp_transcript *t, size_t i, struct smtp_t
 size_t smtp_transcript_dropped(const struct smtp_transcript *t)
 {
     return t ? t->dropped : 0;
+}
+
+/* smtp_transcript_write - readable transcript, every line sanitized */
+
+int smtp_transcript_write(FILE *fp, const struct smtp_transcript *t, int colour)
+{
+    static const struct {
+        char dir;
+        const char *mark;
+        const char *colour;
+    } marks[] = {
+        {SMTP_TX_CLIENT, " C:", "\033[36m"}, {SMTP_TX_SERVER, " S:", "\033[33m"},
+        {SMTP_TX_BEGIN, " --", "\033[1m"},   {SMTP_TX_STEP, " > ", "\033[1m"},
+        {SMTP_TX_FAIL, " ! ", "\033[31m"},   {SMTP_TX_INFO, " * ", "\033[2m"},
+    };
+    size_t n = smtp_transcript_count(t);
+    size_t i, k;
+
+    for (i = 0; i < n; i++) {
+        struct smtp_transcript_entry e;
+        size_t size;
+        char *line;
+
+        if (smtp_transcript_get(t, i, &e) < 0)
+            return -1;
+        for (k = 0; k < sizeof(marks) / sizeof(marks[0]) - 1 && marks[k].dir != e.dir; k++)
+            ;
+        size = SMTP_SANITIZE_SIZE(e.len);
+        if ((line = malloc(size)) == NULL)
+            return -1;
+        smtp_sanitize(e.text, e.len, line, size);
+        fprintf(fp, "%s%4ld.%03ld%s %s%s\n", colour ? marks[k].colour : "", e.t_ms / 1000,
+                e.t_ms % 1000, marks[k].mark, line, colour ? "\033[0m" : "");
+        free(line);
+    }
+    if (smtp_transcript_dropped(t) > 0)
+        fprintf(fp, " *  (%zu more lines dropped: transcript limit)\n", smtp_transcript_dropped(t));
+    return ferror(fp) ? -1 : 0;
 }

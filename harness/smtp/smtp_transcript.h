@@ -12,12 +12,14 @@
  *	AUTH payloads as SMTP_TRANSCRIPT_REDACTED, so nothing written from
  *	a transcript can leak them. The total size is capped; past the
  *	cap lines are counted and dropped. Entries hold the raw bytes: a
- *	writer puts them through smtp_sanitize() (report_transcript does).
+ *	writer puts them through smtp_sanitize() (smtp_transcript_write()
+ *	does; report_transcript's JSON too).
  *--*/
 #ifndef SMTP_TRANSCRIPT_H
 #define SMTP_TRANSCRIPT_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -29,6 +31,10 @@ extern "C" {
 #define SMTP_TX_CLIENT 'C'
 #define SMTP_TX_SERVER 'S'
 #define SMTP_TX_INFO '*'
+/* The harness's own lines, between the dialogue's (the dialogue engine's notes). */
+#define SMTP_TX_BEGIN '-' /* a dialogue starts: where, as written */
+#define SMTP_TX_STEP '>'  /* a step, as written */
+#define SMTP_TX_FAIL '!'  /* an expectation that did not hold */
 
 struct smtp_transcript_entry {
     long t_ms;
@@ -53,6 +59,15 @@ int smtp_transcript_get(const struct smtp_transcript *t, size_t i, struct smtp_t
 
 /* smtp_transcript_dropped - lines lost to the cap */
 size_t smtp_transcript_dropped(const struct smtp_transcript *t);
+
+/*
+ * smtp_transcript_write - one line per entry for people: seconds since
+ * the start, a marker (" C:", " S:", " * ", " --", " > ", " ! "), and the
+ * line through smtp_sanitize() (whole: a transcript line is never cut),
+ * so no byte a server sent reaches a file or terminal as it is. colour:
+ * ANSI colours for a terminal. 0, or -1 on a write error.
+ */
+int smtp_transcript_write(FILE *fp, const struct smtp_transcript *t, int colour);
 
 #ifdef __cplusplus
 }

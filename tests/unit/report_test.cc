@@ -168,7 +168,7 @@ class Report : public ::testing::Test
         char *text = nullptr;
         size_t size = 0;
         FILE *mem = open_memstream(&text, &size);
-        report_transcript_text(mem, tx, 0);
+        smtp_transcript_write(mem, tx, 0);
         fclose(mem);
         smtp_transcript_free(tx);
         c.transcript = text;
@@ -396,7 +396,7 @@ TEST(ReportTranscript, TextAndJsonAreClean)
     char *text = nullptr;
     size_t size = 0;
     FILE *mem = open_memstream(&text, &size);
-    ASSERT_EQ(report_transcript_text(mem, tx, 0), 0);
+    ASSERT_EQ(smtp_transcript_write(mem, tx, 0), 0);
     fclose(mem);
     std::string out(text, size);
     free(text);
