@@ -27,6 +27,9 @@ int cli_number(const char *flag, const char *text, long long min, long long max,
 int cli_number_unsigned(const char *flag, const char *text, unsigned long long max,
                         unsigned long long *out);
 
+/* cli_seconds - a time option in seconds ("2.5"), 0.001..86400, into ms; else a message and -1 */
+int cli_seconds(const char *flag, const char *text, long *ms);
+
 /* cli_send - "relaylab send" */
 int cli_send(int argc, char **argv);
 

@@ -56,6 +56,8 @@ static void usage(FILE *fp)
                 "                          swaks too (one process each) and record both times\n"
                 "      --fresh             a new MTA instance for every cell (by default cells\n"
                 "                          with the same rendered config share one, in turn)\n"
+                "      --timeout S         seconds for each step of a dialogue (default 10)\n"
+                "      --total-timeout S   seconds for one dialogue (connection; default 60)\n"
                 "  -h, --help              this text\n"
                 "\n"
                 "exit codes: 0 every expectation held, 1 a check failed (or an open relay),\n"
@@ -168,6 +170,8 @@ int cli_run(int argc, char **argv)
         {"keep", no_argument, 0, 'k'},
         {"fresh", no_argument, 0, 'F'},
         {"compare-swaks", no_argument, 0, 'W'},
+        {"timeout", required_argument, 0, 'T'},
+        {"total-timeout", required_argument, 0, 'O'},
         {0, 0, 0, 0},
     };
     char *files[RUN_FILES_MAX];
@@ -179,6 +183,7 @@ int cli_run(int argc, char **argv)
     int keep = 0, fresh = 0, compare_swaks = 0, jobs = 2, repeat = 1, shard_k = 0, shard_n = 0,
         mta_only = -1, ch, rc = CLI_EXIT_OK;
     const char *filter = NULL, *postfix_dir = NULL, *exim_conf = NULL, *results_dir = "results";
+    long step_timeout_ms = RUN_STEP_TIMEOUT_MS, total_timeout_ms = RUN_TOTAL_TIMEOUT_MS;
     char main_cf[1024], master_cf[1024];
     struct progress prog = {isatty(2), 0};
     size_t i, v, r;
@@ -237,6 +242,12 @@ int cli_run(int argc, char **argv)
             break;
         case 'F':
             fresh = 1;
+            break;
+        case 'T':
+        case 'O':
+            if (cli_seconds(ch == 'T' ? "--timeout" : "--total-timeout", optarg,
+                            ch == 'T' ? &step_timeout_ms : &total_timeout_ms) < 0)
+                return CLI_EXIT_USAGE;
             break;
         case 'W':
             compare_swaks = 1;
@@ -392,6 +403,8 @@ int cli_run(int argc, char **argv)
                  mta_env_host_pid());
         rp.jobs = jobs;
         rp.fresh_instances = fresh;
+        rp.step_timeout_ms = step_timeout_ms;
+        rp.total_timeout_ms = total_timeout_ms;
         rp.compare_swaks = compare_swaks;
         rp.postfix_main_cf = postfix_dir ? main_cf : NULL;
         rp.postfix_master_cf = postfix_dir ? master_cf : NULL;

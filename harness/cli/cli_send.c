@@ -165,23 +165,6 @@ static enum stage parse_stage(const char *s)
     return ST_NONE;
 }
 
-/* parse_seconds - "2.5" into milliseconds, 0.001 to 86400 s; -1 when bad */
-
-static long parse_seconds(const char *s)
-{
-    char *end;
-    double v;
-
-    /* strtod also takes blanks, signs, hex, "inf" and "nan": digits only. */
-    if (strspn(s, "0123456789.") != strlen(s))
-        return -1;
-    errno = 0;
-    v = strtod(s, &end);
-    if (errno || end == s || *end || !(v >= 0.001 && v <= 86400))
-        return -1;
-    return (long)(v * 1000);
-}
-
 /* parse_server - HOST, HOST:PORT, [V6], [V6]:PORT */
 
 static int parse_server(const char *s, struct send_opts *o)
@@ -774,12 +757,9 @@ int cli_send(int argc, char **argv)
             break;
         case OPT_TIMEOUT:
         case OPT_TOTAL:
-            if (parse_seconds(optarg) < 0) {
-                fprintf(stderr, "relaylab: %s: expected 0.001..86400 (seconds), got '%s'\n",
-                        ch == OPT_TIMEOUT ? "--timeout" : "--total-timeout", optarg);
+            if (cli_seconds(ch == OPT_TIMEOUT ? "--timeout" : "--total-timeout", optarg,
+                            ch == OPT_TIMEOUT ? &o.timeout_ms : &o.total_timeout_ms) < 0)
                 return CLI_EXIT_USAGE;
-            }
-            *(ch == OPT_TIMEOUT ? &o.timeout_ms : &o.total_timeout_ms) = parse_seconds(optarg);
             break;
         case 'd':
             o.data_file = optarg;

@@ -22,6 +22,7 @@
 
 #include "number.h"
 #include "report_transcript.h"
+#include "engine.h"
 #include "run.h"
 #include "smtp_client.h"
 #include "smtp_sanitize.h"
@@ -49,20 +50,14 @@ struct cell_run {
     struct run_cell *cell;
     struct mta_instance *inst;
     struct smtp_tls_ctx *tls;
-    struct smtp_client *client;
-    FILE *tx;      /* transcript text */
-    int last_code; /* reply to the last step, -1 when it broke */
+    struct engine *e; /* every dialogue of the cell, one transcript */
+    int connected;    /* a connect step succeeded in this dialogue */
     int last_rcpt_code;
     char last_rcpt[320];
     char last_rcpt_reply[600];
     int last_data_code;
-    char last_enh[16];
-    char last_text[512]; /* all reply lines, for text matching */
-    char last_error[SMTP_ERROR_MSG_MAX + 32];
     size_t sink_from; /* sink messages before this cell's dialogues */
-    unsigned ehlo_caps;
     long sink_wait_ms;
-    int connect_refused; /* the last connect found nothing listening */
 };
 
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
@@ -163,24 +158,6 @@ int run_cell_sanitize(struct run_cell *cell)
     cell->mta_log = log;
     cell->mta_config = conf;
     return 0;
-}
-
-/* tx_note - a line of relaylab's own in the transcript, its text sanitized */
-
-static void tx_note(FILE *tx, const char *mark, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void tx_note(FILE *tx, const char *mark, const char *fmt, ...)
-{
-    char raw[TX_NOTE_MAX];
-    char clean[SMTP_SANITIZE_SIZE(TX_NOTE_MAX)];
-    va_list ap;
-
-    va_start(ap, fmt);
-    vsnprintf(raw, sizeof(raw), fmt, ap);
-    va_end(ap);
-    smtp_sanitize_str(raw, clean, sizeof(clean));
-    fprintf(tx, "%s%s\n", mark, clean);
 }
 
 static unsigned mta_bit(enum mta_kind k)
@@ -358,42 +335,8 @@ static void spec_key(const struct mta_spec *spec, char *key, size_t size)
 
 static void close_client(struct cell_run *cr)
 {
-    if (cr->client == NULL)
-        return;
-    if (smtp_client_state(cr->client) != SMTP_CS_BROKEN &&
-        smtp_client_state(cr->client) != SMTP_CS_CLOSED &&
-        smtp_client_state(cr->client) != SMTP_CS_QUIT)
-        (void)smtp_client_send_bytes(cr->client, "QUIT\r\n", 6);
-    smtp_transcript_write(cr->tx, smtp_client_transcript(cr->client), 0);
-    smtp_client_free(cr->client);
-    cr->client = NULL;
-}
-
-/* note_reply - remember the last reply for the expectations */
-
-static void note_reply(struct cell_run *cr, int code)
-{
-    cr->last_code = code;
-    cr->last_enh[0] = 0;
-    cr->last_text[0] = 0;
-    cr->last_error[0] = 0;
-    if (code > 0) {
-        const struct smtp_client_reply *r = smtp_client_reply(cr->client);
-        size_t n = r->raw_len < sizeof(cr->last_text) - 1 ? r->raw_len : sizeof(cr->last_text) - 1;
-        size_t i;
-
-        snprintf(cr->last_enh, sizeof(cr->last_enh), "%s", r->enhanced);
-        memcpy(cr->last_text, r->raw, n);
-        cr->last_text[n] = 0;
-        for (i = 0; i < n; i++)
-            if (cr->last_text[i] == '\r' || cr->last_text[i] == '\n')
-                cr->last_text[i] = ' ';
-    } else if (cr->client) {
-        const struct smtp_error *e = smtp_client_error(cr->client);
-
-        snprintf(cr->last_error, sizeof(cr->last_error), "%s: %s", smtp_error_class_name(e->cls),
-                 e->msg);
-    }
+    engine_close(cr->e);
+    cr->connected = 0;
 }
 
 /* failed - the first failed expectation is what the report names */
@@ -416,9 +359,9 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
     va_start(ap, fmt);
     vsnprintf(cell->actual, sizeof(cell->actual), fmt, ap);
     va_end(ap);
-    tx_note(cr->tx, " !  FAILED ", "%s:%d: %s", st->pos.file, st->pos.line, st->source);
-    tx_note(cr->tx, "    expected: ", "%s", expected);
-    tx_note(cr->tx, "    actual:   ", "%s", cell->actual);
+    engine_note(cr->e, SMTP_TX_FAIL, "FAILED %s:%d: %s", st->pos.file, st->pos.line, st->source);
+    engine_note(cr->e, SMTP_TX_FAIL, "  expected: %s", expected);
+    engine_note(cr->e, SMTP_TX_FAIL, "  actual:   %s", cell->actual);
 }
 
 /* actual_reply - the last reply as a report string */
@@ -426,11 +369,13 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
 static const char *actual_reply(struct cell_run *cr)
 {
     static __thread char buf[600];
+    const struct engine_reply *r = engine_last(cr->e);
 
-    if (cr->last_code < 0)
-        snprintf(buf, sizeof(buf), "no reply (%s)", cr->last_error);
+    if (r->code < 0)
+        snprintf(buf, sizeof(buf), "no reply (%s: %s)", smtp_error_class_name(r->err.cls),
+                 r->err.msg);
     else
-        snprintf(buf, sizeof(buf), "%s", cr->last_text);
+        snprintf(buf, sizeof(buf), "%s", r->text);
     return buf;
 }
 
@@ -438,26 +383,18 @@ static const char *actual_reply(struct cell_run *cr)
 
 static void check_reply(struct cell_run *cr, const struct scenario_step *st)
 {
-    char expected[300];
-    int ok = cr->last_code > 0;
+    struct engine_expect x = {st->code, st->code_class, st->enhanced, st->text};
 
-    snprintf(expected, sizeof(expected), "%s", st->source + 3);
-    if (ok)
-        ok = st->code_class ? cr->last_code / 100 == st->code : cr->last_code == st->code;
-    if (ok && st->enhanced)
-        ok = strcmp(cr->last_enh, st->enhanced) == 0;
-    if (ok && st->text)
-        ok = strcasestr(cr->last_text, st->text) != NULL;
     cr->cell->checks++;
-    if (!ok)
-        failed(cr, st, expected, "%s", actual_reply(cr));
+    if (!engine_match(engine_last(cr->e), &x))
+        failed(cr, st, st->source + 3, "%s", actual_reply(cr));
 }
 
 /* connect - a new client on a listener, from a client address */
 
 static int do_connect(struct cell_run *cr, const struct scenario_step *st)
 {
-    struct smtp_client_params params;
+    struct engine_step step = {.op = ENGINE_CONNECT};
     struct smtp_tcp_params tcp = {0};
     char port[16];
     const char *from = st->arg2;
@@ -481,12 +418,6 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
         from = "127.0.0.1";
     else if (strcmp(from, "outside") == 0)
         from = cr->r->outside;
-    smtp_client_params_default(&params);
-    params.step_timeout_ms = 10000;
-    params.total_timeout_ms = 60000;
-    params.pipelining = 0;
-    if ((cr->client = smtp_client_new(&params)) == NULL)
-        return -1;
     tcp.host = cr->inst->addr;
     tcp.port = port;
     tcp.local_address = from;
@@ -494,18 +425,14 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     tcp.tls_ctx = cr->tls;
     tcp.sni = "mx.relaylab.test";
     tcp.verify_name = "mx.relaylab.test";
-    tx_note(cr->tx, "--- ", "%s:%d: %s", st->pos.file, st->pos.line, st->source);
-    cr->connect_refused = 0;
-    if (smtp_client_connect(cr->client, &tcp) < 0) {
-        cr->connect_refused = smtp_client_error(cr->client)->sys_errno == ECONNREFUSED;
-        note_reply(cr, -1);
-        tx_note(cr->tx, " *  ", "%s", smtp_client_error(cr->client)->msg);
-        smtp_client_free(cr->client);
-        cr->client = NULL;
-        return 0;
-    }
+    engine_note(cr->e, SMTP_TX_BEGIN, "%s:%d: %s", st->pos.file, st->pos.line, st->source);
+    step.tcp = &tcp;
+    if (engine_step(cr->e, &step) != ENGINE_OK)
+        return 0; /* the reply an "S:" sees is "no reply (...)"; connection-refused can tell */
+    cr->connected = 1;
     /* The banner is the reply a following "S:" checks. */
-    note_reply(cr, smtp_client_banner(cr->client));
+    step = (struct engine_step){.op = ENGINE_READ};
+    (void)engine_step(cr->e, &step);
     return 0;
 }
 
@@ -527,8 +454,8 @@ static void default_body(struct cell_run *cr, char *buf, size_t size)
 static void run_step(struct cell_run *cr, const struct scenario_step *st)
 {
     const struct mta_env_user *user = mta_env_user(cr->r->env, 0);
-    struct smtp_client *c = cr->client;
-    int code = -1;
+    struct engine_step step = {0};
+    char body[1024];
 
     if (st->op == SCN_CONNECT) {
         do_connect(cr, st);
@@ -561,10 +488,10 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                        "accepted, but nothing reached the sink for %s within %d ms", rcpt,
                        RUN_RELAY_WAIT_MS);
             } else {
-                tx_note(cr->tx, " *  ",
-                        "sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
-                        "check began",
-                        m.id, m.mail_from, m.rcpt[0], m.size, mta_env_now_ms() - wait_t0);
+                engine_note(cr->e, SMTP_TX_INFO,
+                            "sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
+                            "check began",
+                            m.id, m.mail_from, m.rcpt[0], m.size, mta_env_now_ms() - wait_t0);
                 cr->cell->relay_wait_ms += mta_env_now_ms() - wait_t0;
                 if (st->op == SCN_EXPECT_OPEN_RELAY)
                     cr->cell->open_relay_found = 1;
@@ -579,7 +506,7 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                    cr->last_rcpt_reply);
             return;
         case SCN_EXPECT_CONNECTION_REFUSED:
-            if (!cr->connect_refused)
+            if (!engine_last(cr->e)->connect_refused)
                 failed(cr, st, "the connection refused (nothing listens)", "connected: %s",
                        actual_reply(cr));
             return;
@@ -590,7 +517,7 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
                 st->op == SCN_EXPECT_STARTTLS_OFFERED ? SMTP_EHLO_STARTTLS : SMTP_EHLO_AUTH;
             int want = st->op != SCN_EXPECT_AUTH_NOT_OFFERED;
 
-            if (!!(cr->ehlo_caps & bit) != want)
+            if (!!(engine_caps(cr->e) & bit) != want)
                 failed(cr, st, st->source + 7, "the last EHLO reply %s: %s",
                        want ? "did not offer it" : "offered it", actual_reply(cr));
             return;
@@ -599,80 +526,71 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
             return;
         }
     }
-    tx_note(cr->tx, " >  ", "%s:%d: %s", st->pos.file, st->pos.line, st->source);
-    if (c == NULL) {
+    engine_note(cr->e, SMTP_TX_STEP, "%s:%d: %s", st->pos.file, st->pos.line, st->source);
+    if (!cr->connected) {
         failed(cr, st, "a connection", "no connection: the dialogue has no 'connect' before this");
         return;
     }
+    step.arg = st->arg;
     switch (st->op) {
     case SCN_EHLO:
-    case SCN_HELO: {
-        const char *name = st->arg ? st->arg : "client.relaylab.test";
-
-        code = st->op == SCN_EHLO ? smtp_client_ehlo(c, name) : smtp_client_helo(c, name);
-        cr->ehlo_caps = code == 250 ? smtp_client_caps(c)->caps : 0;
+    case SCN_HELO:
+        step.op = st->op == SCN_EHLO ? ENGINE_EHLO : ENGINE_HELO;
+        step.arg = st->arg ? st->arg : "client.relaylab.test";
         break;
-    }
     case SCN_STARTTLS:
-        code = smtp_client_starttls(c);
-        cr->ehlo_caps = 0;
+        step.op = ENGINE_STARTTLS;
         break;
-    case SCN_AUTH: {
-        unsigned mech = smtp_ehlo_auth_mech(st->arg, strlen(st->arg));
-        const struct mta_env_user *u = user;
-        const char *pass = u->pass;
-
-        if (st->arg2 && strcmp(st->arg2, "app") == 0)
-            u = mta_env_user(cr->r->env, 1), pass = u->pass;
-        else if (st->arg2 && strcmp(st->arg2, "wrong") == 0)
-            pass = "not-the-password";
-        code = smtp_client_auth(c, mech, u->name, pass);
+    case SCN_AUTH:
+        step.op = ENGINE_AUTH;
+        step.mech = smtp_ehlo_auth_mech(st->arg, strlen(st->arg));
+        step.user = user->name;
+        step.pass = user->pass;
+        if (st->arg2 && strcmp(st->arg2, "app") == 0) {
+            step.user = mta_env_user(cr->r->env, 1)->name;
+            step.pass = mta_env_user(cr->r->env, 1)->pass;
+        } else if (st->arg2 && strcmp(st->arg2, "wrong") == 0) {
+            step.pass = "not-the-password";
+        }
         break;
-    }
     case SCN_MAIL:
-        code = smtp_client_mail(c, strcmp(st->arg, "<>") == 0 ? "" : st->arg, NULL);
+        step.op = ENGINE_MAIL;
+        step.arg = strcmp(st->arg, "<>") == 0 ? "" : st->arg;
         break;
     case SCN_RCPT:
-        code = smtp_client_rcpt(c, st->arg, NULL);
-        snprintf(cr->last_rcpt, sizeof(cr->last_rcpt), "%s", st->arg);
-        cr->last_rcpt_code = code;
-        note_reply(cr, code);
-        snprintf(cr->last_rcpt_reply, sizeof(cr->last_rcpt_reply), "%s", actual_reply(cr));
+        step.op = ENGINE_RCPT;
         break;
-    case SCN_DATA: {
-        char body[1024];
-
-        code = smtp_client_data(c);
-        if (code == 354) {
-            default_body(cr, body, sizeof(body));
-            code = smtp_client_message(c, body, strlen(body));
-        }
-        cr->last_data_code = code;
+    case SCN_DATA:
+        default_body(cr, body, sizeof(body));
+        step.op = ENGINE_DATA;
+        step.body = body;
+        step.len = strlen(body);
         break;
-    }
     case SCN_RSET:
-        code = smtp_client_rset(c);
+        step.op = ENGINE_RSET;
         break;
     case SCN_NOOP:
-        code = smtp_client_noop(c);
+        step.op = ENGINE_NOOP;
         break;
     case SCN_QUIT:
-        code = smtp_client_quit(c);
+        step.op = ENGINE_QUIT;
         break;
     case SCN_RAW:
-        code = smtp_client_raw(c, st->arg);
-        /* A raw RCPT counts for relay-denied as the rcpt step does. */
-        if (strncasecmp(st->arg, "RCPT TO:", 8) == 0) {
-            snprintf(cr->last_rcpt, sizeof(cr->last_rcpt), "%s", st->arg + 8);
-            cr->last_rcpt_code = code;
-            note_reply(cr, code);
-            snprintf(cr->last_rcpt_reply, sizeof(cr->last_rcpt_reply), "%s", actual_reply(cr));
-        }
+        step.op = ENGINE_RAW;
         break;
     default:
-        break;
+        return;
     }
-    note_reply(cr, code);
+    (void)engine_step(cr->e, &step); /* the "S:" lines after it judge the reply */
+    if (st->op == SCN_DATA)
+        cr->last_data_code = engine_last(cr->e)->code;
+    /* A raw RCPT counts for relay-denied as the rcpt step does. */
+    if (st->op == SCN_RCPT || (st->op == SCN_RAW && strncasecmp(st->arg, "RCPT TO:", 8) == 0)) {
+        snprintf(cr->last_rcpt, sizeof(cr->last_rcpt), "%s",
+                 st->op == SCN_RCPT ? st->arg : st->arg + 8);
+        cr->last_rcpt_code = engine_last(cr->e)->code;
+        snprintf(cr->last_rcpt_reply, sizeof(cr->last_rcpt_reply), "%s", actual_reply(cr));
+    }
 }
 
 /*
@@ -819,6 +737,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     long t0 = mta_env_now_ms();
     long log_from = mta_instance_file_size(inst, inst->log_path);
     struct smtp_error read_err;
+    struct engine_params ep;
+    FILE *tx;
     size_t i;
 
     memset(&cr, 0, sizeof(cr));
@@ -827,7 +747,13 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cr.inst = inst;
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
-    if ((cr.tx = open_memstream(&text, &size)) == NULL) {
+    engine_params_default(&ep);
+    ep.step_timeout_ms =
+        r->params->step_timeout_ms > 0 ? r->params->step_timeout_ms : RUN_STEP_TIMEOUT_MS;
+    ep.total_timeout_ms =
+        r->params->total_timeout_ms > 0 ? r->params->total_timeout_ms : RUN_TOTAL_TIMEOUT_MS;
+    ep.pipelining = 0;
+    if ((cr.e = engine_new(&ep)) == NULL) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message), "out of memory");
         run_cell_sanitize(cell);
@@ -836,10 +762,10 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cell->mta_start_ms = first ? inst->start_ms : 0;
     cell->mta_config = mta_instance_read(inst, inst->config_path, 0, &read_err);
     if (!first)
-        tx_note(cr.tx, " *  ", "%s instance shared with the cells before (same config)",
-                mta_kind_name(cell->mta));
+        engine_note(cr.e, SMTP_TX_INFO, "%s instance shared with the cells before (same config)",
+                    mta_kind_name(cell->mta));
     for (i = 0; i < inst->nrewrites; i++)
-        tx_note(cr.tx, " *  ", "the sandbox rewrote %s", inst->rewrites[i]);
+        engine_note(cr.e, SMTP_TX_INFO, "the sandbox rewrote %s", inst->rewrites[i]);
     if ((cr.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NAME, inst->ca_path, &err)) == NULL) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message), "TLS: %s", err.msg);
@@ -870,8 +796,13 @@ out:
     if ((cell->mta_log = mta_instance_read(inst, inst->log_path, log_from, &read_err)) == NULL)
         cell->mta_log = strdup(read_err.msg); /* e.g. a link planted in its place: not followed */
     smtp_tls_ctx_free(cr.tls);
-    fclose(cr.tx);
-    cell->transcript = text;
+    /* The transcript for people, every line sanitized on the way. */
+    if ((tx = open_memstream(&text, &size)) != NULL) {
+        smtp_transcript_write(tx, engine_transcript(cr.e), 0);
+        fclose(tx);
+    }
+    engine_free(cr.e);
+    cell->transcript = text ? text : strdup("(out of memory)");
     cell->ms = mta_env_now_ms() - t0 + (first ? inst->start_ms : 0);
     run_cell_sanitize(cell);
 }

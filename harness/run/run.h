@@ -34,8 +34,10 @@ extern "C" {
 #endif
 
 #define RUN_RELAY_WAIT_MS 5000
-#define RUN_TEXT_MAX 512 /* a title or file name as reports show it, "..." when cut */
-#define RUN_ACL_MAX 65536 /* an acl-rcpt file's text, NUL included */
+#define RUN_STEP_TIMEOUT_MS 10000  /* one command and its reply, by default */
+#define RUN_TOTAL_TIMEOUT_MS 60000 /* one dialogue (connection), by default */
+#define RUN_TEXT_MAX 512           /* a title or file name as reports show it, "..." when cut */
+#define RUN_ACL_MAX 65536          /* an acl-rcpt file's text, NUL included */
 
 enum run_status {
     RUN_PASS = 0,
@@ -76,6 +78,8 @@ struct run_params {
     int jobs;                    /* instances at once */
     int fresh_instances;         /* one instance per cell, never shared */
     int compare_swaks;           /* also drive each cell's dialogues with swaks (bench) */
+    long step_timeout_ms;        /* 0: RUN_STEP_TIMEOUT_MS */
+    long total_timeout_ms;       /* 0: RUN_TOTAL_TIMEOUT_MS */
     const char *postfix_main_cf; /* bring your own config */
     const char *postfix_master_cf;
     const char *exim_conf;
@@ -111,8 +115,8 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
 int run_scenario_check(const struct scenario *s, struct scenario_error *err);
 
 /* run_acl_path - where an acl-rcpt config line's file is: inside the scenario's tree, or -1 */
-int run_acl_path(const struct scenario *s, const struct scenario_config *c, char *buf,
-                 size_t size, struct smtp_error *err);
+int run_acl_path(const struct scenario *s, const struct scenario_config *c, char *buf, size_t size,
+                 struct smtp_error *err);
 
 /*
  * run_cell_sanitize - every text of cell that reports show, through
