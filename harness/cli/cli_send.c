@@ -869,8 +869,15 @@ int cli_send(int argc, char **argv)
     if (out.exit_code != 0 && !o.json) {
         char msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
 
+        const char *name = stages[out.stage].name;
+        size_t n = strlen(name);
+
         smtp_sanitize_str(out.err.msg, msg, sizeof(msg));
-        fprintf(stderr, "relaylab send: %s: %s", stages[out.stage].name, msg);
+        /* "connect: connect: ..." says it twice: name the stage once. */
+        if (strncmp(msg, name, n) == 0 && (msg[n] == ' ' || msg[n] == ':'))
+            fprintf(stderr, "relaylab send: %s", msg);
+        else
+            fprintf(stderr, "relaylab send: %s: %s", name, msg);
         if (out.err.reply[0]) /* sanitized by smtp_error_set_reply */
             fprintf(stderr, ": %s", out.err.reply);
         fprintf(stderr, " (exit %d)\n", out.exit_code);

@@ -132,7 +132,7 @@ const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, 
         return NULL;
     }
     if (mta_postfix_owned(name)) {
-        snprintf(why, size, "%s is the sandbox's own (%s): a scenario cannot set it", name,
+        snprintf(why, size, "%s is the sandbox's own (%s): it cannot be set", name,
                  mta_postfix_owned(name));
         return why;
     }

@@ -105,7 +105,9 @@ static int split_set(const char *set, char *key, size_t size, const char **value
 /*
  * The parameters the sandbox owns, and why: a scenario or a --set that
  * names one is refused (mta_postfix_owned), and a user's main.cf gets
- * the sandbox's value after everything else (force_params).
+ * the sandbox's value after everything else (force_params) for those
+ * that move the sandbox; a user's own CA file or DH parameters (host
+ * files, read-only to the MTA) stay as they are.
  */
 static const struct {
     const char *key;
@@ -138,6 +140,15 @@ static const struct {
     {"smtpd_tls_eckey_file", "the sandbox's certificates"},
     {"smtpd_tls_dcert_file", "the sandbox's certificates"},
     {"smtpd_tls_dkey_file", "the sandbox's certificates"},
+    {"smtpd_tls_CAfile", "the sandbox's certificates"},
+    {"smtpd_tls_CApath", "the sandbox's certificates"},
+    {"smtpd_tls_dh1024_param_file", "the sandbox's certificates"},
+    {"smtpd_tls_dh512_param_file", "the sandbox's certificates"},
+    {"tls_random_source", "the sandbox's certificates"},
+    {"smtp_fallback_relay", "the next hop is the capture sink"},
+    {"sendmail_path", "where Postfix's programs are"},
+    {"newaliases_path", "where Postfix's programs are"},
+    {"mailq_path", "where Postfix's programs are"},
     {"smtpd_sasl_type", "the sandbox's SASL socket"},
     {"smtpd_sasl_path", "the sandbox's SASL socket"},
     {"smtp_dns_support_level", "no DNS lookups"},
@@ -218,6 +229,7 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
         {"smtpd_tls_eckey_file", ""},
         {"smtpd_tls_dcert_file", ""},
         {"smtpd_tls_dkey_file", ""},
+        {"smtp_fallback_relay", ""},
         {"smtpd_sasl_type", "dovecot"},
         {"smtpd_sasl_path", dovecot ? dovecot : ""},
         {"smtp_dns_support_level", "disabled"},

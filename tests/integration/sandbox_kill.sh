@@ -8,7 +8,10 @@ MTA=$2
 [ "$(id -u)" -eq 0 ] || { echo "sandbox_kill.sh: needs root" >&2; exit 77; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-before=$(ls -d /tmp/relaylab* 2>/dev/null | sort)
+# The harness's own directories only (relaylab.XXXXXX, relaylab-keep.XXXXXX):
+# other tests running beside this one make /tmp/relaylab-<test>.* files.
+ours() { ls -d /tmp/relaylab.?????? /tmp/relaylab-keep.?????? 2>/dev/null | sort; }
+before=$(ours)
 
 setsid "$RELAYLAB" sandbox --mta "$MTA" -- sh -c "echo ready > $work/ready; exec sleep 60" \
   >"$work/out" 2>&1 &
@@ -57,9 +60,9 @@ if [ "$live_net" -eq 1 ]; then
 else
   echo "ok   its network namespace, with every listener, is gone"
 fi
-after=$(ls -d /tmp/relaylab* 2>/dev/null | sort)
+after=$(ours)
 if [ "$before" != "$after" ] || [ -n "$(ls -A /run/relaylab 2>/dev/null)" ]; then
-  echo "FAIL directories left: $(comm -13 <(echo "$before") <(echo "$after")) $(ls -A /run/relaylab 2>/dev/null)"; failures=1
+  echo "FAIL left behind: $(comm -13 <(echo "$before") <(echo "$after")) $(ls -A /run/relaylab 2>/dev/null)"; failures=1
 else
   echo "ok   no run directory left (/tmp, /run/relaylab)"
 fi

@@ -296,7 +296,8 @@ TEST(Hostile, RefusedBannerOnStderrIsClean)
     Outcome r = SendAgainst({{FS_SEND, "554 \x1b[31mgo away\x07\xff\r\n", 0, 0},
                              {FS_EXPECT, "QUIT", 0, 0},
                              {FS_SEND, "221 bye\r\n", 0, 0}});
-    ExpectCleanFailure(r, 21, "banner: banner refused with 554: 554 \\x1b[31mgo away\\x07\\xff");
+    ExpectCleanFailure(r, 21,
+                       "relaylab send: banner refused with 554: 554 \\x1b[31mgo away\\x07\\xff");
     EXPECT_EQ(BadByte(r.err), -1) << r.err;
 }
 
@@ -338,10 +339,10 @@ struct RefusalCase {
 };
 
 const RefusalCase kRefusals[] = {
-    {"mail", 25, "relaylab send: mail: mail refused with 554 (exit 25)\n", "mail refused with 554"},
+    {"mail", 25, "relaylab send: mail refused with 554 (exit 25)\n", "mail refused with 554"},
     {"rcpt", 26, "relaylab send: rcpt: no recipient accepted (last reply 554) (exit 26)\n",
      "no recipient accepted (last reply 554)"},
-    {"data", 27, "relaylab send: data: data refused with 554 (exit 27)\n", "data refused with 554"},
+    {"data", 27, "relaylab send: data refused with 554 (exit 27)\n", "data refused with 554"},
 };
 
 TEST(Refusal, ErrorTextIsExact)
