@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "run.h"
 #include "run_fuzz.h"
 #include "smtp_client.h"
@@ -358,13 +359,32 @@ static void note_state(struct fuzzer *f, enum fz_op op, int code)
         f->states[f->nstates++] = key;
 }
 
+/* fz_send - bytes as the fuzzer wrote them; 0 or -1 */
+
+static int fz_send(struct engine *e, const char *bytes, size_t len)
+{
+    struct engine_step step = {.op = ENGINE_SEND, .body = bytes, .len = len};
+
+    return engine_step(e, &step) == ENGINE_OK ? 0 : -1;
+}
+
+/* fz_read - one reply's code, or -1 */
+
+static int fz_read(struct engine *e)
+{
+    struct engine_step step = {.op = ENGINE_READ};
+
+    return engine_step(e, &step) == ENGINE_OK ? engine_last(e)->code : -1;
+}
+
 /* exec_dialogue - send it, read every reply, deliver when a victim got through */
 
 static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct fz_outcome *o)
 {
-    struct smtp_client_params params;
+    struct engine_params params;
     struct smtp_tcp_params tcp = {0};
-    struct smtp_client *c;
+    struct engine *e;
+    struct engine_step step;
     const char *eol = d->bare_lf == 1 ? "\n" : d->bare_lf == 2 ? "\r" : "\r\n";
     char line[FZ_ARG_MAX + 200];
     char batch[FZ_STEPS_MAX * (FZ_ARG_MAX + 200)];
@@ -375,7 +395,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
     size_t i;
 
     memset(o, 0, sizeof(*o));
-    smtp_client_params_default(&params);
+    engine_params_default(&params);
     /*
      * Bare CR line ends: the server never sees a line end and rightly
      * waits; every such dialogue ends in a time-out, so keep it short.
@@ -383,12 +403,13 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
     params.step_timeout_ms = d->bare_lf == 2 ? 100 : 3000;
     params.total_timeout_ms = 20000;
     params.transcript_max = 65536;
-    if ((c = smtp_client_new(&params)) == NULL)
+    if ((e = engine_new(&params)) == NULL)
         return;
     tcp.host = f->inst->addr;
     tcp.port = "25";
     tcp.local_address = f->outside;
-    if (smtp_client_connect(c, &tcp) < 0 || smtp_client_banner(c) < 0)
+    step = (struct engine_step){.op = ENGINE_CONNECT, .tcp = &tcp};
+    if (engine_step(e, &step) != ENGINE_OK || fz_read(e) < 0)
         goto broke;
     for (i = 0; i <= d->n; i++) {
         const struct fz_step *s = i < d->n ? &d->steps[i] : NULL;
@@ -404,13 +425,13 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
         if (npending) {
             size_t j;
 
-            if (smtp_client_send_bytes(c, batch, used) < 0)
+            if (fz_send(e, batch, used) < 0)
                 goto broke;
             /* Exactly one reply per command of the group. */
             for (j = 0; j < npending; j++) {
                 const struct fz_step *g = &d->steps[pending[j]];
 
-                if ((code = smtp_client_read_reply(c)) < 0)
+                if ((code = fz_read(e)) < 0)
                     goto broke;
                 note_state(f, g->op, code);
                 if (g->op == FZ_RCPT && code / 100 == 2 && victim(g->arg))
@@ -423,8 +444,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
             break;
         format(d, s, line, sizeof(line));
         snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s", eol);
-        if (smtp_client_send_bytes(c, line, strlen(line)) < 0 ||
-            (code = smtp_client_read_reply(c)) < 0)
+        if (fz_send(e, line, strlen(line)) < 0 || (code = fz_read(e)) < 0)
             goto broke;
         note_state(f, s->op, code);
         if (s->op == FZ_RCPT && code / 100 == 2 && victim(s->arg))
@@ -436,34 +456,34 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
             snprintf(body, sizeof(body), "Subject: relaylab fuzz\r\n\r\nfuzz%s%s",
                      data_ends[d->data_end], d->data_end ? "\r\n.\r\n" : "");
             data_sent = 1;
-            if (smtp_client_send_bytes(c, body, strlen(body)) < 0 ||
-                (code = smtp_client_read_reply(c)) < 0)
+            if (fz_send(e, body, strlen(body)) < 0 || (code = fz_read(e)) < 0)
                 goto broke;
             note_state(f, FZ_DATA, code + 1); /* distinct from DATA's own reply */
             o->data_ok |= code == 250;
         }
     }
     /* A victim got through but no message followed: send one, to prove it. */
-    if (o->victim_accepted && !data_sent && smtp_client_state(c) != SMTP_CS_CLOSED) {
+    if (o->victim_accepted && !data_sent && engine_open(e)) {
         static const char body[] = "Subject: relaylab fuzz\r\n\r\nfuzz\r\n";
 
-        if (smtp_client_data(c) == 354 && smtp_client_message(c, body, sizeof(body) - 1) == 250)
+        step = (struct engine_step){.op = ENGINE_DATA, .body = body, .len = sizeof(body) - 1};
+        if (engine_step(e, &step) == ENGINE_OK && engine_last(e)->code == 250)
             o->data_ok = 1;
     }
-    (void)smtp_client_send_bytes(c, "QUIT\r\n", 6);
-    smtp_client_free(c);
+    engine_free(e); /* QUIT said, not awaited */
     return;
 broke : {
-    const struct smtp_error *e = smtp_client_error(c);
+    const struct smtp_error *err = &engine_last(e)->err;
 
     /* The server hanging up is its right; breaking the protocol is not. */
     /* Waiting past a malformed line end is the server's right too. */
-    if (e->cls == SMTP_ERR_PROTO || (e->cls == SMTP_ERR_TIMEOUT && !malformed(d))) {
-        o->broke = e->cls;
-        snprintf(o->detail, sizeof(o->detail), "%s%s%s", e->msg, e->reply[0] ? ": " : "", e->reply);
+    if (err->cls == SMTP_ERR_PROTO || (err->cls == SMTP_ERR_TIMEOUT && !malformed(d))) {
+        o->broke = err->cls;
+        snprintf(o->detail, sizeof(o->detail), "%s%s%s", err->msg, err->reply[0] ? ": " : "",
+                 err->reply);
     }
 }
-    smtp_client_free(c);
+    engine_free(e);
 }
 
 /* relayed - did mail for the victim reach the sink after message number from? */
