@@ -25,13 +25,14 @@
 #include "cli.h"
 #include "report_transcript.h"
 #include "engine.h"
+#include "engine_pool.h"
 #include "smtp_client.h"
 #include "smtp_sanitize.h"
 
 #define SEND_RCPT_MAX 100
 #define SEND_DATA_MAX (64L * 1024 * 1024)
 #define SEND_REPEAT_MAX 10000000L
-#define SEND_CONCURRENCY_MAX 256
+#define SEND_CONCURRENCY_MAX ENGINE_POOL_MAX
 
 /* Exit codes for local failures, by error class. */
 #define EXIT_CONN 4
@@ -483,7 +484,6 @@ struct repeat_state {
     struct smtp_tls_ctx *tls;
     const char *body;
     size_t body_len;
-    long next;   /* next dialogue number, taken atomically */
     long failed; /* atomically */
     pthread_mutex_t lock;
     int have_failure;
@@ -491,13 +491,14 @@ struct repeat_state {
     char *first_transcript;
 };
 
-/* repeat_worker - take dialogue numbers until none are left */
+/* repeat_one - one dialogue of --repeat, on a pool worker */
 
-static void *repeat_worker(void *arg)
+static void repeat_one(void *arg, size_t item)
 {
     struct repeat_state *st = arg;
 
-    while (__atomic_fetch_add(&st->next, 1, __ATOMIC_RELAXED) < st->o->repeat) {
+    (void)item;
+    {
         struct outcome out;
         struct engine *e = one_dialogue(st->o, st->params, st->tls, st->body, st->body_len, &out);
 
@@ -519,7 +520,6 @@ static void *repeat_worker(void *arg)
         }
         engine_free(e);
     }
-    return NULL;
 }
 
 /* run_repeat - --repeat N [--concurrency C]; returns the exit code */
@@ -528,10 +528,9 @@ static int run_repeat(const struct send_opts *o, const struct engine_params *par
                       struct smtp_tls_ctx *tls, const char *body, size_t body_len)
 {
     struct repeat_state st;
-    pthread_t threads[SEND_CONCURRENCY_MAX];
     long started = smtp_transport_now();
-    long i;
     long nthreads = o->concurrency < o->repeat ? o->concurrency : o->repeat;
+    int threads;
     double secs;
     int json_failed = 0;
 
@@ -542,17 +541,12 @@ static int run_repeat(const struct send_opts *o, const struct engine_params *par
     st.body = body;
     st.body_len = body_len;
     pthread_mutex_init(&st.lock, NULL);
-    for (i = 0; i < nthreads; i++) {
-        if (pthread_create(&threads[i], NULL, repeat_worker, &st) != 0) {
-            fprintf(stderr, "relaylab send: cannot start thread %ld\n", i);
-            nthreads = i;
-            break;
-        }
-    }
-    for (i = 0; i < nthreads; i++)
-        pthread_join(threads[i], NULL);
-    if (nthreads == 0)
+    if ((threads = engine_pool_run((size_t)nthreads, (size_t)o->repeat, repeat_one, &st)) < 0) {
+        fprintf(stderr, "relaylab send: cannot start threads: %s\n", strerror(errno));
+        pthread_mutex_destroy(&st.lock);
         return CLI_EXIT_ENV;
+    }
+    nthreads = threads > 0 ? threads : 1;
     secs = (double)(smtp_transport_now() - started) / 1000.0;
     if (secs <= 0)
         secs = 0.001;

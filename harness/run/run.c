@@ -23,6 +23,7 @@
 #include "number.h"
 #include "report_transcript.h"
 #include "engine.h"
+#include "engine_pool.h"
 #include "run.h"
 #include "smtp_client.h"
 #include "smtp_sanitize.h"
@@ -36,10 +37,11 @@ struct runner {
     struct run_cell *cells;
     size_t ncells;
     const struct run_params *params;
-    size_t next; /* under lock */
-    size_t done;
-    char **keys; /* per cell: cells with equal keys share an instance */
-    char *taken; /* under lock */
+    size_t done;   /* under lock */
+    char **keys;   /* per cell: cells with equal keys share an instance */
+    size_t *order; /* cell indices, batch after batch */
+    size_t *batch; /* batch b is order[batch[b]] .. order[batch[b + 1] - 1] */
+    size_t nbatches;
     pthread_mutex_t lock;
     char outside[OUTSIDE_ADDR_MAX]; /* a client address outside mynetworks */
 };
@@ -845,47 +847,83 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     mta_stop(inst);
 }
 
-static void *worker(void *arg)
+/* batch_item - one batch, on a pool worker */
+
+static void batch_item(void *arg, size_t b)
 {
     struct runner *r = arg;
-    size_t *idx = malloc(r->ncells * sizeof(size_t));
 
-    if (idx == NULL)
-        return NULL;
-    for (;;) {
-        size_t first;
-        size_t n = 0;
-        size_t i;
+    run_batch(r, r->order + r->batch[b], r->batch[b + 1] - r->batch[b]);
+}
 
-        pthread_mutex_lock(&r->lock);
-        while (r->next < r->ncells && r->taken[r->next])
-            r->next++;
-        if (r->next == r->ncells) {
-            pthread_mutex_unlock(&r->lock);
-            break;
-        }
-        first = r->next;
-        /* The batch: every cell not taken yet with the same config. */
-        for (i = first; i < r->ncells; i++) {
-            if (!r->taken[i] && strcmp(r->keys[i], r->keys[first]) == 0) {
-                r->taken[i] = 1;
-                idx[n++] = i;
-            }
-        }
-        pthread_mutex_unlock(&r->lock);
-        run_batch(r, idx, n);
+/* by_key - cells with equal keys together, each group in cell order */
+
+static int by_key(const void *a, const void *b, void *arg)
+{
+    const struct runner *r = arg;
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    int c = strcmp(r->keys[i], r->keys[j]);
+
+    return c ? c : (i > j) - (i < j);
+}
+
+/* by_first - batches in the order of their first cell */
+
+static int by_first(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+
+    return (x[0] > y[0]) - (x[0] < y[0]);
+}
+
+/*
+ * make_batches - the cells that share an instance (equal keys), in
+ * batches run in the order of their first cell; O(n log n), so that a
+ * matrix of thousands of cells is scheduled at once.
+ */
+static int make_batches(struct runner *r)
+{
+    size_t n = r->ncells;
+    size_t(*groups)[2]; /* first cell, start in sorted */
+    size_t *sorted = malloc((n ? n : 1) * sizeof(size_t));
+    size_t i, k, g = 0;
+
+    groups = malloc((n ? n : 1) * sizeof(*groups));
+    r->order = malloc((n ? n : 1) * sizeof(size_t));
+    r->batch = malloc((n + 1) * sizeof(size_t));
+    if (sorted == NULL || groups == NULL || r->order == NULL || r->batch == NULL) {
+        free(sorted);
+        free(groups);
+        return -1;
     }
-    free(idx);
-    return NULL;
+    for (i = 0; i < n; i++)
+        sorted[i] = i;
+    qsort_r(sorted, n, sizeof(size_t), by_key, r);
+    for (i = 0; i < n; i++)
+        if (i == 0 || strcmp(r->keys[sorted[i]], r->keys[sorted[i - 1]]) != 0) {
+            groups[g][0] = sorted[i];
+            groups[g++][1] = i;
+        }
+    qsort(groups, g, sizeof(*groups), by_first);
+    for (k = 0, r->nbatches = 0; r->nbatches < g; r->nbatches++) {
+        size_t start = groups[r->nbatches][1];
+
+        r->batch[r->nbatches] = k;
+        for (i = start; i < n && strcmp(r->keys[sorted[i]], r->keys[sorted[start]]) == 0; i++)
+            r->order[k++] = sorted[i];
+    }
+    r->batch[r->nbatches] = k;
+    free(sorted);
+    free(groups);
+    return 0;
 }
 
 int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
                const struct run_params *params, struct smtp_error *err)
 {
     struct runner r;
-    pthread_t threads[64];
     int jobs = params->jobs < 1 ? 1 : params->jobs > 64 ? 64 : params->jobs;
-    int started = 0;
+    int rc = -1;
     int i;
 
     memset(&r, 0, sizeof(r));
@@ -896,13 +934,8 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     pthread_mutex_init(&r.lock, NULL);
     if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
         return -1;
-    r.keys = calloc(ncells ? ncells : 1, sizeof(char *));
-    r.taken = calloc(ncells ? ncells : 1, 1);
-    if (r.keys == NULL || r.taken == NULL) {
-        free(r.keys);
-        free(r.taken);
+    if ((r.keys = calloc(ncells ? ncells : 1, sizeof(char *))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-    }
     for (i = 0; (size_t)i < ncells; i++) {
         struct cell_run cr;
         struct mta_spec spec;
@@ -920,23 +953,26 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
         /* Never share when the caller asked for independent cells. */
         if (params->fresh_instances)
             snprintf(key, sizeof(key), "fresh %d", i);
-        r.keys[i] = strdup(key);
+        if ((r.keys[i] = strdup(key)) == NULL)
+            snprintf(key, sizeof(key), "%s", ""); /* a batch of its own below */
+    }
+    for (i = 0; (size_t)i < ncells; i++)
+        if (r.keys[i] == NULL)
+            r.keys[i] = strdup("");
+    if (make_batches(&r) < 0) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        goto out;
     }
     /*
      * One Dovecot for every instance, started by this thread, which
      * outlives the workers (PR_SET_PDEATHSIG follows the spawning thread).
      */
     if (mta_env_share_dovecot(env, err) < 0)
-        return -1;
-    for (i = 0; i < jobs && (size_t)i < ncells; i++) {
-        if (pthread_create(&threads[i], NULL, worker, &r) != 0)
-            break;
-        started++;
+        goto out;
+    if (engine_pool_run((size_t)jobs, r.nbatches, batch_item, &r) < 0) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start worker threads");
+        goto out;
     }
-    if (started == 0 && ncells > 0)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start worker threads");
-    for (i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
     /* A cell no worker took (out of memory) is an error, not a silent pass. */
     for (i = 0; (size_t)i < ncells; i++)
         if (!cells[i].sanitized) {
@@ -944,10 +980,13 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
             snprintf(cells[i].message, sizeof(cells[i].message), "the cell did not run");
             run_cell_sanitize(&cells[i]);
         }
+    rc = 0;
+out:
     for (i = 0; (size_t)i < ncells; i++)
         free(r.keys[i]);
     free(r.keys);
-    free(r.taken);
+    free(r.order);
+    free(r.batch);
     pthread_mutex_destroy(&r.lock);
-    return 0;
+    return rc;
 }
