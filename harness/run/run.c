@@ -21,7 +21,6 @@
 #include <strings.h>
 
 #include "number.h"
-#include "report_transcript.h"
 #include "engine.h"
 #include "engine_pool.h"
 #include "run.h"
