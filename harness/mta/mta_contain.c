@@ -18,11 +18,23 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <stddef.h>
+#include <linux/audit.h>
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <linux/openat2.h>
 #include <sys/syscall.h>
 
 #include "mta_contain.h"
+
+#if defined(__x86_64__)
+#define RELAYLAB_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define RELAYLAB_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#else
+#error "mta_contain: add this machine's AUDIT_ARCH_*"
+#endif
 
 /* The capabilities an MTA daemon started as root needs; the rest go. */
 static const int keep_caps[] = {
@@ -115,6 +127,36 @@ static int attach(int fd, const char *path, int as_file)
     return move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
+/*
+ * deny_keyrings - a seccomp filter: the kernel's keyrings are not
+ * namespaced by anything we unshare, so add_key, keyctl and request_key
+ * fail with EPERM (a key put in root's keyring would outlive the run);
+ * so does every system call of a foreign ABI, which the filter cannot
+ * read by number.
+ */
+static int deny_keyrings(void)
+{
+    struct sock_filter code[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, RELAYLAB_AUDIT_ARCH, 1, 0),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+#ifdef __X32_SYSCALL_BIT
+        BPF_JUMP(BPF_JMP | BPF_JGE | BPF_K, __X32_SYSCALL_BIT, 3, 0),
+#else
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xffffffffu, 3, 0),
+#endif
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_add_key, 2, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_keyctl, 1, 0),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_request_key, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog prog = {sizeof(code) / sizeof(code[0]), code};
+
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
 /* drop_caps - shrink the bounding set to keep_caps */
 
 static int drop_caps(void)
@@ -194,8 +236,9 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
         errno = EINVAL;
         FAIL("paths");
     }
-    if (unshare(CLONE_NEWNS) < 0)
-        FAIL("unshare(CLONE_NEWNS)");
+    /* Our own mounts and our own System V IPC (nothing left in the host's). */
+    if (unshare(CLONE_NEWNS | CLONE_NEWIPC) < 0)
+        FAIL("unshare(CLONE_NEWNS | CLONE_NEWIPC)");
     /* Nothing we mount here may show up in the harness's view. */
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
         FAIL("make mounts private");
@@ -227,7 +270,8 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
     }
     if (symlink("/proc/self/fd", "/dev/fd") < 0 || mkdir("/dev/shm", 01777) < 0)
         FAIL("/dev links");
-    if (mount("relaylab-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=16m") < 0)
+    if (mount("relaylab-tmp", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "mode=1777,size=16m") < 0)
         FAIL("tmpfs on /tmp");
     for (i = 0; i < sizeof(masked_dirs) / sizeof(masked_dirs[0]); i++)
         if (is_kind(masked_dirs[i], 1) &&
@@ -260,11 +304,15 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
     ro.attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
     if (mount_setattr(AT_FDCWD, "/", AT_RECURSIVE, &ro, sizeof(ro)) < 0)
         FAIL("read-only host");
+    /* Writable, but nothing written there runs (a root service of ../../tmp/x). */
     rw.attr_clr = MOUNT_ATTR_RDONLY;
+    rw.attr_set = MOUNT_ATTR_NOEXEC;
     /* Not recursive: the read-only binds below it stay read-only. */
     if (mount_setattr(AT_FDCWD, params->writable, 0, &rw, sizeof(rw)) < 0 ||
         mount_setattr(AT_FDCWD, "/tmp", 0, &rw, sizeof(rw)) < 0)
         FAIL("writable run directory");
+    if (deny_keyrings() < 0)
+        FAIL("seccomp filter");
     if (drop_caps() < 0)
         FAIL("capability bounding set");
     return 0;

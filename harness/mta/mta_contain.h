@@ -11,7 +11,9 @@
  *	${run}, a daemon_directory of their choosing) runs as root. So the
  *	MTA is contained, not its configuration filtered:
  *	mta_contain_enter() is called in a freshly forked child, just
- *	before execve(2), and leaves it in a private mount namespace where
+ *	before execve(2) (mta_proc makes that child PID 1 of a PID namespace
+ *	of its own first, so that everything it starts ends with it), and
+ *	leaves it in private mount and System V IPC namespaces where
  *
  *	- every mount of the host is read-only and nosuid (mount_setattr(2)
  *	  with AT_RECURSIVE: /proc, /sys, /dev/shm and data mounts too);
@@ -24,12 +26,14 @@
  *	  read-only, and params->writable below it is the one writable
  *	  place besides /tmp, except for params->readonly below that (the
  *	  capture sink's messages, which decide verdicts, and the
- *	  certificates);
+ *	  certificates); nothing written there or in /tmp can be executed;
  *	- /proc is the sandbox's own PID namespace's, where it can be;
  *	- the capability bounding set keeps only what an MTA daemon needs
  *	  (chown, DAC override, fowner, fsetid, kill, setuid, setgid,
  *	  binding ports below 1024, chroot, resource limits): no
- *	  CAP_SYS_ADMIN to undo any of this, no ptrace, no raw devices.
+ *	  CAP_SYS_ADMIN to undo any of this, no ptrace, no raw devices;
+ *	- a seccomp filter refuses the kernel keyrings (add_key, keyctl,
+ *	  request_key), which no namespace separates.
  *
  *	The network namespace is the harness's (mta_env), so the MTA
  *	talks only inside it.

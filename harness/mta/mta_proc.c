@@ -8,6 +8,7 @@
  *--*/
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,15 +22,81 @@
 #include "mta_proc.h"
 #include "smtp_transport.h"
 
+/*
+ * What a started process gets for an environment: nothing of the
+ * harness's (a CI job's secrets live there, and a config can pass its
+ * environment on: Postfix's import_environment, Exim's keep_environment).
+ */
+static const char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+
+struct failure {
+    int errno_value;
+    const char *what; /* a static string: the same address in parent and child */
+};
+
+static volatile sig_atomic_t leader; /* the namespace's first process, for on_stop */
+
+static void on_stop(int sig)
+{
+    if (leader > 0)
+        kill((pid_t)leader, sig);
+}
+
+/*
+ * contained - the forked child, on its way to argv: a new PID namespace
+ * whose first process (PID 1 there) becomes argv[0], contained, so that
+ * whatever it starts, however detached (setsid, double fork), ends with
+ * it; this child stays between, passes SIGTERM on and exits with its
+ * status. Never returns.
+ */
+static void contained(const struct mta_contain *contain, char *const argv[], int errpipe[2])
+{
+    struct failure failure = {0, NULL};
+    struct sigaction sa;
+    pid_t child;
+    int status = 0;
+
+    if (unshare(CLONE_NEWPID) < 0) {
+        failure.errno_value = errno;
+        failure.what = "unshare(CLONE_NEWPID)";
+        (void)!write(errpipe[1], &failure, sizeof(failure));
+        _exit(127);
+    }
+    if ((child = fork()) < 0) {
+        failure.errno_value = errno;
+        failure.what = "fork";
+        (void)!write(errpipe[1], &failure, sizeof(failure));
+        _exit(127);
+    }
+    if (child == 0) {
+        /* PID 1 of its namespace: if the one between dies, so does all of it. */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if ((failure.errno_value = mta_contain_enter(contain, &failure.what)) == 0) {
+            execve(argv[0], argv, (char *const *)clean_env);
+            failure.errno_value = errno;
+            failure.what = "execve";
+        }
+        (void)!write(errpipe[1], &failure, sizeof(failure));
+        _exit(127);
+    }
+    close(errpipe[1]);
+    leader = child;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+        ;
+    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+}
+
 /* mta_proc_spawn - start argv in its own process group */
 
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
                    const struct mta_contain *contain, struct smtp_error *err)
 {
-    struct {
-        int errno_value;
-        const char *what; /* a static string: the same address in parent and child */
-    } failure = {0, NULL};
+    struct failure failure = {0, NULL};
     int errpipe[2];
     pid_t parent = getpid();
     pid_t pid;
@@ -62,12 +129,9 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
             dup2(fd, 2);
             close(fd);
         }
-        if (contain != NULL &&
-            (failure.errno_value = mta_contain_enter(contain, &failure.what)) != 0) {
-            (void)!write(errpipe[1], &failure, sizeof(failure));
-            _exit(127);
-        }
-        execv(argv[0], argv);
+        if (contain != NULL)
+            contained(contain, argv, errpipe);
+        execve(argv[0], argv, (char *const *)clean_env);
         failure.errno_value = errno;
         failure.what = "execve";
         (void)!write(errpipe[1], &failure, sizeof(failure));

@@ -22,15 +22,29 @@ for i in $(seq 1 500); do [ -s "$work/ready" ] && break; sleep 0.02; done
 inner=$(pgrep -P "$outer" | head -1)
 ns=$(readlink "/proc/$inner/ns/pid")
 netns=$(readlink "/proc/$inner/ns/net")
-members() { # live PIDs in the sandbox's PID namespace (a zombie awaiting the host's reaper is dead)
-  local p state
-  for p in /proc/[0-9]*; do
-    [ "$(readlink "$p/ns/pid" 2>/dev/null)" = "$ns" ] || continue
-    state=$(sed 's/^.*) //' "$p/stat" 2>/dev/null | cut -c1)
-    [ -n "$state" ] && [ "$state" != Z ] && echo "${p#/proc/}"
+members() { # live processes of the sandbox: PID 1 there and its descendants, however
+  # deep (each MTA is PID 1 of a namespace of its own below it); a zombie
+  # awaiting the host's reaper is dead
+  local p state ppid
+  declare -A in=([$inner]=1)
+  local changed=1
+  while [ "$changed" -eq 1 ]; do
+    changed=0
+    for p in /proc/[0-9]*; do
+      p=${p#/proc/}
+      [ -n "${in[$p]:-}" ] && continue
+      ppid=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f2)
+      [ -n "$ppid" ] && [ -n "${in[$ppid]:-}" ] && { in[$p]=1; changed=1; }
+    done
+  done
+  for p in "${!in[@]}"; do
+    state=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -c1)
+    [ -n "$state" ] && [ "$state" != Z ] && echo "$p"
   done
 }
 pids=$(members)
+declare -A start
+for p in $pids; do start[$p]=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null | cut -d' ' -f20); done
 names=$(for p in $pids; do tr '\0' ' ' < /proc/$p/cmdline 2>/dev/null | cut -c1-60; echo; done)
 case "$MTA" in
   postfix) want="postfix/sbin/master" ;;
@@ -45,7 +59,14 @@ kill -KILL "$outer"
 sleep 1
 
 failures=0
-left=$(members)
+# Everything that was there must be gone (a reused PID is not ours: compare start times).
+left=""
+for p in $pids; do
+  stat=$(sed 's/^.*) //' "/proc/$p/stat" 2>/dev/null)
+  [ -n "$stat" ] || continue
+  [ "$(cut -c1 <<<"$stat")" = Z ] && continue # dead, awaiting the host's reaper
+  [ "$(cut -d' ' -f20 <<<"$stat")" = "${start[$p]:-x}" ] && left="$left $p"
+done
 if [ -n "$left" ]; then
   echo "FAIL processes left after SIGKILL: $left"; ps -o pid,ppid,stat,cmd -p "$(tr " \n" ",," <<<"$left" | sed "s/,$//")"; failures=1
 else
