@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,7 +178,6 @@ char *mta_instance_read(const struct mta_instance *inst, const char *path, long 
 {
     int fd = mta_contain_open(inst->dir, path);
     char *text;
-    ssize_t n;
     size_t used = 0;
 
     if (fd < 0) {
@@ -189,18 +191,23 @@ char *mta_instance_read(const struct mta_instance *inst, const char *path, long 
     }
     {
         struct stat st;
+        off_t from = offset > 0 ? (off_t)offset : 0;
+        ssize_t n;
 
-        /* Shorter than it was (truncated): all of it. */
-        if (offset > 0 && fstat(fd, &st) == 0 && offset <= (long)st.st_size)
-            (void)lseek(fd, offset, SEEK_SET);
-    }
-    /* The newest MTA_FILE_MAX bytes at most: a log can grow without bound. */
-    while ((n = read(fd, text + used, MTA_FILE_MAX - used)) > 0) {
-        used += (size_t)n;
-        if (used == MTA_FILE_MAX) {
-            memmove(text, text + MTA_FILE_MAX / 2, MTA_FILE_MAX / 2);
-            used = MTA_FILE_MAX / 2;
-        }
+        /*
+         * The newest MTA_FILE_MAX bytes at most, read once: a log can be
+         * made to grow without bound (or sparse, 1 PB long) by the MTA.
+         * Shorter than it was (truncated): from the start.
+         */
+        if (fstat(fd, &st) < 0)
+            st.st_size = 0;
+        if (from > st.st_size)
+            from = 0;
+        if (st.st_size - from > MTA_FILE_MAX)
+            from = st.st_size - MTA_FILE_MAX;
+        while (used < MTA_FILE_MAX &&
+               (n = pread(fd, text + used, MTA_FILE_MAX - used, from + (off_t)used)) > 0)
+            used += (size_t)n;
     }
     close(fd);
     text[used] = 0;
@@ -253,6 +260,25 @@ int mta_listener_port(const struct mta_instance *inst, const char *name)
     return -1;
 }
 
+/* someone_listens - 1 if addr:port accepts a TCP connection now */
+
+static int someone_listens(const char *addr, int port)
+{
+    struct sockaddr_in sin;
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int yes;
+
+    if (fd < 0)
+        return 0;
+    memset(&sin, 0, sizeof(sin));
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((unsigned short)port);
+    yes = inet_pton(AF_INET, addr, &sin.sin_addr) == 1 &&
+          connect(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+    close(fd);
+    return yes;
+}
+
 /* mta_start - render, start, wait for every banner */
 
 struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
@@ -297,6 +323,22 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
     if ((inst->sink = mta_sink_start(inst->sink_addr, inst->sink_port, inst->sink_dir, err)) ==
         NULL)
         goto fail;
+    /*
+     * Nothing may answer on the instance's address before its MTA does:
+     * a process of another instance listening there would pass for it.
+     */
+    {
+        static const int ports[] = {25, 587, 465, 10025};
+        size_t i;
+
+        for (i = 0; i < sizeof(ports) / sizeof(ports[0]); i++)
+            if (someone_listens(inst->addr, ports[i])) {
+                smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
+                               "something already listens on %s:%d, before the MTA", inst->addr,
+                               ports[i]);
+                goto fail;
+            }
+    }
     rc = spec->kind == MTA_EXIM ? mta_exim_start(inst, spec, err)
                                 : mta_postfix_start(inst, spec, err);
     if (rc < 0)
@@ -320,6 +362,9 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
                 goto failed_start;
         }
     }
+    /* The banner was its MTA's only if the MTA is still there (it dies when a bind fails). */
+    if (!mta_alive(inst))
+        goto failed_start;
     if (inst->dovecot.pid > 0 &&
         mta_env_dovecot_ready(&inst->dovecot, inst->dovecot_socket, err) < 0)
         goto fail;

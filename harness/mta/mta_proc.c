@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +29,8 @@
  * environment on: Postfix's import_environment, Exim's keep_environment).
  */
 static const char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
+
+#define MTA_PROC_TAIL_MAX (64 * 1024) /* bytes of a log's end that log_tail reads */
 
 struct failure {
     int errno_value;
@@ -223,6 +226,14 @@ void mta_proc_log_tail(const char *beneath, const char *path, const char *patter
         if (fd >= 0)
             close(fd);
         return;
+    }
+    {
+        struct stat st;
+
+        /* Only the end of a log: a hostile MTA can make it as long as it likes. */
+        if (fstat(fd, &st) == 0 && st.st_size > MTA_PROC_TAIL_MAX &&
+            fseeko(fp, st.st_size - MTA_PROC_TAIL_MAX, SEEK_SET) == 0)
+            (void)!fgets(line, sizeof(line), fp); /* the rest of a cut line */
     }
     while (fgets(line, sizeof(line), fp) != NULL) {
         size_t len = strlen(line);

@@ -783,6 +783,14 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     }
     close_client(&cr);
     cell->dialogue_ms = mta_env_now_ms() - t0;
+    /* An MTA that died under the cell did not give its verdicts: whatever answered did. */
+    if (!mta_alive(inst)) {
+        cell->status = RUN_ERROR;
+        snprintf(cell->message, sizeof(cell->message),
+                 "%s exited during the cell: its replies are not to be trusted (see its log)",
+                 mta_kind_name(cell->mta));
+        goto out;
+    }
     cell->swaks_ms = -1;
     if (r->params->compare_swaks)
         swaks_cell(&cr);
