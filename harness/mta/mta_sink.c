@@ -46,6 +46,7 @@ struct conn {
     size_t data_len;
     size_t data_cap;
     int too_big;
+    int stalled; /* a reply did not fit in its send buffer: it does not read */
     struct mta_sink_message msg;
 };
 
@@ -66,11 +67,18 @@ struct mta_sink {
     struct conn conns[MTA_SINK_CONN_MAX];
 };
 
-/* reply - a line to the client; replies are small, so no queueing */
-
+/*
+ * reply - a line to the client; replies are small, so no queueing. Never
+ * blocking: the sink is one thread for every connection, and a client
+ * that sends without reading its replies (a flood of NOOPs) would stop it
+ * for all of them; such a client is hung up on instead.
+ */
 static void reply(struct conn *c, const char *text)
 {
-    (void)send(c->fd, text, strlen(text), MSG_NOSIGNAL);
+    size_t len = strlen(text);
+
+    if (send(c->fd, text, len, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t)len)
+        c->stalled = 1;
 }
 
 /* conn_close - hang up */
@@ -362,6 +370,8 @@ static int conn_input(struct mta_sink *s, struct conn *c)
             return -1;
         off += len;
     }
+    if (c->stalled)
+        return -1;
     memmove(c->in, c->in + off, c->inlen - off);
     c->inlen -= off;
     if (c->inlen == sizeof(c->in)) {
@@ -402,7 +412,7 @@ static void accept_one(struct mta_sink *s)
             return;
         }
     }
-    (void)send(fd, "421 4.3.2 sink busy\r\n", 21, MSG_NOSIGNAL);
+    (void)send(fd, "421 4.3.2 sink busy\r\n", 21, MSG_NOSIGNAL | MSG_DONTWAIT);
     close(fd);
 }
 

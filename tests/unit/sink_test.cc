@@ -2,7 +2,11 @@
 #include <gtest/gtest.h>
 
 #include <stdlib.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -115,6 +119,36 @@ TEST_F(Sink, HostileEnvelopeIsStoredSanitized)
     EXPECT_NE(js.str().find("\"mail_from\": \"\\\\xc0\\\\xaf@x.test\""), std::string::npos)
         << js.str();
     EXPECT_NE(js.str().find("\"b@y.test\""), std::string::npos) << js.str();
+}
+
+// A client that floods commands and never reads the replies is hung up
+// on; the sink (one thread for all) goes on serving the others. It used
+// to block in send() for good, and relaylab with it.
+TEST_F(Sink, ClientThatNeverReadsIsHungUpOn)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    int small = 4096;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    struct timeval tv = {3, 0};
+    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+    sockaddr_in sin = {};
+    sin.sin_family = AF_INET;
+    sin.sin_port = htons((unsigned short)std::stoi(port_));
+    inet_pton(AF_INET, "127.0.0.1", &sin.sin_addr);
+    ASSERT_EQ(connect(fd, (sockaddr *)&sin, sizeof(sin)), 0);
+    std::string flood;
+    for (int i = 0; i < 4096; i++)
+        flood += "NOOP\r\n";
+    bool hung_up = false;
+    for (int round = 0; round < 200 && !hung_up; round++)
+        hung_up = send(fd, flood.data(), flood.size(), MSG_NOSIGNAL) < 0;
+    EXPECT_TRUE(hung_up) << "the sink kept taking commands it could not answer";
+    close(fd);
+    // Still serving.
+    smtp_client *c = Connect();
+    EXPECT_EQ(smtp_client_noop(c), 250);
+    smtp_client_free(c);
 }
 
 TEST_F(Sink, WaitTimesOutWhenNothingCame)
