@@ -142,31 +142,107 @@ const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, 
     return NULL;
 }
 
-/* mta_refused_service - the -o overrides of a master.cf line, checked like settings */
+/* mta_refused_acl - see mta.h */
 
+const char *mta_refused_acl(const char *text, char *why, size_t size, int *line)
+{
+    const char *p = text;
+
+    for (*line = 1; *p; (*line)++) {
+        const char *q = p + strspn(p, " \t");
+        const char *nl = strchr(p, '\n');
+
+        if (*q == '.') {
+            snprintf(why, size, "a dot directive ('%.*s') in an ACL: it would run as root at start",
+                     (int)strcspn(q, " \t\r\n"), q);
+            return why;
+        }
+        if (strncmp(q, "begin", 5) == 0 && (q[5] == ' ' || q[5] == '\t')) {
+            snprintf(why, size, "'begin' in an ACL: the ACL is one section's body");
+            return why;
+        }
+        if (nl == NULL)
+            break;
+        p = nl + 1;
+    }
+    return NULL;
+}
+
+/* next_word - [*start, *len) of the next word of a master.cf line; "{ ... }" is one word */
+
+static int next_word(const char **p, const char **start, size_t *len)
+{
+    const char *q = *p + strspn(*p, " \t\r\n");
+
+    if (*q == 0)
+        return 0;
+    *start = q;
+    if (*q == '{') {
+        const char *close = strchr(q, '}');
+
+        q = close ? close + 1 : q + strlen(q);
+    } else {
+        q += strcspn(q, " \t\r\n");
+    }
+    *len = (size_t)(q - *start);
+    *p = q;
+    return 1;
+}
+
+/* check_o - one -o value ("name=value" or "{ name = value }") */
+
+static const char *check_o(const char *arg, size_t len, char *why, size_t size)
+{
+    char set[512];
+
+    if (len && arg[0] == '{') { /* Postfix 3.0: -o { name = value } */
+        arg++;
+        len -= len > 1 && arg[len - 2] == '}' ? 2 : 1;
+    }
+    snprintf(set, sizeof(set), "%.*s", (int)len, arg);
+    return mta_refused_setting(MTA_POSTFIX, set, why, size);
+}
+
+/*
+ * mta_refused_service - a master.cf entry as a scenario gives it: its
+ * command must be a program of daemon_directory (no '/': no
+ * "../../tmp/x" run as root), and its -o overrides are checked like
+ * settings, in every spelling the daemons' getopt(3) takes: "-o n=v",
+ * "-on=v", bundled "-vo n=v", and "-o { n = v }".
+ */
 const char *mta_refused_service(const char *line, char *why, size_t size)
 {
     const char *p = line;
+    const char *w;
+    size_t len;
+    int field = 0;
 
-    while ((p = strstr(p, "-o")) != NULL) {
-        const char *arg = p + 2;
-        char set[256];
-        size_t n;
+    while (next_word(&p, &w, &len)) {
+        size_t j;
+        int takes_o;
 
-        /* "-o" as a word of its own, then "name=value" */
-        if ((p != line && p[-1] != ' ' && p[-1] != '\t') || (*arg != ' ' && *arg != '\t')) {
-            p = arg;
+        if (++field == 8 && memchr(w, '/', len) != NULL) {
+            snprintf(why, size, "the command '%.*s' is not a name in daemon_directory", (int)len,
+                     w);
+            return why;
+        }
+        if (field <= 8 || len < 2 || w[0] != '-' || w[1] == '-')
+            continue;
+        /* Bundled flags: the first that takes a value ends the word. */
+        for (j = 1; j < len && w[j] != 'o' && w[j] != 'n' && w[j] != 't'; j++)
+            ;
+        if (j == len)
+            continue;
+        takes_o = w[j] == 'o';
+        if (j + 1 < len) { /* the value is attached: -on=v, -nname */
+            if (takes_o && check_o(w + j + 1, len - j - 1, why, size))
+                return why;
             continue;
         }
-        arg += strspn(arg, " \t");
-        if (*arg == '{') /* Postfix 3.0: -o { name = value } */
-            n = strcspn(++arg, "}");
-        else
-            n = strcspn(arg, " \t");
-        snprintf(set, sizeof(set), "%.*s", (int)n, arg);
-        if (mta_refused_setting(MTA_POSTFIX, set, why, size) != NULL)
+        if (!next_word(&p, &w, &len)) /* the value is the next word */
+            break;
+        if (takes_o && check_o(w, len, why, size))
             return why;
-        p = arg;
     }
     return NULL;
 }

@@ -137,6 +137,14 @@ const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, 
 /* mta_refused_service - NULL, or why a master.cf line may not be added (an -o of an owned key) */
 const char *mta_refused_service(const char *line, char *why, size_t size);
 
+/*
+ * mta_refused_acl - NULL if an Exim rcpt ACL body from a scenario may be
+ * used, else why not in why and its line in *line: no dot directive
+ * (.include reads any host file as root when Exim starts, and its error
+ * quotes it), no "begin" (a section of its own).
+ */
+const char *mta_refused_acl(const char *text, char *why, size_t size, int *line);
+
 /* mta_postfix_owned - why a main.cf parameter is the sandbox's, or NULL */
 const char *mta_postfix_owned(const char *key);
 

@@ -53,7 +53,10 @@ static const int keep_caps[] = {
 static const char *const dev_nodes[] = {"null", "zero", "full", "random", "urandom"};
 
 /* Host directories replaced by an empty tmpfs (when they exist). */
-static const char *const masked_dirs[] = {"/run", "/root", "/home", "/etc/ssh"};
+static const char *const masked_dirs[] = {
+    "/run",     "/root",     "/home",      "/etc/ssh",  "/etc/ssl/private", "/etc/security",
+    "/var/lib", "/var/mail", "/var/spool", "/var/log",  "/var/backups",     "/var/tmp",
+    "/srv",     "/mnt",      "/media",     "/var/cache"};
 
 /* Host files replaced by /dev/null (when they exist). */
 static const char *const masked_files[] = {"/etc/shadow", "/etc/gshadow", "/etc/shadow-",

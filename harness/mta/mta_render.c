@@ -171,17 +171,31 @@ static char *find_line(char *cf, const char *key)
     return NULL;
 }
 
-/* set_line - replace "key = ..." and its continuation lines, or append */
+/* line_end - past "key = ..." and its continuation lines (white space first: postconf(5)) */
 
+static char *line_end(char *line)
+{
+    char *end = strchr(line, '\n');
+
+    while (end && (end[1] == ' ' || end[1] == '\t'))
+        end = strchr(end + 1, '\n');
+    return end ? end + 1 : line + strlen(line);
+}
+
+/*
+ * set_line - replace "key = ..." and its continuation lines, or append.
+ * Postfix takes the last of several lines for one key: every other line
+ * for it is removed, so the value set here is the one that counts.
+ */
 static int set_line(char **cf, const char *key, const char *value, struct smtp_error *err)
 {
-    char *line = find_line(*cf, key);
+    char *first = find_line(*cf, key);
     struct buf b = {0};
-    char *end;
+    char *p = *cf;
 
     if (strpbrk(key, " \t\n=") || strchr(value, '\n'))
         return smtp_error_set(err, SMTP_ERR_USAGE, 0, "bad setting %s", key);
-    if (line == NULL) {
+    if (first == NULL) {
         size_t len = strlen(*cf);
 
         if (buf_add(&b, *cf, len) < 0 ||
@@ -190,13 +204,20 @@ static int set_line(char **cf, const char *key, const char *value, struct smtp_e
             buf_add(&b, value, strlen(value)) < 0 || buf_add(&b, "\n", 1) < 0)
             goto oom;
     } else {
-        end = strchr(line, '\n');
-        /* Continuation lines start with white space (postconf(5)). */
-        while (end && (end[1] == ' ' || end[1] == '\t'))
-            end = strchr(end + 1, '\n');
-        if (buf_add(&b, *cf, (size_t)(line - *cf)) < 0 || buf_add(&b, key, strlen(key)) < 0 ||
+        char *line;
+
+        /* Up to the first line, the setting there, then the rest without the key. */
+        if (buf_add(&b, *cf, (size_t)(first - *cf)) < 0 || buf_add(&b, key, strlen(key)) < 0 ||
             buf_add(&b, " = ", 3) < 0 || buf_add(&b, value, strlen(value)) < 0 ||
-            buf_add(&b, "\n", 1) < 0 || (end && buf_add(&b, end + 1, strlen(end + 1)) < 0))
+            buf_add(&b, "\n", 1) < 0)
+            goto oom;
+        p = line_end(first);
+        while ((line = find_line(p, key)) != NULL) {
+            if (buf_add(&b, p, (size_t)(line - p)) < 0)
+                goto oom;
+            p = line_end(line);
+        }
+        if (buf_add(&b, p, strlen(p)) < 0)
             goto oom;
     }
     free(*cf);
@@ -224,8 +245,13 @@ int mta_render_macro(char **cf, const char *name, const char *value, struct smtp
 int mta_render_param_get(const char *cf, const char *key, char *buf, size_t size)
 {
     const char *line = find_line((char *)cf, key);
+    const char *later;
     const char *v;
     size_t len;
+
+    /* The last line for the key is the one Postfix uses. */
+    while (line && (later = find_line(line_end((char *)line), key)) != NULL)
+        line = later;
 
     if (line == NULL)
         return -1;

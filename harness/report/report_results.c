@@ -630,10 +630,16 @@ int report_publish_run(const char *results_dir, const struct run_cell *cells, si
                        struct smtp_error *err)
 {
     char stage[1100];
+    struct stat st;
 
     if (mkdir(results_dir, 0755) < 0 && errno != EEXIST)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", results_dir,
                               strerror(errno));
+    /* A checkout may hold "results" as a link to anywhere: relaylab writes as root. */
+    if (lstat(results_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOTDIR,
+                              "%s is not a directory (a symbolic link is not followed)",
+                              results_dir);
     if ((size_t)snprintf(final, size, "%s/%s", results_dir, meta->run_id) >= size ||
         (size_t)snprintf(stage, sizeof(stage), "%s/.tmp.%s", results_dir, meta->run_id) >=
             sizeof(stage))

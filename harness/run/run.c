@@ -10,6 +10,7 @@
  *	threads; the runner's lock only guards the queue.
  *--*/
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,6 +176,31 @@ static char *slurp(const char *path)
     return mta_read_file(path, &err);
 }
 
+/* refused_acl_file - an acl-rcpt file's text, checked (mta_refused_acl) */
+
+static const char *refused_acl_file(const struct scenario *s, const struct scenario_config *c,
+                                    char *why, size_t size)
+{
+    char path[PATH_MAX];
+    char inner[200];
+    struct smtp_error err;
+    char *text;
+    int line = 0;
+
+    if (run_acl_path(s, c, path, sizeof(path), &err) < 0 ||
+        (text = mta_read_file(path, &err)) == NULL) {
+        snprintf(why, size, "%.180s", err.msg);
+        return why;
+    }
+    if (mta_refused_acl(text, inner, sizeof(inner), &line) != NULL) {
+        free(text);
+        snprintf(why, size, "%.60s line %d: %.120s", c->value, line, inner);
+        return why;
+    }
+    free(text);
+    return NULL;
+}
+
 /* run_scenario_check - the config lines, checked against what the sandbox owns */
 
 int run_scenario_check(const struct scenario *s, struct scenario_error *err)
@@ -196,6 +222,8 @@ int run_scenario_check(const struct scenario *s, struct scenario_error *err)
                 refused = mta_refused_setting(kind, c->value, why, sizeof(why));
             else if (c->op == SCN_CFG_SERVICE && kind == MTA_POSTFIX)
                 refused = mta_refused_service(c->value, why, sizeof(why));
+            else if (c->op == SCN_CFG_ACL_RCPT && kind == MTA_EXIM)
+                refused = refused_acl_file(s, c, why, sizeof(why));
         }
         if (refused) {
             snprintf(err->file, sizeof(err->file), "%s", c->pos.file);

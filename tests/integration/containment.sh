@@ -11,8 +11,9 @@ RELAYLAB=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
 tag="$$-$RANDOM"
 
-# A scenario tree the MTA can see (the MTA's /tmp is its own, so not under /tmp).
-tree=$(mktemp -d /var/tmp/relaylab-containment.XXXXXX)
+# A scenario tree the MTA can see: not under /tmp or /var/tmp, which it
+# sees as empty tmpfs of its own; beside the relaylab binary under test.
+tree=$(mktemp -d "$(dirname "$RELAYLAB")/relaylab-containment.XXXXXX")
 chmod 755 "$tree"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work" "$tree" /var/tmp/relaylab-pwned-$tag' EXIT
 
@@ -51,6 +52,13 @@ done
 expect_refused svc.scn 4 "daemon_directory is the sandbox's own"
 { header svc2 postfix; echo "config postfix service \"2526 inet n - n - - smtpd -o { queue_directory = /tmp }\""; dialogue; } > "$tree/svc2.scn"
 expect_refused svc2.scn 4 "queue_directory is the sandbox's own"
+{ header svc3 postfix; echo "config postfix service \"2526 inet n - n - - smtpd -vo daemon_directory=$tree\""; dialogue; } > "$tree/svc3.scn"
+expect_refused svc3.scn 4 "daemon_directory is the sandbox's own"
+{ header svc4 postfix; echo "config postfix service \"x unix n - n 1 1 ../../../../tmp/x\""; dialogue; } > "$tree/svc4.scn"
+expect_refused svc4.scn 4 "is not a name in daemon_directory"
+printf '  accept\n.include /etc/shadow\n' > "$tree/dot.conf"
+{ header dotacl exim; echo "config exim acl-rcpt dot.conf"; dialogue; } > "$tree/dotacl.scn"
+expect_refused dotacl.scn 4 "dot.conf line 2: a dot directive"
 { header eximopt exim; echo "config exim set exim_path = /bin/sh"; dialogue; } > "$tree/eximopt.scn"
 expect_refused eximopt.scn 4 "not an Exim macro"
 { header badkey postfix; echo 'config postfix set my$key = 1'; dialogue; } > "$tree/badkey.scn"
@@ -129,13 +137,24 @@ case "$reply" in
   *) fail "reply does not show the refusals: $reply" ;;
 esac
 
+# A results directory that is a link (a checkout can carry one) is not written through.
+mkdir -p "$work/elsewhere" && ln -s "$work/elsewhere" "$work/results-link"
+"$RELAYLAB" run -q --results "$work/results-link" "$tree/ok" > "$work/rl.out" 2>&1; rc=$?
+if [ "$rc" -eq 3 ] && [ -z "$(ls -A "$work/elsewhere")" ] && grep -q "symbolic link is not followed" "$work/rl.out"; then
+  ok "a results directory that is a symbolic link: exit 3, nothing written through it"
+else
+  fail "results link: exit $rc, $(ls -A "$work/elsewhere" | head -3)"; cat "$work/rl.out"
+fi
+
 # 4. Postfix's master runs as root: read-only host, no CAP_SYS_ADMIN.
 "$RELAYLAB" sandbox --mta postfix -- sh -c '
   p=$(pgrep -x master | head -1)
   echo "root=$(awk "\$5 == \"/\" {print \$6}" /proc/$p/mountinfo | cut -d, -f1)"
   echo "dir=$(awk -v d="$RELAYLAB_DIR" "\$5 == d {print \$6}" /proc/$p/mountinfo | cut -d, -f1)"
   echo "sink=$(awk -v d="$RELAYLAB_SINK_DIR" "\$5 == d {print \$6}" /proc/$p/mountinfo | cut -d, -f1)"
-  echo "capbnd=$(awk "/CapBnd/ {print \$2}" /proc/$p/status)"' > "$work/pf.out" 2>&1
+  echo "capbnd=$(awk "/CapBnd/ {print \$2}" /proc/$p/status)"
+  echo "nspid=$(awk "/NSpid/ {print \$NF}" /proc/$p/status)"
+  echo "env=$(tr "\0" " " < /proc/$p/environ)"' > "$work/pf.out" 2>&1
 grep -q "^root=ro$" "$work/pf.out" && ok "Postfix's master sees / read-only" || { fail "master's /"; cat "$work/pf.out"; }
 grep -q "^dir=rw$" "$work/pf.out" && ok "... and its own directory read-write" || fail "master's run dir: $(grep dir= "$work/pf.out")"
 grep -q "^sink=ro$" "$work/pf.out" && ok "... and its capture sink's messages read-only" || fail "master's sink dir: $(grep sink= "$work/pf.out")"
@@ -145,5 +164,8 @@ if [ -n "$cap" ] && [ $(( 0x$cap & (1 << 21) )) -eq 0 ] && [ $(( 0x$cap & (1 << 
 else
   fail "master's bounding set: '$cap'"
 fi
+
+grep -q "^nspid=1$" "$work/pf.out" && ok "... as PID 1 of a PID namespace of its own" || fail "master's PID namespace: $(grep nspid= "$work/pf.out")"
+grep -q "^env=PATH=/usr/sbin:/usr/bin:/sbin:/bin *$" "$work/pf.out" && ok "... with an environment of PATH only" || fail "master's environment: $(grep env= "$work/pf.out" | cut -c1-200)"
 
 it_done containment

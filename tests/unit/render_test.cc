@@ -4,6 +4,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "mta.h"
 #include "mta_render.h"
 
 namespace
@@ -81,6 +82,47 @@ TEST(Render, MainCfParameters)
         0);
     EXPECT_STREQ(buf, "10.0.0.0/8");
     EXPECT_EQ(mta_render_param_get("x = 1\n", "mynetworks", buf, sizeof(buf)), -1);
+}
+
+// Postfix takes the last line of a key: a user's main.cf with two
+// relayhost lines must not keep its own next hop behind the one relaylab set.
+TEST(Render, DuplicateLinesAllGo)
+{
+    EXPECT_EQ(Param("relayhost = [a]\nfoo = 1\nrelayhost = [b]\n  [c]\nbar = 2\nrelayhost=[d]",
+                    "relayhost", "[sink]:2525"),
+              "relayhost = [sink]:2525\nfoo = 1\nbar = 2\n");
+    char buf[64];
+    ASSERT_EQ(
+        mta_render_param_get("relayhost = [a]\nrelayhost = [b]\n", "relayhost", buf, sizeof(buf)),
+        0);
+    EXPECT_STREQ(buf, "[b]");
+}
+
+// A scenario's master.cf entry: its command and every spelling of -o.
+TEST(Render, ServiceLinesThatMoveTheSandboxAreRefused)
+{
+    struct {
+        const char *line;
+        bool refused;
+    } cases[] = {
+        {"10025 inet n - n - - smtpd -o smtpd_recipient_restrictions=permit_mynetworks,reject",
+         false},
+        {"10025 inet n - n - - smtpd -o queue_directory=/tmp", true},
+        {"10025 inet n - n - - smtpd -oqueue_directory=/tmp", true},
+        {"10025 inet n - n - - smtpd -vo queue_directory=/tmp", true},
+        {"10025 inet n - n - - smtpd -v -o daemon_directory=/tmp", true},
+        {"10025 inet n - n - - smtpd -o { queue_directory = /tmp }", true},
+        {"10025 inet n - n - - smtpd -o {queue_directory=/tmp}", true},
+        {"10025 inet n - n - - smtpd -o { smtpd_banner = a b c } -o relayhost=[x]", true},
+        {"10025 inet n - n - - smtpd -n queue_directory=/tmp", false}, /* -n takes a name */
+        {"x unix n - n 1 1 ../../../../tmp/x", true},
+        {"x unix n - n 1 1 /bin/sh", true},
+        {"10025 inet n - n - - smtpd -o syslog_name=postfix/10025", false},
+    };
+    for (const auto &c : cases) {
+        char why[200];
+        EXPECT_EQ(mta_refused_service(c.line, why, sizeof(why)) != nullptr, c.refused) << c.line;
+    }
 }
 
 TEST(Render, RefusesSettingsThatWouldInjectLines)
