@@ -209,7 +209,8 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
             mount(env->kept, MTA_ENV_RUN_DIR, NULL, MS_BIND, NULL) < 0)
             return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", env->kept,
                                   strerror(errno));
-    } else if (mount("relaylab", MTA_ENV_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+    } else if (mount("relaylab", MTA_ENV_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV,
+                     "mode=0755,size=" MTA_ENV_RUN_SIZE) < 0) {
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot mount tmpfs on %s: %s",
                               MTA_ENV_RUN_DIR, strerror(errno));
     }

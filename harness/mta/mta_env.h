@@ -45,6 +45,7 @@ extern "C" {
 #endif
 
 #define MTA_ENV_RUN_DIR "/run/relaylab"
+#define MTA_ENV_RUN_SIZE "2g" /* the run tmpfs: what every MTA of a run may write, together */
 #define MTA_ENV_USERS 2
 #define MTA_ENV_PASS_LEN 20
 
