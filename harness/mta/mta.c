@@ -108,6 +108,43 @@ static size_t setting_name(const char *set, char *buf, size_t size)
     return len;
 }
 
+/*
+ * names_a_file - why a Postfix value names a host file, or NULL. smtpd
+ * opens its tables (cidr:, pcre:, texthash:, a bare /file in mynetworks
+ * and the like) as root, before it drops privileges, and logs their bad
+ * lines: a root-only host file would reach the results through the
+ * maillog. A setting may name no file: "/path", "type:/path",
+ * "type:$dir/path", "$dir/path". Addresses (127.0.0.0/8, [::1]/128) and
+ * text ("Postfix (Debian/GNU)") are not files.
+ */
+static const char *names_a_file(const char *name, const char *value, char *why, size_t size)
+{
+    const char *p = value;
+
+    while (*p) {
+        size_t len;
+        const char *colon;
+
+        p += strspn(p, " \t,");
+        len = strcspn(p, " \t,");
+        if (len == 0)
+            break;
+        colon = memchr(p, ':', len);
+        /* A table type is letters: "cidr:", not an IPv6 address's "::1". */
+        if (colon && colon > p && (size_t)(colon - p) == strspn(p, "abcdefghijklmnopqrstuvwxyz_") &&
+            (colon[1] == '/' || colon[1] == '$'))
+            break;
+        if (p[0] == '/' || (p[0] == '$' && memchr(p, '/', len)))
+            break;
+        p += len;
+    }
+    if (*p == 0 || strcspn(p, " \t,") == 0)
+        return NULL;
+    snprintf(why, size, "%s names a file ('%.*s'): a setting may not (host files are read as root)",
+             name, (int)strcspn(p, " \t,"), p);
+    return why;
+}
+
 /* mta_refused_setting - see mta.h */
 
 const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, size_t size)
@@ -139,7 +176,7 @@ const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, 
                  mta_postfix_owned(name));
         return why;
     }
-    return NULL;
+    return names_a_file(name, strchr(set, '=') + 1, why, size);
 }
 
 /* mta_refused_acl - see mta.h */
@@ -151,7 +188,17 @@ const char *mta_refused_acl(const char *text, char *why, size_t size, int *line)
     for (*line = 1; *p; (*line)++) {
         const char *q = p + strspn(p, " \t");
         const char *nl = strchr(p, '\n');
+        const char *c;
 
+        /*
+         * Exim skips every isspace() byte before a directive (\v, \f, \r
+         * too): no control byte at all but tab and the line end.
+         */
+        for (c = p; *c && *c != '\n'; c++)
+            if ((unsigned char)*c < 0x20 && *c != '\t') {
+                snprintf(why, size, "a control byte (\\x%02x) in an ACL", (unsigned char)*c);
+                return why;
+            }
         if (*q == '.') {
             snprintf(why, size, "a dot directive ('%.*s') in an ACL: it would run as root at start",
                      (int)strcspn(q, " \t\r\n"), q);
@@ -224,6 +271,12 @@ const char *mta_refused_service(const char *line, char *why, size_t size)
         if (++field == 8 && memchr(w, '/', len) != NULL) {
             snprintf(why, size, "the command '%.*s' is not a name in daemon_directory", (int)len,
                      w);
+            return why;
+        }
+        /* Postfix strips the braces of an argument: {-on=v} is -on=v to the daemon. */
+        if (field > 8 && w[0] == '{') {
+            snprintf(why, size, "a braced argument '%.*s' (only an -o value may be braced)",
+                     (int)len, w);
             return why;
         }
         if (field <= 8 || len < 2 || w[0] != '-' || w[1] == '-')

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -30,6 +31,7 @@
  */
 static const char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
+#define MTA_PROC_NPROC_MAX 4096 /* processes per user of a contained MTA */
 #define MTA_PROC_TAIL_MAX (64 * 1024) /* bytes of a log's end that log_tail reads */
 
 struct failure {
@@ -74,6 +76,15 @@ static void contained(const struct mta_contain *contain, char *const argv[], int
     if (child == 0) {
         /* PID 1 of its namespace: if the one between dies, so does all of it. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
+        /*
+         * A fork bomb from a config's command (run as the mail users, whom
+         * RLIMIT_NPROC counts) stops here, not at the host's PID limit.
+         */
+        {
+            struct rlimit nproc = {MTA_PROC_NPROC_MAX, MTA_PROC_NPROC_MAX};
+
+            (void)setrlimit(RLIMIT_NPROC, &nproc);
+        }
         if ((failure.errno_value = mta_contain_enter(contain, &failure.what)) == 0) {
             execve(argv[0], argv, (char *const *)clean_env);
             failure.errno_value = errno;

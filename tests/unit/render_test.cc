@@ -118,11 +118,56 @@ TEST(Render, ServiceLinesThatMoveTheSandboxAreRefused)
         {"x unix n - n 1 1 ../../../../tmp/x", true},
         {"x unix n - n 1 1 /bin/sh", true},
         {"10025 inet n - n - - smtpd -o syslog_name=postfix/10025", false},
+        {"2526 inet n - n - - smtpd {-osmtpd_sasl_path=/x}", true},
+        {"2526 inet n - n - - smtpd {-o} queue_directory=/x", true},
+        {"10025 inet n - n - - smtpd -o smtpd_client_restrictions=cidr:/etc/secret", true},
     };
     for (const auto &c : cases) {
         char why[200];
         EXPECT_EQ(mta_refused_service(c.line, why, sizeof(why)) != nullptr, c.refused) << c.line;
     }
+}
+
+// A setting may not name a host file: smtpd reads its tables as root.
+TEST(Render, SettingsThatNameFilesAreRefused)
+{
+    struct {
+        const char *set;
+        bool refused;
+    } cases[] = {
+        {"mynetworks = 127.0.0.0/8, [::1]/128, 10.0.0.0/24", false},
+        {"smtpd_banner = $myhostname ESMTP Postfix (Debian/GNU)", false},
+        {"smtpd_recipient_restrictions = check_sender_access inline:{a@b=OK}, permit", false},
+        {"mynetworks = /etc/shadow", true},
+        {"smtpd_client_restrictions = check_client_access cidr:/etc/secret, permit", true},
+        {"smtpd_client_restrictions = check_client_access texthash:$config_directory/x", true},
+        {"mydestination = $daemon_directory/../../../etc/x", true},
+        {"relay_domains = $mydestination", false},
+    };
+    for (const auto &c : cases) {
+        char why[200];
+        EXPECT_EQ(mta_refused_setting(MTA_POSTFIX, c.set, why, sizeof(why)) != nullptr,
+                  c.refused)
+            << c.set;
+    }
+}
+
+// An ACL from a scenario: no dot directive, however it is hidden.
+TEST(Render, AclDirectivesAreRefused)
+{
+    const char *refused[] = {".include /etc/x\n", "  accept\n\t.include /etc/x\n",
+                             "\v.include /etc/x\n", "\f.include /x\n", "\r.include /x\n",
+                             "begin routers\n"};
+    for (const char *text : refused) {
+        char why[200];
+        int line = 0;
+        EXPECT_NE(mta_refused_acl(text, why, sizeof(why), &line), nullptr) << text;
+    }
+    char why[200];
+    int line = 0;
+    EXPECT_EQ(mta_refused_acl("  accept hosts = +relay_from_hosts\n  deny message = x.y\n", why,
+                              sizeof(why), &line),
+              nullptr);
 }
 
 TEST(Render, RefusesSettingsThatWouldInjectLines)
