@@ -196,7 +196,7 @@ const char *mta_refused_acl(const char *text, char *why, size_t size, int *line)
          */
         for (c = p; *c && *c != '\n'; c++)
             if ((unsigned char)*c < 0x20 && *c != '\t') {
-                snprintf(why, size, "a control byte (\\x%02x) in an ACL", (unsigned char)*c);
+                snprintf(why, size, "a control byte (0x%02x) in an ACL", (unsigned char)*c);
                 return why;
             }
         if (*q == '.') {
