@@ -31,12 +31,11 @@
 
 #include "mta_env.h"
 #include "mta_proc.h"
+#include "mta_render.h"
 #include "smtp_client.h"
 #include "smtp_tls.h"
+#include "template.h"
 
-#ifndef RELAYLAB_TEMPLATE_DIR
-#define RELAYLAB_TEMPLATE_DIR "/usr/share/relaylab/templates"
-#endif
 #define EXIM_BIN_DEFAULT "/opt/relaylab/exim/usr/sbin/exim4"
 #define CLI_ENV_EXIT 3 /* environment error, as relaylab(1) documents */
 #define ADDR_FIRST 10  /* 127.0.0.10 ... */
@@ -259,8 +258,18 @@ struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_er
         }
     }
     env->next_addr = ADDR_FIRST;
-    s = params->template_dir ? params->template_dir : getenv("RELAYLAB_TEMPLATE_DIR");
-    snprintf(env->template_dir, sizeof(env->template_dir), "%s", s ? s : RELAYLAB_TEMPLATE_DIR);
+    if (params->template_dir) {
+        snprintf(env->template_dir, sizeof(env->template_dir), "%s", params->template_dir);
+    } else {
+        char why[SMTP_ERROR_MSG_MAX];
+
+        if (template_dir("mta", env->template_dir, sizeof(env->template_dir), why, sizeof(why)) <
+            0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT, "%s", why);
+            free(env);
+            return NULL;
+        }
+    }
     s = params->exim_bin ? params->exim_bin : getenv("RELAYLAB_EXIM");
     snprintf(env->exim_bin, sizeof(env->exim_bin), "%s", s ? s : EXIM_BIN_DEFAULT);
     for (i = 0; i < MTA_ENV_USERS; i++) {

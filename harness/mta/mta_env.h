@@ -53,7 +53,7 @@ struct mta_env_params {
     int isolate;              /* namespaces when root; default 1 */
     int keep;                 /* leave the run directory behind */
     int share_net;            /* keep the caller's network namespace */
-    const char *template_dir; /* NULL: the built-in default */
+    const char *template_dir; /* NULL: template_dir("mta"), see template.h */
     const char *exim_bin;     /* NULL: RELAYLAB_EXIM or the default prefix */
 };
 
