@@ -22,7 +22,7 @@
 #include "mta.h"
 #include "smtp_tls.h"
 
-#define MTA_FILE_MAX (1024 * 1024)
+#define MTA_FILE_MAX MTA_RENDER_FILE_MAX
 #define MTA_READY_TIMEOUT_MS 10000
 
 void mta_spec_init(struct mta_spec *spec, enum mta_kind kind)
@@ -58,30 +58,14 @@ void mta_add_rewrite(struct mta_instance *inst, const char *fmt, ...)
     va_end(ap);
 }
 
+/* mta_read_file - a user's file: what it names is the user's to fix */
+
 char *mta_read_file(const char *path, struct smtp_error *err)
 {
-    FILE *fp = fopen(path, "r");
-    char *text;
-    size_t n;
+    char *text = mta_render_read(path, NULL, err);
 
-    if (fp == NULL) {
-        smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot read %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    if ((text = malloc(MTA_FILE_MAX + 1)) == NULL) {
-        fclose(fp);
-        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-        return NULL;
-    }
-    n = fread(text, 1, MTA_FILE_MAX, fp);
-    text[n] = 0;
-    if (!feof(fp)) {
-        fclose(fp);
-        free(text);
-        smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s is over %d bytes", path, MTA_FILE_MAX);
-        return NULL;
-    }
-    fclose(fp);
+    if (text == NULL && err)
+        err->cls = SMTP_ERR_USAGE;
     return text;
 }
 

@@ -460,12 +460,14 @@ static int write_file(const char *path, const char *text, int mode, uid_t uid, g
 int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc, char *socket,
                     size_t size, struct smtp_error *err)
 {
+    struct mta_vars vars = {0};
     char path[400];
-    char conf[2048];
+    char *conf = NULL;
     char passwd[512];
     char log[400];
     char *argv[5];
     struct mta_contain jail;
+    int rc;
 
     if (mkdir(dir, 0755) < 0 || chmod(dir, 0755) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", dir, strerror(errno));
@@ -478,17 +480,14 @@ int mta_env_dovecot(struct mta_env *env, const char *dir, struct mta_proc *proc,
     if (write_file(path, passwd, 0640, env->ids.have_dovecot ? 0 : (uid_t)-1,
                    (gid_t)env->ids.dovecot_gid, err) < 0)
         return -1;
-    snprintf(conf, sizeof(conf),
-             "base_dir = %s/run\nstate_dir = %s/state\nlog_path = %s/dovecot.log\n"
-             "protocols = none\nssl = no\nauth_mechanisms = plain login\n"
-             "auth_failure_delay = 0\n"
-             "passdb {\n  driver = passwd-file\n"
-             "  args = scheme=PLAIN username_format=%%u %s/passwd\n}\n"
-             "userdb {\n  driver = static\n  args = uid=nobody gid=nogroup home=/nonexistent\n}\n"
-             "service auth {\n  unix_listener %s {\n    mode = 0666\n  }\n}\n",
-             dir, dir, dir, dir, socket);
+    mta_vars_set(&vars, "DOVECOT_DIR", dir);
+    mta_vars_set(&vars, "DOVECOT_SOCKET", socket);
+    if (mta_render_load(env->template_dir, "dovecot.conf", &vars, &conf, err) < 0)
+        return -1;
     snprintf(path, sizeof(path), "%s/dovecot.conf", dir);
-    if (write_file(path, conf, 0644, (uid_t)-1, 0, err) < 0)
+    rc = write_file(path, conf, 0644, (uid_t)-1, 0, err);
+    free(conf);
+    if (rc < 0)
         return -1;
     argv[0] = "/usr/sbin/dovecot";
     argv[1] = "-F";

@@ -17,8 +17,6 @@
 
 #include "mta_render.h"
 
-#define MTA_RENDER_FILE_MAX (1024 * 1024)
-
 int mta_vars_set(struct mta_vars *vars, const char *name, const char *value)
 {
     size_t i;
@@ -121,28 +119,61 @@ oom:
     return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
 }
 
+/* mta_render_read - a whole file, malloc'd; over the limit is an error, never cut short */
+
+char *mta_render_read(const char *path, const char *what, struct smtp_error *err)
+{
+    const char *sep = what && *what ? " " : "";
+    FILE *fp;
+    char *text;
+    size_t n;
+
+    if (what == NULL)
+        what = "";
+    if ((fp = fopen(path, "r")) == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s%s%s: %s", what, sep, path,
+                       strerror(errno));
+        return NULL;
+    }
+    /* One byte over the limit tells a file of exactly the limit from a longer one. */
+    if ((text = malloc(MTA_RENDER_FILE_MAX + 2)) == NULL) {
+        fclose(fp);
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return NULL;
+    }
+    n = fread(text, 1, MTA_RENDER_FILE_MAX + 1, fp);
+    if (ferror(fp) || n > MTA_RENDER_FILE_MAX) {
+        int e = ferror(fp) ? errno : EFBIG;
+
+        fclose(fp);
+        free(text);
+        if (e == EFBIG)
+            smtp_error_set(err, SMTP_ERR_INTERNAL, e, "%s%s%s is over %d bytes", what, sep, path,
+                           MTA_RENDER_FILE_MAX);
+        else
+            smtp_error_set(err, SMTP_ERR_INTERNAL, e, "cannot read %s%s%s: %s", what, sep, path,
+                           strerror(e));
+        return NULL;
+    }
+    text[n] = 0;
+    fclose(fp);
+    return text;
+}
+
 /* mta_render_load - read a template and fill it */
 
 int mta_render_load(const char *dir, const char *name, const struct mta_vars *vars, char **out,
                     struct smtp_error *err)
 {
     char path[1024];
-    FILE *fp;
     char *text;
-    size_t n;
     int rc;
 
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    if ((fp = fopen(path, "r")) == NULL)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read template %s: %s", path,
-                              strerror(errno));
-    if ((text = malloc(MTA_RENDER_FILE_MAX + 1)) == NULL) {
-        fclose(fp);
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-    }
-    n = fread(text, 1, MTA_RENDER_FILE_MAX, fp);
-    text[n] = 0;
-    fclose(fp);
+    if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "template path too long: %s/%s",
+                              dir, name);
+    if ((text = mta_render_read(path, "template", err)) == NULL)
+        return -1;
     rc = mta_render_fill(text, vars, out, err);
     free(text);
     return rc;

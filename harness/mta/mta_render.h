@@ -28,6 +28,7 @@ extern "C" {
 #endif
 
 #define MTA_RENDER_VARS_MAX 32
+#define MTA_RENDER_FILE_MAX (1024 * 1024) /* a template, a user's config */
 
 struct mta_vars {
     const char *name[MTA_RENDER_VARS_MAX];
@@ -41,6 +42,13 @@ int mta_vars_set(struct mta_vars *vars, const char *name, const char *value);
 /* mta_render_fill - placeholders filled into a new string */
 int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
                     struct smtp_error *err);
+
+/*
+ * mta_render_read - a whole file of at most MTA_RENDER_FILE_MAX bytes,
+ * malloc'd; NULL with err "cannot read WHAT PATH: why" (what: "template",
+ * "config", or NULL for nothing)
+ */
+char *mta_render_read(const char *path, const char *what, struct smtp_error *err);
 
 /* mta_render_load - read dir/name and fill it */
 int mta_render_load(const char *dir, const char *name, const struct mta_vars *vars, char **out,
