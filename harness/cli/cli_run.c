@@ -372,7 +372,7 @@ int cli_run(int argc, char **argv)
         struct mta_env *env;
         struct smtp_error err;
         struct run_params rp = {0};
-        struct report_meta meta;
+        struct report_meta meta = {0};
         char kept[256];
         char run_id[64], started[32], final[1100], latest[1100], tmp_link[1200];
         time_t now = time(NULL);

@@ -22,8 +22,10 @@
 
 #include <jansson.h>
 
+#include "mta_render.h"
 #include "report_results.h"
 #include "smtp_sanitize.h"
+#include "template.h"
 
 /*
  * cell_label - what a person reads in a cell. A variant that demonstrates
@@ -492,30 +494,23 @@ static int write_tap(const char *dir, const struct run_cell *cells, size_t n,
     return close_out(fp, path, err);
 }
 
-static int write_html(const char *dir, const struct run_cell *cells, size_t n,
-                      const struct report_meta *meta, struct smtp_error *err)
+/* html_columns - a heading per MTA */
+
+static void html_columns(FILE *fp)
 {
-    char path[1024];
-    FILE *fp;
+    for (int k = 0; k < 2; k++) {
+        fprintf(fp, "<th>");
+        xml(fp, mta_kind_name((enum mta_kind)k));
+        fprintf(fp, "</th>");
+    }
+}
+
+/* html_matrix - a row per scenario x variant x repeat, a cell per MTA */
+
+static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
+{
     size_t i, j;
 
-    if ((fp = open_out(dir, "report.html", path, sizeof(path), err)) == NULL)
-        return -1;
-    fprintf(fp, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-                "<title>relaylab run ");
-    xml(fp, meta->run_id);
-    fprintf(fp,
-            "</title>\n<style>body{font-family:sans-serif;margin:2em}"
-            "table{border-collapse:collapse}td,th{border:1px solid #999;padding:.3em .8em}"
-            ".pass{background:#c8f0c8}.fail{background:#f4b0b0}.open{background:#d00;color:#fff;"
-            ".open a{color:#fff}"
-            "font-weight:bold}.error{background:#f0d080}.na{color:#999}</style></head><body>\n"
-            "<h1>relaylab: scenario &times; MTA matrix</h1>\n<p>run ");
-    xml(fp, meta->run_id);
-    fprintf(fp,
-            ", %zu cells, %.1f s</p>\n<table id=\"matrix\"><tr><th>scenario</th>"
-            "<th>cause</th><th>variant</th><th>postfix</th><th>exim</th></tr>\n",
-            n, meta->wall_ms / 1000.0);
     for (i = 0; i < n; i++) {
         const struct run_cell *c = &cells[i];
         int seen = 0;
@@ -557,59 +552,149 @@ static int write_html(const char *dir, const struct run_cell *cells, size_t n,
         }
         fprintf(fp, "</tr>\n");
     }
-    fprintf(fp, "</table>\n<p>OPEN RELAY* marks a variant that sets up an open relay on purpose "
-                "and demonstrates it: its expectations held, and it is a security finding.</p>\n"
-                "<h2>Failures</h2>\n<ul>\n");
+}
+
+/* html_failures - an item per cell that did not pass */
+
+static void html_failures(FILE *fp, const struct run_cell *cells, size_t n)
+{
+    size_t i;
+
     for (i = 0; i < n; i++) {
+        char name[300];
+
         if (cells[i].status == RUN_PASS)
             continue;
         fprintf(fp, "<li>");
         xml(fp, run_status_name(cells[i].status));
         fprintf(fp, " ");
-        {
-            char name[300];
-
-            run_cell_name(&cells[i], name, sizeof(name));
-            xml(fp, name);
-        }
+        run_cell_name(&cells[i], name, sizeof(name));
+        xml(fp, name);
         fprintf(fp, ": ");
         xml(fp, cells[i].message);
         fprintf(fp, "</li>\n");
     }
-    fprintf(fp, "</ul>\n</body></html>\n");
-    return close_out(fp, path, err);
+}
+
+/*
+ * render_html - report.html, from the templates report.html and
+ * report.css (inlined: the page is one file), malloc'd; NULL with err.
+ * Every text in it went through xml().
+ */
+static char *render_html(const struct run_cell *cells, size_t n, const struct report_meta *meta,
+                         struct smtp_error *err)
+{
+    enum {
+        PART_RUN_ID,
+        PART_CELLS,
+        PART_WALL_S,
+        PART_MTA_COLUMNS,
+        PART_MATRIX,
+        PART_FAILURES,
+        NPARTS
+    };
+    static const char *const names[NPARTS] = {"RUN_ID",      "CELLS",  "WALL_S",
+                                              "MTA_COLUMNS", "MATRIX", "FAILURES"};
+    struct {
+        char *text;
+        size_t len;
+        FILE *fp;
+    } part[NPARTS] = {{0}};
+    struct mta_vars vars = {0};
+    char dir[1024], path[1100];
+    char *css = NULL, *page = NULL;
+    int k, bad = 0;
+
+    if (meta->template_dir) {
+        snprintf(dir, sizeof(dir), "%s", meta->template_dir);
+    } else {
+        char why[SMTP_ERROR_MSG_MAX];
+
+        if (template_dir("report", dir, sizeof(dir), why, sizeof(why)) < 0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT, "%s", why);
+            return NULL;
+        }
+    }
+    snprintf(path, sizeof(path), "%s/report.css", dir);
+    if ((css = mta_render_read(path, "template", err)) == NULL)
+        return NULL;
+    /* Inlined raw: the stylesheet must not end its own style element. */
+    if (strcasestr(css, "</style") != NULL) {
+        free(css);
+        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "template %s: holds \"</style\"", path);
+        return NULL;
+    }
+    for (k = 0; k < NPARTS; k++)
+        bad |= (part[k].fp = open_memstream(&part[k].text, &part[k].len)) == NULL;
+    if (!bad) {
+        xml(part[PART_RUN_ID].fp, meta->run_id);
+        fprintf(part[PART_CELLS].fp, "%zu", n);
+        fprintf(part[PART_WALL_S].fp, "%.1f", meta->wall_ms / 1000.0);
+        html_columns(part[PART_MTA_COLUMNS].fp);
+        html_matrix(part[PART_MATRIX].fp, cells, n);
+        html_failures(part[PART_FAILURES].fp, cells, n);
+    }
+    for (k = 0; k < NPARTS; k++) {
+        int failed = part[k].fp == NULL || ferror(part[k].fp);
+
+        if ((part[k].fp && fclose(part[k].fp) != 0) || failed)
+            bad = 1;
+    }
+    if (bad) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "report.html: out of memory");
+    } else {
+        for (k = 0; k < NPARTS; k++)
+            mta_vars_set(&vars, names[k], part[k].text);
+        mta_vars_set(&vars, "STYLE", css);
+        (void)mta_render_load(dir, "report.html", &vars, &page, err);
+    }
+    for (k = 0; k < NPARTS; k++)
+        free(part[k].text);
+    free(css);
+    return page;
 }
 
 int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
                      const struct report_meta *meta, struct smtp_error *err)
 {
     char path[1024];
+    char *html;
     size_t i;
 
     if (check_cells(cells, n, meta, err) < 0)
         return -1;
+    /* The page first: without its templates, nothing is written. */
+    if ((html = render_html(cells, n, meta, err)) == NULL)
+        return -1;
     snprintf(path, sizeof(path), "%s/cells", dir);
-    if (mkdir(path, 0755) < 0 && errno != EEXIST)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
-                              strerror(errno));
+    if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path, strerror(errno));
+        goto fail;
+    }
     for (i = 0; i < n; i++) {
         char name[300];
 
         report_cell_dir(&cells[i], name, sizeof(name));
         snprintf(path, sizeof(path), "%s/cells/%s", dir, name);
-        if (mkdir(path, 0755) < 0 && errno != EEXIST)
-            return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
-                                  strerror(errno));
+        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
+                           strerror(errno));
+            goto fail;
+        }
         if (write_text(path, "transcript.txt", cells[i].transcript, err) < 0 ||
             write_text(path, "mta.log", cells[i].mta_log, err) < 0 ||
             write_text(path, cells[i].mta == MTA_EXIM ? "exim.conf" : "main.cf",
                        cells[i].mta_config, err) < 0)
-            return -1;
+            goto fail;
     }
     if (write_json(dir, cells, n, meta, err) < 0 || write_junit(dir, cells, n, meta, err) < 0 ||
-        write_tap(dir, cells, n, err) < 0 || write_html(dir, cells, n, meta, err) < 0)
-        return -1;
+        write_tap(dir, cells, n, err) < 0 || write_text(dir, "report.html", html, err) < 0)
+        goto fail;
+    free(html);
     return 0;
+fail:
+    free(html);
+    return -1;
 }
 
 /* remove_one - nftw callback: the entry itself, never what a link points to */

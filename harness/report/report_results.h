@@ -13,6 +13,11 @@
  *	log and its rendered config. report_console() prints the same
  *	matrix for people. Both only read the cells.
  *
+ *	report.html is the template report.html (with report.css copied
+ *	into it: the page is one file) filled in; the templates are read
+ *	first, so that without them nothing is written. Their directory is
+ *	meta->template_dir, or template_dir("report") (template.h).
+ *
  *	The cells' text must have been through run_cell_sanitize() (and the
  *	transcript written sanitized, as run_matrix() does): the writers
  *	only escape for their format. report_write_run() checks that first
@@ -39,6 +44,7 @@ struct report_meta {
     const char *started; /* ISO 8601 UTC */
     long wall_ms;
     const char *relaylab_version;
+    const char *template_dir; /* report.html, report.css; NULL: template_dir("report") */
 };
 
 /* report_write_run - every result file into dir; 0, or -1 with err */

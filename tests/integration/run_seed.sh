@@ -2,7 +2,7 @@
 # run_seed.sh RELAYLAB - "relaylab run" end to end, on real Postfix and Exim:
 # the seed catalogue holds on both MTAs; junit.xml passes the JUnit schema;
 # no secret is in any result file; report.html renders in headless Chromium
-# with the matrix on the screenshot; a broken expectation fails naming the
+# with the matrix on the screenshot and an open relay's cell bold, white on red; a broken expectation fails naming the
 # cell, step, expected and actual reply; a malformed scenario gives
 # file:line:col and writes nothing; policy scenarios pass on a sound
 # Postfix and Exim config of the user's and catch an open relay in a bad one.
@@ -49,6 +49,17 @@ if [ "${green:-0}" -gt 2000 ] && [ "${red:-0}" -gt 200 ] && [ "$rows" -ge 19 ]; 
 else
   fail "report.html render: rows=$rows green=$green red=$red"
 fi
+# The stylesheet as Chromium applies it: an open relay's cell bold, its link
+# white on red (".open a" was once nested inside ".open" and never matched).
+# A copy of the page with a probe that writes the computed styles into the DOM.
+probe='var o = document.querySelector("td.open"), a = o.querySelector("a"), s = getComputedStyle;'
+probe+=' document.body.dataset.check = s(o).fontWeight + " " + s(a).fontWeight + " " + s(a).color'
+probe+=' + " on " + s(o).backgroundColor;'
+sed "s|</body></html>|<script>$probe</script></body></html>|" \
+  "$run/report.html" > "$work/probe.html"
+style=$(timeout 60 "${chrome[@]}" --dump-dom "file://$work/probe.html" 2>/dev/null | grep -o 'data-check="[^"]*"')
+[ "$style" = 'data-check="700 700 rgb(255, 255, 255) on rgb(221, 0, 0)"' ] \
+  && ok "report.html: an open relay's cell is bold, its link white on red" || fail "open relay cell style: $style"
 
 # 3. A broken expectation fails, and says where.
 mkdir -p "$work/broken"

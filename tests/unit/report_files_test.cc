@@ -45,6 +45,7 @@ class ReportFiles : public ::testing::Test
         meta_.started = "2024-01-01T00:00:00Z";
         meta_.wall_ms = 1234;
         meta_.relaylab_version = "test";
+        meta_.template_dir = nullptr;
     }
     void TearDown() override
     {
@@ -148,6 +149,77 @@ TEST_F(ReportFiles, FailedPublishLeavesNothing)
               -1);
     EXPECT_EQ(err_.sys_errno, ENAMETOOLONG) << err_.msg;
     EXPECT_EQ(List(results), "");
+}
+
+// report.html is one file: report.css is inside it, whole, in its style
+// element, and the fix for the rule that held another rule is there
+// (".open a" was nested in ".open", so font-weight:bold never applied).
+TEST_F(ReportFiles, PageHoldsTheStylesheet)
+{
+    std::string dir = top_ + "/run";
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+    ASSERT_EQ(report_write_run(dir.c_str(), &cell_, 1, &meta_, &err_), 0) << err_.msg;
+    std::string html = Slurp(dir + "/report.html");
+    std::string css = Slurp(RELAYLAB_REPORT_TEMPLATES "/report.css");
+    ASSERT_FALSE(css.empty());
+    size_t style = html.find("<style>\n");
+    ASSERT_NE(style, std::string::npos) << html;
+    EXPECT_EQ(html.compare(style + 8, css.size() + 8, css + "</style>"), 0) << html;
+    EXPECT_NE(css.find(".open { background: #d00; color: #fff; font-weight: bold }\n"
+                       ".open a { color: #fff }\n"),
+              std::string::npos)
+        << css;
+    EXPECT_EQ(html.find("<link"), std::string::npos) << "nothing outside the page";
+    EXPECT_EQ(html.find("{{"), std::string::npos) << "every placeholder filled";
+    EXPECT_NE(html.find("<title>relaylab run 20240101T000000Z-1</title>"), std::string::npos);
+    EXPECT_NE(html.find("<th>postfix</th><th>exim</th></tr>\n<tr><td title="), std::string::npos)
+        << html;
+    EXPECT_NE(html.find("<td class=\"pass\"><a href=\"cells/relay-test.default.postfix/"
+                        "transcript.txt\">pass</a></td><td class=\"na\">n/a</td></tr>\n</table>"),
+              std::string::npos)
+        << html;
+}
+
+// Without its templates the run is not written at all, and the error names
+// the path: a directory without them, or RELAYLAB_TEMPLATE_DIR pointing at
+// nothing.
+TEST_F(ReportFiles, MissingTemplatesAreAClearError)
+{
+    std::string dir = top_ + "/run";
+    std::string empty = top_ + "/templates";
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+    ASSERT_EQ(mkdir(empty.c_str(), 0755), 0);
+    meta_.template_dir = empty.c_str();
+    EXPECT_EQ(report_write_run(dir.c_str(), &cell_, 1, &meta_, &err_), -1);
+    EXPECT_EQ(std::string(err_.msg),
+              "cannot read template " + empty + "/report.css: No such file or directory");
+    EXPECT_EQ(List(dir), "");
+
+    // The stylesheet, but no page.
+    system(("cp '" RELAYLAB_REPORT_TEMPLATES "/report.css' '" + empty + "/'").c_str());
+    EXPECT_EQ(report_write_run(dir.c_str(), &cell_, 1, &meta_, &err_), -1);
+    EXPECT_EQ(std::string(err_.msg),
+              "cannot read template " + empty + "/report.html: No such file or directory");
+    EXPECT_EQ(List(dir), "");
+
+    // A stylesheet that would end its style element early is refused.
+    {
+        std::ofstream out(empty + "/report.css");
+        out << "body { color: red }</STYLE><script>x</script>\n";
+    }
+    system(("cp '" RELAYLAB_REPORT_TEMPLATES "/report.html' '" + empty + "/'").c_str());
+    EXPECT_EQ(report_write_run(dir.c_str(), &cell_, 1, &meta_, &err_), -1);
+    EXPECT_EQ(std::string(err_.msg), "template " + empty + "/report.css: holds \"</style\"");
+    EXPECT_EQ(List(dir), "");
+
+    meta_.template_dir = nullptr;
+    setenv("RELAYLAB_TEMPLATE_DIR", "/nonexistent-relaylab", 1);
+    int rc = report_write_run(dir.c_str(), &cell_, 1, &meta_, &err_);
+    unsetenv("RELAYLAB_TEMPLATE_DIR");
+    EXPECT_EQ(rc, -1);
+    EXPECT_STREQ(err_.msg, "no report templates: RELAYLAB_TEMPLATE_DIR=/nonexistent-relaylab, "
+                           "but /nonexistent-relaylab/report: No such file or directory");
+    EXPECT_EQ(List(dir), "");
 }
 
 } // namespace
