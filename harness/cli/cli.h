@@ -7,9 +7,16 @@
  *	Exit codes shared by every subcommand (README, relaylab(1)):
  *	0 all passed, 1 a check failed, 2 usage or input error,
  *	3 environment error. "send" adds codes per failing stage.
+ *
+ *	RELAYLAB_VERSION, the version --version and results.json give, is
+ *	CMake's project(VERSION), defined for the relaylab binary only.
  *--*/
 #ifndef CLI_H
 #define CLI_H
+
+#ifndef RELAYLAB_VERSION
+#error "CMakeLists.txt defines RELAYLAB_VERSION, from project(relaylab VERSION ...)"
+#endif
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_CHECK 1

@@ -423,7 +423,7 @@ int cli_run(int argc, char **argv)
         meta.run_id = run_id;
         meta.started = started;
         meta.wall_ms = mta_env_now_ms() - t0;
-        meta.relaylab_version = "0.1.0";
+        meta.relaylab_version = RELAYLAB_VERSION;
         /* Written whole into a hidden directory, then renamed into place. */
         snprintf(latest, sizeof(latest), "%s/latest", results_dir);
         snprintf(tmp_link, sizeof(tmp_link), "%s/.latest.%s", results_dir, run_id);

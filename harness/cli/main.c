@@ -15,8 +15,6 @@
 #include "cli.h"
 #include "smtp_sanitize.h"
 
-#define RELAYLAB_VERSION "0.1.0"
-
 struct subcommand {
     const char *name;
     int (*run)(int argc, char **argv);
