@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mta.h"
 #include "smtp_tls.h"
 
 int cli_certs(int argc, char **argv)
@@ -24,7 +25,7 @@ int cli_certs(int argc, char **argv)
         {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0},
     };
-    const char *name = "mx.relaylab.test";
+    const char *name = MTA_HOSTNAME;
     const char *ip = NULL;
     struct smtp_error err;
     int ch;

@@ -345,6 +345,7 @@ long mta_instance_file_size(const struct mta_instance *inst, const char *path)
 void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
                        struct mta_vars *vars)
 {
+    mta_vars_set(vars, "HOSTNAME", MTA_HOSTNAME);
     mta_vars_set(vars, "RUN_DIR", inst->dir);
     mta_vars_set(vars, "ADDR", inst->addr);
     mta_vars_set(vars, "PORT_SMTP", "25");
@@ -431,7 +432,7 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
                        strerror(errno));
         goto fail;
     }
-    if (smtp_tls_make_certs(inst->tls_dir, "mx.relaylab.test", inst->addr, err) < 0)
+    if (smtp_tls_make_certs(inst->tls_dir, MTA_HOSTNAME, inst->addr, err) < 0)
         goto fail;
     if ((inst->sink = mta_sink_start(inst->sink_addr, inst->sink_port, inst->sink_dir, err)) ==
         NULL)

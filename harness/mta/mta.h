@@ -37,6 +37,8 @@ extern "C" {
 #define MTA_SETS_MAX 64
 #define MTA_REWRITES_MAX 32
 #define MTA_SINK_PORT 2525
+/* The name every sandboxed MTA answers as: its certificate, myhostname, primary_hostname. */
+#define MTA_HOSTNAME "mx.relaylab.test"
 
 enum mta_kind { MTA_POSTFIX = 0, MTA_EXIM };
 
