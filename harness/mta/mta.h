@@ -150,14 +150,6 @@ const char *mta_refused_acl(const char *text, char *why, size_t size, int *line)
 /* mta_postfix_owned - why a main.cf parameter is the sandbox's, or NULL */
 const char *mta_postfix_owned(const char *key);
 
-/*
- * mta_exim_rewrite_sockets - an Exim authenticators section (len bytes)
- * with every server_socket line replaced by "  server_socket = SOCKET";
- * malloc'd, *count of them replaced; NULL with err.
- */
-char *mta_exim_rewrite_sockets(const char *section_text, size_t len, const char *socket, int *count,
-                               struct smtp_error *err);
-
 /* mta_instance_vars - the template variables every driver shares (pointers into inst) */
 void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
                        struct mta_vars *vars);

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "mta.h"
+#include "mta_eximconf.h"
 #include "mta_render.h"
 
 /* exim_dir - spool or log directory owned by Debian-exim */
@@ -81,138 +82,6 @@ static void local_interfaces(const struct mta_instance *inst, unsigned no_listen
         buf[used - 1] = 0;
 }
 
-/* section - [start, end) of "begin NAME" .. next "begin", or of the main part */
-
-static int section(const char *cf, const char *name, size_t *start, size_t *end)
-{
-    const char *p = cf;
-    const char *found = NULL;
-
-    *start = 0;
-    *end = strlen(cf);
-    while (p && *p) {
-        const char *q = p;
-
-        while (*q == ' ' || *q == '\t')
-            q++;
-        if (strncmp(q, "begin", 5) == 0 && (q[5] == ' ' || q[5] == '\t')) {
-            const char *n = q + 5;
-
-            while (*n == ' ' || *n == '\t')
-                n++;
-            if (found) {
-                *end = (size_t)(p - cf);
-                return 0;
-            }
-            if (name == NULL) {
-                *end = (size_t)(p - cf);
-                return 0;
-            }
-            if (strncmp(n, name, strlen(name)) == 0 &&
-                (n[strlen(name)] == '\n' || n[strlen(name)] == ' ' || n[strlen(name)] == 0)) {
-                found = p;
-                *start = strchr(p, '\n') ? (size_t)(strchr(p, '\n') + 1 - cf) : strlen(cf);
-            }
-        }
-        p = strchr(p, '\n');
-        if (p)
-            p++;
-    }
-    return name == NULL || found ? 0 : -1;
-}
-
-/* splice - cf[0, start) + text + cf[end, ...) */
-
-static int splice(char **cf, size_t start, size_t end, const char *text, struct smtp_error *err)
-{
-    size_t len = strlen(*cf);
-    size_t tlen = strlen(text);
-    char *out = malloc(len - (end - start) + tlen + 1);
-
-    if (out == NULL)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-    memcpy(out, *cf, start);
-    memcpy(out + start, text, tlen);
-    memcpy(out + start + tlen, *cf + end, len - end + 1);
-    free(*cf);
-    *cf = out;
-    return 0;
-}
-
-/*
- * put_sockets - the rewritten section into out (NULL: only measure);
- * returns its length, without the NUL. Both passes walk the same lines,
- * so the size is exact, never a guess.
- */
-static size_t put_sockets(const char *text, size_t len, const char *socket, char *out, int *count)
-{
-    static const char key[] = "  server_socket = ";
-    size_t slen = strlen(socket);
-    size_t off = 0;
-    size_t used = 0;
-
-    *count = 0;
-    while (off < len) {
-        const char *line = text + off;
-        const char *nl = memchr(line, '\n', len - off);
-        size_t llen = nl ? (size_t)(nl - line) : len - off;
-        size_t q = 0;
-
-        while (q < llen && (line[q] == ' ' || line[q] == '\t'))
-            q++;
-        if (llen - q >= 13 && strncmp(line + q, "server_socket", 13) == 0) {
-            if (out) {
-                memcpy(out + used, key, sizeof(key) - 1);
-                memcpy(out + used + sizeof(key) - 1, socket, slen);
-            }
-            used += sizeof(key) - 1 + slen;
-            (*count)++;
-        } else {
-            if (out)
-                memcpy(out + used, line, llen);
-            used += llen;
-        }
-        if (out)
-            out[used] = '\n';
-        used++;
-        off += llen + (nl ? 1 : 0);
-    }
-    return used;
-}
-
-/* mta_exim_rewrite_sockets - every server_socket line of a section set to socket */
-
-char *mta_exim_rewrite_sockets(const char *section_text, size_t len, const char *socket, int *count,
-                               struct smtp_error *err)
-{
-    size_t need = put_sockets(section_text, len, socket, NULL, count);
-    char *out = malloc(need + 1);
-
-    if (out == NULL) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-        return NULL;
-    }
-    if (put_sockets(section_text, len, socket, out, count) != need) {
-        free(out);
-        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "authenticators rewrite: size changed");
-        return NULL;
-    }
-    out[need] = 0;
-    return out;
-}
-
-/* with_begin - "\nbegin NAME\n" + text, malloc'd, exactly sized */
-
-static char *with_begin(const char *name, const char *text)
-{
-    size_t size = strlen(name) + strlen(text) + sizeof("\nbegin \n");
-    char *out = malloc(size);
-
-    if (out)
-        snprintf(out, size, "\nbegin %s\n%s", name, text);
-    return out;
-}
-
 /* adopt_user_config - rewrite a user's Exim config where the sandbox must */
 
 static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *vars,
@@ -250,7 +119,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     snprintf(cert, sizeof(cert), "%s/tls/cert.pem", inst->dir);
     snprintf(key, sizeof(key), "%s/tls/key.pem", inst->dir);
     /* The main section: options set or replaced there only. */
-    section(*cf, NULL, &start, &end);
+    mta_eximconf_section(*cf, NULL, &start, &end);
     if ((main_part = strndup(*cf, end)) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; i < sizeof(forced) / sizeof(forced[0]); i++) {
@@ -266,7 +135,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         mta_add_rewrite(inst, "exim main: %s = %s%s%.80s%s", forced[i][0], forced[i][1],
                         had ? " (was: " : "", had ? old : "", had ? ")" : "");
     }
-    if (splice(cf, 0, end, main_part, err) < 0) {
+    if (mta_eximconf_splice(cf, 0, end, main_part, err) < 0) {
         free(main_part);
         return -1;
     }
@@ -275,7 +144,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     if (mta_render_load(mta_env_template_dir(inst->env), "exim-user-router.conf", vars, &fill,
                         err) < 0)
         return -1;
-    if (section(*cf, "routers", &start, &end) == 0) {
+    if (mta_eximconf_section(*cf, "routers", &start, &end) == 0) {
         int routers = 0;
         const char *p = *cf + start;
 
@@ -289,23 +158,15 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
                 break;
             p++;
         }
-        if (splice(cf, start, end, fill, err) < 0)
+        if (mta_eximconf_splice(cf, start, end, fill, err) < 0)
             goto fail;
         mta_add_rewrite(inst,
                         "exim routers: all %d replaced by one manualroute to the capture "
                         "sink (the next hop)",
                         routers);
     } else {
-        size_t len = strlen(*cf);
-        char *with = with_begin("routers", fill);
-
-        if (with == NULL)
+        if (mta_eximconf_append(cf, "routers", fill, err) < 0)
             goto fail;
-        if (splice(cf, len, len, with, err) < 0) {
-            free(with);
-            goto fail;
-        }
-        free(with);
         mta_add_rewrite(inst, "exim routers: added one manualroute to the capture sink");
     }
     free(fill);
@@ -314,31 +175,23 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     if (mta_render_load(mta_env_template_dir(inst->env), "exim-user-transport.conf", vars, &fill,
                         err) < 0)
         return -1;
-    if (section(*cf, "transports", &start, &end) == 0) {
-        if (splice(cf, start, start, fill, err) < 0)
+    if (mta_eximconf_section(*cf, "transports", &start, &end) == 0) {
+        if (mta_eximconf_splice(cf, start, start, fill, err) < 0)
             goto fail;
-    } else {
-        char *with = with_begin("transports", fill);
-
-        if (with == NULL)
-            goto fail;
-        if (splice(cf, strlen(*cf), strlen(*cf), with, err) < 0) {
-            free(with);
-            goto fail;
-        }
-        free(with);
+    } else if (mta_eximconf_append(cf, "transports", fill, err) < 0) {
+        goto fail;
     }
     mta_add_rewrite(inst, "exim transports: added relaylab_to_sink_smtp");
     free(fill);
     fill = NULL;
     /* Dovecot authenticators: the sandbox's socket. */
-    if (dovecot && section(*cf, "authenticators", &start, &end) == 0) {
+    if (dovecot && mta_eximconf_section(*cf, "authenticators", &start, &end) == 0) {
         char *out;
         int n = 0;
 
-        if ((out = mta_exim_rewrite_sockets(*cf + start, end - start, dovecot, &n, err)) == NULL)
+        if ((out = mta_eximconf_sockets(*cf + start, end - start, dovecot, &n, err)) == NULL)
             return -1;
-        if (splice(cf, start, end, out, err) < 0) {
+        if (mta_eximconf_splice(cf, start, end, out, err) < 0) {
             free(out);
             return -1;
         }
@@ -349,7 +202,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     return 0;
 fail:
     free(fill);
-    return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    return -1;
 }
 
 /* mta_exim_start - render and start */

@@ -1,10 +1,10 @@
-// The Exim driver's pure rewrites of a user's config.
+// The pure rewrites of a user's Exim config (mta_eximconf).
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <string>
 
-#include "mta.h"
+#include "mta_eximconf.h"
 
 namespace
 {
@@ -13,7 +13,7 @@ std::string Sockets(const std::string &in, const char *socket, int *count)
 {
     smtp_error err;
     smtp_error_clear(&err);
-    char *out = mta_exim_rewrite_sockets(in.data(), in.size(), socket, count, &err);
+    char *out = mta_eximconf_sockets(in.data(), in.size(), socket, count, &err);
     std::string s = out ? out : std::string("ERROR: ") + err.msg;
     free(out);
     return s;
