@@ -16,7 +16,24 @@
  *	(587: STARTTLS required before AUTH), smtps (465: TLS on connect),
  *	plus any extra Postfix services of the spec (e.g. 10025).
  *
- *	mta knows nothing of dialogues.
+ *	mta knows nothing of dialogues. What differs between MTAs is in
+ *	their drivers (mta_driver.h), one file each, found by kind:
+ *	MTA_KINDS of them, named by mta_kind_name(), mta_kind_parse().
+ *
+ *	A third MTA, say OpenSMTPD:
+ *
+ *	1. harness/mta/mta_opensmtpd.c, which exports nothing but
+ *	   "const struct mta_driver mta_opensmtpd_driver" (mta_driver.h
+ *	   says what each member is for; mta_exim.c is an example),
+ *	   its templates in harness/mta/templates/, and the file in
+ *	   MTA_SOURCES (CMakeLists.txt);
+ *	2. MTA_OPENSMTPD in enum mta_kind, before MTA_KINDS;
+ *	3. its entry in drivers[] (mta.c), and the extern line above it.
+ *
+ *	Code that goes over every MTA loops to MTA_KINDS and gets names
+ *	from mta_kind_name(), so it needs nothing more. Scenarios name
+ *	MTAs too ("mta postfix", where-clauses): the scenario layer, below
+ *	this one, keeps its own list (scenario_mta_bit) and needs the name.
  *--*/
 #ifndef MTA_H
 #define MTA_H
@@ -40,14 +57,13 @@ extern "C" {
 /* The name every sandboxed MTA answers as: its certificate, myhostname, primary_hostname. */
 #define MTA_HOSTNAME "mx.relaylab.test"
 
-enum mta_kind { MTA_POSTFIX = 0, MTA_EXIM };
+/* The MTAs, in report column order: an index into mta.c's drivers[]. */
+enum mta_kind { MTA_POSTFIX = 0, MTA_EXIM, MTA_KINDS };
 
+/* spec->no_listeners: the listeners left out */
 #define MTA_LISTEN_SMTP 0x1
 #define MTA_LISTEN_SUBMISSION 0x2
 #define MTA_LISTEN_SMTPS 0x4
-
-/* mta_listen_bit - MTA_LISTEN_* for a port (25, 587, 465), 0 otherwise */
-unsigned mta_listen_bit(int port);
 
 struct mta_listener {
     char name[32]; /* smtp, submission, smtps, or the service's name */
@@ -99,8 +115,11 @@ struct mta_instance {
 
 void mta_spec_init(struct mta_spec *spec, enum mta_kind kind);
 
-/* mta_kind_name - "postfix", "exim" */
+/* mta_kind_name - "postfix", "exim" ("?" for no kind) */
 const char *mta_kind_name(enum mta_kind kind);
+
+/* mta_kind_config_name - its rendered config's file name: "main.cf", "exim.conf" */
+const char *mta_kind_config_name(enum mta_kind kind);
 
 /* mta_kind_parse - 0 and *kind, or -1 */
 int mta_kind_parse(const char *name, enum mta_kind *kind);
@@ -118,21 +137,13 @@ void mta_stop(struct mta_instance *inst);
 /* mta_listener_port - port of a named listener, or -1 */
 int mta_listener_port(const struct mta_instance *inst, const char *name);
 
-/* mta_dovecot - start the instance's own Dovecot; its socket path, or NULL */
-const char *mta_dovecot(struct mta_instance *inst, struct smtp_error *err);
-
-/* Drivers (mta_postfix.c, mta_exim.c). */
-int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
-                      struct smtp_error *err);
-int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err);
-
 /*
  * mta_refused_setting - NULL if a scenario or --set may make this
  * setting ("key=value": a Postfix main.cf parameter, an Exim macro),
  * else why not, in why: the sandbox owns paths, owners, listeners, the
- * next hop, the SASL socket and certificates (mta_postfix_owned), and an
- * Exim setting must be a macro (NAME in [A-Z][A-Za-z0-9_]*), never an
- * option line.
+ * next hop, the SASL socket and certificates (Postfix), and an Exim
+ * setting must be a macro (NAME in [A-Z][A-Za-z0-9_]*), never an option
+ * line. mta_start() refuses a spec with such a setting.
  */
 const char *mta_refused_setting(enum mta_kind kind, const char *set, char *why, size_t size);
 
@@ -146,21 +157,6 @@ const char *mta_refused_service(const char *line, char *why, size_t size);
  * quotes it), no "begin" (a section of its own).
  */
 const char *mta_refused_acl(const char *text, char *why, size_t size, int *line);
-
-/* mta_postfix_owned - why a main.cf parameter is the sandbox's, or NULL */
-const char *mta_postfix_owned(const char *key);
-
-/* mta_instance_vars - the template variables every driver shares (pointers into inst) */
-void mta_instance_vars(const struct mta_instance *inst, const char *dovecot_socket,
-                       struct mta_vars *vars);
-
-/* mta_instance_contain - its directory writable, but not its sink's messages or certificates */
-const struct mta_contain *mta_instance_contain(const struct mta_instance *inst,
-                                               struct mta_contain *buf);
-
-/* mta_add_rewrite - note one change made to a user's config */
-void mta_add_rewrite(struct mta_instance *inst, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
 
 /*
  * mta_instance_read - a file the instance's MTA could have written (its

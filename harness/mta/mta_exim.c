@@ -21,6 +21,8 @@
  *	sink, the next hop); a transport for the sink is added; Dovecot
  *	authenticators get the sandbox's socket. The ACLs, domain and host
  *	lists it tests stay as they are. Every change is listed.
+ *
+ *	Exports mta_exim_driver only (mta_driver.h).
  *--*/
 #include <errno.h>
 #include <grp.h>
@@ -31,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mta.h"
+#include "mta_driver.h"
 #include "mta_eximconf.h"
 #include "mta_render.h"
 
@@ -76,7 +78,7 @@ static void local_interfaces(const struct mta_instance *inst, unsigned no_listen
     size_t i;
 
     for (i = 0; i < 3 && used < size; i++)
-        if (!(mta_listen_bit(ports[i]) & no_listeners))
+        if (!mta_driver_left_out(no_listeners, ports[i]))
             used += (size_t)snprintf(buf + used, size - used, " %s.%d ;", inst->addr, ports[i]);
     if (used > 2 && buf[used - 1] == ';')
         buf[used - 1] = 0;
@@ -132,8 +134,8 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
             free(main_part);
             return -1;
         }
-        mta_add_rewrite(inst, "exim main: %s = %s%s%.80s%s", forced[i][0], forced[i][1],
-                        had ? " (was: " : "", had ? old : "", had ? ")" : "");
+        mta_driver_rewrite(inst, "exim main: %s = %s%s%.80s%s", forced[i][0], forced[i][1],
+                           had ? " (was: " : "", had ? old : "", had ? ")" : "");
     }
     if (mta_eximconf_splice(cf, 0, end, main_part, err) < 0) {
         free(main_part);
@@ -160,14 +162,14 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         }
         if (mta_eximconf_splice(cf, start, end, fill, err) < 0)
             goto fail;
-        mta_add_rewrite(inst,
-                        "exim routers: all %d replaced by one manualroute to the capture "
-                        "sink (the next hop)",
-                        routers);
+        mta_driver_rewrite(inst,
+                           "exim routers: all %d replaced by one manualroute to the capture "
+                           "sink (the next hop)",
+                           routers);
     } else {
         if (mta_eximconf_append(cf, "routers", fill, err) < 0)
             goto fail;
-        mta_add_rewrite(inst, "exim routers: added one manualroute to the capture sink");
+        mta_driver_rewrite(inst, "exim routers: added one manualroute to the capture sink");
     }
     free(fill);
     fill = NULL;
@@ -181,7 +183,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     } else if (mta_eximconf_append(cf, "transports", fill, err) < 0) {
         goto fail;
     }
-    mta_add_rewrite(inst, "exim transports: added relaylab_to_sink_smtp");
+    mta_driver_rewrite(inst, "exim transports: added relaylab_to_sink_smtp");
     free(fill);
     fill = NULL;
     /* Dovecot authenticators: the sandbox's socket. */
@@ -197,7 +199,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         }
         free(out);
         if (n)
-            mta_add_rewrite(inst, "exim authenticators: %d server_socket = %s", n, dovecot);
+            mta_driver_rewrite(inst, "exim authenticators: %d server_socket = %s", n, dovecot);
     }
     return 0;
 fail:
@@ -205,9 +207,16 @@ fail:
     return -1;
 }
 
-/* mta_exim_start - render and start */
+/* uses_dovecot - Dovecot's authenticators unless the spec asks for plaintext ones */
 
-int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err)
+static int uses_dovecot(const struct mta_spec *spec)
+{
+    return !spec->exim_plaintext_auth;
+}
+
+/* start - render and start */
+
+static int start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err)
 {
     struct mta_vars vars = {0};
     const struct mta_env_user *user = mta_env_user(inst->env, 0);
@@ -228,7 +237,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno,
                               "no Exim at %s: run scripts/setup (or set RELAYLAB_EXIM)",
                               mta_env_exim_bin(inst->env));
-    if (!spec->exim_plaintext_auth && (dovecot = mta_dovecot(inst, err)) == NULL)
+    if (uses_dovecot(spec) && (dovecot = mta_driver_dovecot(inst, err)) == NULL)
         return -1;
     snprintf(path, sizeof(path), "%s/spool", inst->dir);
     if (exim_dir(mta_env_ids(inst->env), path, err) < 0)
@@ -241,7 +250,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     if (!ids->have_exim || chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot share the TLS key with Exim");
 
-    mta_instance_vars(inst, dovecot, &vars);
+    mta_driver_vars(inst, dovecot, &vars);
     local_interfaces(inst, spec->no_listeners, interfaces, sizeof(interfaces));
     mta_vars_set(&vars, "LOCAL_INTERFACES", interfaces);
     mta_vars_set(&vars, "EXIM_BIN", mta_env_exim_bin(inst->env));
@@ -249,7 +258,7 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
     mta_vars_set(&vars, "SASL_PASS", user->pass);
 
     if (spec->user_exim_conf) {
-        if ((conf = mta_read_file(spec->user_exim_conf, err)) == NULL ||
+        if ((conf = mta_render_read(spec->user_exim_conf, MTA_RENDER_USER_FILE, err)) == NULL ||
             adopt_user_config(inst, &vars, dovecot, spec->no_listeners, &conf, err) < 0)
             goto out;
     } else {
@@ -269,17 +278,13 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
         if (mta_render_load(mta_env_template_dir(inst->env), "exim.conf", &vars, &conf, err) < 0)
             return -1;
     }
+    /* The settings were checked (mta_start): here they are applied. */
     for (i = 0; i < spec->nsets; i++) {
         const char *eq = strchr(spec->sets[i], '=');
         char name[128];
-        char why[200];
 
         if (eq == NULL || eq == spec->sets[i] || (size_t)(eq - spec->sets[i]) >= sizeof(name)) {
             smtp_error_set(err, SMTP_ERR_USAGE, 0, "setting '%s' is not NAME=value", spec->sets[i]);
-            goto out;
-        }
-        if (mta_refused_setting(MTA_EXIM, spec->sets[i], why, sizeof(why))) {
-            smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", why);
             goto out;
         }
         snprintf(name, sizeof(name), "%.*s", (int)(eq - spec->sets[i]), spec->sets[i]);
@@ -288,7 +293,6 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
         if (mta_render_macro(&conf, name, eq + 1 + strspn(eq + 1, " \t"), err) < 0)
             goto out;
     }
-    snprintf(inst->config_path, sizeof(inst->config_path), "%s/exim.conf", inst->dir);
     if (mta_render_write(inst->config_path, conf, 0644, err) < 0)
         goto out;
     {
@@ -297,22 +301,48 @@ int mta_exim_start(struct mta_instance *inst, const struct mta_spec *spec, struc
 
         inst->nlisteners = 0;
         for (i = 0; i < 3; i++)
-            if (!(mta_listen_bit(all[i].port) & spec->no_listeners))
+            if (!mta_driver_left_out(spec->no_listeners, all[i].port))
                 inst->listeners[inst->nlisteners++] = all[i];
         if (inst->nlisteners == 0) {
             smtp_error_set(err, SMTP_ERR_USAGE, 0, "every listener left out");
             goto out;
         }
     }
-    snprintf(inst->log_path, sizeof(inst->log_path), "%s/log/mainlog", inst->dir);
     snprintf(path, sizeof(path), "%s/exim.out", inst->dir);
     argv[0] = (char *)mta_env_exim_bin(inst->env);
     argv[1] = "-C";
     argv[2] = inst->config_path;
     argv[3] = "-bdf";
     argv[4] = NULL;
-    rc = mta_proc_spawn(&inst->proc, argv, path, mta_instance_contain(inst, &jail), err);
+    rc = mta_proc_spawn(&inst->proc, argv, path, mta_driver_contain(inst, &jail), err);
 out:
     free(conf);
     return rc;
 }
+
+/* refused_setting - a macro: a lower-case name would replace an option line */
+
+static const char *refused_setting(const char *name, const char *value, char *why, size_t size)
+{
+    (void)value;
+    /* Exim macros start upper-case (spec 6.4). */
+    if (name[0] < 'A' || name[0] > 'Z') {
+        snprintf(why, size, "'%s' is not an Exim macro (NAME starts with A-Z)", name);
+        return why;
+    }
+    return NULL;
+}
+
+const struct mta_driver mta_exim_driver = {
+    .name = "exim",
+    .config_name = "exim.conf",
+    .log_name = "log/mainlog",
+    .setting_kind = "macro",
+    .log_fatal = "panic",
+    .log_why = NULL,
+    .uses_dovecot = uses_dovecot,
+    .refused_setting = refused_setting,
+    .refused_service = NULL, /* no master.cf: a spec's services are Postfix's */
+    .start = start,
+    .exit_hint = NULL,
+};

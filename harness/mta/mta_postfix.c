@@ -14,7 +14,9 @@
  *	forced[] (paths, listeners, next hop, SASL socket, certificates,
  *	no DNS); its master.cf is kept except that inet listeners move to
  *	the instance address and chroot is turned off. Every change is
- *	listed with mta_add_rewrite().
+ *	listed with mta_driver_rewrite().
+ *
+ *	Exports mta_postfix_driver only (mta_driver.h).
  *--*/
 #include <errno.h>
 #include <grp.h>
@@ -25,11 +27,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "mta.h"
-#include "number.h"
+#include "mta_driver.h"
 #include "mta_render.h"
+#include "number.h"
 
 #define POSTFIX_MASTER "/usr/lib/postfix/sbin/master"
+
+extern const struct mta_driver mta_postfix_driver; /* at the end of this file */
 
 /* make_dir - mkdir with owner and mode */
 
@@ -104,7 +108,7 @@ static int split_set(const char *set, char *key, size_t size, const char **value
 
 /*
  * The parameters the sandbox owns, and why: a scenario or a --set that
- * names one is refused (mta_postfix_owned), and a user's main.cf gets
+ * names one is refused (refused_setting), and a user's main.cf gets
  * the sandbox's value after everything else (force_params) for those
  * that move the sandbox; a user's own CA file or DH parameters (host
  * files, read-only to the MTA) stay as they are.
@@ -157,15 +161,140 @@ static const struct {
     {"smtpd_peername_lookup", "no DNS lookups"},
 };
 
-/* mta_postfix_owned - why key is the sandbox's, or NULL */
+/*
+ * names_a_file - why a Postfix value names a host file, or NULL. smtpd
+ * opens its tables (cidr:, pcre:, texthash:, a bare /file in mynetworks
+ * and the like) as root, before it drops privileges, and logs their bad
+ * lines: a root-only host file would reach the results through the
+ * maillog. A setting may name no file: "/path", "type:/path",
+ * "type:$dir/path", "$dir/path". Addresses (127.0.0.0/8, [::1]/128) and
+ * text ("Postfix (Debian/GNU)") are not files.
+ */
+static const char *names_a_file(const char *name, const char *value, char *why, size_t size)
+{
+    const char *p = value;
 
-const char *mta_postfix_owned(const char *key)
+    while (*p) {
+        size_t len;
+        const char *colon;
+
+        p += strspn(p, " \t,");
+        len = strcspn(p, " \t,");
+        if (len == 0)
+            break;
+        colon = memchr(p, ':', len);
+        /* A table type is letters: "cidr:", not an IPv6 address's "::1". */
+        if (colon && colon > p && (size_t)(colon - p) == strspn(p, "abcdefghijklmnopqrstuvwxyz_") &&
+            (colon[1] == '/' || colon[1] == '$'))
+            break;
+        if (p[0] == '/' || (p[0] == '$' && memchr(p, '/', len)))
+            break;
+        p += len;
+    }
+    if (*p == 0 || strcspn(p, " \t,") == 0)
+        return NULL;
+    snprintf(why, size, "%s names a file ('%.*s'): a setting may not (host files are read as root)",
+             name, (int)strcspn(p, " \t,"), p);
+    return why;
+}
+
+/* refused_setting - a parameter the sandbox owns, or a value that names a file: why, or NULL */
+
+static const char *refused_setting(const char *name, const char *value, char *why, size_t size)
 {
     size_t i;
 
     for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
-        if (strcmp(owned[i].key, key) == 0)
-            return owned[i].why;
+        if (strcmp(owned[i].key, name) == 0) {
+            snprintf(why, size, "%s is the sandbox's own (%s): it cannot be set", name,
+                     owned[i].why);
+            return why;
+        }
+    return names_a_file(name, value, why, size);
+}
+
+/* next_word - [*start, *len) of the next word of a master.cf line; "{ ... }" is one word */
+
+static int next_word(const char **p, const char **start, size_t *len)
+{
+    const char *q = *p + strspn(*p, " \t\r\n");
+
+    if (*q == 0)
+        return 0;
+    *start = q;
+    if (*q == '{') {
+        const char *close = strchr(q, '}');
+
+        q = close ? close + 1 : q + strlen(q);
+    } else {
+        q += strcspn(q, " \t\r\n");
+    }
+    *len = (size_t)(q - *start);
+    *p = q;
+    return 1;
+}
+
+/* check_o - one -o value ("name=value" or "{ name = value }") */
+
+static const char *check_o(const char *arg, size_t len, char *why, size_t size)
+{
+    char set[512];
+
+    if (len && arg[0] == '{') { /* Postfix 3.0: -o { name = value } */
+        arg++;
+        len -= len > 1 && arg[len - 2] == '}' ? 2 : 1;
+    }
+    snprintf(set, sizeof(set), "%.*s", (int)len, arg);
+    return mta_driver_refused_setting(&mta_postfix_driver, set, why, size);
+}
+
+/*
+ * refused_service - a master.cf entry as a scenario gives it: its
+ * command must be a program of daemon_directory (no '/': no
+ * "../../tmp/x" run as root), and its -o overrides are checked like
+ * settings, in every spelling the daemons' getopt(3) takes: "-o n=v",
+ * "-on=v", bundled "-vo n=v", and "-o { n = v }".
+ */
+static const char *refused_service(const char *line, char *why, size_t size)
+{
+    const char *p = line;
+    const char *w;
+    size_t len;
+    int field = 0;
+
+    while (next_word(&p, &w, &len)) {
+        size_t j;
+        int takes_o;
+
+        if (++field == 8 && memchr(w, '/', len) != NULL) {
+            snprintf(why, size, "the command '%.*s' is not a name in daemon_directory", (int)len,
+                     w);
+            return why;
+        }
+        /* Postfix strips the braces of an argument: {-on=v} is -on=v to the daemon. */
+        if (field > 8 && w[0] == '{') {
+            snprintf(why, size, "a braced argument '%.*s' (only an -o value may be braced)",
+                     (int)len, w);
+            return why;
+        }
+        if (field <= 8 || len < 2 || w[0] != '-' || w[1] == '-')
+            continue;
+        /* Bundled flags: the first that takes a value ends the word. */
+        for (j = 1; j < len && w[j] != 'o' && w[j] != 'n' && w[j] != 't'; j++)
+            ;
+        if (j == len)
+            continue;
+        takes_o = w[j] == 'o';
+        if (j + 1 < len) { /* the value is attached: -on=v, -nname */
+            if (takes_o && check_o(w + j + 1, len - j - 1, why, size))
+                return why;
+            continue;
+        }
+        if (!next_word(&p, &w, &len)) /* the value is the next word */
+            break;
+        if (takes_o && check_o(w, len, why, size))
+            return why;
+    }
     return NULL;
 }
 
@@ -182,8 +311,8 @@ static int force_one(struct mta_instance *inst, char **cf, const char *key, cons
     if (mta_render_param(cf, key, value, err) < 0)
         return -1;
     if (user)
-        mta_add_rewrite(inst, "main.cf: %s = %s%s%.80s%s", key, value, had ? " (was: " : "",
-                        had ? old : "", had ? ")" : "");
+        mta_driver_rewrite(inst, "main.cf: %s = %s%s%.80s%s", key, value, had ? " (was: " : "",
+                           had ? old : "", had ? ")" : "");
     return 0;
 }
 
@@ -199,7 +328,6 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
     char smtp_sink[80];
     char queue[400];
     char data[400];
-    char maillog[400];
     char cert[400];
     char key[400];
     const char *forced[][2] = {
@@ -220,7 +348,7 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
         {"local_transport", smtp_sink},
         {"virtual_transport", smtp_sink},
         {"smtp_tls_security_level", "none"},
-        {"maillog_file", maillog},
+        {"maillog_file", inst->log_path},
         {"maillog_file_prefixes", inst->dir},
         {"smtpd_tls_cert_file", cert},
         {"smtpd_tls_key_file", key},
@@ -262,15 +390,14 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
             origin[0] == '/' && access(origin, R_OK) < 0) {
             if (mta_render_param(cf, "myorigin", "$myhostname", err) < 0)
                 return -1;
-            mta_add_rewrite(inst, "main.cf: myorigin = $myhostname (was: %s, not readable here)",
-                            origin);
+            mta_driver_rewrite(inst, "main.cf: myorigin = $myhostname (was: %s, not readable here)",
+                               origin);
         }
     }
     snprintf(sink, sizeof(sink), "[%s]:%d", inst->sink_addr, inst->sink_port);
     snprintf(smtp_sink, sizeof(smtp_sink), "smtp:%s", sink);
     snprintf(queue, sizeof(queue), "%s/queue", inst->dir);
     snprintf(data, sizeof(data), "%s/data", inst->dir);
-    snprintf(maillog, sizeof(maillog), "%s/maillog", inst->dir);
     snprintf(cert, sizeof(cert), "%s/tls/cert.pem", inst->dir);
     snprintf(key, sizeof(key), "%s/tls/key.pem", inst->dir);
     for (i = 0; i < sizeof(forced) / sizeof(forced[0]); i++) {
@@ -353,7 +480,7 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
             }
         }
         if (nf >= 8 && strcmp(fields[1], "inet") == 0 &&
-            (mta_listen_bit(service_port(fields[0], strlen(fields[0]))) & no_listeners)) {
+            mta_driver_left_out(no_listeners, service_port(fields[0], strlen(fields[0])))) {
             /* Left out on purpose: the service and its -o lines. */
             const char *next = end ? end + 1 : line + len;
 
@@ -392,14 +519,14 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
                 l->implicit_tls = port == 465 || strstr(rest, "smtpd_tls_wrappermode=yes") != NULL;
             }
             if (user && (strcmp(fields[4], "n") != 0 || strchr(fields[0], ':') == NULL))
-                mta_add_rewrite(inst, "master.cf: %s -> %s:%d, chroot n", fields[0], inst->addr,
-                                port);
+                mta_driver_rewrite(inst, "master.cf: %s -> %s:%d, chroot n", fields[0], inst->addr,
+                                   port);
             used += (size_t)snprintf(buf + used, cap - used, "%s:%d %s %s %s n %s %s %s%s\n",
                                      inst->addr, port, fields[1], fields[2], fields[3], fields[5],
                                      fields[6], fields[7], rest);
         } else if (nf >= 8 && strcmp(fields[4], "n") != 0) {
             if (user)
-                mta_add_rewrite(inst, "master.cf: %s: chroot n", fields[0]);
+                mta_driver_rewrite(inst, "master.cf: %s: chroot n", fields[0]);
             used += (size_t)snprintf(buf + used, cap - used, "%s %s %s %s n %s %s %s%.*s\n",
                                      fields[0], fields[1], fields[2], fields[3], fields[5],
                                      fields[6], fields[7], (int)(len - i), line + i);
@@ -415,16 +542,22 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
     if (strstr(buf, "\npostlog ") == NULL && strncmp(buf, "postlog ", 8) != 0) {
         used += (size_t)snprintf(buf + used, cap - used, "postlog unix-dgram n - n - 1 postlogd\n");
         if (user)
-            mta_add_rewrite(inst, "master.cf: added the postlog service (for maillog_file)");
+            mta_driver_rewrite(inst, "master.cf: added the postlog service (for maillog_file)");
     }
     *out = buf;
     return 0;
 }
 
-/* mta_postfix_start - render and start */
+/* uses_dovecot - SASL unless the spec turns it off */
 
-int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
-                      struct smtp_error *err)
+static int uses_dovecot(const struct mta_spec *spec)
+{
+    return !spec->no_sasl;
+}
+
+/* start - render and start */
+
+static int start(struct mta_instance *inst, const struct mta_spec *spec, struct smtp_error *err)
 {
     struct mta_vars vars = {0};
     char *main_cf = NULL;
@@ -439,14 +572,14 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
 
     if (geteuid() != 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Postfix's master must run as root");
-    if (!spec->no_sasl && (dovecot = mta_dovecot(inst, err)) == NULL)
+    if (uses_dovecot(spec) && (dovecot = mta_driver_dovecot(inst, err)) == NULL)
         return -1;
     if (make_queue(mta_env_ids(inst->env), inst->dir, err) < 0)
         return -1;
-    mta_instance_vars(inst, dovecot, &vars);
+    mta_driver_vars(inst, dovecot, &vars);
 
     if (spec->user_main_cf) {
-        if ((main_cf = mta_read_file(spec->user_main_cf, err)) == NULL ||
+        if ((main_cf = mta_render_read(spec->user_main_cf, MTA_RENDER_USER_FILE, err)) == NULL ||
             force_params(inst, &main_cf, dovecot, 1, 1, err) < 0)
             goto out;
     } else if (mta_render_load(mta_env_template_dir(inst->env), "postfix-main.cf", &vars, &main_cf,
@@ -457,26 +590,20 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
     if (spec->no_sasl && (mta_render_param(&main_cf, "smtpd_sasl_auth_enable", "no", err) < 0 ||
                           mta_render_param(&main_cf, "smtpd_sasl_path", "private/auth", err) < 0))
         goto out;
+    /* The settings were checked (mta_start): here they are applied. */
     for (i = 0; i < spec->nsets; i++) {
         char key[128];
         const char *value = NULL;
 
-        char why[200];
-
-        if (split_set(spec->sets[i], key, sizeof(key), &value, err) < 0)
-            goto out;
-        if (mta_refused_setting(MTA_POSTFIX, spec->sets[i], why, sizeof(why))) {
-            smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", why);
-            goto out;
-        }
-        if (mta_render_param(&main_cf, key, value, err) < 0)
+        if (split_set(spec->sets[i], key, sizeof(key), &value, err) < 0 ||
+            mta_render_param(&main_cf, key, value, err) < 0)
             goto out;
     }
     /* The sandbox's own settings last: nothing above may move them. */
     if (force_params(inst, &main_cf, dovecot, spec->user_main_cf != NULL, 0, err) < 0)
         goto out;
     if (spec->user_master_cf) {
-        if ((master_in = mta_read_file(spec->user_master_cf, err)) == NULL)
+        if ((master_in = mta_render_read(spec->user_master_cf, MTA_RENDER_USER_FILE, err)) == NULL)
             goto out;
     } else if (mta_render_load(mta_env_template_dir(inst->env), "postfix-master.cf", &vars,
                                &master_in, err) < 0) {
@@ -484,12 +611,6 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
     }
     for (i = 0; i < spec->nservices; i++) {
         size_t len = strlen(master_in);
-        char why[200];
-
-        if (mta_refused_service(spec->services[i], why, sizeof(why))) {
-            smtp_error_set(err, SMTP_ERR_USAGE, 0, "service '%.60s': %s", spec->services[i], why);
-            goto out;
-        }
         char *grown = realloc(master_in, len + strlen(spec->services[i]) + 2);
 
         if (grown == NULL) {
@@ -502,22 +623,46 @@ int mta_postfix_start(struct mta_instance *inst, const struct mta_spec *spec,
     if (rewrite_master(inst, master_in, &master_cf, spec->user_master_cf != NULL,
                        spec->no_listeners, err) < 0)
         goto out;
-    snprintf(inst->config_path, sizeof(inst->config_path), "%s/main.cf", inst->dir);
     snprintf(path, sizeof(path), "%s/master.cf", inst->dir);
     if (mta_render_write(inst->config_path, main_cf, 0644, err) < 0 ||
         mta_render_write(path, master_cf, 0644, err) < 0)
         goto out;
-    snprintf(inst->log_path, sizeof(inst->log_path), "%s/maillog", inst->dir);
     snprintf(path, sizeof(path), "%s/master.out", inst->dir);
     argv[0] = POSTFIX_MASTER;
     argv[1] = "-c";
     argv[2] = inst->dir;
     argv[3] = "-s";
     argv[4] = NULL;
-    rc = mta_proc_spawn(&inst->proc, argv, path, mta_instance_contain(inst, &jail), err);
+    rc = mta_proc_spawn(&inst->proc, argv, path, mta_driver_contain(inst, &jail), err);
 out:
     free(main_cf);
     free(master_in);
     free(master_cf);
     return rc;
 }
+
+/* exit_hint - Postfix's master tells its earliest errors to syslog only */
+
+static void exit_hint(const struct mta_instance *inst, char *buf, size_t size)
+{
+    const char *slash = strrchr(inst->config_path, '/');
+
+    snprintf(buf, size,
+             "Postfix reports such errors to syslog only: check %s with 'postconf -c %.*s -n' "
+             "and the files it names",
+             inst->config_path, slash ? (int)(slash - inst->config_path) : 0, inst->config_path);
+}
+
+const struct mta_driver mta_postfix_driver = {
+    .name = "postfix",
+    .config_name = "main.cf",
+    .log_name = "maillog",
+    .setting_kind = "parameter",
+    .log_fatal = "fatal:",
+    .log_why = "fatal:",
+    .uses_dovecot = uses_dovecot,
+    .refused_setting = refused_setting,
+    .refused_service = refused_service,
+    .start = start,
+    .exit_hint = exit_hint,
+};

@@ -121,18 +121,17 @@ oom:
 
 /* mta_render_read - a whole file, malloc'd; over the limit is an error, never cut short */
 
-char *mta_render_read(const char *path, const char *what, struct smtp_error *err)
+char *mta_render_read(const char *path, enum mta_render_whose whose, struct smtp_error *err)
 {
-    const char *sep = what && *what ? " " : "";
+    /* A template is ours (the install is wrong); a user's file is theirs to fix. */
+    enum smtp_err_class cls = whose == MTA_RENDER_TEMPLATE ? SMTP_ERR_INTERNAL : SMTP_ERR_USAGE;
+    const char *what = whose == MTA_RENDER_TEMPLATE ? "template " : "";
     FILE *fp;
     char *text;
     size_t n;
 
-    if (what == NULL)
-        what = "";
     if ((fp = fopen(path, "r")) == NULL) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s%s%s: %s", what, sep, path,
-                       strerror(errno));
+        smtp_error_set(err, cls, errno, "cannot read %s%s: %s", what, path, strerror(errno));
         return NULL;
     }
     /* One byte over the limit tells a file of exactly the limit from a longer one. */
@@ -148,11 +147,9 @@ char *mta_render_read(const char *path, const char *what, struct smtp_error *err
         fclose(fp);
         free(text);
         if (e == EFBIG)
-            smtp_error_set(err, SMTP_ERR_INTERNAL, e, "%s%s%s is over %d bytes", what, sep, path,
-                           MTA_RENDER_FILE_MAX);
+            smtp_error_set(err, cls, e, "%s%s is over %d bytes", what, path, MTA_RENDER_FILE_MAX);
         else
-            smtp_error_set(err, SMTP_ERR_INTERNAL, e, "cannot read %s%s%s: %s", what, sep, path,
-                           strerror(e));
+            smtp_error_set(err, cls, e, "cannot read %s%s: %s", what, path, strerror(e));
         return NULL;
     }
     text[n] = 0;
@@ -172,7 +169,7 @@ int mta_render_load(const char *dir, const char *name, const struct mta_vars *va
     if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, name) >= sizeof(path))
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "template path too long: %s/%s",
                               dir, name);
-    if ((text = mta_render_read(path, "template", err)) == NULL)
+    if ((text = mta_render_read(path, MTA_RENDER_TEMPLATE, err)) == NULL)
         return -1;
     rc = mta_render_fill(text, vars, out, err);
     free(text);

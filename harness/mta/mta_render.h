@@ -43,12 +43,14 @@ int mta_vars_set(struct mta_vars *vars, const char *name, const char *value);
 int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
                     struct smtp_error *err);
 
-/*
- * mta_render_read - a whole file of at most MTA_RENDER_FILE_MAX bytes,
- * malloc'd; NULL with err "cannot read WHAT PATH: why" (what: "template",
- * "config", or NULL for nothing)
- */
-char *mta_render_read(const char *path, const char *what, struct smtp_error *err);
+/* Whose a file is: says how it is named in an error, and the error's class. */
+enum mta_render_whose {
+    MTA_RENDER_TEMPLATE,  /* relaylab's: "cannot read template PATH", SMTP_ERR_INTERNAL */
+    MTA_RENDER_USER_FILE, /* the user named it: "cannot read PATH", SMTP_ERR_USAGE */
+};
+
+/* mta_render_read - a whole file of at most MTA_RENDER_FILE_MAX bytes, malloc'd; NULL with err */
+char *mta_render_read(const char *path, enum mta_render_whose whose, struct smtp_error *err);
 
 /* mta_render_load - read dir/name and fill it */
 int mta_render_load(const char *dir, const char *name, const struct mta_vars *vars, char **out,

@@ -616,7 +616,7 @@ static char *render_html(const struct run_cell *cells, size_t n, const struct re
         }
     }
     snprintf(path, sizeof(path), "%s/report.css", dir);
-    if ((css = mta_render_read(path, "template", err)) == NULL)
+    if ((css = mta_render_read(path, MTA_RENDER_TEMPLATE, err)) == NULL)
         return NULL;
     /* Inlined raw: the stylesheet must not end its own style element. */
     if (strcasestr(css, "</style") != NULL) {
