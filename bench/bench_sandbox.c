@@ -109,8 +109,9 @@ int main(int argc, char **argv)
         }
         printf("shared Dovecot: up in %ld ms (once per run)\n", mta_env_now_ms() - t);
     }
-    if (run(env, MTA_POSTFIX, n) < 0 || run(env, MTA_EXIM, n) < 0)
-        rc = 1;
+    for (int k = 0; k < MTA_KINDS && rc == 0; k++)
+        if (run(env, (enum mta_kind)k, n) < 0)
+            rc = 1;
     mta_env_close(env);
     return rc;
 }

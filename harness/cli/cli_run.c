@@ -199,16 +199,19 @@ int cli_run(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             jobs = (int)num;
             break;
-        case 'm':
-            if (strcmp(optarg, "postfix") == 0)
-                mta_only = MTA_POSTFIX;
-            else if (strcmp(optarg, "exim") == 0)
-                mta_only = MTA_EXIM;
-            else {
-                fprintf(stderr, "relaylab run: --mta is postfix or exim\n");
+        case 'm': {
+            enum mta_kind kind;
+
+            if (mta_kind_parse(optarg, &kind) < 0) {
+                fprintf(stderr, "relaylab run: --mta is one of:");
+                for (k = 0; k < MTA_KINDS; k++)
+                    fprintf(stderr, " %s", mta_kind_name((enum mta_kind)k));
+                fprintf(stderr, "\n");
                 return CLI_EXIT_USAGE;
             }
+            mta_only = (int)kind;
             break;
+        }
         case 'f':
             filter = optarg;
             break;
@@ -330,10 +333,10 @@ int cli_run(int argc, char **argv)
             if ((postfix_dir || exim_conf) && !scenario_has_tag(s, "policy"))
                 continue;
             for (v = 0; v < (s->nvariants ? s->nvariants : 1); v++)
-                for (k = 0; k < 2; k++) {
+                for (k = 0; k < MTA_KINDS; k++) {
                     struct run_cell *c;
                     char name[300];
-                    unsigned bit = k == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+                    unsigned bit = scenario_mta_bit(mta_kind_name((enum mta_kind)k));
 
                     if ((s->mtas && !(s->mtas & bit)) || (mta_only >= 0 && k != mta_only))
                         continue;

@@ -359,10 +359,10 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
 static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                        const struct report_meta *meta, struct smtp_error *err)
 {
-    static const enum mta_kind kinds[] = {MTA_POSTFIX, MTA_EXIM};
     char path[1024];
     FILE *fp;
-    size_t i, k, fails = 0, errors = 0;
+    size_t i, fails = 0, errors = 0;
+    int k;
 
     for (i = 0; i < n; i++) {
         fails += cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY;
@@ -375,12 +375,13 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
             "<testsuites name=\"relaylab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
             "time=\"%.3f\">\n",
             n, fails, errors, meta->wall_ms / 1000.0);
-    for (k = 0; k < 2; k++) {
+    for (k = 0; k < MTA_KINDS; k++) {
+        enum mta_kind kind = (enum mta_kind)k;
         size_t t = 0, f = 0, e = 0;
         long ms = 0;
 
         for (i = 0; i < n; i++) {
-            if (cells[i].mta != kinds[k])
+            if (cells[i].mta != kind)
                 continue;
             t++;
             ms += cells[i].ms;
@@ -392,14 +393,14 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
         fprintf(fp,
                 "  <testsuite name=\"relaylab.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
                 "skipped=\"0\" time=\"%.3f\" timestamp=\"",
-                mta_kind_name(kinds[k]), t, f, e, ms / 1000.0);
+                mta_kind_name(kind), t, f, e, ms / 1000.0);
         xml(fp, meta->started);
         fprintf(fp, "\">\n");
         for (i = 0; i < n; i++) {
             const struct run_cell *c = &cells[i];
             char name[200];
 
-            if (c->mta != kinds[k])
+            if (c->mta != kind)
                 continue;
             if (c->repeat)
                 snprintf(name, sizeof(name), "%s#%d", variant_name(c), c->repeat + 1);
@@ -498,7 +499,7 @@ static int write_tap(const char *dir, const struct run_cell *cells, size_t n,
 
 static void html_columns(FILE *fp)
 {
-    for (int k = 0; k < 2; k++) {
+    for (int k = 0; k < MTA_KINDS; k++) {
         fprintf(fp, "<th>");
         xml(fp, mta_kind_name((enum mta_kind)k));
         fprintf(fp, "</th>");
@@ -530,7 +531,7 @@ static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
         if (c->repeat)
             fprintf(fp, " #%d", c->repeat + 1);
         fprintf(fp, "</td>");
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < MTA_KINDS; k++) {
             const struct run_cell *m = NULL;
 
             for (j = i; j < n && !m; j++)
@@ -683,8 +684,7 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
         }
         if (write_text(path, "transcript.txt", cells[i].transcript, err) < 0 ||
             write_text(path, "mta.log", cells[i].mta_log, err) < 0 ||
-            write_text(path, cells[i].mta == MTA_EXIM ? "exim.conf" : "main.cf",
-                       cells[i].mta_config, err) < 0)
+            write_text(path, mta_kind_config_name(cells[i].mta), cells[i].mta_config, err) < 0)
             goto fail;
     }
     if (write_json(dir, cells, n, meta, err) < 0 || write_junit(dir, cells, n, meta, err) < 0 ||
@@ -750,7 +750,10 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
                *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
     size_t i, j, pass = 0;
 
-    fprintf(fp, "\n%-34s %-16s %-12s %-12s\n", "scenario", "variant", "postfix", "exim");
+    fprintf(fp, "\n%-34s %-16s", "scenario", "variant");
+    for (int k = 0; k < MTA_KINDS; k++)
+        fprintf(fp, " %-12s", mta_kind_name((enum mta_kind)k));
+    fprintf(fp, "\n");
     for (i = 0; i < n; i++) {
         const struct run_cell *c = &cells[i];
         int seen = 0;
@@ -762,7 +765,7 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
         if (seen)
             continue;
         fprintf(fp, "%-34.34s %-16.16s", c->scenario->id, variant_name(c));
-        for (int k = 0; k < 2; k++) {
+        for (int k = 0; k < MTA_KINDS; k++) {
             const struct run_cell *m = NULL;
             const char *col;
             char word[32];

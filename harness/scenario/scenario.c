@@ -117,9 +117,9 @@ static int variant_index(const struct scenario *s, const char *name)
     return -1;
 }
 
-/* mta_bit - SCENARIO_MTA_* for a name, 0 if not an MTA */
+/* scenario_mta_bit - SCENARIO_MTA_* for a name, 0 if not an MTA */
 
-static unsigned mta_bit(const char *name)
+unsigned scenario_mta_bit(const char *name)
 {
     if (strcmp(name, "postfix") == 0)
         return SCENARIO_MTA_POSTFIX;
@@ -133,7 +133,7 @@ static unsigned mta_bit(const char *name)
 static int selector(struct line *l, const char *name, int col, struct scenario_where *w,
                     struct scenario_error *err)
 {
-    unsigned bit = mta_bit(name);
+    unsigned bit = scenario_mta_bit(name);
     int v;
 
     if (bit) {
@@ -339,7 +339,7 @@ static int header(struct line *l, struct scenario_error *err)
             return -1;
         s->mtas = 0;
         for (i = 1; i < l->nwords; i++) {
-            unsigned bit = mta_bit(l->words[i].text);
+            unsigned bit = scenario_mta_bit(l->words[i].text);
 
             if (bit == 0)
                 return LFAIL(l, l->words[i].col, "unknown MTA '%s' (postfix, exim)",
@@ -355,7 +355,7 @@ static int header(struct line *l, struct scenario_error *err)
         return LFAIL(l, l->words[0].col, "more than %d variants", SCENARIO_VARIANTS_MAX);
     if (strspn(l->words[1].text, "abcdefghijklmnopqrstuvwxyz0123456789-") !=
             strlen(l->words[1].text) ||
-        mta_bit(l->words[1].text))
+        scenario_mta_bit(l->words[1].text))
         return LFAIL(l, l->words[1].col, "variant name '%s': a-z, 0-9, '-', not an MTA name",
                      l->words[1].text);
     if (strlen(l->words[1].text) > SCENARIO_ID_MAX)

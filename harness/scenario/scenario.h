@@ -190,6 +190,12 @@ int scenario_load(const char *path, const char *root, struct scenario *s,
 int scenario_path(const struct scenario *s, const struct scenario_pos *at, const char *path,
                   char *buf, size_t size, struct scenario_error *err);
 
+/*
+ * scenario_mta_bit - SCENARIO_MTA_* for an MTA's name ("postfix", "exim":
+ * mta_kind_name() above this layer), 0 if scenarios know no such MTA
+ */
+unsigned scenario_mta_bit(const char *name);
+
 /* scenario_applies - does a where-clause hold for this MTA bit and variant index? */
 int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant);
 
