@@ -45,6 +45,18 @@ static void tried(char *why, size_t size, const char *path, int e)
                  e == ENOENT ? "" : ": ", e == ENOENT ? "" : strerror(e));
 }
 
+/* try_dir - 0 if buf (len bytes, as snprintf said) is a directory, else -1 and it is in why */
+
+static int try_dir(const char *buf, int len, size_t size, char *why, size_t why_size)
+{
+    int e = len < 0 || (size_t)len >= size ? ENAMETOOLONG : is_dir(buf);
+
+    if (e == 0)
+        return 0;
+    tried(why, why_size, buf, e);
+    return -1;
+}
+
 /* exe_dir - the running executable's directory into buf; 0 or -1 */
 
 static int exe_dir(char *buf, size_t size)
@@ -83,19 +95,12 @@ int template_dir(const char *kind, char *buf, size_t size, char *why, size_t why
         }
         return 0;
     }
-    if (exe_dir(exe, sizeof(exe)) == 0) {
-        if ((size_t)snprintf(buf, size, "%s/%s/%s", exe, RELAYLAB_TEMPLATE_RELATIVE, kind) >= size)
-            tried(why, why_size, exe, ENAMETOOLONG);
-        else if ((e = is_dir(buf)) != 0)
-            tried(why, why_size, buf, e);
-        else
-            return 0;
-    }
-    if ((size_t)snprintf(buf, size, "%s/%s/templates", RELAYLAB_TEMPLATE_SOURCE, kind) >= size)
-        tried(why, why_size, RELAYLAB_TEMPLATE_SOURCE, ENAMETOOLONG);
-    else if ((e = is_dir(buf)) != 0)
-        tried(why, why_size, buf, e);
-    else
+    if (exe_dir(exe, sizeof(exe)) == 0 &&
+        try_dir(buf, snprintf(buf, size, "%s/%s/%s", exe, RELAYLAB_TEMPLATE_RELATIVE, kind), size,
+                why, why_size) == 0)
+        return 0;
+    if (try_dir(buf, snprintf(buf, size, "%s/%s/templates", RELAYLAB_TEMPLATE_SOURCE, kind), size,
+                why, why_size) == 0)
         return 0;
     /* What was tried, and how to point at the right place. */
     {
