@@ -16,6 +16,42 @@
 #define CLI_EXIT_USAGE 2
 #define CLI_EXIT_ENV 3
 
+#include <stddef.h>
+#include <stdio.h>
+
+#define CLI_OPT_MAX 32 /* options in one table */
+
+enum cli_opt_kind {
+    CLI_OPT_FLAG,    /* int *: 1 */
+    CLI_OPT_TEXT,    /* const char **: the value */
+    CLI_OPT_INT,     /* int *: cli_number in [min, max] */
+    CLI_OPT_LONG,    /* long *: the same */
+    CLI_OPT_SIZE,    /* size_t *: the same */
+    CLI_OPT_ULONG,   /* unsigned long *: cli_number_unsigned in [0, max] */
+    CLI_OPT_SECONDS, /* long *: milliseconds, cli_seconds */
+    CLI_OPT_CALL,    /* call(ctx, value, argc, argv): 0, or an exit code */
+};
+
+struct cli_opt {
+    const char *name; /* the long name, without "--"; messages say "--NAME" */
+    int short_name;   /* 0: none */
+    int has_arg;      /* getopt's no_argument, required_argument, optional_argument */
+    enum cli_opt_kind kind;
+    void *dest;
+    long long min, max;
+    int (*call)(void *ctx, char *value, int argc, char **argv);
+};
+
+#define CLI_OPT_IN_ORDER 1 /* stop at the first operand (COMMAND keeps its own flags) */
+#define CLI_OPT_SWAKS 2    /* "unknown option", "X needs an argument" */
+
+/*
+ * cli_opt_parse - argv through the table, "-h"/"--help" included; -1 to
+ * go on (optind at the first operand), else the exit code (messages printed)
+ */
+int cli_opt_parse(const char *cmd, int argc, char **argv, const struct cli_opt *opts, size_t nopts,
+                  int flags, void (*usage)(FILE *), void *ctx);
+
 /*
  * cli_number - a numeric option's value in [min, max]; else prints
  * "relaylab: FLAG: expected MIN..MAX, got 'TEXT'" and returns -1
