@@ -29,7 +29,7 @@ enum cli_opt_kind {
     CLI_OPT_SIZE,    /* size_t *: the same */
     CLI_OPT_ULONG,   /* unsigned long *: cli_number_unsigned in [0, max] */
     CLI_OPT_SECONDS, /* long *: milliseconds, cli_seconds */
-    CLI_OPT_CALL,    /* call(ctx, value, argc, argv): 0, or an exit code */
+    CLI_OPT_CALL,    /* call(ctx, value): 0, or an exit code */
 };
 
 struct cli_opt {
@@ -39,7 +39,7 @@ struct cli_opt {
     enum cli_opt_kind kind;
     void *dest;
     long long min, max;
-    int (*call)(void *ctx, char *value, int argc, char **argv);
+    int (*call)(void *ctx, char *value);
 };
 
 #define CLI_OPT_IN_ORDER 1 /* stop at the first operand (COMMAND keeps its own flags) */

@@ -184,12 +184,10 @@ static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
 
 /* set_mta - --mta NAME */
 
-static int set_mta(void *ctx, char *value, int argc, char **argv)
+static int set_mta(void *ctx, char *value)
 {
     struct run_fuzz_params *p = ctx;
 
-    (void)argc;
-    (void)argv;
     if (mta_kind_parse(value, &p->mta) < 0) {
         fprintf(stderr, "relaylab fuzz: --mta is postfix or exim\n");
         return CLI_EXIT_USAGE;

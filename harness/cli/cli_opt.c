@@ -27,7 +27,7 @@
 
 /* apply - one option's value into its destination; 0, or an exit code */
 
-static int apply(const struct cli_opt *o, char *arg, int argc, char **argv, void *ctx)
+static int apply(const struct cli_opt *o, char *arg, void *ctx)
 {
     char flag[64];
     long long num;
@@ -49,7 +49,7 @@ static int apply(const struct cli_opt *o, char *arg, int argc, char **argv, void
         *(unsigned long *)o->dest = (unsigned long)unum;
         return 0;
     case CLI_OPT_CALL:
-        return o->call(ctx, arg, argc, argv);
+        return o->call(ctx, arg);
     default:
         break;
     }
@@ -101,7 +101,7 @@ int cli_opt_parse(const char *cmd, int argc, char **argv, const struct cli_opt *
             if (opts[i].short_name == ch)
                 o = &opts[i];
         if (o) {
-            if ((rc = apply(o, optarg, argc, argv, ctx)) != 0)
+            if ((rc = apply(o, optarg, ctx)) != 0)
                 return rc;
         } else if (ch == 'h') {
             usage(stdout);

@@ -159,13 +159,11 @@ struct sandbox_opts {
 
 /* opt_config - --config FILE: main.cf, *master.cf, or Exim's */
 
-static int opt_config(void *ctx, char *value, int argc, char **argv)
+static int opt_config(void *ctx, char *value)
 {
     struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
     size_t len = strlen(value);
 
-    (void)argc;
-    (void)argv;
     if (len >= 9 && strcmp(value + len - 9, "master.cf") == 0)
         spec->user_master_cf = value;
     else if (spec->user_main_cf == NULL)
@@ -180,12 +178,10 @@ static int opt_config(void *ctx, char *value, int argc, char **argv)
 
 /* opt_set - --set KEY=VALUE */
 
-static int opt_set(void *ctx, char *value, int argc, char **argv)
+static int opt_set(void *ctx, char *value)
 {
     struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
 
-    (void)argc;
-    (void)argv;
     if (spec->nsets == MTA_SETS_MAX || strchr(value, '=') == NULL) {
         fprintf(stderr, "relaylab sandbox: --set wants KEY=VALUE (at most %d)\n", MTA_SETS_MAX);
         return CLI_EXIT_USAGE;
@@ -196,12 +192,10 @@ static int opt_set(void *ctx, char *value, int argc, char **argv)
 
 /* opt_service - --service LINE */
 
-static int opt_service(void *ctx, char *value, int argc, char **argv)
+static int opt_service(void *ctx, char *value)
 {
     struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
 
-    (void)argc;
-    (void)argv;
     if (spec->nservices == MTA_LISTENERS_MAX) {
         fprintf(stderr, "relaylab sandbox: too many --service\n");
         return CLI_EXIT_USAGE;
@@ -212,12 +206,10 @@ static int opt_service(void *ctx, char *value, int argc, char **argv)
 
 /* opt_acl - --exim-acl FILE */
 
-static int opt_acl(void *ctx, char *value, int argc, char **argv)
+static int opt_acl(void *ctx, char *value)
 {
     struct sandbox_opts *o = ctx;
 
-    (void)argc;
-    (void)argv;
     free(o->acl);
     if ((o->acl = load_text(value)) == NULL)
         return CLI_EXIT_USAGE;

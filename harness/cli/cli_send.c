@@ -50,6 +50,8 @@ struct send_opts {
     const char *data_file; /* --data */
     int json;
     int silent;
+    int argc; /* for --auth's following word */
+    char **argv;
 };
 
 /* usage - send's help */
@@ -257,13 +259,11 @@ static int send_one(const struct send_opts *o)
 
 /* opt_server - --server HOST[:PORT] */
 
-static int opt_server(void *ctx, char *value, int argc, char **argv)
+static int opt_server(void *ctx, char *value)
 {
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
     long long num;
 
-    (void)argc;
-    (void)argv;
     if (engine_send_server(value, p) < 0) {
         fprintf(stderr, "relaylab send: bad --server '%s' (HOST[:PORT])\n", value);
         return CLI_EXIT_USAGE;
@@ -275,12 +275,10 @@ static int opt_server(void *ctx, char *value, int argc, char **argv)
 
 /* opt_to - --to ADDR, repeatable */
 
-static int opt_to(void *ctx, char *value, int argc, char **argv)
+static int opt_to(void *ctx, char *value)
 {
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
 
-    (void)argc;
-    (void)argv;
     if (p->nto == ENGINE_SEND_RCPT_MAX) {
         fprintf(stderr, "relaylab send: more than %d --to\n", ENGINE_SEND_RCPT_MAX);
         return CLI_EXIT_USAGE;
@@ -291,12 +289,10 @@ static int opt_to(void *ctx, char *value, int argc, char **argv)
 
 /* opt_verify - --tls-verify[=name|ca|none] */
 
-static int opt_verify(void *ctx, char *value, int argc, char **argv)
+static int opt_verify(void *ctx, char *value)
 {
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
 
-    (void)argc;
-    (void)argv;
     if (value == NULL || strcmp(value, "name") == 0)
         p->verify = SMTP_TLS_VERIFY_NAME;
     else if (strcmp(value, "ca") == 0)
@@ -312,14 +308,16 @@ static int opt_verify(void *ctx, char *value, int argc, char **argv)
 
 /* opt_auth - --auth[=MECH], or swaks's "--auth LOGIN" */
 
-static int opt_auth(void *ctx, char *value, int argc, char **argv)
+static int opt_auth(void *ctx, char *value)
 {
-    struct engine_send_params *p = &((struct send_opts *)ctx)->p;
+    struct send_opts *o = ctx;
+    struct engine_send_params *p = &o->p;
+    char *next = optind < o->argc ? o->argv[optind] : NULL;
 
     p->auth = 1;
     /* swaks spells it "--auth LOGIN": take a following mechanism name. */
-    if (value == NULL && optind < argc && smtp_ehlo_auth_mech(argv[optind], strlen(argv[optind])))
-        value = argv[optind++];
+    if (value == NULL && next && smtp_ehlo_auth_mech(next, strlen(next)) != 0)
+        value = o->argv[optind++];
     if (value && (p->auth_mech = smtp_ehlo_auth_mech(value, strlen(value))) == 0) {
         fprintf(stderr, "relaylab send: --auth is PLAIN, LOGIN or CRAM-MD5\n");
         return CLI_EXIT_USAGE;
@@ -327,27 +325,12 @@ static int opt_auth(void *ctx, char *value, int argc, char **argv)
     return 0;
 }
 
-/* opt_user - --auth-user USER, which implies --auth */
-
-static int opt_user(void *ctx, char *value, int argc, char **argv)
-{
-    struct engine_send_params *p = &((struct send_opts *)ctx)->p;
-
-    (void)argc;
-    (void)argv;
-    p->user = value;
-    p->auth = 1;
-    return 0;
-}
-
 /* opt_quit_after - --quit-after STAGE */
 
-static int opt_quit_after(void *ctx, char *value, int argc, char **argv)
+static int opt_quit_after(void *ctx, char *value)
 {
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
 
-    (void)argc;
-    (void)argv;
     if ((p->quit_after = engine_send_stage_parse(value)) == ENGINE_SEND_NONE) {
         fprintf(stderr, "relaylab send: bad --quit-after '%s'\n", value);
         return CLI_EXIT_USAGE;
@@ -385,6 +368,7 @@ static int check_opts(struct send_opts *o, int argc, char **argv)
         fprintf(stderr, "relaylab send: --to is required (or --quit-after before rcpt)\n");
         return CLI_EXIT_USAGE;
     }
+    p->auth |= p->user != NULL; /* --auth-user implies --auth */
     if (p->auth && (p->user == NULL || p->pass == NULL)) {
         fprintf(stderr, "relaylab send: --auth needs --auth-user and --auth-password\n");
         return CLI_EXIT_USAGE;
@@ -410,7 +394,7 @@ static int parse_opts(struct send_opts *o, int argc, char **argv)
         {"tls-ca-path", 0, required_argument, CLI_OPT_TEXT, &o->ca_file, 0, 0, NULL},
         {"tls-sni", 0, required_argument, CLI_OPT_TEXT, &p->sni, 0, 0, NULL},
         {"auth", 'a', optional_argument, CLI_OPT_CALL, NULL, 0, 0, opt_auth},
-        {"auth-user", 0, required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_user},
+        {"auth-user", 0, required_argument, CLI_OPT_TEXT, &p->user, 0, 0, NULL},
         {"auth-password", 0, required_argument, CLI_OPT_TEXT, &p->pass, 0, 0, NULL},
         {"quit-after", 'q', required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_quit_after},
         {"local-interface", 0, required_argument, CLI_OPT_TEXT, &p->local, 0, 0, NULL},
@@ -427,6 +411,8 @@ static int parse_opts(struct send_opts *o, int argc, char **argv)
     };
     int rc;
 
+    o->argc = argc;
+    o->argv = argv;
     if ((rc = cli_opt_parse("send", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), CLI_OPT_SWAKS,
                             usage, o)) >= 0)
         return rc;
