@@ -30,6 +30,7 @@ enum cli_opt_kind {
     CLI_OPT_ULONG,   /* unsigned long *: cli_number_unsigned in [0, max] */
     CLI_OPT_SECONDS, /* long *: milliseconds, cli_seconds */
     CLI_OPT_CALL,    /* call(ctx, value): 0, or an exit code */
+    CLI_OPT_CHOICE,  /* int *: values[i] for words[i] (no value: values[0]) */
 };
 
 struct cli_opt {
@@ -40,7 +41,22 @@ struct cli_opt {
     void *dest;
     long long min, max;
     int (*call)(void *ctx, char *value);
+    const char *const *words; /* CHOICE: NULL-terminated; else "relaylab CMD: --NAME is A or B" */
+    const int *values;
 };
+
+/* Table rows: CLI_FLAG("tls", 0, &tls), CLI_NUMBER(CLI_OPT_INT, "jobs", 'j', &jobs, 1, 64), ... */
+#define CLI_ROW(n, s, a, k, d, ...)                                                                \
+    {                                                                                              \
+        .name = (n), .short_name = (s), .has_arg = (a), .kind = (k), .dest = (d), __VA_ARGS__      \
+    }
+#define CLI_FLAG(n, s, d) CLI_ROW(n, s, no_argument, CLI_OPT_FLAG, d, .min = 0)
+#define CLI_TEXT(n, s, d) CLI_ROW(n, s, required_argument, CLI_OPT_TEXT, d, .min = 0)
+#define CLI_SECONDS(n, d) CLI_ROW(n, 0, required_argument, CLI_OPT_SECONDS, d, .min = 0)
+#define CLI_NUMBER(k, n, s, d, lo, hi)                                                             \
+    CLI_ROW(n, s, required_argument, k, d, .min = (lo), .max = (hi))
+#define CLI_CALL(n, s, a, fn) CLI_ROW(n, s, a, CLI_OPT_CALL, NULL, .call = (fn))
+#define CLI_CHOICE(n, a, d, w, v) CLI_ROW(n, 0, a, CLI_OPT_CHOICE, d, .words = (w), .values = (v))
 
 #define CLI_OPT_IN_ORDER 1 /* stop at the first operand (COMMAND keeps its own flags) */
 #define CLI_OPT_SWAKS 2    /* "unknown option", "X needs an argument" */
@@ -83,5 +99,8 @@ int cli_fuzz(int argc, char **argv);
 
 /* cli_error - "relaylab CMD: MSG" on stderr, MSG through smtp_sanitize */
 void cli_error(const char *cmd, const char *msg);
+
+/* cli_say - a message on stderr as it is; returns rc (return cli_say(CLI_EXIT_USAGE, ...)) */
+int cli_say(int rc, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

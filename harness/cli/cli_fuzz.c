@@ -87,10 +87,9 @@ static int load_scenario(const char *path, const char *variant, struct scenario 
     if (variant) {
         for (i = 0; i < scn->nvariants && strcmp(scn->variants[i].name, variant); i++)
             ;
-        if (i == scn->nvariants) {
-            fprintf(stderr, "relaylab fuzz: %s has no variant '%s'\n", path, variant);
-            return CLI_EXIT_USAGE;
-        }
+        if (i == scn->nvariants)
+            return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: %s has no variant '%s'\n", path,
+                           variant);
         p->variant = i;
     }
     return 0;
@@ -182,18 +181,8 @@ static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
     return print_findings(&res, tmp, dir, sizeof(dir));
 }
 
-/* set_mta - --mta NAME */
-
-static int set_mta(void *ctx, char *value)
-{
-    struct run_fuzz_params *p = ctx;
-
-    if (mta_kind_parse(value, &p->mta) < 0) {
-        fprintf(stderr, "relaylab fuzz: --mta is postfix or exim\n");
-        return CLI_EXIT_USAGE;
-    }
-    return 0;
-}
+static const char *const mta_words[] = {"postfix", "exim", NULL};
+static const int mta_values[] = {MTA_POSTFIX, MTA_EXIM};
 
 /* cli_fuzz - "relaylab fuzz" */
 
@@ -204,15 +193,14 @@ int cli_fuzz(int argc, char **argv)
     const char *scenario_path = NULL, *variant = NULL, *results = "results";
     int quiet = 0, has_mta = 0, rc;
     const struct cli_opt opts[] = {
-        {"mta", 0, required_argument, CLI_OPT_CALL, NULL, 0, 0, set_mta},
-        {"scenario", 0, required_argument, CLI_OPT_TEXT, &scenario_path, 0, 0, NULL},
-        {"variant", 0, required_argument, CLI_OPT_TEXT, &variant, 0, 0, NULL},
-        {"time", 0, required_argument, CLI_OPT_LONG, &p.seconds, 1, 86400, NULL},
-        {"seed", 0, required_argument, CLI_OPT_ULONG, &p.seed, 0, ULONG_MAX, NULL},
-        {"results", 0, required_argument, CLI_OPT_TEXT, &results, 0, 0, NULL},
-        {"quiet", 'q', no_argument, CLI_OPT_FLAG, &quiet, 0, 0, NULL},
-        {"max-findings", 0, required_argument, CLI_OPT_SIZE, &p.max_findings, 1,
-         RUN_FUZZ_FINDINGS_MAX, NULL},
+        CLI_CHOICE("mta", required_argument, &p.mta, mta_words, mta_values),
+        CLI_TEXT("scenario", 0, &scenario_path),
+        CLI_TEXT("variant", 0, &variant),
+        CLI_NUMBER(CLI_OPT_LONG, "time", 0, &p.seconds, 1, 86400),
+        CLI_NUMBER(CLI_OPT_ULONG, "seed", 0, &p.seed, 0, ULONG_MAX),
+        CLI_TEXT("results", 0, &results),
+        CLI_FLAG("quiet", 'q', &quiet),
+        CLI_NUMBER(CLI_OPT_SIZE, "max-findings", 0, &p.max_findings, 1, RUN_FUZZ_FINDINGS_MAX),
     };
     int i;
 
@@ -228,10 +216,8 @@ int cli_fuzz(int argc, char **argv)
     }
     for (i = 1; i < argc; i++)
         has_mta |= strcmp(argv[i], "--mta") == 0 || strncmp(argv[i], "--mta=", 6) == 0;
-    if (!has_mta) {
-        fprintf(stderr, "relaylab fuzz: --mta postfix or --mta exim is required\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (!has_mta)
+        return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: --mta postfix or --mta exim is required\n");
     if ((rc = load_scenario(scenario_path, variant, &scn, &p)) != 0)
         return rc;
     return fuzz_in_sandbox(&p, scenario_path, results, &quiet);

@@ -11,7 +11,8 @@
  *	Every subcommand describes its options as a table: the long name,
  *	the short letter, whether it takes a value, and what to do with it
  *	(set a flag, keep the text, check a number through cli_number or
- *	cli_seconds, or call a handler). "-h" and "--help" print usage on
+ *	cli_seconds, pick one of a few words, or call a handler). A word
+ *	not among them prints "relaylab CMD: --NAME is A, B or C". "-h" and "--help" print usage on
  *	stdout. An unknown option prints "relaylab CMD: bad option 'X'"
  *	and usage on stderr; with CLI_OPT_SWAKS, "unknown option 'X'", and
  *	a missing value "relaylab CMD: X needs an argument" (relaylab
@@ -25,9 +26,27 @@
 
 #include "cli.h"
 
+/* choice - a CHOICE option's word; 0, or a message and CLI_EXIT_USAGE */
+
+static int choice(const char *cmd, const struct cli_opt *o, const char *arg)
+{
+    size_t i;
+
+    for (i = 0; o->words[i]; i++)
+        if (arg == NULL || strcmp(arg, o->words[i]) == 0) {
+            *(int *)o->dest = o->values[i];
+            return 0;
+        }
+    fprintf(stderr, "relaylab %s: --%s is ", cmd, o->name);
+    for (i = 0; o->words[i]; i++)
+        fprintf(stderr, "%s%s", i == 0 ? "" : o->words[i + 1] ? ", " : " or ", o->words[i]);
+    fputc('\n', stderr);
+    return CLI_EXIT_USAGE;
+}
+
 /* apply - one option's value into its destination; 0, or an exit code */
 
-static int apply(const struct cli_opt *o, char *arg, void *ctx)
+static int apply(const char *cmd, const struct cli_opt *o, char *arg, void *ctx)
 {
     char flag[64];
     long long num;
@@ -50,6 +69,8 @@ static int apply(const struct cli_opt *o, char *arg, void *ctx)
         return 0;
     case CLI_OPT_CALL:
         return o->call(ctx, arg);
+    case CLI_OPT_CHOICE:
+        return choice(cmd, o, arg);
     default:
         break;
     }
@@ -101,7 +122,7 @@ int cli_opt_parse(const char *cmd, int argc, char **argv, const struct cli_opt *
             if (opts[i].short_name == ch)
                 o = &opts[i];
         if (o) {
-            if ((rc = apply(o, optarg, ctx)) != 0)
+            if ((rc = apply(cmd, o, optarg, ctx)) != 0)
                 return rc;
         } else if (ch == 'h') {
             usage(stdout);

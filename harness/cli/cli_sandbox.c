@@ -182,10 +182,9 @@ static int opt_set(void *ctx, char *value)
 {
     struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
 
-    if (spec->nsets == MTA_SETS_MAX || strchr(value, '=') == NULL) {
-        fprintf(stderr, "relaylab sandbox: --set wants KEY=VALUE (at most %d)\n", MTA_SETS_MAX);
-        return CLI_EXIT_USAGE;
-    }
+    if (spec->nsets == MTA_SETS_MAX || strchr(value, '=') == NULL)
+        return cli_say(CLI_EXIT_USAGE, "relaylab sandbox: --set wants KEY=VALUE (at most %d)\n",
+                       MTA_SETS_MAX);
     spec->sets[spec->nsets++] = value;
     return 0;
 }
@@ -196,10 +195,8 @@ static int opt_service(void *ctx, char *value)
 {
     struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
 
-    if (spec->nservices == MTA_LISTENERS_MAX) {
-        fprintf(stderr, "relaylab sandbox: too many --service\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (spec->nservices == MTA_LISTENERS_MAX)
+        return cli_say(CLI_EXIT_USAGE, "relaylab sandbox: too many --service\n");
     spec->services[spec->nservices++] = value;
     return 0;
 }
@@ -305,15 +302,15 @@ int cli_sandbox(int argc, char **argv)
 {
     struct sandbox_opts o = {0};
     const struct cli_opt opts[] = {
-        {"mta", 0, required_argument, CLI_OPT_TEXT, &o.mta, 0, 0, NULL},
-        {"config", 0, required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_config},
-        {"set", 0, required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_set},
-        {"service", 0, required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_service},
-        {"exim-acl", 0, required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_acl},
-        {"plaintext-auth", 0, no_argument, CLI_OPT_FLAG, &o.spec.exim_plaintext_auth, 0, 0, NULL},
-        {"no-sasl", 0, no_argument, CLI_OPT_FLAG, &o.spec.no_sasl, 0, 0, NULL},
-        {"keep", 0, no_argument, CLI_OPT_FLAG, &o.params.keep, 0, 0, NULL},
-        {"shared-network", 0, no_argument, CLI_OPT_FLAG, &o.params.share_net, 0, 0, NULL},
+        CLI_TEXT("mta", 0, &o.mta),
+        CLI_CALL("config", 0, required_argument, opt_config),
+        CLI_CALL("set", 0, required_argument, opt_set),
+        CLI_CALL("service", 0, required_argument, opt_service),
+        CLI_CALL("exim-acl", 0, required_argument, opt_acl),
+        CLI_FLAG("plaintext-auth", 0, &o.spec.exim_plaintext_auth),
+        CLI_FLAG("no-sasl", 0, &o.spec.no_sasl),
+        CLI_FLAG("keep", 0, &o.params.keep),
+        CLI_FLAG("shared-network", 0, &o.params.share_net),
     };
     int rc;
 

@@ -23,6 +23,7 @@
 #include "engine_pool.h"
 #include "engine_send.h"
 #include "report_send.h"
+#include "slurp.h"
 #include "smtp_sanitize.h"
 
 #define SEND_DATA_MAX (64L * 1024 * 1024)
@@ -105,93 +106,39 @@ static void usage(FILE *fp)
         ENGINE_SEND_RCPT_MAX);
 }
 
-/* read_data - the message file, bounded */
+/* read_data - the message file ("-": stdin), bounded; NULL with errno */
 
 static char *read_data(const char *path, size_t *len)
 {
     FILE *fp = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-    size_t cap = 8192;
-    size_t used = 0;
     char *buf;
+    int saved;
 
     if (fp == NULL)
         return NULL;
-    if ((buf = malloc(cap)) == NULL)
-        goto fail;
-    for (;;) {
-        size_t n;
-
-        if (used == cap) {
-            char *p;
-
-            if (cap >= (size_t)SEND_DATA_MAX) {
-                errno = EFBIG;
-                goto fail;
-            }
-            cap *= 2;
-            if ((p = realloc(buf, cap)) == NULL)
-                goto fail;
-            buf = p;
-        }
-        n = fread(buf + used, 1, cap - used, fp);
-        used += n;
-        if (n == 0)
-            break;
-    }
-    if (ferror(fp))
-        goto fail;
+    buf = slurp_stream(fp, SEND_DATA_MAX, len);
+    saved = errno;
     if (fp != stdin)
         fclose(fp);
-    *len = used;
+    errno = saved;
     return buf;
-fail:
-    free(buf);
-    if (fp != stdin)
-        fclose(fp);
-    return NULL;
 }
 
-/* exit_code - the exit code for an outcome */
+/* exit_code - the exit code for an outcome: the stage refused, or the class of failure */
 
 static int exit_code(const struct engine_send_outcome *out)
 {
+    static const int broken_exit[] = {
+        [SMTP_ERR_INTERNAL] = CLI_EXIT_ENV, [SMTP_ERR_USAGE] = CLI_EXIT_USAGE,
+        [SMTP_ERR_TIMEOUT] = EXIT_TIMEOUT,  [SMTP_ERR_TLS] = EXIT_TLS,
+        [SMTP_ERR_PROTO] = EXIT_PROTO,      [SMTP_ERR_REPLY] = 0,
+    };
+
     if (out->verdict == ENGINE_OK)
         return CLI_EXIT_OK;
     if (out->verdict == ENGINE_REFUSED)
         return refused_exit[out->stage];
-    switch (out->err.cls) {
-    case SMTP_ERR_TIMEOUT:
-        return EXIT_TIMEOUT;
-    case SMTP_ERR_PROTO:
-        return EXIT_PROTO;
-    case SMTP_ERR_TLS:
-        return EXIT_TLS;
-    case SMTP_ERR_USAGE:
-        return CLI_EXIT_USAGE;
-    case SMTP_ERR_INTERNAL:
-        return CLI_EXIT_ENV;
-    default:
-        return EXIT_CONN;
-    }
-}
-
-/* print_failure - "relaylab send: STAGE: MESSAGE[: REPLY] (exit N)" on stderr */
-
-static void print_failure(const char *prefix, const struct engine_send_outcome *out, int rc)
-{
-    char msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
-    const char *name = engine_send_stage_name(out->stage);
-    size_t n = strlen(name);
-
-    smtp_sanitize_str(out->err.msg, msg, sizeof(msg));
-    /* "connect: connect: ..." says it twice: name the stage once. */
-    if (prefix == NULL && strncmp(msg, name, n) == 0 && (msg[n] == ' ' || msg[n] == ':'))
-        fprintf(stderr, "relaylab send: %s", msg);
-    else
-        fprintf(stderr, "relaylab send: %s%s: %s", prefix ? prefix : "", name, msg);
-    if (out->err.reply[0]) /* sanitized by smtp_error_set_reply */
-        fprintf(stderr, ": %s", out->err.reply);
-    fprintf(stderr, " (exit %d)\n", rc);
+    return broken_exit[out->err.cls] ? broken_exit[out->err.cls] : EXIT_CONN;
 }
 
 /* send_repeat - --repeat N [--concurrency C]; the exit code */
@@ -200,30 +147,18 @@ static int send_repeat(const struct send_opts *o)
 {
     struct engine_send_repeat_result res;
     int first = CLI_EXIT_OK, rc;
-    double secs;
 
-    if (engine_send_repeat(&o->p, &res) < 0) {
-        fprintf(stderr, "relaylab send: cannot start threads: %s\n", strerror(errno));
-        return CLI_EXIT_ENV;
-    }
+    if (engine_send_repeat(&o->p, &res) < 0)
+        return cli_say(CLI_EXIT_ENV, "relaylab send: cannot start threads: %s\n", strerror(errno));
     if (res.have_failure)
         first = exit_code(&res.first);
     rc = first;
-    secs = res.elapsed_ms > 0 ? (double)res.elapsed_ms / 1000.0 : 0.001;
-    if (o->json) {
-        if (report_send_repeat_json(stdout, &o->p, &res, first) < 0) {
-            fprintf(stderr, "relaylab send: cannot write JSON\n");
-            rc = CLI_EXIT_ENV;
-        }
-    } else {
-        if (res.have_failure && !o->silent && res.first_transcript)
-            fputs(res.first_transcript, stdout);
-        printf("relaylab send: %ld dialogues, %d at once, in %.3f s: %.1f dialogues/s, %ld "
-               "failed\n",
-               o->p.repeat, res.threads, secs, (double)o->p.repeat / secs, res.failed);
-    }
+    if (!o->json)
+        report_send_repeat_text(stdout, &o->p, &res, o->silent);
+    else if (report_send_repeat_json(stdout, &o->p, &res, first) < 0)
+        rc = cli_say(CLI_EXIT_ENV, "relaylab send: cannot write JSON\n");
     if (res.have_failure)
-        print_failure("first failure: ", &res.first, first);
+        report_send_failure(stderr, "first failure: ", &res.first, first);
     free(res.first_transcript);
     return rc;
 }
@@ -236,23 +171,17 @@ static int send_one(const struct send_opts *o)
     int rc;
 
     engine_send(&o->p, &out);
-    if (out.engine == NULL) {
-        fprintf(stderr, "relaylab send: out of memory\n");
-        return CLI_EXIT_ENV;
-    }
+    if (out.engine == NULL)
+        return cli_say(CLI_EXIT_ENV, "relaylab send: out of memory\n");
     rc = exit_code(&out);
-    if (o->json) {
-        /* The dialogue's verdict cannot be told without its JSON: environment error. */
-        if (report_send_json(stdout, &o->p, &out, rc) < 0) {
-            fprintf(stderr, "relaylab send: cannot write JSON\n");
-            rc = CLI_EXIT_ENV;
-        }
-    } else if (!o->silent) {
+    /* The dialogue's verdict cannot be told without its JSON: environment error. */
+    if (o->json && report_send_json(stdout, &o->p, &out, rc) < 0)
+        rc = cli_say(CLI_EXIT_ENV, "relaylab send: cannot write JSON\n");
+    else if (!o->json && !o->silent)
         smtp_transcript_write(stdout, engine_transcript(out.engine), isatty(1));
-    }
     fflush(stdout);
     if (rc != 0 && !o->json)
-        print_failure(NULL, &out, rc);
+        report_send_failure(stderr, NULL, &out, rc);
     engine_free(out.engine);
     return rc;
 }
@@ -264,10 +193,8 @@ static int opt_server(void *ctx, char *value)
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
     long long num;
 
-    if (engine_send_server(value, p) < 0) {
-        fprintf(stderr, "relaylab send: bad --server '%s' (HOST[:PORT])\n", value);
-        return CLI_EXIT_USAGE;
-    }
+    if (engine_send_server(value, p) < 0)
+        return cli_say(CLI_EXIT_USAGE, "relaylab send: bad --server '%s' (HOST[:PORT])\n", value);
     if (p->port[0] && cli_number("--server: port", p->port, 1, 65535, &num) < 0)
         return CLI_EXIT_USAGE;
     return 0;
@@ -279,30 +206,9 @@ static int opt_to(void *ctx, char *value)
 {
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
 
-    if (p->nto == ENGINE_SEND_RCPT_MAX) {
-        fprintf(stderr, "relaylab send: more than %d --to\n", ENGINE_SEND_RCPT_MAX);
-        return CLI_EXIT_USAGE;
-    }
+    if (p->nto == ENGINE_SEND_RCPT_MAX)
+        return cli_say(CLI_EXIT_USAGE, "relaylab send: more than %d --to\n", ENGINE_SEND_RCPT_MAX);
     p->to[p->nto++] = value;
-    return 0;
-}
-
-/* opt_verify - --tls-verify[=name|ca|none] */
-
-static int opt_verify(void *ctx, char *value)
-{
-    struct engine_send_params *p = &((struct send_opts *)ctx)->p;
-
-    if (value == NULL || strcmp(value, "name") == 0)
-        p->verify = SMTP_TLS_VERIFY_NAME;
-    else if (strcmp(value, "ca") == 0)
-        p->verify = SMTP_TLS_VERIFY_CA;
-    else if (strcmp(value, "none") == 0)
-        p->verify = SMTP_TLS_VERIFY_NONE;
-    else {
-        fprintf(stderr, "relaylab send: --tls-verify is name, ca or none\n");
-        return CLI_EXIT_USAGE;
-    }
     return 0;
 }
 
@@ -318,10 +224,8 @@ static int opt_auth(void *ctx, char *value)
     /* swaks spells it "--auth LOGIN": take a following mechanism name. */
     if (value == NULL && next && smtp_ehlo_auth_mech(next, strlen(next)) != 0)
         value = o->argv[optind++];
-    if (value && (p->auth_mech = smtp_ehlo_auth_mech(value, strlen(value))) == 0) {
-        fprintf(stderr, "relaylab send: --auth is PLAIN, LOGIN or CRAM-MD5\n");
-        return CLI_EXIT_USAGE;
-    }
+    if (value && (p->auth_mech = smtp_ehlo_auth_mech(value, strlen(value))) == 0)
+        return cli_say(CLI_EXIT_USAGE, "relaylab send: --auth is PLAIN, LOGIN or CRAM-MD5\n");
     return 0;
 }
 
@@ -331,83 +235,45 @@ static int opt_quit_after(void *ctx, char *value)
 {
     struct engine_send_params *p = &((struct send_opts *)ctx)->p;
 
-    if ((p->quit_after = engine_send_stage_parse(value)) == ENGINE_SEND_NONE) {
-        fprintf(stderr, "relaylab send: bad --quit-after '%s'\n", value);
-        return CLI_EXIT_USAGE;
-    }
+    if ((p->quit_after = engine_send_stage_parse(value)) == ENGINE_SEND_NONE)
+        return cli_say(CLI_EXIT_USAGE, "relaylab send: bad --quit-after '%s'\n", value);
     return 0;
-}
-
-/* check_opts - what the flags say together; -1 to go on, else the exit code */
-
-static int check_opts(struct send_opts *o, int argc, char **argv)
-{
-    struct engine_send_params *p = &o->p;
-    long long num;
-
-    if (optind < argc) {
-        fprintf(stderr, "relaylab send: unexpected argument '%s'\n", argv[optind]);
-        return CLI_EXIT_USAGE;
-    }
-    if (p->host[0] == 0) {
-        fprintf(stderr, "relaylab send: --server is required\n");
-        return CLI_EXIT_USAGE;
-    }
-    if (o->port) {
-        if (cli_number("--port", o->port, 1, 65535, &num) < 0)
-            return CLI_EXIT_USAGE;
-        snprintf(p->port, sizeof(p->port), "%lld", num);
-    }
-    if (p->port[0] == 0)
-        snprintf(p->port, sizeof(p->port), "%s", p->tls_on_connect ? "465" : "25");
-    if (p->tls && p->tls_on_connect) {
-        fprintf(stderr, "relaylab send: --tls and --tls-on-connect exclude each other\n");
-        return CLI_EXIT_USAGE;
-    }
-    if (p->nto == 0 && p->quit_after >= ENGINE_SEND_MAIL) {
-        fprintf(stderr, "relaylab send: --to is required (or --quit-after before rcpt)\n");
-        return CLI_EXIT_USAGE;
-    }
-    p->auth |= p->user != NULL; /* --auth-user implies --auth */
-    if (p->auth && (p->user == NULL || p->pass == NULL)) {
-        fprintf(stderr, "relaylab send: --auth needs --auth-user and --auth-password\n");
-        return CLI_EXIT_USAGE;
-    }
-    return -1;
 }
 
 /* parse_opts - argv into o; -1 to go on, else the exit code */
 
+static const char *const verify_words[] = {"name", "ca", "none", NULL};
+static const int verify_values[] = {SMTP_TLS_VERIFY_NAME, SMTP_TLS_VERIFY_CA, SMTP_TLS_VERIFY_NONE};
+
 static int parse_opts(struct send_opts *o, int argc, char **argv)
 {
     struct engine_send_params *p = &o->p;
+    long long num;
     const struct cli_opt opts[] = {
-        {"server", 's', required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_server},
-        {"port", 'p', required_argument, CLI_OPT_TEXT, &o->port, 0, 0, NULL},
-        {"from", 'f', required_argument, CLI_OPT_TEXT, &p->from, 0, 0, NULL},
-        {"to", 't', required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_to},
-        {"helo", 0, required_argument, CLI_OPT_TEXT, &p->helo, 0, 0, NULL},
-        {"ehlo", 0, required_argument, CLI_OPT_TEXT, &p->helo, 0, 0, NULL},
-        {"tls", 0, no_argument, CLI_OPT_FLAG, &p->tls, 0, 0, NULL},
-        {"tls-on-connect", 0, no_argument, CLI_OPT_FLAG, &p->tls_on_connect, 0, 0, NULL},
-        {"tls-verify", 0, optional_argument, CLI_OPT_CALL, NULL, 0, 0, opt_verify},
-        {"tls-ca-path", 0, required_argument, CLI_OPT_TEXT, &o->ca_file, 0, 0, NULL},
-        {"tls-sni", 0, required_argument, CLI_OPT_TEXT, &p->sni, 0, 0, NULL},
-        {"auth", 'a', optional_argument, CLI_OPT_CALL, NULL, 0, 0, opt_auth},
-        {"auth-user", 0, required_argument, CLI_OPT_TEXT, &p->user, 0, 0, NULL},
-        {"auth-password", 0, required_argument, CLI_OPT_TEXT, &p->pass, 0, 0, NULL},
-        {"quit-after", 'q', required_argument, CLI_OPT_CALL, NULL, 0, 0, opt_quit_after},
-        {"local-interface", 0, required_argument, CLI_OPT_TEXT, &p->local, 0, 0, NULL},
-        {"timeout", 0, required_argument, CLI_OPT_SECONDS, &p->engine.step_timeout_ms, 0, 0, NULL},
-        {"total-timeout", 0, required_argument, CLI_OPT_SECONDS, &p->engine.total_timeout_ms, 0, 0,
-         NULL},
-        {"data", 'd', required_argument, CLI_OPT_TEXT, &o->data_file, 0, 0, NULL},
-        {"pipeline", 0, no_argument, CLI_OPT_FLAG, &p->engine.pipelining, 0, 0, NULL},
-        {"json", 0, no_argument, CLI_OPT_FLAG, &o->json, 0, 0, NULL},
-        {"silent", 0, no_argument, CLI_OPT_FLAG, &o->silent, 0, 0, NULL},
-        {"repeat", 0, required_argument, CLI_OPT_LONG, &p->repeat, 1, SEND_REPEAT_MAX, NULL},
-        {"concurrency", 0, required_argument, CLI_OPT_LONG, &p->concurrency, 1, ENGINE_POOL_MAX,
-         NULL},
+        CLI_CALL("server", 's', required_argument, opt_server),
+        CLI_TEXT("port", 'p', &o->port),
+        CLI_TEXT("from", 'f', &p->from),
+        CLI_CALL("to", 't', required_argument, opt_to),
+        CLI_TEXT("helo", 0, &p->helo),
+        CLI_TEXT("ehlo", 0, &p->helo),
+        CLI_FLAG("tls", 0, &p->tls),
+        CLI_FLAG("tls-on-connect", 0, &p->tls_on_connect),
+        CLI_CHOICE("tls-verify", optional_argument, &p->verify, verify_words, verify_values),
+        CLI_TEXT("tls-ca-path", 0, &o->ca_file),
+        CLI_TEXT("tls-sni", 0, &p->sni),
+        CLI_CALL("auth", 'a', optional_argument, opt_auth),
+        CLI_TEXT("auth-user", 0, &p->user),
+        CLI_TEXT("auth-password", 0, &p->pass),
+        CLI_CALL("quit-after", 'q', required_argument, opt_quit_after),
+        CLI_TEXT("local-interface", 0, &p->local),
+        CLI_SECONDS("timeout", &p->engine.step_timeout_ms),
+        CLI_SECONDS("total-timeout", &p->engine.total_timeout_ms),
+        CLI_TEXT("data", 'd', &o->data_file),
+        CLI_FLAG("pipeline", 0, &p->engine.pipelining),
+        CLI_FLAG("json", 0, &o->json),
+        CLI_FLAG("silent", 0, &o->silent),
+        CLI_NUMBER(CLI_OPT_LONG, "repeat", 0, &p->repeat, 1, SEND_REPEAT_MAX),
+        CLI_NUMBER(CLI_OPT_LONG, "concurrency", 0, &p->concurrency, 1, ENGINE_POOL_MAX),
     };
     int rc;
 
@@ -416,7 +282,29 @@ static int parse_opts(struct send_opts *o, int argc, char **argv)
     if ((rc = cli_opt_parse("send", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), CLI_OPT_SWAKS,
                             usage, o)) >= 0)
         return rc;
-    return check_opts(o, argc, argv);
+    /* What the flags say together. */
+    if (optind < argc)
+        return cli_say(CLI_EXIT_USAGE, "relaylab send: unexpected argument '%s'\n", argv[optind]);
+    if (p->host[0] == 0)
+        return cli_say(CLI_EXIT_USAGE, "relaylab send: --server is required\n");
+    if (o->port) {
+        if (cli_number("--port", o->port, 1, 65535, &num) < 0)
+            return CLI_EXIT_USAGE;
+        snprintf(p->port, sizeof(p->port), "%lld", num);
+    }
+    if (p->port[0] == 0)
+        snprintf(p->port, sizeof(p->port), "%s", p->tls_on_connect ? "465" : "25");
+    if (p->tls && p->tls_on_connect)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: --tls and --tls-on-connect exclude each other\n");
+    if (p->nto == 0 && p->quit_after >= ENGINE_SEND_MAIL)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: --to is required (or --quit-after before rcpt)\n");
+    p->auth |= p->user != NULL; /* --auth-user implies --auth */
+    if (p->auth && (p->user == NULL || p->pass == NULL))
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: --auth needs --auth-user and --auth-password\n");
+    return -1;
 }
 
 /* cli_send - "relaylab send" */
@@ -432,16 +320,12 @@ int cli_send(int argc, char **argv)
     o.p.pass = getenv("RELAYLAB_AUTH_PASSWORD");
     if ((rc = parse_opts(&o, argc, argv)) >= 0)
         return rc;
-    if (o.data_file) {
-        if ((body = read_data(o.data_file, &o.p.body_len)) == NULL) {
-            fprintf(stderr, "relaylab send: cannot read --data %s: %s\n", o.data_file,
-                    strerror(errno));
-            return CLI_EXIT_ENV;
-        }
-    } else if ((body = engine_send_default_message(&o.p, &o.p.body_len)) == NULL) {
-        fprintf(stderr, "relaylab send: out of memory\n");
-        return CLI_EXIT_ENV;
-    }
+    body = o.data_file ? read_data(o.data_file, &o.p.body_len)
+                       : engine_send_default_message(&o.p, &o.p.body_len);
+    if (body == NULL)
+        return o.data_file ? cli_say(CLI_EXIT_ENV, "relaylab send: cannot read --data %s: %s\n",
+                                     o.data_file, strerror(errno))
+                           : cli_say(CLI_EXIT_ENV, "relaylab send: out of memory\n");
     o.p.body = body;
     smtp_error_clear(&err);
     if ((o.p.tls || o.p.tls_on_connect) &&

@@ -6,6 +6,8 @@
  * DESCRIPTION
  *	See report_send.h.
  *--*/
+#include <string.h>
+
 #include <jansson.h>
 
 #include "report_send.h"
@@ -74,12 +76,19 @@ int report_send_json(FILE *fp, const struct engine_send_params *p,
     return dump(fp, root, bad);
 }
 
+/* seconds - the repeat's time, never 0 (it divides) */
+
+static double seconds(const struct engine_send_repeat_result *res)
+{
+    return res->elapsed_ms > 0 ? (double)res->elapsed_ms / 1000.0 : 0.001;
+}
+
 /* report_send_repeat_json - see report_send.h */
 
 int report_send_repeat_json(FILE *fp, const struct engine_send_params *p,
                             const struct engine_send_repeat_result *res, int first_exit)
 {
-    double secs = res->elapsed_ms > 0 ? (double)res->elapsed_ms / 1000.0 : 0.001;
+    double secs = seconds(res);
     json_t *root =
         json_pack("{s:I, s:I, s:I, s:f, s:f}", "dialogues", (json_int_t)p->repeat, "failed",
                   (json_int_t)res->failed, "concurrency", (json_int_t)res->threads, "seconds", secs,
@@ -98,4 +107,38 @@ int report_send_repeat_json(FILE *fp, const struct engine_send_params *p,
                           smtp_error_class_name(res->first.err.cls), "message", msg)) < 0;
     }
     return dump(fp, root, bad);
+}
+
+/* report_send_repeat_text - see report_send.h */
+
+void report_send_repeat_text(FILE *fp, const struct engine_send_params *p,
+                             const struct engine_send_repeat_result *res, int silent)
+{
+    double secs = seconds(res);
+
+    if (res->have_failure && !silent && res->first_transcript)
+        fputs(res->first_transcript, fp);
+    fprintf(fp,
+            "relaylab send: %ld dialogues, %d at once, in %.3f s: %.1f dialogues/s, %ld failed\n",
+            p->repeat, res->threads, secs, (double)p->repeat / secs, res->failed);
+}
+
+/* report_send_failure - see report_send.h */
+
+void report_send_failure(FILE *fp, const char *prefix, const struct engine_send_outcome *out,
+                         int exit_code)
+{
+    char msg[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
+    const char *name = engine_send_stage_name(out->stage);
+    size_t n = strlen(name);
+
+    smtp_sanitize_str(out->err.msg, msg, sizeof(msg));
+    /* "connect: connect: ..." says it twice: name the stage once. */
+    if (prefix == NULL && strncmp(msg, name, n) == 0 && (msg[n] == ' ' || msg[n] == ':'))
+        fprintf(fp, "relaylab send: %s", msg);
+    else
+        fprintf(fp, "relaylab send: %s%s: %s", prefix ? prefix : "", name, msg);
+    if (out->err.reply[0]) /* sanitized by smtp_error_set_reply */
+        fprintf(fp, ": %s", out->err.reply);
+    fprintf(fp, " (exit %d)\n", exit_code);
 }
