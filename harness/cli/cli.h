@@ -58,6 +58,10 @@ struct cli_opt {
 #define CLI_CALL(n, s, a, fn) CLI_ROW(n, s, a, CLI_OPT_CALL, NULL, .call = (fn))
 #define CLI_CHOICE(n, a, d, w, v) CLI_ROW(n, 0, a, CLI_OPT_CHOICE, d, .words = (w), .values = (v))
 
+/* cli_mta_words, cli_mta_values - --mta postfix|exim as a CHOICE */
+extern const char *const cli_mta_words[];
+extern const int cli_mta_values[];
+
 #define CLI_OPT_IN_ORDER 1 /* stop at the first operand (COMMAND keeps its own flags) */
 #define CLI_OPT_SWAKS 2    /* "unknown option", "X needs an argument" */
 
@@ -81,6 +85,12 @@ int cli_number_unsigned(const char *flag, const char *text, unsigned long long m
 
 /* cli_seconds - a time option in seconds ("2.5"), 0.001..86400, into ms; else a message and -1 */
 int cli_seconds(const char *flag, const char *text, long *ms);
+
+struct mta_env;
+struct mta_env_params;
+
+/* cli_env_open - the isolated, opened sandbox environment; -1 to go on, else the exit code */
+int cli_env_open(const char *cmd, const struct mta_env_params *params, struct mta_env **env);
 
 /* cli_send - "relaylab send" */
 int cli_send(int argc, char **argv);

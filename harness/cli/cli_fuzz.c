@@ -136,20 +136,13 @@ static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
     struct mta_env *env;
     struct smtp_error err;
     char dir[1200], tmp[1200];
-    long child;
+
+    int rc;
 
     mta_env_params_default(&ep);
+    if ((rc = cli_env_open("fuzz", &ep, &env)) >= 0)
+        return rc;
     smtp_error_clear(&err);
-    if ((child = mta_env_isolate(&ep, &err)) < 0) {
-        cli_error("fuzz", err.msg);
-        return CLI_EXIT_ENV;
-    }
-    if (child > 0)
-        return mta_env_wait_isolated(child);
-    if ((env = mta_env_open(&ep, &err)) == NULL) {
-        cli_error("fuzz", err.msg);
-        return CLI_EXIT_ENV;
-    }
     mkdir(results, 0755);
     snprintf(dir, sizeof(dir), "%s/fuzz-%ld-%lu", results, (long)time(NULL), p->seed);
     /* A new directory of our own (mkdtemp), never one found there. */
@@ -181,9 +174,6 @@ static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
     return print_findings(&res, tmp, dir, sizeof(dir));
 }
 
-static const char *const mta_words[] = {"postfix", "exim", NULL};
-static const int mta_values[] = {MTA_POSTFIX, MTA_EXIM};
-
 /* cli_fuzz - "relaylab fuzz" */
 
 int cli_fuzz(int argc, char **argv)
@@ -193,7 +183,7 @@ int cli_fuzz(int argc, char **argv)
     const char *scenario_path = NULL, *variant = NULL, *results = "results";
     int quiet = 0, has_mta = 0, rc;
     const struct cli_opt opts[] = {
-        CLI_CHOICE("mta", required_argument, &p.mta, mta_words, mta_values),
+        CLI_CHOICE("mta", required_argument, &p.mta, cli_mta_words, cli_mta_values),
         CLI_TEXT("scenario", 0, &scenario_path),
         CLI_TEXT("variant", 0, &variant),
         CLI_NUMBER(CLI_OPT_LONG, "time", 0, &p.seconds, 1, 86400),

@@ -5,6 +5,10 @@
  *	command line options from a table
  * SYNOPSIS
  *	#include "cli.h"
+#include "mta.h"
+
+const char *const cli_mta_words[] = {"postfix", "exim", NULL};
+const int cli_mta_values[] = {MTA_POSTFIX, MTA_EXIM};
  *
  *	int	cli_opt_parse(cmd, argc, argv, opts, nopts, flags, usage, ctx)
  * DESCRIPTION
@@ -25,6 +29,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "mta.h"
+
+const char *const cli_mta_words[] = {"postfix", "exim", NULL};
+const int cli_mta_values[] = {MTA_POSTFIX, MTA_EXIM};
 
 /* choice - a CHOICE option's word; 0, or a message and CLI_EXIT_USAGE */
 

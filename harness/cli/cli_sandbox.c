@@ -266,20 +266,11 @@ static int sandbox(struct sandbox_opts *o, char **command)
     struct mta_instance *inst;
     struct smtp_error err;
     char outside[32];
-    long child;
     int rc;
 
+    if ((rc = cli_env_open("sandbox", &o->params, &env)) >= 0)
+        return rc;
     smtp_error_clear(&err);
-    if ((child = mta_env_isolate(&o->params, &err)) < 0) {
-        cli_error("sandbox", err.msg);
-        return CLI_EXIT_ENV;
-    }
-    if (child > 0)
-        return mta_env_wait_isolated(child);
-    if ((env = mta_env_open(&o->params, &err)) == NULL) {
-        cli_error("sandbox", err.msg);
-        return CLI_EXIT_ENV;
-    }
     if ((inst = mta_start(env, &o->spec, &err)) == NULL ||
         mta_env_addr(env, outside, sizeof(outside), &err) < 0) {
         cli_error("sandbox", err.msg);

@@ -1,0 +1,199 @@
+/*++
+ * NAME
+ *	run_plan 3
+ * SUMMARY
+ *	the cells of a run: scenario x variant x MTA, filtered and sharded
+ * DESCRIPTION
+ *	See run_plan.h.
+ *--*/
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "number.h"
+#include "run_plan.h"
+#include "smtp_sanitize.h"
+
+/* cmp_str - qsort() order of file names */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* run_plan_collect - see run_plan.h */
+
+int run_plan_collect(const char *path, char **files, const char **roots, size_t *n, size_t max,
+                     struct smtp_error *err)
+{
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+    size_t first = *n;
+
+    smtp_error_clear(err);
+    if (stat(path, &st) < 0)
+        return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        if (*n == max)
+            return -1;
+        roots[*n] = NULL; /* a file named on the command line: its own directory */
+        files[(*n)++] = strdup(path);
+        return 0;
+    }
+    if ((d = opendir(path)) == NULL)
+        return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s: %s", path, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        char full[1024];
+
+        if (len < 5 || strcmp(e->d_name + len - 4, ".scn") != 0)
+            continue;
+        if (*n == max) {
+            closedir(d);
+            return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %zu scenario files", max);
+        }
+        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
+        roots[*n] = path; /* the directory named on the command line */
+        files[(*n)++] = strdup(full);
+    }
+    closedir(d);
+    qsort(files + first, *n - first, sizeof(char *), cmp_str);
+    return 0;
+}
+
+/* run_plan_load - see run_plan.h */
+
+int run_plan_load(char *const *files, const char *const *roots, size_t n,
+                  struct scenario *scenarios, void (*say)(void *ctx, const char *text), void *ctx)
+{
+    char msg[600];
+    char clean[SMTP_SANITIZE_SIZE(600)];
+    int rc = 0;
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        struct scenario_error err;
+
+        if (scenario_load(files[i], roots[i], &scenarios[i], &err) < 0 ||
+            run_scenario_check(&scenarios[i], &err) < 0) {
+            scenario_error_format(&err, msg, sizeof(msg));
+            smtp_sanitize_str(msg, clean, sizeof(clean));
+            say(ctx, clean);
+            rc = -1;
+        }
+    }
+    for (i = 0; i < n && rc == 0; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(scenarios[i].id, scenarios[j].id) == 0) {
+                char file[1024], other[1024], line[2200];
+
+                smtp_sanitize_str(scenarios[i].id_pos.file, file, sizeof(file));
+                smtp_sanitize_str(files[j], other, sizeof(other));
+                snprintf(line, sizeof(line), "%s:%d:%d: scenario id '%s' is also used by %s", file,
+                         scenarios[i].id_pos.line, scenarios[i].id_pos.col, scenarios[i].id, other);
+                say(ctx, line);
+                rc = -1;
+            }
+    return rc;
+}
+
+/* mta_wanted - the scenario allows the cell's MTA, and it is the one chosen */
+
+static int mta_wanted(const struct run_cell *c, const struct run_plan_params *p)
+{
+    unsigned bit = c->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+
+    return !(c->scenario->mtas && !(c->scenario->mtas & bit)) &&
+           !(p->mta_only >= 0 && (int)c->mta != p->mta_only);
+}
+
+/* name_wanted - the cell's name holds the filter */
+
+static int name_wanted(const struct run_cell *c, const struct run_plan_params *p)
+{
+    char name[300];
+
+    run_cell_name(c, name, sizeof(name));
+    return p->filter == NULL || strstr(name, p->filter) != NULL;
+}
+
+/* run_plan_cells - see run_plan.h */
+
+long run_plan_cells(const struct scenario *scenarios, size_t nscenarios,
+                    const struct run_plan_params *p, struct run_cell *cells, size_t max,
+                    struct smtp_error *err)
+{
+    size_t ncells = 0, kept = 0, i, v;
+    int r, k;
+
+    for (r = 0; r < p->repeat; r++)
+        for (i = 0; i < nscenarios; i++) {
+            const struct scenario *s = &scenarios[i];
+
+            if (p->policy_only && !scenario_has_tag(s, "policy"))
+                continue;
+            for (v = 0; v < (s->nvariants ? s->nvariants : 1); v++)
+                for (k = 0; k < 2; k++) {
+                    struct run_cell c = {
+                        .scenario = s, .variant = v, .mta = (enum mta_kind)k, .repeat = r};
+
+                    if (!mta_wanted(&c, p))
+                        continue;
+                    /* Counted before the filter: the limit is the matrix's, not the filter's. */
+                    if (ncells == max)
+                        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %zu cells", max);
+                    if (name_wanted(&c, p))
+                        cells[ncells++] = c;
+                }
+        }
+    if (p->shard_n <= 0)
+        return (long)ncells;
+    for (i = 0; i < ncells; i++)
+        if ((int)(i % (size_t)p->shard_n) == p->shard_k - 1)
+            cells[kept++] = cells[i];
+    return (long)kept;
+}
+
+/* run_plan_shard - see run_plan.h */
+
+int run_plan_shard(const char *text, int *k, int *n)
+{
+    const char *slash = strchr(text, '/');
+    char part[32];
+    long long vk, vn;
+
+    if (slash == NULL || (size_t)(slash - text) >= sizeof(part))
+        return -1;
+    snprintf(part, sizeof(part), "%.*s", (int)(slash - text), text);
+    if (number_parse(slash + 1, 1, RUN_PLAN_CELLS_MAX, &vn) < 0 ||
+        number_parse(part, 1, vn, &vk) < 0)
+        return -1;
+    *k = (int)vk;
+    *n = (int)vn;
+    return 0;
+}
+
+/* run_plan_swaks - see run_plan.h */
+
+void run_plan_swaks(const struct run_cell *cells, size_t ncells, char *buf, size_t size)
+{
+    long ours = 0, theirs = 0, waits = 0;
+    int dialogues = 0;
+    size_t i;
+
+    for (i = 0; i < ncells; i++) {
+        ours += cells[i].dialogue_ms - cells[i].relay_wait_ms;
+        waits += cells[i].relay_wait_ms;
+        theirs += cells[i].swaks_ms;
+        dialogues += cells[i].swaks_dialogues;
+    }
+    snprintf(buf, size,
+             "dialogues: %d; relaylab %.2f s (plus %.2f s waiting for the sink, which swaks "
+             "does not do), swaks %.2f s (one process each): %.1fx",
+             dialogues, ours / 1000.0, waits / 1000.0, theirs / 1000.0,
+             ours ? (double)theirs / ours : 0.0);
+}
