@@ -89,7 +89,6 @@ struct run_opts {
     struct run_params rp;
     const char *postfix_dir, *exim_conf, *results_dir;
     int keep;
-    char main_cf[1024], master_cf[1024];
     struct progress prog;
 };
 
@@ -128,9 +127,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
     };
 
     memset(o, 0, sizeof(*o));
-    o->rp.jobs = 2;
-    o->rp.step_timeout_ms = RUN_STEP_TIMEOUT_MS;
-    o->rp.total_timeout_ms = RUN_TOTAL_TIMEOUT_MS;
+    run_params_default(&o->rp);
     o->rp.progress = on_progress;
     o->rp.progress_ctx = &o->prog;
     o->plan.repeat = 1;
@@ -167,30 +164,6 @@ static int collect_files(const struct run_opts *o, int argc, char **argv, char *
             return CLI_EXIT_USAGE;
     if (*nfiles == 0)
         return cli_say(CLI_EXIT_USAGE, "relaylab run: no scenario files (*.scn)\n");
-    return -1;
-}
-
-/* check_configs - --postfix-config DIR and --exim-config FILE readable; -1 to go on */
-
-static int check_configs(struct run_opts *o)
-{
-    if (o->postfix_dir) {
-        snprintf(o->main_cf, sizeof(o->main_cf), "%s/main.cf", o->postfix_dir);
-        snprintf(o->master_cf, sizeof(o->master_cf), "%s/master.cf", o->postfix_dir);
-        if (access(o->main_cf, R_OK) < 0 || access(o->master_cf, R_OK) < 0)
-            return cli_say(CLI_EXIT_USAGE, "relaylab run: %s needs main.cf and master.cf\n",
-                           o->postfix_dir);
-        o->plan.mta_only = MTA_POSTFIX;
-        o->rp.postfix_main_cf = o->main_cf;
-        o->rp.postfix_master_cf = o->master_cf;
-    }
-    if (o->exim_conf) {
-        if (access(o->exim_conf, R_OK) < 0)
-            return cli_say(CLI_EXIT_USAGE, "relaylab run: cannot read %s\n", o->exim_conf);
-        o->plan.mta_only = o->postfix_dir ? -1 : MTA_EXIM;
-        o->rp.exim_conf = o->exim_conf;
-    }
-    o->plan.policy_only = o->postfix_dir || o->exim_conf;
     return -1;
 }
 
@@ -313,10 +286,14 @@ int cli_run(int argc, char **argv)
     long ncells = 0;
     int rc;
 
+    smtp_error_clear(&err);
     if ((rc = parse_opts(&o, argc, argv)) >= 0 ||
-        (rc = collect_files(&o, argc, argv, files, roots, &nfiles)) >= 0 ||
-        (rc = check_configs(&o)) >= 0)
+        (rc = collect_files(&o, argc, argv, files, roots, &nfiles)) >= 0)
         goto out;
+    if (run_plan_user_config(o.postfix_dir, o.exim_conf, &o.plan, &o.rp, &err) < 0) {
+        rc = cli_say(CLI_EXIT_USAGE, "relaylab run: %s\n", err.msg);
+        goto out;
+    }
     /* Every file parses, or nothing runs and nothing is written. */
     if ((scenarios = calloc(nfiles, sizeof(*scenarios))) == NULL) {
         rc = cli_say(CLI_EXIT_ENV, "relaylab run: out of memory\n");

@@ -62,6 +62,18 @@ struct cell_run {
     long sink_wait_ms;
 };
 
+/* run_params_default - 2 jobs, shared instances, the default time-outs */
+
+void run_params_default(struct run_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->jobs = 2;
+    params->step_timeout_ms = RUN_STEP_TIMEOUT_MS;
+    params->total_timeout_ms = RUN_TOTAL_TIMEOUT_MS;
+}
+
+/* run_cell_name - "scenario/variant/mta" */
+
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
 {
     const struct scenario *s = cell->scenario;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "number.h"
 #include "run_plan.h"
@@ -156,6 +157,33 @@ long run_plan_cells(const struct scenario *scenarios, size_t nscenarios,
         if ((int)(i % (size_t)p->shard_n) == p->shard_k - 1)
             cells[kept++] = cells[i];
     return (long)kept;
+}
+
+/* run_plan_user_config - see run_plan.h */
+
+int run_plan_user_config(const char *postfix_dir, const char *exim_conf,
+                         struct run_plan_params *plan, struct run_params *rp,
+                         struct smtp_error *err)
+{
+    if (postfix_dir) {
+        snprintf(plan->postfix_main_cf, sizeof(plan->postfix_main_cf), "%s/main.cf", postfix_dir);
+        snprintf(plan->postfix_master_cf, sizeof(plan->postfix_master_cf), "%s/master.cf",
+                 postfix_dir);
+        if (access(plan->postfix_main_cf, R_OK) < 0 || access(plan->postfix_master_cf, R_OK) < 0)
+            return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s needs main.cf and master.cf",
+                                  postfix_dir);
+        plan->mta_only = MTA_POSTFIX;
+        rp->postfix_main_cf = plan->postfix_main_cf;
+        rp->postfix_master_cf = plan->postfix_master_cf;
+    }
+    if (exim_conf) {
+        if (access(exim_conf, R_OK) < 0)
+            return smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot read %s", exim_conf);
+        plan->mta_only = postfix_dir ? -1 : MTA_EXIM;
+        rp->exim_conf = exim_conf;
+    }
+    plan->policy_only = postfix_dir || exim_conf;
+    return 0;
 }
 
 /* run_plan_shard - see run_plan.h */

@@ -23,6 +23,7 @@
  *	what a scenario holds is hostile), to a callback, and goes on, so
  *	that one run shows them all.
  *
+ *	run_plan_user_config() points the plan at a user's own config.
  *	run_plan_shard() reads "K/N" for shard_k and shard_n.
  *	run_plan_swaks() sums what --compare-swaks measured over the cells:
  *	the dialogues, relaylab's time (waiting for the sink, which swaks
@@ -55,6 +56,8 @@ struct run_plan_params {
     const char *filter; /* a substring of the cell's name, or NULL */
     int shard_k;        /* 1..shard_n; shard_n 0: no sharding */
     int shard_n;
+    char postfix_main_cf[1024]; /* run_plan_user_config(): a user's own Postfix config */
+    char postfix_master_cf[1024];
 };
 
 /* run_plan_collect - *.scn under path into files (malloc'd) and roots, *n of max so far */
@@ -69,6 +72,16 @@ int run_plan_load(char *const *files, const char *const *roots, size_t n,
 long run_plan_cells(const struct scenario *scenarios, size_t nscenarios,
                     const struct run_plan_params *p, struct run_cell *cells, size_t max,
                     struct smtp_error *err);
+
+/*
+ * run_plan_user_config - a user's own config: Postfix's directory (its
+ * main.cf and master.cf) and Exim's file must be readable; then only the
+ * scenarios tagged "policy" run, on that MTA (on both with both), and rp
+ * names the files. Either may be NULL. 0, or -1 with err (SMTP_ERR_USAGE).
+ */
+int run_plan_user_config(const char *postfix_dir, const char *exim_conf,
+                         struct run_plan_params *plan, struct run_params *rp,
+                         struct smtp_error *err);
 
 /* run_plan_shard - "K/N" with 1 <= K <= N <= RUN_PLAN_CELLS_MAX; 0, or -1 */
 int run_plan_shard(const char *text, int *k, int *n);
