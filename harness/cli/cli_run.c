@@ -137,32 +137,21 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
     return cli_opt_parse("run", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage, o);
 }
 
-/* collect - *.scn under path; 0, or a message and -1 */
+/* collect_files - the PATH operands (or the default directory) into the plan; -1 to go on */
 
-static int collect(const char *path, char **files, const char **roots, size_t *nfiles)
+static int collect_files(const struct run_opts *o, int argc, char **argv, struct run_plan *plan)
 {
+    const char *fallback = o->postfix_dir || o->exim_conf ? "scenarios/policy" : "scenarios/seed";
     struct smtp_error err;
 
-    if (run_plan_collect(path, files, roots, nfiles, RUN_PLAN_FILES_MAX, &err) == 0)
-        return 0;
-    if (err.msg[0])
-        fprintf(stderr, "relaylab run: %s\n", err.msg);
-    return -1;
-}
-
-/* collect_files - the PATH operands (or the default directory) as files; -1 to go on */
-
-static int collect_files(const struct run_opts *o, int argc, char **argv, char **files,
-                         const char **roots, size_t *nfiles)
-{
-    if (optind == argc &&
-        collect(o->postfix_dir || o->exim_conf ? "scenarios/policy" : "scenarios/seed", files,
-                roots, nfiles) < 0)
-        return CLI_EXIT_USAGE;
-    for (; optind < argc; optind++)
-        if (collect(argv[optind], files, roots, nfiles) < 0)
+    do {
+        if (run_plan_collect(plan, optind < argc ? argv[optind] : fallback, &err) < 0) {
+            if (err.msg[0])
+                fprintf(stderr, "relaylab run: %s\n", err.msg);
             return CLI_EXIT_USAGE;
-    if (*nfiles == 0)
+        }
+    } while (++optind < argc);
+    if (plan->nfiles == 0)
         return cli_say(CLI_EXIT_USAGE, "relaylab run: no scenario files (*.scn)\n");
     return -1;
 }
@@ -276,49 +265,35 @@ static int run_cells(const struct run_opts *o, struct run_cell *cells, size_t nc
 
 int cli_run(int argc, char **argv)
 {
-    char *files[RUN_PLAN_FILES_MAX];
-    const char *roots[RUN_PLAN_FILES_MAX]; /* the tree each file's named files must stay in */
-    size_t nfiles = 0, i;
-    struct scenario *scenarios = NULL;
-    struct run_cell *cells = NULL;
+    struct run_plan plan = {0};
     struct run_opts o;
     struct smtp_error err;
-    long ncells = 0;
+    long ncells;
     int rc;
 
     smtp_error_clear(&err);
-    if ((rc = parse_opts(&o, argc, argv)) >= 0 ||
-        (rc = collect_files(&o, argc, argv, files, roots, &nfiles)) >= 0)
+    if ((rc = parse_opts(&o, argc, argv)) >= 0 || (rc = collect_files(&o, argc, argv, &plan)) >= 0)
         goto out;
     if (run_plan_user_config(o.postfix_dir, o.exim_conf, &o.plan, &o.rp, &err) < 0) {
         rc = cli_say(CLI_EXIT_USAGE, "relaylab run: %s\n", err.msg);
         goto out;
     }
     /* Every file parses, or nothing runs and nothing is written. */
-    if ((scenarios = calloc(nfiles, sizeof(*scenarios))) == NULL) {
-        rc = cli_say(CLI_EXIT_ENV, "relaylab run: out of memory\n");
+    if (run_plan_load(&plan, say, NULL, &err) < 0) {
+        rc = err.cls == SMTP_ERR_INTERNAL ? cli_say(CLI_EXIT_ENV, "relaylab run: out of memory\n")
+                                          : CLI_EXIT_USAGE;
         goto out;
     }
-    if (run_plan_load(files, roots, nfiles, scenarios, say, NULL) < 0) {
-        rc = CLI_EXIT_USAGE;
-        goto out;
-    }
-    smtp_error_clear(&err);
-    if ((cells = calloc(RUN_PLAN_CELLS_MAX, sizeof(*cells))) != NULL &&
-        (ncells = run_plan_cells(scenarios, nfiles, &o.plan, cells, RUN_PLAN_CELLS_MAX, &err)) <
-            0) {
+    if ((ncells = run_plan_cells(&plan, &o.plan, &err)) < 0) {
         cli_error("run", err.msg);
         rc = CLI_EXIT_USAGE;
     } else if (ncells == 0) {
         rc = cli_say(CLI_EXIT_USAGE,
                      "relaylab run: no cell to run (check --mta, --filter, --shard)\n");
     } else {
-        rc = run_cells(&o, cells, (size_t)ncells);
+        rc = run_cells(&o, plan.cells, (size_t)ncells);
     }
 out:
-    free(cells);
-    free(scenarios);
-    for (i = 0; i < nfiles; i++)
-        free(files[i]);
+    run_plan_free(&plan);
     return rc < 0 ? CLI_EXIT_OK : rc;
 }

@@ -27,13 +27,16 @@ static int cmp_str(const void *a, const void *b)
 
 /* run_plan_collect - see run_plan.h */
 
-int run_plan_collect(const char *path, char **files, const char **roots, size_t *n, size_t max,
-                     struct smtp_error *err)
+int run_plan_collect(struct run_plan *plan, const char *path, struct smtp_error *err)
 {
+    const size_t max = RUN_PLAN_FILES_MAX;
+    char **files = plan->files;
+    const char **roots = plan->roots;
+    size_t *n = &plan->nfiles;
+    size_t first = *n;
     struct stat st;
     DIR *d;
     struct dirent *e;
-    size_t first = *n;
 
     smtp_error_clear(err);
     if (stat(path, &st) < 0)
@@ -68,20 +71,28 @@ int run_plan_collect(const char *path, char **files, const char **roots, size_t 
 
 /* run_plan_load - see run_plan.h */
 
-int run_plan_load(char *const *files, const char *const *roots, size_t n,
-                  struct scenario *scenarios, void (*say)(void *ctx, const char *text), void *ctx)
+int run_plan_load(struct run_plan *plan, void (*say)(void *ctx, const char *text), void *ctx,
+                  struct smtp_error *err)
 {
+    char *const *files = plan->files;
+    const char *const *roots = plan->roots;
+    size_t n = plan->nfiles;
+    struct scenario *scenarios;
     char msg[600];
     char clean[SMTP_SANITIZE_SIZE(600)];
     int rc = 0;
     size_t i, j;
 
-    for (i = 0; i < n; i++) {
-        struct scenario_error err;
+    smtp_error_clear(err);
+    if ((scenarios = plan->scenarios = calloc(n, sizeof(*scenarios))) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
 
-        if (scenario_load(files[i], roots[i], &scenarios[i], &err) < 0 ||
-            run_scenario_check(&scenarios[i], &err) < 0) {
-            scenario_error_format(&err, msg, sizeof(msg));
+    for (i = 0; i < n; i++) {
+        struct scenario_error serr;
+
+        if (scenario_load(files[i], roots[i], &scenarios[i], &serr) < 0 ||
+            run_scenario_check(&scenarios[i], &serr) < 0) {
+            scenario_error_format(&serr, msg, sizeof(msg));
             smtp_sanitize_str(msg, clean, sizeof(clean));
             say(ctx, clean);
             rc = -1;
@@ -99,7 +110,7 @@ int run_plan_load(char *const *files, const char *const *roots, size_t n,
                 say(ctx, line);
                 rc = -1;
             }
-    return rc;
+    return rc < 0 ? smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", "") : 0;
 }
 
 /* mta_wanted - the scenario allows the cell's MTA, and it is the one chosen */
@@ -124,12 +135,18 @@ static int name_wanted(const struct run_cell *c, const struct run_plan_params *p
 
 /* run_plan_cells - see run_plan.h */
 
-long run_plan_cells(const struct scenario *scenarios, size_t nscenarios,
-                    const struct run_plan_params *p, struct run_cell *cells, size_t max,
-                    struct smtp_error *err)
+long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
 {
+    const size_t max = RUN_PLAN_CELLS_MAX;
+    const struct scenario *scenarios = plan->scenarios;
+    size_t nscenarios = plan->nfiles;
     size_t ncells = 0, kept = 0, i, v;
+    struct run_cell *cells;
     int r, k;
+
+    /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
+    if ((cells = plan->cells = calloc(max, sizeof(*cells))) == NULL)
+        return 0;
 
     for (r = 0; r < p->repeat; r++)
         for (i = 0; i < nscenarios; i++) {
@@ -152,11 +169,24 @@ long run_plan_cells(const struct scenario *scenarios, size_t nscenarios,
                 }
         }
     if (p->shard_n <= 0)
-        return (long)ncells;
+        return (long)(plan->ncells = ncells);
     for (i = 0; i < ncells; i++)
         if ((int)(i % (size_t)p->shard_n) == p->shard_k - 1)
             cells[kept++] = cells[i];
-    return (long)kept;
+    return (long)(plan->ncells = kept);
+}
+
+/* run_plan_free - see run_plan.h */
+
+void run_plan_free(struct run_plan *plan)
+{
+    size_t i;
+
+    free(plan->cells);
+    free(plan->scenarios);
+    for (i = 0; i < plan->nfiles; i++)
+        free(plan->files[i]);
+    memset(plan, 0, sizeof(*plan));
 }
 
 /* run_plan_user_config - see run_plan.h */

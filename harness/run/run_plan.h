@@ -2,10 +2,23 @@
  * NAME
  *	run_plan 3h
  * SUMMARY
- *	the cells of a run: scenario x variant x MTA, filtered and sharded
+ *	what a run runs: scenario files, scenarios, cells
  * SYNOPSIS
  *	#include "run_plan.h"
  * DESCRIPTION
+ *	A plan holds a run's input from files to cells, in three steps.
+ *
+ *	run_plan_collect() adds the scenario files (*.scn) a path names: a
+ *	file as it is, a directory's files one level down, sorted, each
+ *	with the tree its own named files must stay in (NULL: the file's
+ *	directory).
+ *
+ *	run_plan_load() loads them all and checks each against the sandbox
+ *	(run_scenario_check()) and their ids against each other; it hands
+ *	every error, formatted and sanitized (it quotes a file, and what a
+ *	scenario holds is hostile), to a callback and goes on, so that one
+ *	run shows them all.
+ *
  *	run_plan_cells() lays out the matrix run_matrix() runs: for each
  *	repetition, each scenario (only those tagged "policy" with
  *	policy_only), each variant (one when it has none) and each MTA the
@@ -14,26 +27,18 @@
  *	the shard_k-th of every shard_n cells (1-based), so that CI jobs
  *	split one matrix between them.
  *
- *	run_plan_collect() finds the scenario files (*.scn) a run names: a
- *	file as it is, a directory's files one level down, sorted, each
- *	with the tree its own named files must stay in (NULL: the file's
- *	directory). run_plan_load() loads them all and checks each against
- *	the sandbox (run_scenario_check()) and their ids against each other;
- *	it hands every error, formatted and sanitized (it quotes a file, and
- *	what a scenario holds is hostile), to a callback, and goes on, so
- *	that one run shows them all.
- *
- *	run_plan_user_config() points the plan at a user's own config.
- *	run_plan_shard() reads "K/N" for shard_k and shard_n.
- *	run_plan_swaks() sums what --compare-swaks measured over the cells:
- *	the dialogues, relaylab's time (waiting for the sink, which swaks
- *	does not do, apart) and swaks's.
+ *	run_plan_user_config() points the parameters at a user's own
+ *	config; run_plan_shard() reads "K/N" for shard_k and shard_n;
+ *	run_plan_swaks() sums what --compare-swaks measured: the dialogues,
+ *	relaylab's time (waiting for the sink, which swaks does not do,
+ *	apart) and swaks's.
  * DIAGNOSTICS
- *	run_plan_cells() returns the number of cells (0: none matched), or
- *	-1 with err (SMTP_ERR_USAGE) when there are more than max.
- *	run_plan_collect() and run_plan_load() return 0, or -1 (with err
- *	for run_plan_collect(): its message is empty when a file named
- *	after max others is left out).
+ *	run_plan_collect(): 0, or -1 with err (its message is empty when a
+ *	file named after RUN_PLAN_FILES_MAX others is left out).
+ *	run_plan_load(): 0, or -1 with err: SMTP_ERR_INTERNAL when out of
+ *	memory, else SMTP_ERR_USAGE (the errors went to the callback).
+ *	run_plan_cells(): the number of cells (0: none matched, or out of
+ *	memory), or -1 with err (SMTP_ERR_USAGE) past RUN_PLAN_CELLS_MAX.
  *--*/
 #ifndef RUN_PLAN_H
 #define RUN_PLAN_H
@@ -60,18 +65,27 @@ struct run_plan_params {
     char postfix_master_cf[1024];
 };
 
-/* run_plan_collect - *.scn under path into files (malloc'd) and roots, *n of max so far */
-int run_plan_collect(const char *path, char **files, const char **roots, size_t *n, size_t max,
-                     struct smtp_error *err);
+struct run_plan {
+    char *files[RUN_PLAN_FILES_MAX];
+    const char *roots[RUN_PLAN_FILES_MAX]; /* the tree each file's named files must stay in */
+    size_t nfiles;
+    struct scenario *scenarios; /* nfiles of them, after run_plan_load() */
+    struct run_cell *cells;     /* after run_plan_cells() */
+    size_t ncells;
+};
 
-/* run_plan_load - every file into scenarios (n of them), checked; errors to say(ctx, text) */
-int run_plan_load(char *const *files, const char *const *roots, size_t n,
-                  struct scenario *scenarios, void (*say)(void *ctx, const char *text), void *ctx);
+/* run_plan_collect - *.scn under path, added to plan */
+int run_plan_collect(struct run_plan *plan, const char *path, struct smtp_error *err);
 
-/* run_plan_cells - the cells of scenarios under p, into cells (max of them) */
-long run_plan_cells(const struct scenario *scenarios, size_t nscenarios,
-                    const struct run_plan_params *p, struct run_cell *cells, size_t max,
-                    struct smtp_error *err);
+/* run_plan_load - every file of plan, loaded and checked; each error to say(ctx, text) */
+int run_plan_load(struct run_plan *plan, void (*say)(void *ctx, const char *text), void *ctx,
+                  struct smtp_error *err);
+
+/* run_plan_cells - the cells of plan's scenarios under p */
+long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err);
+
+/* run_plan_free - files, scenarios and cells (not what the cells hold: run_cell_free()) */
+void run_plan_free(struct run_plan *plan);
 
 /*
  * run_plan_user_config - a user's own config: Postfix's directory (its
