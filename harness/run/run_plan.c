@@ -84,6 +84,7 @@ int run_plan_load(struct run_plan *plan, void (*say)(void *ctx, const char *text
     size_t i, j;
 
     smtp_error_clear(err);
+    free(plan->scenarios); /* loaded again */
     if ((scenarios = plan->scenarios = calloc(n, sizeof(*scenarios))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
 
@@ -145,6 +146,8 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
     int r, k;
 
     /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
+    free(plan->cells); /* a plan laid out again */
+    plan->ncells = 0;
     if ((cells = plan->cells = calloc(max, sizeof(*cells))) == NULL)
         return 0;
 
