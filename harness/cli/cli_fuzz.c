@@ -22,6 +22,8 @@
 #include "run_fuzz.h"
 #include "smtp_sanitize.h"
 
+/* usage - fuzz's help */
+
 static void usage(FILE *fp)
 {
     fprintf(fp,
@@ -47,6 +49,8 @@ static void usage(FILE *fp)
             "exit codes: 0 no finding, 1 findings (listed), 2 usage, 3 environment\n",
             RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_FINDINGS_MAX);
 }
+
+/* on_stats - the stats line on stderr (redrawn on a terminal), unless --quiet */
 
 static void on_stats(void *ctx, const struct run_fuzz_stats *st)
 {

@@ -25,6 +25,8 @@
 #include "run_plan.h"
 #include "smtp_sanitize.h"
 
+/* usage - run's help */
+
 static void usage(FILE *fp)
 {
     fprintf(fp, "usage: relaylab run [options] [PATH...]\n"
@@ -60,16 +62,20 @@ static void usage(FILE *fp)
                 "(an MTA did not start, no root)\n");
 }
 
-struct progress {
-    int tty;
-    int quiet;
+struct run_opts {
+    struct run_plan_params plan;
+    struct run_params rp;
+    const char *postfix_dir, *exim_conf, *results_dir;
+    int keep;
+    int quiet; /* no progress line */
+    int tty;   /* stderr is a terminal: redraw the progress line */
 };
 
 /* on_progress - "[done/total] cell status", one line (redrawn on a terminal) */
 
 static void on_progress(void *ctx, size_t done, size_t total, const struct run_cell *cell)
 {
-    struct progress *p = ctx;
+    const struct run_opts *p = ctx;
     char name[300];
 
     if (p->quiet)
@@ -83,14 +89,6 @@ static void on_progress(void *ctx, size_t done, size_t total, const struct run_c
     if (p->tty && done == total)
         fputc('\n', stderr);
 }
-
-struct run_opts {
-    struct run_plan_params plan;
-    struct run_params rp;
-    const char *postfix_dir, *exim_conf, *results_dir;
-    int keep;
-    struct progress prog;
-};
 
 /* opt_shard - --shard K/N */
 
@@ -118,7 +116,7 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
         CLI_TEXT("postfix-config", 0, &o->postfix_dir),
         CLI_TEXT("exim-config", 0, &o->exim_conf),
         CLI_TEXT("results", 0, &o->results_dir),
-        CLI_FLAG("quiet", 'q', &o->prog.quiet),
+        CLI_FLAG("quiet", 'q', &o->quiet),
         CLI_FLAG("keep", 0, &o->keep),
         CLI_FLAG("fresh", 0, &o->rp.fresh_instances),
         CLI_FLAG("compare-swaks", 0, &o->rp.compare_swaks),
@@ -129,11 +127,11 @@ static int parse_opts(struct run_opts *o, int argc, char **argv)
     memset(o, 0, sizeof(*o));
     run_params_default(&o->rp);
     o->rp.progress = on_progress;
-    o->rp.progress_ctx = &o->prog;
+    o->rp.progress_ctx = o;
     o->plan.repeat = 1;
     o->plan.mta_only = -1;
     o->results_dir = "results";
-    o->prog.tty = isatty(2);
+    o->tty = isatty(2);
     return cli_opt_parse("run", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage, o);
 }
 

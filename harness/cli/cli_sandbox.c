@@ -27,10 +27,14 @@
 
 static volatile sig_atomic_t stop_signal;
 
+/* on_signal - remember the signal: the main loop stops on it */
+
 static void on_signal(int sig)
 {
     stop_signal = sig;
 }
+
+/* usage - sandbox's help */
 
 static void usage(FILE *fp)
 {

@@ -122,10 +122,11 @@ static int opt_quit_after(void *ctx, char *value)
     return 0;
 }
 
-/* cli_send_opt_parse - argv into o; -1 to go on, else the exit code */
-
+/* --tls-verify's words, the first also what it means without one */
 static const char *const verify_words[] = {"name", "ca", "none", NULL};
 static const int verify_values[] = {SMTP_TLS_VERIFY_NAME, SMTP_TLS_VERIFY_CA, SMTP_TLS_VERIFY_NONE};
+
+/* cli_send_opt_parse - argv into o; -1 to go on, else the exit code */
 
 int cli_send_opt_parse(struct cli_send_opts *o, int argc, char **argv)
 {

@@ -82,6 +82,8 @@ void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
              s->nvariants ? s->variants[cell->variant].name : "default", mta_kind_name(cell->mta));
 }
 
+/* run_status_name - "pass", "FAIL", ... */
+
 const char *run_status_name(enum run_status status)
 {
     switch (status) {
@@ -95,6 +97,8 @@ const char *run_status_name(enum run_status status)
         return "ERROR";
     }
 }
+
+/* run_cell_free - the malloc'd parts */
 
 void run_cell_free(struct run_cell *cell)
 {
