@@ -8,7 +8,7 @@
  *		[--time S] [--seed N] [--results DIR]
  *--*/
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h> /* no_argument, required_argument */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,8 @@
 #include "run.h"
 #include "run_fuzz.h"
 #include "smtp_sanitize.h"
+
+/* usage - fuzz's help */
 
 static void usage(FILE *fp)
 {
@@ -48,6 +50,8 @@ static void usage(FILE *fp)
             RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_VICTIM_DOMAIN, RUN_FUZZ_FINDINGS_MAX);
 }
 
+/* on_stats - the stats line on stderr (redrawn on a terminal), unless --quiet */
+
 static void on_stats(void *ctx, const struct run_fuzz_stats *st)
 {
     int *quiet = ctx;
@@ -60,153 +64,107 @@ static void on_stats(void *ctx, const struct run_fuzz_stats *st)
             st->states, isatty(2) ? "" : "\n");
 }
 
-int cli_fuzz(int argc, char **argv)
+/* load_scenario - --scenario FILE [--variant NAME] into p; 0, or an exit code */
+
+static int load_scenario(const char *path, const char *variant, struct scenario *scn,
+                         struct run_fuzz_params *p)
 {
-    static const struct option longopts[] = {
-        {"mta", required_argument, 0, 'm'},
-        {"scenario", required_argument, 0, 's'},
-        {"variant", required_argument, 0, 'v'},
-        {"time", required_argument, 0, 't'},
-        {"seed", required_argument, 0, 'S'},
-        {"results", required_argument, 0, 'R'},
-        {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},
-        {"max-findings", required_argument, 0, 'M'},
-        {0, 0, 0, 0},
-    };
-    static struct scenario scn;
-    struct run_fuzz_params p;
+    struct scenario_error serr;
+    size_t i;
+
+    if (path == NULL) {
+        if (variant == NULL)
+            return 0;
+        fprintf(stderr, "relaylab fuzz: --variant needs --scenario\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (scenario_load(path, NULL, scn, &serr) < 0 || run_scenario_check(scn, &serr) < 0) {
+        char msg[600];
+        char clean[SMTP_SANITIZE_SIZE(600)];
+
+        scenario_error_format(&serr, msg, sizeof(msg));
+        smtp_sanitize_str(msg, clean, sizeof(clean));
+        fprintf(stderr, "%s\n", clean);
+        return CLI_EXIT_USAGE;
+    }
+    p->scenario = scn;
+    if (variant) {
+        for (i = 0; i < scn->nvariants && strcmp(scn->variants[i].name, variant); i++)
+            ;
+        if (i == scn->nvariants)
+            return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: %s has no variant '%s'\n", path,
+                           variant);
+        p->variant = i;
+    }
+    return 0;
+}
+
+/* print_findings - move the findings into place and list them; the exit code */
+
+static int print_findings(struct run_fuzz_result *res, const char *tmp, char *dir, size_t size)
+{
+    size_t i;
+
+    if (res->nfindings == 0) {
+        rmdir(tmp);
+        printf("relaylab fuzz: %lu dialogues, no finding\n", res->stats.dialogues);
+        return CLI_EXIT_OK;
+    }
+    if (rename(tmp, dir) < 0) {
+        fprintf(stderr, "relaylab fuzz: cannot rename %s: %s\n", tmp, strerror(errno));
+        snprintf(dir, size, "%s", tmp);
+    }
+    printf("relaylab fuzz: %lu dialogues, %zu finding%s (in %s):\n", res->stats.dialogues,
+           res->nfindings, res->nfindings == 1 ? "" : "s", dir);
+    for (i = 0; i < res->nfindings; i++) {
+        char *arrow = strstr(res->findings[i], " -> ");
+        const char *slash = arrow ? strrchr(arrow, '/') : NULL;
+        char clean[SMTP_SANITIZE_SIZE(sizeof(res->findings[i]))];
+
+        if (arrow)
+            *arrow = 0;
+        /* A finding quotes what the sink received: hostile. */
+        smtp_sanitize_str(res->findings[i], clean, sizeof(clean));
+        printf("  %s\n    reproduce: relaylab run %s/%s\n", clean, dir, slash ? slash + 1 : "?");
+    }
+    return CLI_EXIT_CHECK;
+}
+
+/* fuzz_in_sandbox - the MTA environment, the fuzzing, the findings; the exit code */
+
+static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
+                           const char *results, int *quiet)
+{
     struct run_fuzz_result res;
     struct mta_env_params ep;
     struct mta_env *env;
     struct smtp_error err;
-    const char *scenario_path = NULL, *variant = NULL, *results = "results";
     char dir[1200], tmp[1200];
-    int quiet = 0, ch, rc = CLI_EXIT_OK;
-    long long num;
-    unsigned long long unum;
-    long child;
-    size_t i;
 
-    memset(&p, 0, sizeof(p));
-    p.seconds = 60;
-    p.seed = (unsigned long)time(NULL) ^ (unsigned long)getpid() << 16;
-    optind = 1;
-    opterr = 0;
-    while ((ch = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'm':
-            if (mta_kind_parse(optarg, &p.mta) < 0) {
-                fprintf(stderr, "relaylab fuzz: --mta is postfix or exim\n");
-                return CLI_EXIT_USAGE;
-            }
-            break;
-        case 's':
-            scenario_path = optarg;
-            break;
-        case 'v':
-            variant = optarg;
-            break;
-        case 't':
-            if (cli_number("--time", optarg, 1, 86400, &num) < 0)
-                return CLI_EXIT_USAGE;
-            p.seconds = (long)num;
-            break;
-        case 'S':
-            if (cli_number_unsigned("--seed", optarg, ULONG_MAX, &unum) < 0)
-                return CLI_EXIT_USAGE;
-            p.seed = (unsigned long)unum;
-            break;
-        case 'R':
-            results = optarg;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'M':
-            if (cli_number("--max-findings", optarg, 1, RUN_FUZZ_FINDINGS_MAX, &num) < 0)
-                return CLI_EXIT_USAGE;
-            p.max_findings = (size_t)num;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            fprintf(stderr, "relaylab fuzz: bad option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (optind < argc || strcmp(argv[0], "fuzz") != 0) {
-        usage(stderr);
-        return CLI_EXIT_USAGE;
-    }
-    {
-        int has_mta = 0;
+    int rc;
 
-        for (i = 1; i < (size_t)argc; i++)
-            has_mta |= strcmp(argv[i], "--mta") == 0 || strncmp(argv[i], "--mta=", 6) == 0;
-        if (!has_mta) {
-            fprintf(stderr, "relaylab fuzz: --mta postfix or --mta exim is required\n");
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (scenario_path) {
-        struct scenario_error serr;
-
-        if (scenario_load(scenario_path, NULL, &scn, &serr) < 0 ||
-            run_scenario_check(&scn, &serr) < 0) {
-            char msg[600];
-            char clean[SMTP_SANITIZE_SIZE(600)];
-
-            scenario_error_format(&serr, msg, sizeof(msg));
-            smtp_sanitize_str(msg, clean, sizeof(clean));
-            fprintf(stderr, "%s\n", clean);
-            return CLI_EXIT_USAGE;
-        }
-        p.scenario = &scn;
-        if (variant) {
-            for (i = 0; i < scn.nvariants && strcmp(scn.variants[i].name, variant); i++)
-                ;
-            if (i == scn.nvariants) {
-                fprintf(stderr, "relaylab fuzz: %s has no variant '%s'\n", scenario_path, variant);
-                return CLI_EXIT_USAGE;
-            }
-            p.variant = i;
-        }
-    } else if (variant) {
-        fprintf(stderr, "relaylab fuzz: --variant needs --scenario\n");
-        return CLI_EXIT_USAGE;
-    }
     mta_env_params_default(&ep);
+    if ((rc = cli_env_open("fuzz", &ep, &env)) >= 0)
+        return rc;
     smtp_error_clear(&err);
-    if ((child = mta_env_isolate(&ep, &err)) < 0) {
-        cli_error("fuzz", err.msg);
-        return CLI_EXIT_ENV;
-    }
-    if (child > 0)
-        return mta_env_wait_isolated(child);
-    if ((env = mta_env_open(&ep, &err)) == NULL) {
-        cli_error("fuzz", err.msg);
-        return CLI_EXIT_ENV;
-    }
     mkdir(results, 0755);
-    snprintf(dir, sizeof(dir), "%s/fuzz-%ld-%lu", results, (long)time(NULL), p.seed);
+    snprintf(dir, sizeof(dir), "%s/fuzz-%ld-%lu", results, (long)time(NULL), p->seed);
     /* A new directory of our own (mkdtemp), never one found there. */
-    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu.XXXXXX", results, p.seed);
+    snprintf(tmp, sizeof(tmp), "%s/.tmp.fuzz-%lu.XXXXXX", results, p->seed);
     if (mkdtemp(tmp) == NULL || chmod(tmp, 0755) < 0) {
         fprintf(stderr, "relaylab fuzz: cannot write in %s: %s\n", results, strerror(errno));
         mta_env_close(env);
         return CLI_EXIT_ENV;
     }
-    p.out_dir = tmp;
-    p.progress = on_stats;
-    p.ctx = &quiet;
-    fprintf(stderr, "relaylab fuzz: %s, seed %lu, %ld s%s%s%s%s\n", mta_kind_name(p.mta), p.seed,
-            p.seconds, scenario_path ? ", config of " : ", base config",
-            scenario_path ? scenario_path : "", scenario_path && scn.nvariants ? " variant " : "",
-            scenario_path && scn.nvariants ? scn.variants[p.variant].name : "");
-    if (run_fuzz(env, &p, &res, &err) < 0) {
+    p->out_dir = tmp;
+    p->progress = on_stats;
+    p->ctx = quiet;
+    fprintf(stderr, "relaylab fuzz: %s, seed %lu, %ld s%s%s%s%s\n", mta_kind_name(p->mta), p->seed,
+            p->seconds, scenario_path ? ", config of " : ", base config",
+            scenario_path ? scenario_path : "",
+            scenario_path && p->scenario->nvariants ? " variant " : "",
+            scenario_path && p->scenario->nvariants ? p->scenario->variants[p->variant].name : "");
+    if (run_fuzz(env, p, &res, &err) < 0) {
         fputc('\n', stderr);
         cli_error("fuzz", err.msg);
         mta_env_close(env);
@@ -214,31 +172,47 @@ int cli_fuzz(int argc, char **argv)
         return CLI_EXIT_ENV;
     }
     mta_env_close(env);
-    on_stats(&quiet, &res.stats);
-    if (!quiet)
+    on_stats(quiet, &res.stats);
+    if (!*quiet)
         fputc('\n', stderr);
-    if (res.nfindings == 0) {
-        rmdir(tmp);
-        printf("relaylab fuzz: %lu dialogues, no finding\n", res.stats.dialogues);
-        return CLI_EXIT_OK;
-    }
-    if (rename(tmp, dir) < 0) {
-        fprintf(stderr, "relaylab fuzz: cannot rename %s: %s\n", tmp, strerror(errno));
-        snprintf(dir, sizeof(dir), "%s", tmp);
-    }
-    printf("relaylab fuzz: %lu dialogues, %zu finding%s (in %s):\n", res.stats.dialogues,
-           res.nfindings, res.nfindings == 1 ? "" : "s", dir);
-    for (i = 0; i < res.nfindings; i++) {
-        char *arrow = strstr(res.findings[i], " -> ");
-        const char *slash = arrow ? strrchr(arrow, '/') : NULL;
-        char clean[SMTP_SANITIZE_SIZE(sizeof(res.findings[i]))];
+    return print_findings(&res, tmp, dir, sizeof(dir));
+}
 
-        if (arrow)
-            *arrow = 0;
-        /* A finding quotes what the sink received: hostile. */
-        smtp_sanitize_str(res.findings[i], clean, sizeof(clean));
-        printf("  %s\n    reproduce: relaylab run %s/%s\n", clean, dir, slash ? slash + 1 : "?");
+/* cli_fuzz - "relaylab fuzz" */
+
+int cli_fuzz(int argc, char **argv)
+{
+    static struct scenario scn;
+    struct run_fuzz_params p;
+    const char *scenario_path = NULL, *variant = NULL, *results = "results";
+    int quiet = 0, has_mta = 0, rc;
+    const struct cli_opt opts[] = {
+        CLI_CHOICE("mta", required_argument, &p.mta, cli_mta_words, cli_mta_values),
+        CLI_TEXT("scenario", 0, &scenario_path),
+        CLI_TEXT("variant", 0, &variant),
+        CLI_NUMBER(CLI_OPT_LONG, "time", 0, &p.seconds, 1, 86400),
+        CLI_NUMBER(CLI_OPT_ULONG, "seed", 0, &p.seed, 0, ULONG_MAX),
+        CLI_TEXT("results", 0, &results),
+        CLI_FLAG("quiet", 'q', &quiet),
+        CLI_NUMBER(CLI_OPT_SIZE, "max-findings", 0, &p.max_findings, 1, RUN_FUZZ_FINDINGS_MAX),
+    };
+    int i;
+
+    memset(&p, 0, sizeof(p));
+    p.seconds = 60;
+    p.seed = (unsigned long)time(NULL) ^ (unsigned long)getpid() << 16;
+    if ((rc = cli_opt_parse("fuzz", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage,
+                            &p)) >= 0)
+        return rc;
+    if (optind < argc || strcmp(argv[0], "fuzz") != 0) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
     }
-    rc = CLI_EXIT_CHECK;
-    return rc;
+    for (i = 1; i < argc; i++)
+        has_mta |= strcmp(argv[i], "--mta") == 0 || strncmp(argv[i], "--mta=", 6) == 0;
+    if (!has_mta)
+        return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: --mta postfix or --mta exim is required\n");
+    if ((rc = load_scenario(scenario_path, variant, &scn, &p)) != 0)
+        return rc;
+    return fuzz_in_sandbox(&p, scenario_path, results, &quiet);
 }

@@ -13,7 +13,7 @@
  *	tears everything down, and exits with the command's status.
  *--*/
 #include <errno.h>
-#include <getopt.h>
+#include <getopt.h> /* no_argument, required_argument */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,10 +27,14 @@
 
 static volatile sig_atomic_t stop_signal;
 
+/* on_signal - remember the signal: the main loop stops on it */
+
 static void on_signal(int sig)
 {
     stop_signal = sig;
 }
+
+/* usage - sandbox's help */
 
 static void usage(FILE *fp)
 {
@@ -150,174 +154,177 @@ static void describe(FILE *fp, struct mta_env *env, const struct mta_instance *i
                 mta_env_host_pid(), inst->addr);
 }
 
-int cli_sandbox(int argc, char **argv)
-{
-    static const struct option longopts[] = {
-        {"mta", required_argument, 0, 'm'},
-        {"config", required_argument, 0, 'c'},
-        {"set", required_argument, 0, 's'},
-        {"service", required_argument, 0, 'S'},
-        {"exim-acl", required_argument, 0, 'A'},
-        {"plaintext-auth", no_argument, 0, 'P'},
-        {"no-sasl", no_argument, 0, 'N'},
-        {"keep", no_argument, 0, 'k'},
-        {"shared-network", no_argument, 0, 'n'},
-        {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0},
-    };
+struct sandbox_opts {
     struct mta_env_params params;
     struct mta_spec spec;
+    const char *mta;
+    char *acl; /* --exim-acl's text, owned */
+};
+
+/* opt_config - --config FILE: main.cf, *master.cf, or Exim's */
+
+static int opt_config(void *ctx, char *value)
+{
+    struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
+    size_t len = strlen(value);
+
+    if (len >= 9 && strcmp(value + len - 9, "master.cf") == 0)
+        spec->user_master_cf = value;
+    else if (spec->user_main_cf == NULL)
+        spec->user_main_cf = value;
+    else {
+        fprintf(stderr, "relaylab sandbox: more than one main config\n");
+        return CLI_EXIT_USAGE;
+    }
+    spec->user_exim_conf = value;
+    return 0;
+}
+
+/* opt_set - --set KEY=VALUE */
+
+static int opt_set(void *ctx, char *value)
+{
+    struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
+
+    if (spec->nsets == MTA_SETS_MAX || strchr(value, '=') == NULL)
+        return cli_say(CLI_EXIT_USAGE, "relaylab sandbox: --set wants KEY=VALUE (at most %d)\n",
+                       MTA_SETS_MAX);
+    spec->sets[spec->nsets++] = value;
+    return 0;
+}
+
+/* opt_service - --service LINE */
+
+static int opt_service(void *ctx, char *value)
+{
+    struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
+
+    if (spec->nservices == MTA_LISTENERS_MAX)
+        return cli_say(CLI_EXIT_USAGE, "relaylab sandbox: too many --service\n");
+    spec->services[spec->nservices++] = value;
+    return 0;
+}
+
+/* opt_acl - --exim-acl FILE */
+
+static int opt_acl(void *ctx, char *value)
+{
+    struct sandbox_opts *o = ctx;
+
+    free(o->acl);
+    if ((o->acl = load_text(value)) == NULL)
+        return CLI_EXIT_USAGE;
+    o->spec.exim_acl_rcpt = o->acl;
+    return 0;
+}
+
+/* run_command - COMMAND inside the sandbox; its status */
+
+static int run_command(struct mta_env *env, struct mta_instance *inst, const char *outside,
+                       char **argv)
+{
+    pid_t pid;
+    int status = 0;
+
+    describe(stderr, env, inst, outside);
+    export_env(env, inst, outside);
+    if ((pid = fork()) == 0) {
+        signal(SIGINT, SIG_DFL);
+        signal(SIGTERM, SIG_DFL);
+        signal(SIGHUP, SIG_DFL);
+        execvp(argv[0], argv);
+        fprintf(stderr, "relaylab sandbox: cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+        if (stop_signal)
+            kill(pid, SIGTERM);
+    }
+    return pid < 0             ? CLI_EXIT_ENV
+           : WIFEXITED(status) ? WEXITSTATUS(status)
+                               : 128 + WTERMSIG(status);
+}
+
+/* wait_stop - run until interrupted, or until the MTA dies; the exit code */
+
+static int wait_stop(struct mta_env *env, struct mta_instance *inst, const char *outside)
+{
+    describe(stdout, env, inst, outside);
+    printf("  (interrupt to stop)\n");
+    fflush(stdout);
+    while (!stop_signal && mta_alive(inst))
+        pause();
+    if (!stop_signal) {
+        fprintf(stderr, "relaylab sandbox: %s exited on its own; see %s\n",
+                mta_kind_name(inst->kind), inst->log_path);
+        return CLI_EXIT_ENV;
+    }
+    return CLI_EXIT_OK;
+}
+
+/* sandbox - stand the MTA up, run COMMAND or wait, tear down; the exit code */
+
+static int sandbox(struct sandbox_opts *o, char **command)
+{
     struct mta_env *env;
     struct mta_instance *inst;
     struct smtp_error err;
     char outside[32];
-    char *acl = NULL;
-    const char *mta = NULL;
-    int ch;
-    int rc = CLI_EXIT_OK;
-    int share_net = 0;
+    int rc;
 
-    mta_env_params_default(&params);
-    mta_spec_init(&spec, MTA_POSTFIX);
-    optind = 1;
-    opterr = 0;
-    /* "+": stop at the first non-option, so COMMAND keeps its own flags. */
-    while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-        switch (ch) {
-        case 'm':
-            mta = optarg;
-            break;
-        case 'c': {
-            size_t len = strlen(optarg);
-
-            if (len >= 9 && strcmp(optarg + len - 9, "master.cf") == 0)
-                spec.user_master_cf = optarg;
-            else if (spec.user_main_cf == NULL)
-                spec.user_main_cf = optarg;
-            else {
-                fprintf(stderr, "relaylab sandbox: more than one main config\n");
-                return CLI_EXIT_USAGE;
-            }
-            spec.user_exim_conf = optarg;
-            break;
-        }
-        case 's':
-            if (spec.nsets == MTA_SETS_MAX || strchr(optarg, '=') == NULL) {
-                fprintf(stderr, "relaylab sandbox: --set wants KEY=VALUE (at most %d)\n",
-                        MTA_SETS_MAX);
-                return CLI_EXIT_USAGE;
-            }
-            spec.sets[spec.nsets++] = optarg;
-            break;
-        case 'S':
-            if (spec.nservices == MTA_LISTENERS_MAX) {
-                fprintf(stderr, "relaylab sandbox: too many --service\n");
-                return CLI_EXIT_USAGE;
-            }
-            spec.services[spec.nservices++] = optarg;
-            break;
-        case 'A':
-            free(acl);
-            if ((acl = load_text(optarg)) == NULL)
-                return CLI_EXIT_USAGE;
-            spec.exim_acl_rcpt = acl;
-            break;
-        case 'P':
-            spec.exim_plaintext_auth = 1;
-            break;
-        case 'N':
-            spec.no_sasl = 1;
-            break;
-        case 'k':
-            params.keep = 1;
-            break;
-        case 'n':
-            share_net = 1;
-            break;
-        case 'h':
-            usage(stdout);
-            return CLI_EXIT_OK;
-        default:
-            fprintf(stderr, "relaylab sandbox: bad option '%s'\n", argv[optind - 1]);
-            usage(stderr);
-            return CLI_EXIT_USAGE;
-        }
-    }
-    if (mta == NULL || mta_kind_parse(mta, &spec.kind) < 0) {
-        fprintf(stderr, "relaylab sandbox: --mta postfix or --mta exim is required\n");
-        free(acl);
-        return CLI_EXIT_USAGE;
-    }
-    if (spec.kind == MTA_POSTFIX)
-        spec.user_exim_conf = NULL;
-    else
-        spec.user_main_cf = spec.user_master_cf = NULL;
-    params.share_net = share_net;
+    if ((rc = cli_env_open("sandbox", &o->params, &env)) >= 0)
+        return rc;
     smtp_error_clear(&err);
-    {
-        long child = mta_env_isolate(&params, &err);
-
-        if (child < 0) {
-            cli_error("sandbox", err.msg);
-            free(acl);
-            return CLI_EXIT_ENV;
-        }
-        if (child > 0) {
-            free(acl);
-            return mta_env_wait_isolated(child);
-        }
-    }
-    if ((env = mta_env_open(&params, &err)) == NULL) {
-        cli_error("sandbox", err.msg);
-        free(acl);
-        return CLI_EXIT_ENV;
-    }
-    if ((inst = mta_start(env, &spec, &err)) == NULL ||
+    if ((inst = mta_start(env, &o->spec, &err)) == NULL ||
         mta_env_addr(env, outside, sizeof(outside), &err) < 0) {
         cli_error("sandbox", err.msg);
         mta_stop(inst);
         mta_env_close(env);
-        free(acl);
         return err.cls == SMTP_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_ENV;
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGHUP, on_signal);
-    if (optind < argc) {
-        pid_t pid;
-        int status = 0;
-
-        describe(stderr, env, inst, outside);
-        export_env(env, inst, outside);
-        if ((pid = fork()) == 0) {
-            signal(SIGINT, SIG_DFL);
-            signal(SIGTERM, SIG_DFL);
-            signal(SIGHUP, SIG_DFL);
-            execvp(argv[optind], argv + optind);
-            fprintf(stderr, "relaylab sandbox: cannot run %s: %s\n", argv[optind], strerror(errno));
-            _exit(127);
-        }
-        while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-            if (stop_signal)
-                kill(pid, SIGTERM);
-        }
-        rc = pid < 0             ? CLI_EXIT_ENV
-             : WIFEXITED(status) ? WEXITSTATUS(status)
-                                 : 128 + WTERMSIG(status);
-    } else {
-        describe(stdout, env, inst, outside);
-        printf("  (interrupt to stop)\n");
-        fflush(stdout);
-        while (!stop_signal && mta_alive(inst))
-            pause();
-        if (!stop_signal) {
-            fprintf(stderr, "relaylab sandbox: %s exited on its own; see %s\n",
-                    mta_kind_name(inst->kind), inst->log_path);
-            rc = CLI_EXIT_ENV;
-        }
-    }
+    rc = command[0] ? run_command(env, inst, outside, command) : wait_stop(env, inst, outside);
     mta_stop(inst);
     mta_env_close(env);
-    free(acl);
+    return rc;
+}
+
+/* cli_sandbox - "relaylab sandbox" */
+
+int cli_sandbox(int argc, char **argv)
+{
+    struct sandbox_opts o = {0};
+    const struct cli_opt opts[] = {
+        CLI_TEXT("mta", 0, &o.mta),
+        CLI_CALL("config", 0, required_argument, opt_config),
+        CLI_CALL("set", 0, required_argument, opt_set),
+        CLI_CALL("service", 0, required_argument, opt_service),
+        CLI_CALL("exim-acl", 0, required_argument, opt_acl),
+        CLI_FLAG("plaintext-auth", 0, &o.spec.exim_plaintext_auth),
+        CLI_FLAG("no-sasl", 0, &o.spec.no_sasl),
+        CLI_FLAG("keep", 0, &o.params.keep),
+        CLI_FLAG("shared-network", 0, &o.params.share_net),
+    };
+    int rc;
+
+    mta_env_params_default(&o.params);
+    mta_spec_init(&o.spec, MTA_POSTFIX);
+    /* In order: stop at the first non-option, so COMMAND keeps its own flags. */
+    rc = cli_opt_parse("sandbox", argc, argv, opts, sizeof(opts) / sizeof(opts[0]),
+                       CLI_OPT_IN_ORDER, usage, &o);
+    if (rc < 0 && (o.mta == NULL || mta_kind_parse(o.mta, &o.spec.kind) < 0)) {
+        fprintf(stderr, "relaylab sandbox: --mta postfix or --mta exim is required\n");
+        rc = CLI_EXIT_USAGE;
+    }
+    if (rc < 0) {
+        if (o.spec.kind == MTA_POSTFIX)
+            o.spec.user_exim_conf = NULL;
+        else
+            o.spec.user_main_cf = o.spec.user_master_cf = NULL;
+        rc = sandbox(&o, argv + optind);
+    }
+    free(o.acl);
     return rc;
 }

@@ -9,6 +9,7 @@
  *	Dispatches to a subcommand from a table. Only main-level code
  *	prints and chooses exit codes.
  *--*/
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,18 @@ void cli_error(const char *cmd, const char *msg)
 
     smtp_sanitize_str(msg, clean, sizeof(clean));
     fprintf(stderr, "relaylab %s: %s\n", cmd, clean);
+}
+
+/* cli_say - a message on stderr as it is, and rc */
+
+int cli_say(int rc, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* usage - top-level help */

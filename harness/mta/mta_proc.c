@@ -31,7 +31,7 @@
  */
 static const char *const clean_env[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL};
 
-#define MTA_PROC_NPROC_MAX 4096 /* processes per user of a contained MTA */
+#define MTA_PROC_NPROC_MAX 4096       /* processes per user of a contained MTA */
 #define MTA_PROC_TAIL_MAX (64 * 1024) /* bytes of a log's end that log_tail reads */
 
 struct failure {

@@ -62,6 +62,18 @@ struct cell_run {
     long sink_wait_ms;
 };
 
+/* run_params_default - 2 jobs, shared instances, the default time-outs */
+
+void run_params_default(struct run_params *params)
+{
+    memset(params, 0, sizeof(*params));
+    params->jobs = 2;
+    params->step_timeout_ms = RUN_STEP_TIMEOUT_MS;
+    params->total_timeout_ms = RUN_TOTAL_TIMEOUT_MS;
+}
+
+/* run_cell_name - "scenario/variant/mta" */
+
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
 {
     const struct scenario *s = cell->scenario;
@@ -69,6 +81,8 @@ void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
     snprintf(buf, size, "%s/%s/%s", s->id,
              s->nvariants ? s->variants[cell->variant].name : "default", mta_kind_name(cell->mta));
 }
+
+/* run_status_name - "pass", "FAIL", ... */
 
 const char *run_status_name(enum run_status status)
 {
@@ -83,6 +97,8 @@ const char *run_status_name(enum run_status status)
         return "ERROR";
     }
 }
+
+/* run_cell_free - the malloc'd parts */
 
 void run_cell_free(struct run_cell *cell)
 {
@@ -164,7 +180,7 @@ int run_cell_sanitize(struct run_cell *cell)
 
 static unsigned mta_bit(enum mta_kind k)
 {
-    return k == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+    return scenario_mta_bit(mta_kind_name(k));
 }
 
 /* slurp - a small file, malloc'd, or NULL */
@@ -213,8 +229,8 @@ int run_scenario_check(const struct scenario *s, struct scenario_error *err)
         char why[200];
         const char *refused = NULL;
 
-        for (k = 0; k < 2 && refused == NULL; k++) {
-            enum mta_kind kind = k == 0 ? MTA_POSTFIX : MTA_EXIM;
+        for (k = 0; k < MTA_KINDS && refused == NULL; k++) {
+            enum mta_kind kind = (enum mta_kind)k;
 
             if (c->where.mtas && !(c->where.mtas & mta_bit(kind)))
                 continue;
@@ -452,8 +468,8 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     tcp.local_address = from;
     tcp.implicit_tls = strcmp(st->arg, "smtps") == 0 || p == 465;
     tcp.tls_ctx = cr->tls;
-    tcp.sni = "mx.relaylab.test";
-    tcp.verify_name = "mx.relaylab.test";
+    tcp.sni = MTA_HOSTNAME;
+    tcp.verify_name = MTA_HOSTNAME;
     engine_note(cr->e, SMTP_TX_BEGIN, "%s:%d: %s", st->pos.file, st->pos.line, st->source);
     step.tcp = &tcp;
     if (engine_step(cr->e, &step) != ENGINE_OK)
@@ -478,83 +494,90 @@ static void default_body(struct cell_run *cr, char *buf, size_t size)
              cr->last_rcpt, name, cr->cell->scenario->id, mta_env_now_ms(), name);
 }
 
-/* run_step - one step of a dialogue */
+/* check_relayed - expect relayed / open-relay: accepted, and in the sink */
 
-static void run_step(struct cell_run *cr, const struct scenario_step *st)
+static void check_relayed(struct cell_run *cr, const struct scenario_step *st, const char *rcpt,
+                          long wait_t0)
+{
+    struct mta_sink_message m;
+
+    if (cr->last_data_code != 250) {
+        failed(cr, st, "the message accepted (250 after DATA) and in the sink",
+               "the message was not accepted (%d): %s", cr->last_data_code, actual_reply(cr));
+    } else if (!mta_sink_wait(cr->inst->sink, rcpt, cr->sink_from, RUN_RELAY_WAIT_MS, &m) &&
+               (cr->sink_wait_ms = -1)) {
+        failed(cr, st, "the message in the capture sink",
+               "accepted, but nothing reached the sink for %s within %d ms", rcpt,
+               RUN_RELAY_WAIT_MS);
+    } else {
+        engine_note(cr->e, SMTP_TX_INFO,
+                    "sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
+                    "check began",
+                    m.id, m.mail_from, m.rcpt[0], m.size, mta_env_now_ms() - wait_t0);
+        cr->cell->relay_wait_ms += mta_env_now_ms() - wait_t0;
+        if (st->op == SCN_EXPECT_OPEN_RELAY)
+            cr->cell->open_relay_found = 1;
+    }
+}
+
+/* run_expect - an "S:" or "expect" step: judge what the dialogue did */
+
+static void run_expect(struct cell_run *cr, const struct scenario_step *st)
+{
+    const char *rcpt = st->arg ? st->arg : cr->last_rcpt;
+    long wait_t0 = mta_env_now_ms();
+
+    /* <postmaster> comes back qualified with the server's domain. */
+    if (strchr(rcpt, '@') == NULL)
+        rcpt = NULL;
+
+    cr->cell->checks++;
+    switch (st->op) {
+    case SCN_EXPECT_REPLY:
+        cr->cell->checks--; /* check_reply counts */
+        check_reply(cr, st);
+        return;
+    case SCN_EXPECT_RELAYED:
+    case SCN_EXPECT_OPEN_RELAY:
+        check_relayed(cr, st, rcpt, wait_t0);
+        return;
+    case SCN_EXPECT_RELAY_DENIED:
+        if (cr->last_rcpt_code / 100 == 4 || cr->last_rcpt_code / 100 == 5)
+            return;
+        if (cr->last_rcpt_code / 100 == 2 && cr->cell->status == RUN_PASS)
+            cr->cell->status = RUN_OPEN_RELAY;
+        failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %s", cr->last_rcpt,
+               cr->last_rcpt_reply);
+        return;
+    case SCN_EXPECT_CONNECTION_REFUSED:
+        if (!engine_last(cr->e)->connect_refused)
+            failed(cr, st, "the connection refused (nothing listens)", "connected: %s",
+                   actual_reply(cr));
+        return;
+    case SCN_EXPECT_AUTH_OFFERED:
+    case SCN_EXPECT_AUTH_NOT_OFFERED:
+    case SCN_EXPECT_STARTTLS_OFFERED: {
+        unsigned bit = st->op == SCN_EXPECT_STARTTLS_OFFERED ? SMTP_EHLO_STARTTLS : SMTP_EHLO_AUTH;
+        int want = st->op != SCN_EXPECT_AUTH_NOT_OFFERED;
+
+        if (!!(engine_caps(cr->e) & bit) != want)
+            failed(cr, st, st->source + 7, "the last EHLO reply %s: %s",
+                   want ? "did not offer it" : "offered it", actual_reply(cr));
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+/* run_command - a "C:"-side step: one engine step, its reply kept for the checks after it */
+
+static void run_command(struct cell_run *cr, const struct scenario_step *st)
 {
     const struct mta_env_user *user = mta_env_user(cr->r->env, 0);
     struct engine_step step = {0};
     char body[1024];
 
-    if (st->op == SCN_CONNECT) {
-        do_connect(cr, st);
-        return;
-    }
-    if (st->op >= SCN_EXPECT_REPLY) {
-        struct mta_sink_message m;
-        const char *rcpt = st->arg ? st->arg : cr->last_rcpt;
-        long wait_t0 = mta_env_now_ms();
-
-        /* <postmaster> comes back qualified with the server's domain. */
-        if (strchr(rcpt, '@') == NULL)
-            rcpt = NULL;
-
-        cr->cell->checks++;
-        switch (st->op) {
-        case SCN_EXPECT_REPLY:
-            cr->cell->checks--; /* check_reply counts */
-            check_reply(cr, st);
-            return;
-        case SCN_EXPECT_RELAYED:
-        case SCN_EXPECT_OPEN_RELAY:
-            if (cr->last_data_code != 250) {
-                failed(cr, st, "the message accepted (250 after DATA) and in the sink",
-                       "the message was not accepted (%d): %s", cr->last_data_code,
-                       actual_reply(cr));
-            } else if (!mta_sink_wait(cr->inst->sink, rcpt, cr->sink_from, RUN_RELAY_WAIT_MS, &m) &&
-                       (cr->sink_wait_ms = -1)) {
-                failed(cr, st, "the message in the capture sink",
-                       "accepted, but nothing reached the sink for %s within %d ms", rcpt,
-                       RUN_RELAY_WAIT_MS);
-            } else {
-                engine_note(cr->e, SMTP_TX_INFO,
-                            "sink: msg-%lu from <%s> to <%s> (%zu bytes), %ld ms after the "
-                            "check began",
-                            m.id, m.mail_from, m.rcpt[0], m.size, mta_env_now_ms() - wait_t0);
-                cr->cell->relay_wait_ms += mta_env_now_ms() - wait_t0;
-                if (st->op == SCN_EXPECT_OPEN_RELAY)
-                    cr->cell->open_relay_found = 1;
-            }
-            return;
-        case SCN_EXPECT_RELAY_DENIED:
-            if (cr->last_rcpt_code / 100 == 4 || cr->last_rcpt_code / 100 == 5)
-                return;
-            if (cr->last_rcpt_code / 100 == 2 && cr->cell->status == RUN_PASS)
-                cr->cell->status = RUN_OPEN_RELAY;
-            failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %s", cr->last_rcpt,
-                   cr->last_rcpt_reply);
-            return;
-        case SCN_EXPECT_CONNECTION_REFUSED:
-            if (!engine_last(cr->e)->connect_refused)
-                failed(cr, st, "the connection refused (nothing listens)", "connected: %s",
-                       actual_reply(cr));
-            return;
-        case SCN_EXPECT_AUTH_OFFERED:
-        case SCN_EXPECT_AUTH_NOT_OFFERED:
-        case SCN_EXPECT_STARTTLS_OFFERED: {
-            unsigned bit =
-                st->op == SCN_EXPECT_STARTTLS_OFFERED ? SMTP_EHLO_STARTTLS : SMTP_EHLO_AUTH;
-            int want = st->op != SCN_EXPECT_AUTH_NOT_OFFERED;
-
-            if (!!(engine_caps(cr->e) & bit) != want)
-                failed(cr, st, st->source + 7, "the last EHLO reply %s: %s",
-                       want ? "did not offer it" : "offered it", actual_reply(cr));
-            return;
-        }
-        default:
-            return;
-        }
-    }
     engine_note(cr->e, SMTP_TX_STEP, "%s:%d: %s", st->pos.file, st->pos.line, st->source);
     if (!cr->connected) {
         failed(cr, st, "a connection", "no connection: the dialogue has no 'connect' before this");
@@ -620,6 +643,18 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
         cr->last_rcpt_code = engine_last(cr->e)->code;
         snprintf(cr->last_rcpt_reply, sizeof(cr->last_rcpt_reply), "%s", actual_reply(cr));
     }
+}
+
+/* run_step - one step of a dialogue */
+
+static void run_step(struct cell_run *cr, const struct scenario_step *st)
+{
+    if (st->op == SCN_CONNECT)
+        do_connect(cr, st);
+    else if (st->op >= SCN_EXPECT_REPLY)
+        run_expect(cr, st);
+    else
+        run_command(cr, st);
 }
 
 /*

@@ -87,6 +87,9 @@ struct run_params {
     void *progress_ctx;
 };
 
+/* run_params_default - 2 jobs, shared instances, the default time-outs, no user config */
+void run_params_default(struct run_params *params);
+
 /* run_cell_name - "scenario/variant/mta" */
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size);
 

@@ -90,7 +90,7 @@ static const char *const senders[] = {
     "USER@RELAYLAB.TEST",
     "x@relaylab.test.",
     "x@sub.relaylab.test",
-    "x@mx.relaylab.test",
+    "x@" MTA_HOSTNAME,
     "MAILER-DAEMON",
     "victim@example.org",
     "x@relaylab.test@example.net",
@@ -115,7 +115,7 @@ static const char *const esmtp[] = {
     "SIZE=100", "BODY=8BITMIME", "SMTPUTF8", "RET=HDRS", "NOTIFY=NEVER",
     "AUTH=<>",  "ENVID=x",       "X=",       "SIZE=-1"};
 
-static const char *const helos[] = {"fuzz.example", "relaylab.test", "mx.relaylab.test",
+static const char *const helos[] = {"fuzz.example", "relaylab.test", MTA_HOSTNAME,
                                     "[127.0.0.1]",  "localhost",     ""};
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -169,7 +169,7 @@ static struct fz_step *add_step(struct fz_dialogue *d, enum fz_op op, const char
 static void seed_dialogue(struct fuzzer *f, struct fz_dialogue *d)
 {
     const struct scenario *s = f->p->scenario;
-    unsigned bit = f->p->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+    unsigned bit = scenario_mta_bit(mta_kind_name(f->p->mta));
     size_t i;
 
     memset(d, 0, sizeof(*d));
@@ -578,7 +578,7 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
 {
     const struct scenario *s = f->p->scenario;
     const char *mta = mta_kind_name(f->p->mta);
-    unsigned bit = f->p->mta == MTA_EXIM ? SCENARIO_MTA_EXIM : SCENARIO_MTA_POSTFIX;
+    unsigned bit = scenario_mta_bit(mta_kind_name(f->p->mta));
     char tmp[1100];
     char line[FZ_ARG_MAX + 200];
     FILE *fp;

@@ -400,8 +400,7 @@ static int config(struct line *l, struct scenario_error *err)
         return LFAIL(l, l->words[0].col,
                      "config needs set, service, acl-rcpt, no-listener, no-sasl or plaintext-auth");
     /* Errors about the value (a refused setting, a path outside the tree) point at it. */
-    c->pos = (struct scenario_pos){l->file, l->lineno,
-                                   l->words[i + 1 < l->nwords ? i + 1 : i].col};
+    c->pos = (struct scenario_pos){l->file, l->lineno, l->words[i + 1 < l->nwords ? i + 1 : i].col};
     if (strcmp(l->words[i].text, "no-sasl") == 0 ||
         strcmp(l->words[i].text, "plaintext-auth") == 0) {
         c->op = l->words[i].text[0] == 'n' ? SCN_CFG_NO_SASL : SCN_CFG_PLAINTEXT_AUTH;

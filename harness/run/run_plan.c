@@ -1,0 +1,260 @@
+/*++
+ * NAME
+ *	run_plan 3
+ * SUMMARY
+ *	the cells of a run: scenario x variant x MTA, filtered and sharded
+ * DESCRIPTION
+ *	See run_plan.h.
+ *--*/
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "number.h"
+#include "run_plan.h"
+#include "smtp_sanitize.h"
+
+/* cmp_str - qsort() order of file names */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* run_plan_collect - see run_plan.h */
+
+int run_plan_collect(struct run_plan *plan, const char *path, struct smtp_error *err)
+{
+    const size_t max = RUN_PLAN_FILES_MAX;
+    char **files = plan->files;
+    const char **roots = plan->roots;
+    size_t *n = &plan->nfiles;
+    size_t first = *n;
+    struct stat st;
+    DIR *d;
+    struct dirent *e;
+
+    smtp_error_clear(err);
+    if (stat(path, &st) < 0)
+        return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s: %s", path, strerror(errno));
+    if (!S_ISDIR(st.st_mode)) {
+        if (*n == max)
+            return -1;
+        roots[*n] = NULL; /* a file named on the command line: its own directory */
+        files[(*n)++] = strdup(path);
+        return 0;
+    }
+    if ((d = opendir(path)) == NULL)
+        return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s: %s", path, strerror(errno));
+    while ((e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        char full[1024];
+
+        if (len < 5 || strcmp(e->d_name + len - 4, ".scn") != 0)
+            continue;
+        if (*n == max) {
+            closedir(d);
+            return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %zu scenario files", max);
+        }
+        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
+        roots[*n] = path; /* the directory named on the command line */
+        files[(*n)++] = strdup(full);
+    }
+    closedir(d);
+    qsort(files + first, *n - first, sizeof(char *), cmp_str);
+    return 0;
+}
+
+/* run_plan_load - see run_plan.h */
+
+int run_plan_load(struct run_plan *plan, void (*say)(void *ctx, const char *text), void *ctx,
+                  struct smtp_error *err)
+{
+    char *const *files = plan->files;
+    const char *const *roots = plan->roots;
+    size_t n = plan->nfiles;
+    struct scenario *scenarios;
+    char msg[600];
+    char clean[SMTP_SANITIZE_SIZE(600)];
+    int rc = 0;
+    size_t i, j;
+
+    smtp_error_clear(err);
+    free(plan->scenarios); /* loaded again */
+    if ((scenarios = plan->scenarios = calloc(n, sizeof(*scenarios))) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+
+    for (i = 0; i < n; i++) {
+        struct scenario_error serr;
+
+        if (scenario_load(files[i], roots[i], &scenarios[i], &serr) < 0 ||
+            run_scenario_check(&scenarios[i], &serr) < 0) {
+            scenario_error_format(&serr, msg, sizeof(msg));
+            smtp_sanitize_str(msg, clean, sizeof(clean));
+            say(ctx, clean);
+            rc = -1;
+        }
+    }
+    for (i = 0; i < n && rc == 0; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(scenarios[i].id, scenarios[j].id) == 0) {
+                char file[1024], other[1024], line[2200];
+
+                smtp_sanitize_str(scenarios[i].id_pos.file, file, sizeof(file));
+                smtp_sanitize_str(files[j], other, sizeof(other));
+                snprintf(line, sizeof(line), "%s:%d:%d: scenario id '%s' is also used by %s", file,
+                         scenarios[i].id_pos.line, scenarios[i].id_pos.col, scenarios[i].id, other);
+                say(ctx, line);
+                rc = -1;
+            }
+    return rc < 0 ? smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s", "") : 0;
+}
+
+/* mta_wanted - the scenario allows the cell's MTA, and it is the one chosen */
+
+static int mta_wanted(const struct run_cell *c, const struct run_plan_params *p)
+{
+    unsigned bit = scenario_mta_bit(mta_kind_name(c->mta));
+
+    return !(c->scenario->mtas && !(c->scenario->mtas & bit)) &&
+           !(p->mta_only >= 0 && (int)c->mta != p->mta_only);
+}
+
+/* name_wanted - the cell's name holds the filter */
+
+static int name_wanted(const struct run_cell *c, const struct run_plan_params *p)
+{
+    char name[300];
+
+    run_cell_name(c, name, sizeof(name));
+    return p->filter == NULL || strstr(name, p->filter) != NULL;
+}
+
+/* run_plan_cells - see run_plan.h */
+
+long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
+{
+    const size_t max = RUN_PLAN_CELLS_MAX;
+    const struct scenario *scenarios = plan->scenarios;
+    size_t nscenarios = plan->nfiles;
+    size_t ncells = 0, kept = 0, i, v;
+    struct run_cell *cells;
+    int r, k;
+
+    /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
+    free(plan->cells); /* a plan laid out again */
+    plan->ncells = 0;
+    if ((cells = plan->cells = calloc(max, sizeof(*cells))) == NULL)
+        return 0;
+
+    for (r = 0; r < p->repeat; r++)
+        for (i = 0; i < nscenarios; i++) {
+            const struct scenario *s = &scenarios[i];
+
+            if (p->policy_only && !scenario_has_tag(s, "policy"))
+                continue;
+            for (v = 0; v < (s->nvariants ? s->nvariants : 1); v++)
+                for (k = 0; k < MTA_KINDS; k++) {
+                    struct run_cell c = {
+                        .scenario = s, .variant = v, .mta = (enum mta_kind)k, .repeat = r};
+
+                    if (!mta_wanted(&c, p))
+                        continue;
+                    /* Counted before the filter: the limit is the matrix's, not the filter's. */
+                    if (ncells == max)
+                        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %zu cells", max);
+                    if (name_wanted(&c, p))
+                        cells[ncells++] = c;
+                }
+        }
+    if (p->shard_n <= 0)
+        return (long)(plan->ncells = ncells);
+    for (i = 0; i < ncells; i++)
+        if ((int)(i % (size_t)p->shard_n) == p->shard_k - 1)
+            cells[kept++] = cells[i];
+    return (long)(plan->ncells = kept);
+}
+
+/* run_plan_free - see run_plan.h */
+
+void run_plan_free(struct run_plan *plan)
+{
+    size_t i;
+
+    free(plan->cells);
+    free(plan->scenarios);
+    for (i = 0; i < plan->nfiles; i++)
+        free(plan->files[i]);
+    memset(plan, 0, sizeof(*plan));
+}
+
+/* run_plan_user_config - see run_plan.h */
+
+int run_plan_user_config(const char *postfix_dir, const char *exim_conf,
+                         struct run_plan_params *plan, struct run_params *rp,
+                         struct smtp_error *err)
+{
+    if (postfix_dir) {
+        snprintf(plan->postfix_main_cf, sizeof(plan->postfix_main_cf), "%s/main.cf", postfix_dir);
+        snprintf(plan->postfix_master_cf, sizeof(plan->postfix_master_cf), "%s/master.cf",
+                 postfix_dir);
+        if (access(plan->postfix_main_cf, R_OK) < 0 || access(plan->postfix_master_cf, R_OK) < 0)
+            return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s needs main.cf and master.cf",
+                                  postfix_dir);
+        plan->mta_only = MTA_POSTFIX;
+        rp->postfix_main_cf = plan->postfix_main_cf;
+        rp->postfix_master_cf = plan->postfix_master_cf;
+    }
+    if (exim_conf) {
+        if (access(exim_conf, R_OK) < 0)
+            return smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot read %s", exim_conf);
+        plan->mta_only = postfix_dir ? -1 : MTA_EXIM;
+        rp->exim_conf = exim_conf;
+    }
+    plan->policy_only = postfix_dir || exim_conf;
+    return 0;
+}
+
+/* run_plan_shard - see run_plan.h */
+
+int run_plan_shard(const char *text, int *k, int *n)
+{
+    const char *slash = strchr(text, '/');
+    char part[32];
+    long long vk, vn;
+
+    if (slash == NULL || (size_t)(slash - text) >= sizeof(part))
+        return -1;
+    snprintf(part, sizeof(part), "%.*s", (int)(slash - text), text);
+    if (number_parse(slash + 1, 1, RUN_PLAN_CELLS_MAX, &vn) < 0 ||
+        number_parse(part, 1, vn, &vk) < 0)
+        return -1;
+    *k = (int)vk;
+    *n = (int)vn;
+    return 0;
+}
+
+/* run_plan_swaks - see run_plan.h */
+
+void run_plan_swaks(const struct run_cell *cells, size_t ncells, char *buf, size_t size)
+{
+    long ours = 0, theirs = 0, waits = 0;
+    int dialogues = 0;
+    size_t i;
+
+    for (i = 0; i < ncells; i++) {
+        ours += cells[i].dialogue_ms - cells[i].relay_wait_ms;
+        waits += cells[i].relay_wait_ms;
+        theirs += cells[i].swaks_ms;
+        dialogues += cells[i].swaks_dialogues;
+    }
+    snprintf(buf, size,
+             "dialogues: %d; relaylab %.2f s (plus %.2f s waiting for the sink, which swaks "
+             "does not do), swaks %.2f s (one process each): %.1fx",
+             dialogues, ours / 1000.0, waits / 1000.0, theirs / 1000.0,
+             ours ? (double)theirs / ours : 0.0);
+}

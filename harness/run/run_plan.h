@@ -1,0 +1,109 @@
+/*++
+ * NAME
+ *	run_plan 3h
+ * SUMMARY
+ *	what a run runs: scenario files, scenarios, cells
+ * SYNOPSIS
+ *	#include "run_plan.h"
+ * DESCRIPTION
+ *	A plan holds a run's input from files to cells, in three steps.
+ *
+ *	run_plan_collect() adds the scenario files (*.scn) a path names: a
+ *	file as it is, a directory's files one level down, sorted, each
+ *	with the tree its own named files must stay in (NULL: the file's
+ *	directory).
+ *
+ *	run_plan_load() loads them all and checks each against the sandbox
+ *	(run_scenario_check()) and their ids against each other; it hands
+ *	every error, formatted and sanitized (it quotes a file, and what a
+ *	scenario holds is hostile), to a callback and goes on, so that one
+ *	run shows them all.
+ *
+ *	run_plan_cells() lays out the matrix run_matrix() runs: for each
+ *	repetition, each scenario (only those tagged "policy" with
+ *	policy_only), each variant (one when it has none) and each MTA the
+ *	scenario allows (only mta_only when that is not -1), a cell whose
+ *	name ("scenario/variant/mta") holds filter; then, with shard_n, only
+ *	the shard_k-th of every shard_n cells (1-based), so that CI jobs
+ *	split one matrix between them.
+ *
+ *	run_plan_user_config() points the parameters at a user's own
+ *	config; run_plan_shard() reads "K/N" for shard_k and shard_n;
+ *	run_plan_swaks() sums what --compare-swaks measured: the dialogues,
+ *	relaylab's time (waiting for the sink, which swaks does not do,
+ *	apart) and swaks's.
+ * DIAGNOSTICS
+ *	run_plan_collect(): 0, or -1 with err (its message is empty when a
+ *	file named after RUN_PLAN_FILES_MAX others is left out).
+ *	run_plan_load(): 0, or -1 with err: SMTP_ERR_INTERNAL when out of
+ *	memory, else SMTP_ERR_USAGE (the errors went to the callback).
+ *	run_plan_cells(): the number of cells (0: none matched, or out of
+ *	memory), or -1 with err (SMTP_ERR_USAGE) past RUN_PLAN_CELLS_MAX.
+ *--*/
+#ifndef RUN_PLAN_H
+#define RUN_PLAN_H
+
+#include <stddef.h>
+
+#include "run.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RUN_PLAN_CELLS_MAX 4096 /* cells in one run */
+#define RUN_PLAN_FILES_MAX 256  /* scenario files in one run */
+
+struct run_plan_params {
+    int repeat;         /* every cell this many times (at least 1) */
+    int policy_only;    /* only scenarios tagged "policy" (a user's own config) */
+    int mta_only;       /* an enum mta_kind, or -1 for both */
+    const char *filter; /* a substring of the cell's name, or NULL */
+    int shard_k;        /* 1..shard_n; shard_n 0: no sharding */
+    int shard_n;
+    char postfix_main_cf[1024]; /* run_plan_user_config(): a user's own Postfix config */
+    char postfix_master_cf[1024];
+};
+
+struct run_plan {
+    char *files[RUN_PLAN_FILES_MAX];
+    const char *roots[RUN_PLAN_FILES_MAX]; /* the tree each file's named files must stay in */
+    size_t nfiles;
+    struct scenario *scenarios; /* nfiles of them, after run_plan_load() */
+    struct run_cell *cells;     /* after run_plan_cells() */
+    size_t ncells;
+};
+
+/* run_plan_collect - *.scn under path, added to plan */
+int run_plan_collect(struct run_plan *plan, const char *path, struct smtp_error *err);
+
+/* run_plan_load - every file of plan, loaded and checked; each error to say(ctx, text) */
+int run_plan_load(struct run_plan *plan, void (*say)(void *ctx, const char *text), void *ctx,
+                  struct smtp_error *err);
+
+/* run_plan_cells - the cells of plan's scenarios under p */
+long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err);
+
+/* run_plan_free - files, scenarios and cells (not what the cells hold: run_cell_free()) */
+void run_plan_free(struct run_plan *plan);
+
+/*
+ * run_plan_user_config - a user's own config: Postfix's directory (its
+ * main.cf and master.cf) and Exim's file must be readable; then only the
+ * scenarios tagged "policy" run, on that MTA (on both with both), and rp
+ * names the files. Either may be NULL. 0, or -1 with err (SMTP_ERR_USAGE).
+ */
+int run_plan_user_config(const char *postfix_dir, const char *exim_conf,
+                         struct run_plan_params *plan, struct run_params *rp,
+                         struct smtp_error *err);
+
+/* run_plan_shard - "K/N" with 1 <= K <= N <= RUN_PLAN_CELLS_MAX; 0, or -1 */
+int run_plan_shard(const char *text, int *k, int *n);
+
+/* run_plan_swaks - the --compare-swaks summary of cells, one line into buf */
+void run_plan_swaks(const struct run_cell *cells, size_t ncells, char *buf, size_t size);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

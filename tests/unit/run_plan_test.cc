@@ -1,0 +1,141 @@
+// The plan of a run: files, scenarios, cells; --mta, --filter, --shard, --repeat.
+#include <gtest/gtest.h>
+
+#include <set>
+#include <string>
+
+#include "run_plan.h"
+
+namespace
+{
+
+std::string Name(const run_cell &c)
+{
+    char buf[300];
+    run_cell_name(&c, buf, sizeof(buf));
+    return buf + std::string(c.repeat ? "#" + std::to_string(c.repeat) : "");
+}
+
+class Plan : public ::testing::Test
+{
+  protected:
+    void SetUp() override
+    {
+        smtp_error err;
+        ASSERT_EQ(run_plan_collect(&plan_, RELAYLAB_SCENARIOS "/seed", &err), 0) << err.msg;
+        ASSERT_GT(plan_.nfiles, 1u);
+        ASSERT_EQ(run_plan_load(&plan_, Say, this, &err), 0) << said_;
+        p_.repeat = 1;
+        p_.mta_only = -1;
+    }
+    void TearDown() override
+    {
+        run_plan_free(&plan_);
+    }
+    static void Say(void *ctx, const char *text)
+    {
+        static_cast<Plan *>(ctx)->said_ += std::string(text) + "\n";
+    }
+    std::set<std::string> Cells()
+    {
+        smtp_error err;
+        long n = run_plan_cells(&plan_, &p_, &err);
+        EXPECT_GE(n, 0) << err.msg;
+        std::set<std::string> names;
+        for (long i = 0; i < n; i++)
+            names.insert(Name(plan_.cells[i]));
+        EXPECT_EQ(names.size(), (size_t)n) << "a cell twice";
+        return names;
+    }
+    run_plan plan_ = {};
+    run_plan_params p_ = {};
+    std::string said_;
+};
+
+TEST_F(Plan, FilesAreSortedAndEveryVariantMeetsEveryMta)
+{
+    for (size_t i = 1; i < plan_.nfiles; i++)
+        EXPECT_LT(std::string(plan_.files[i - 1]), std::string(plan_.files[i]));
+    size_t want = 0;
+    for (size_t i = 0; i < plan_.nfiles; i++) {
+        const scenario &s = plan_.scenarios[i];
+        size_t mtas =
+            s.mtas ? (s.mtas & SCENARIO_MTA_POSTFIX ? 1 : 0) + (s.mtas & SCENARIO_MTA_EXIM ? 1 : 0)
+                   : 2;
+        want += (s.nvariants ? s.nvariants : 1) * mtas;
+    }
+    EXPECT_EQ(Cells().size(), want);
+}
+
+TEST_F(Plan, MtaFilterAndRepeat)
+{
+    std::set<std::string> all = Cells();
+    p_.mta_only = MTA_EXIM;
+    for (const auto &name : Cells())
+        EXPECT_NE(name.find("/exim"), std::string::npos) << name;
+    p_.mta_only = -1;
+    p_.filter = "/postfix";
+    for (const auto &name : Cells())
+        EXPECT_NE(name.find("/postfix"), std::string::npos) << name;
+    p_.filter = "no cell has this";
+    EXPECT_TRUE(Cells().empty());
+    p_.filter = nullptr;
+    p_.repeat = 3;
+    EXPECT_EQ(Cells().size(), all.size() * 3);
+}
+
+TEST_F(Plan, ShardsSplitTheMatrixWhole)
+{
+    std::set<std::string> all = Cells(), seen;
+    size_t total = 0;
+    p_.shard_n = 3;
+    for (p_.shard_k = 1; p_.shard_k <= 3; p_.shard_k++) {
+        std::set<std::string> part = Cells();
+        total += part.size();
+        seen.insert(part.begin(), part.end());
+    }
+    EXPECT_EQ(total, all.size());
+    EXPECT_EQ(seen, all);
+}
+
+TEST_F(Plan, TooManyCellsIsAnError)
+{
+    smtp_error err;
+    p_.repeat = RUN_PLAN_CELLS_MAX;
+    EXPECT_EQ(run_plan_cells(&plan_, &p_, &err), -1);
+    EXPECT_EQ(err.cls, SMTP_ERR_USAGE);
+    EXPECT_STREQ(err.msg, "more than 4096 cells");
+}
+
+TEST(PlanFiles, ErrorsAndDuplicateIds)
+{
+    run_plan plan = {};
+    smtp_error err;
+    EXPECT_EQ(run_plan_collect(&plan, "/nonexistent/x.scn", &err), -1);
+    EXPECT_STREQ(err.msg, "/nonexistent/x.scn: No such file or directory");
+    // The same file twice: two scenarios with one id.
+    const char *one = RELAYLAB_SCENARIOS "/seed/02-mynetworks.scn";
+    ASSERT_EQ(run_plan_collect(&plan, one, &err), 0);
+    ASSERT_EQ(run_plan_collect(&plan, one, &err), 0);
+    std::string said;
+    EXPECT_EQ(run_plan_load(
+                  &plan, [](void *ctx, const char *t) { *static_cast<std::string *>(ctx) += t; },
+                  &said, &err),
+              -1);
+    EXPECT_EQ(err.cls, SMTP_ERR_USAGE);
+    EXPECT_NE(said.find("is also used by"), std::string::npos) << said;
+    run_plan_free(&plan);
+}
+
+TEST(PlanShard, Table)
+{
+    int k = 0, n = 0;
+    EXPECT_EQ(run_plan_shard("2/3", &k, &n), 0);
+    EXPECT_EQ(k, 2);
+    EXPECT_EQ(n, 3);
+    EXPECT_EQ(run_plan_shard("4096/4096", &k, &n), 0);
+    for (const char *bad : {"", "1", "/", "0/1", "2/1", "1/x", "1/2/3", "1/4097", "-1/2", " 1/2"})
+        EXPECT_EQ(run_plan_shard(bad, &k, &n), -1) << bad;
+}
+
+} // namespace
