@@ -39,6 +39,16 @@ struct failure {
     const char *what; /* a static string: the same address in parent and child */
 };
 
+/* child_fail - a child's last words to mta_proc_spawn, then its end */
+
+static void child_fail(int fd, int errno_value, const char *what)
+{
+    struct failure failure = {errno_value, what};
+
+    (void)!write(fd, &failure, sizeof(failure));
+    _exit(127);
+}
+
 static volatile sig_atomic_t leader; /* the namespace's first process, for on_stop */
 
 static void on_stop(int sig)
@@ -61,18 +71,10 @@ static void contained(const struct mta_contain *contain, char *const argv[], int
     pid_t child;
     int status = 0;
 
-    if (unshare(CLONE_NEWPID) < 0) {
-        failure.errno_value = errno;
-        failure.what = "unshare(CLONE_NEWPID)";
-        (void)!write(errpipe[1], &failure, sizeof(failure));
-        _exit(127);
-    }
-    if ((child = fork()) < 0) {
-        failure.errno_value = errno;
-        failure.what = "fork";
-        (void)!write(errpipe[1], &failure, sizeof(failure));
-        _exit(127);
-    }
+    if (unshare(CLONE_NEWPID) < 0)
+        child_fail(errpipe[1], errno, "unshare(CLONE_NEWPID)");
+    if ((child = fork()) < 0)
+        child_fail(errpipe[1], errno, "fork");
     if (child == 0) {
         /* PID 1 of its namespace: if the one between dies, so does all of it. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -87,11 +89,9 @@ static void contained(const struct mta_contain *contain, char *const argv[], int
         }
         if ((failure.errno_value = mta_contain_enter(contain, &failure.what)) == 0) {
             execve(argv[0], argv, (char *const *)clean_env);
-            failure.errno_value = errno;
-            failure.what = "execve";
+            child_fail(errpipe[1], errno, "execve");
         }
-        (void)!write(errpipe[1], &failure, sizeof(failure));
-        _exit(127);
+        child_fail(errpipe[1], failure.errno_value, failure.what);
     }
     close(errpipe[1]);
     leader = child;
@@ -146,10 +146,7 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
         if (contain != NULL)
             contained(contain, argv, errpipe);
         execve(argv[0], argv, (char *const *)clean_env);
-        failure.errno_value = errno;
-        failure.what = "execve";
-        (void)!write(errpipe[1], &failure, sizeof(failure));
-        _exit(127);
+        child_fail(errpipe[1], errno, "execve");
     }
     close(errpipe[1]);
     while ((n = read(errpipe[0], &failure, sizeof(failure))) < 0 && errno == EINTR)

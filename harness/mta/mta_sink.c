@@ -24,6 +24,7 @@
 #include <jansson.h>
 
 #include "mta_sink.h"
+#include "newfile.h"
 #include "smtp_sanitize.h"
 
 #define LINE_BUF 8192
@@ -123,23 +124,6 @@ static void copy_path(const struct smtp_path *p, char *buf, size_t size)
         snprintf(buf, size, "%.*s", (int)p->local_len, p->local ? p->local : "");
 }
 
-/*
- * create - a new file in the sink's directory, for writing. Its name is
- * new (ids only grow): an existing file, or a symlink someone planted,
- * is an error, never followed (O_EXCL, O_NOFOLLOW).
- */
-static FILE *create(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, MTA_SINK_FILE_MODE);
-    FILE *fp;
-
-    if (fd < 0)
-        return NULL;
-    if ((fp = fdopen(fd, "w")) == NULL)
-        close(fd);
-    return fp;
-}
-
 /* clean - a client's string as a JSON string: sanitized (it may hold any byte), never NULL */
 
 static json_t *clean(const char *text)
@@ -168,7 +152,7 @@ static void store(struct mta_sink *s, struct conn *c)
     snprintf(eml, sizeof(eml), "%s/msg-%lu.eml", s->dir, c->msg.id);
     snprintf(env, sizeof(env), "%s/msg-%lu.json", s->dir, c->msg.id);
     snprintf(tmp, sizeof(tmp), "%s.tmp", eml);
-    if ((fp = create(tmp)) != NULL) {
+    if ((fp = newfile_open(tmp, MTA_SINK_FILE_MODE)) != NULL) {
         if (c->data_len)
             fwrite(c->data, 1, c->data_len, fp);
         if (fclose(fp) == 0)
@@ -191,7 +175,7 @@ static void store(struct mta_sink *s, struct conn *c)
                              (json_int_t)c->data_len)
                  : NULL;
     snprintf(tmp, sizeof(tmp), "%s.tmp", env);
-    if (root && (fp = create(tmp)) != NULL) {
+    if (root && (fp = newfile_open(tmp, MTA_SINK_FILE_MODE)) != NULL) {
         int ok = json_dumpf(root, fp, JSON_INDENT(2)) == 0;
 
         if (fclose(fp) == 0 && ok)

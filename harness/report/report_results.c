@@ -24,6 +24,7 @@
 
 #include "mta_render.h"
 #include "report_results.h"
+#include "newfile.h"
 #include "smtp_sanitize.h"
 #include "template.h"
 
@@ -96,23 +97,6 @@ static void xml(FILE *fp, const char *s)
     }
 }
 
-/*
- * create - a new file for writing, 0644. The run directory is new, so
- * nothing is there yet: an existing file or a symlink someone planted
- * is an error, never followed (O_EXCL, O_NOFOLLOW).
- */
-static FILE *create(const char *path)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-    FILE *fp;
-
-    if (fd < 0)
-        return NULL;
-    if ((fp = fdopen(fd, "w")) == NULL)
-        close(fd);
-    return fp;
-}
-
 /* io_fail - a file that could not be written whole */
 
 static int io_fail(struct smtp_error *err, const char *path)
@@ -134,7 +118,7 @@ static FILE *open_out(const char *dir, const char *name, char *path, size_t size
         smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "path too long: %s/%s", dir, name);
         return NULL;
     }
-    if ((fp = create(path)) == NULL)
+    if ((fp = newfile_open(path, 0644)) == NULL)
         io_fail(err, path);
     return fp;
 }
