@@ -11,9 +11,11 @@ RELAYLAB=$(readlink -f "$1")
 . "$(dirname "$0")/lib.sh"
 tag="$$-$RANDOM"
 
-# A scenario tree the MTA can see: not under /tmp or /var/tmp, which it
-# sees as empty tmpfs of its own; beside the relaylab binary under test.
-tree=$(mktemp -d "$(dirname "$RELAYLAB")/relaylab-containment.XXXXXX")
+# A scenario tree the MTA can see: not under /tmp, /var/tmp, /root, /home
+# or /run, which it sees as empty tmpfs of its own (and a checkout may be
+# in any of them); /opt/relaylab is scripts/setup's, the unpacked Exim's.
+mkdir -p /opt/relaylab
+tree=$(mktemp -d /opt/relaylab/containment-test.XXXXXX)
 chmod 755 "$tree"
 trap '[ -n "${KEEP:-}" ] || rm -rf "$work" "$tree" /var/tmp/relaylab-pwned-$tag' EXIT
 
