@@ -11,8 +11,9 @@
  *	${run}, a daemon_directory of their choosing) runs as root. So the
  *	MTA is contained, not its configuration filtered:
  *	mta_contain_enter() is called in a freshly forked child, just
- *	before execve(2) (mta_proc makes that child PID 1 of a PID namespace
- *	of its own first, so that everything it starts ends with it), and
+ *	before execve(2) (mta_proc first makes a PID namespace whose PID 1 is
+ *	a small init of its own, without capabilities, and the MTA that
+ *	init's child, so that everything the MTA starts ends with it), and
  *	leaves it in private mount and System V IPC namespaces where
  *
  *	- every mount of the host is read-only and nosuid (mount_setattr(2)

@@ -14,11 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <linux/capability.h>
 
 #include "mta_contain.h"
 #include "mta_proc.h"
@@ -57,52 +60,82 @@ static void on_stop(int sig)
         kill((pid_t)leader, sig);
 }
 
-/*
- * contained - the forked child, on its way to argv: a new PID namespace
- * whose first process (PID 1 there) becomes argv[0], contained, so that
- * whatever it starts, however detached (setsid, double fork), ends with
- * it; this child stays between, passes SIGTERM on and exits with its
- * status. Never returns.
- */
-static void contained(const struct mta_contain *contain, char *const argv[], int errpipe[2])
+/* forward - pass SIGTERM, SIGINT, SIGHUP on to leader, and wait for child; its status */
+
+static int forward(pid_t child, int reap_all)
 {
-    struct failure failure = {0, NULL};
     struct sigaction sa;
-    pid_t child;
     int status = 0;
+    pid_t w;
 
-    if (unshare(CLONE_NEWPID) < 0)
-        child_fail(errpipe[1], errno, "unshare(CLONE_NEWPID)");
-    if ((child = fork()) < 0)
-        child_fail(errpipe[1], errno, "fork");
-    if (child == 0) {
-        /* PID 1 of its namespace: if the one between dies, so does all of it. */
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        /*
-         * A fork bomb from a config's command (run as the mail users, whom
-         * RLIMIT_NPROC counts) stops here, not at the host's PID limit.
-         */
-        {
-            struct rlimit nproc = {MTA_PROC_NPROC_MAX, MTA_PROC_NPROC_MAX};
-
-            (void)setrlimit(RLIMIT_NPROC, &nproc);
-        }
-        if ((failure.errno_value = mta_contain_enter(contain, &failure.what)) == 0) {
-            execve(argv[0], argv, (char *const *)clean_env);
-            child_fail(errpipe[1], errno, "execve");
-        }
-        child_fail(errpipe[1], failure.errno_value, failure.what);
-    }
-    close(errpipe[1]);
     leader = child;
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = on_stop;
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
-    while (waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-    _exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+    /* As PID 1 of a namespace, every orphan there is ours to reap too. */
+    while ((w = waitpid(reap_all ? -1 : child, &status, 0)) != child)
+        if (w < 0 && errno != EINTR)
+            break;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* drop_all_caps - no capability left at all (the init below needs none) */
+
+static void drop_all_caps(void)
+{
+    struct __user_cap_header_struct hdr = {_LINUX_CAPABILITY_VERSION_3, 0};
+    struct __user_cap_data_struct data[2];
+
+    memset(data, 0, sizeof(data));
+    (void)syscall(SYS_capset, &hdr, data);
+}
+
+/*
+ * contained - the forked child, on its way to argv: a new PID namespace
+ * whose PID 1 is a small init of ours (contained, with no capability
+ * left) and argv[0] its child, so that whatever the MTA starts, however
+ * detached (setsid, double fork), ends when it ends. The init, not the
+ * MTA, is PID 1: an MTA that ends itself by raising its signal again
+ * (Postfix's master does) could not as PID 1. SIGTERM is passed down
+ * both steps. Never returns.
+ */
+static void contained(const struct mta_contain *contain, char *const argv[], int errpipe[2])
+{
+    struct failure failure = {0, NULL};
+    pid_t init, mta;
+
+    if (unshare(CLONE_NEWPID) < 0)
+        child_fail(errpipe[1], errno, "unshare(CLONE_NEWPID)");
+    if ((init = fork()) < 0)
+        child_fail(errpipe[1], errno, "fork");
+    if (init > 0) {
+        close(errpipe[1]);
+        _exit(forward(init, 0));
+    }
+    /* PID 1 of its namespace: if the one between dies, so does all of it. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /*
+     * A fork bomb from a config's command (run as the mail users, whom
+     * RLIMIT_NPROC counts) stops here, not at the host's PID limit.
+     */
+    {
+        struct rlimit nproc = {MTA_PROC_NPROC_MAX, MTA_PROC_NPROC_MAX};
+
+        (void)setrlimit(RLIMIT_NPROC, &nproc);
+    }
+    if ((failure.errno_value = mta_contain_enter(contain, &failure.what)) != 0)
+        child_fail(errpipe[1], failure.errno_value, failure.what);
+    if ((mta = fork()) < 0)
+        child_fail(errpipe[1], errno, "fork");
+    if (mta == 0) {
+        execve(argv[0], argv, (char *const *)clean_env);
+        child_fail(errpipe[1], errno, "execve");
+    }
+    close(errpipe[1]);
+    drop_all_caps();
+    _exit(forward(mta, 1));
 }
 
 /* mta_proc_spawn - start argv in its own process group */

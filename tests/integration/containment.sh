@@ -162,7 +162,7 @@ fi
   echo "dir=$(awk -v d="$RELAYLAB_DIR" "\$5 == d {print \$6}" /proc/$p/mountinfo | cut -d, -f1)"
   echo "sink=$(awk -v d="$RELAYLAB_SINK_DIR" "\$5 == d {print \$6}" /proc/$p/mountinfo | cut -d, -f1)"
   echo "capbnd=$(awk "/CapBnd/ {print \$2}" /proc/$p/status)"
-  echo "nspid=$(awk "/NSpid/ {print \$NF}" /proc/$p/status)"
+  echo "nslevels=$(awk "/NSpid/ {print NF - 1}" /proc/$p/status)"
   echo "env=$(tr "\0" " " < /proc/$p/environ)"' > "$work/pf.out" 2>&1
 grep -q "^root=ro$" "$work/pf.out" && ok "Postfix's master sees / read-only" || { fail "master's /"; cat "$work/pf.out"; }
 grep -q "^dir=rw$" "$work/pf.out" && ok "... and its own directory read-write" || fail "master's run dir: $(grep dir= "$work/pf.out")"
@@ -174,7 +174,7 @@ else
   fail "master's bounding set: '$cap'"
 fi
 
-grep -q "^nspid=1$" "$work/pf.out" && ok "... as PID 1 of a PID namespace of its own" || fail "master's PID namespace: $(grep nspid= "$work/pf.out")"
+grep -q "^nslevels=3$" "$work/pf.out" && ok "... in a PID namespace of its own (below the harness's)" || fail "master's PID namespace: $(grep nslevels= "$work/pf.out")"
 grep -q "^env=PATH=/usr/sbin:/usr/bin:/sbin:/bin *$" "$work/pf.out" && ok "... with an environment of PATH only" || fail "master's environment: $(grep env= "$work/pf.out" | cut -c1-200)"
 
 it_done containment
