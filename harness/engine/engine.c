@@ -20,7 +20,7 @@
 #include "smtp_ehlo.h"
 
 struct engine {
-    struct engine_params params;
+    struct smtp_client_params params;
     struct smtp_client *client; /* the connection, or NULL */
     struct smtp_transcript *tx;
     long t0;
@@ -38,18 +38,9 @@ static const char *const op_names[] = {
     [ENGINE_SEND] = "send",
 };
 
-void engine_params_default(struct engine_params *params)
-{
-    memset(params, 0, sizeof(*params));
-    params->step_timeout_ms = SMTP_CLIENT_STEP_TIMEOUT_DEFAULT;
-    params->total_timeout_ms = SMTP_CLIENT_TOTAL_TIMEOUT_DEFAULT;
-    params->transcript_max = SMTP_TRANSCRIPT_MAX_DEFAULT;
-    params->pipelining = 1;
-}
-
 /* engine_new - an engine and its transcript */
 
-struct engine *engine_new(const struct engine_params *params)
+struct engine *engine_new(const struct smtp_client_params *params)
 {
     struct engine *e = calloc(1, sizeof(*e));
 
@@ -186,10 +177,7 @@ static enum engine_verdict connect_to(struct engine *e, const struct engine_step
     struct smtp_client_params p;
 
     engine_close(e);
-    smtp_client_params_default(&p);
-    p.step_timeout_ms = e->params.step_timeout_ms;
-    p.total_timeout_ms = e->params.total_timeout_ms;
-    p.pipelining = e->params.pipelining;
+    p = e->params;
     p.transcript = e->tx;
     p.transcript_t0 = e->t0;
     e->last.connect_refused = 0;

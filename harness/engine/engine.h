@@ -97,19 +97,15 @@ struct engine_reply {
     struct smtp_error err;      /* why the last step was refused or broke */
 };
 
-struct engine_params {
-    long step_timeout_ms;  /* one command and its reply */
-    long total_timeout_ms; /* one connection's dialogue */
-    size_t transcript_max; /* bytes, all connections together */
-    int pipelining;        /* RFC 2920 where offered (ENVELOPE) */
-};
-
 struct engine;
 
-void engine_params_default(struct engine_params *params);
-
-/* engine_new - an engine; NULL when out of memory */
-struct engine *engine_new(const struct engine_params *params);
+/*
+ * engine_new - an engine; NULL when out of memory. Its limits are its
+ * clients' (smtp_client_params_default(): step and dialogue time-outs,
+ * reply limits, pipelining; transcript_max is for all its connections
+ * together); the transcript fields are the engine's own.
+ */
+struct engine *engine_new(const struct smtp_client_params *params);
 
 /* engine_free - close and release (the transcript too) */
 void engine_free(struct engine *e);

@@ -43,7 +43,7 @@ void engine_send_params_default(struct engine_send_params *p)
     p->from = "relaylab@relaylab.test";
     p->helo = "relaylab.test";
     p->quit_after = ENGINE_SEND_QUIT;
-    engine_params_default(&p->engine);
+    smtp_client_params_default(&p->engine);
     p->engine.pipelining = 0; /* only with --pipeline */
     p->repeat = 1;
     p->concurrency = 1;

@@ -73,7 +73,7 @@ struct engine_send_params {
     const char *local;                 /* source address, or NULL */
     const char *body;
     size_t body_len;
-    struct engine_params engine; /* time-outs, pipelining */
+    struct smtp_client_params engine; /* time-outs, pipelining */
     long repeat;                 /* engine_send_repeat: dialogues */
     long concurrency;            /* at once, at most ENGINE_POOL_MAX */
 };

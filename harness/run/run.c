@@ -801,7 +801,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     long t0 = mta_env_now_ms();
     long log_from = mta_instance_file_size(inst, inst->log_path);
     struct smtp_error read_err;
-    struct engine_params ep;
+    struct smtp_client_params ep;
     FILE *tx;
     size_t i;
 
@@ -811,7 +811,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cr.inst = inst;
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
-    engine_params_default(&ep);
+    smtp_client_params_default(&ep);
     ep.step_timeout_ms =
         r->params->step_timeout_ms > 0 ? r->params->step_timeout_ms : RUN_STEP_TIMEOUT_MS;
     ep.total_timeout_ms =

@@ -381,7 +381,7 @@ static int fz_read(struct engine *e)
 
 static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct fz_outcome *o)
 {
-    struct engine_params params;
+    struct smtp_client_params params;
     struct smtp_tcp_params tcp = {0};
     struct engine *e;
     struct engine_step step;
@@ -395,7 +395,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
     size_t i;
 
     memset(o, 0, sizeof(*o));
-    engine_params_default(&params);
+    smtp_client_params_default(&params);
     /*
      * Bare CR line ends: the server never sees a line end and rightly
      * waits; every such dialogue ends in a time-out, so keep it short.
