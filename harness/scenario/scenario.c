@@ -923,21 +923,84 @@ static int bare(const char *w, size_t n)
     return 1;
 }
 
+static void quoted(struct out *o, const char *w, size_t n);
+
 /* word - one word, bare or quoted, after a blank */
 
 static void word(struct out *o, const char *w)
 {
     size_t n = strlen(w);
-    size_t i;
 
-    if (o->line)
-        put(o, " ", 1);
-    if (bare(w, n)) {
-        put(o, w, n);
+    if (!bare(w, n)) {
+        quoted(o, w, n);
         return;
     }
+    if (o->line)
+        put(o, " ", 1);
+    put(o, w, n);
+}
+
+/* escapes - the backslashes quoting n bytes needs */
+
+static size_t escapes(const char *p, size_t n)
+{
+    size_t k = 0;
+
+    for (size_t i = 0; i < n; i++)
+        k += p[i] == '"' || p[i] == '\\';
+    return k;
+}
+
+/* piece_end - the end of the blank-separated piece at p */
+
+static const char *piece_end(const char *p)
+{
+    const char *sp = strchr(p, ' ');
+
+    return sp ? sp : p + strlen(p);
+}
+
+/*
+ * group_end - where a quoted word that starts with the piece at p ends:
+ * it takes in the next piece that needs quoting when the bare pieces
+ * between cost fewer than the two quotes a word of its own would.
+ */
+
+static const char *group_end(const char *p, size_t merge)
+{
+    const char *end = piece_end(p);
+
+    while (*end) {
+        const char *q = end + 1;
+        size_t cost = 0;
+
+        for (;;) {
+            const char *e = piece_end(q);
+
+            if (!bare(q, (size_t)(e - q)))
+                break;
+            cost += escapes(q, (size_t)(e - q));
+            if (*e == 0) {
+                q = NULL;
+                break;
+            }
+            q = e + 1;
+        }
+        if (q == NULL || cost >= merge)
+            break;
+        end = piece_end(q);
+    }
+    return end;
+}
+
+/* quoted - n bytes as one quoted word */
+
+static void quoted(struct out *o, const char *w, size_t n)
+{
+    if (o->line)
+        put(o, " ", 1);
     put(o, "\"", 1);
-    for (i = 0; i < n; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (w[i] == '"' || w[i] == '\\')
             put(o, "\\", 1);
         put(o, w + i, 1);
@@ -946,35 +1009,51 @@ static void word(struct out *o, const char *w)
 }
 
 /*
- * joined - a value the parser joins from words with one blank (title,
- * cause name, description, set): as those words when each is bare and
- * they fit in room more words, else as one quoted word.
+ * joined_words - a value the parser joins from words with one blank
+ * (title, cause name, description, set): bare pieces as they are, the
+ * rest quoted; the words written, counted.
+ */
+
+static size_t joined_words(struct out *o, const char *text, size_t merge)
+{
+    const char *p = text;
+    size_t words = 0;
+
+    for (;;) {
+        const char *e = piece_end(p);
+
+        if (!bare(p, (size_t)(e - p)))
+            e = group_end(p, merge), quoted(o, p, (size_t)(e - p));
+        else if (o->line)
+            put(o, " ", 1), put(o, p, (size_t)(e - p));
+        else
+            put(o, p, (size_t)(e - p));
+        words++;
+        if (*e == 0)
+            return words;
+        p = e + 1;
+    }
+}
+
+/*
+ * joined - as words, quoted groups taking in the bare pieces between
+ * them when that is shorter (merge 2: fewer than two escapes) or, past
+ * room words, when it makes fewer words; else one quoted word
  */
 
 static void joined(struct out *o, const char *text, size_t room)
 {
-    size_t words = 1;
-    const char *p = text;
-    int ok = *text != 0;
+    static const size_t merges[] = {2, 4, 16, 256, (size_t)-1};
 
-    for (;;) {
-        const char *sp = strchr(p, ' ');
-        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+    for (size_t m = 0; m < COUNT(merges); m++) {
+        struct out dry = {NULL, 0, 0, 0, 1};
 
-        if (!bare(p, n))
-            ok = 0;
-        if (sp == NULL)
-            break;
-        p = sp + 1;
-        words++;
+        if (joined_words(&dry, text, merges[m]) <= room) {
+            joined_words(o, text, merges[m]);
+            return;
+        }
     }
-    if (!ok || words > room) {
-        word(o, text);
-        return;
-    }
-    if (o->line)
-        put(o, " ", 1);
-    puts_(o, text);
+    quoted(o, text, strlen(text));
 }
 
 /* is_config_verb - a variant may be called "set": as a selector, it must trail */
@@ -1035,17 +1114,19 @@ static const char *const expect_names[] = {
     "auth-not-offered", "starttls-offered", "connection-refused",
 };
 
-/* format_step - one dialogue step */
+/* format_step - one dialogue step; tight: no indent, "C:LINE" */
 
-static void format_step(struct out *o, const struct scenario *s, const struct scenario_step *st)
+static void format_step(struct out *o, const struct scenario *s, const struct scenario_step *st,
+                        int tight)
 {
     char code[16];
 
-    put(o, "  ", 2);
+    if (!tight)
+        put(o, "  ", 2);
     o->line = 0;
     switch (st->op) {
     case SCN_RAW:
-        puts_(o, "C: ");
+        puts_(o, tight ? "C:" : "C: ");
         puts_(o, st->arg ? st->arg : "");
         break;
     case SCN_EXPECT_REPLY:
@@ -1083,6 +1164,89 @@ static void format_step(struct out *o, const struct scenario *s, const struct sc
     end_line(o, s, &st->where);
 }
 
+/*
+ * format_config - one config line. Selectors go in a trailing [where]
+ * (the arena keeps a line without it) where the line fits and every name
+ * is short enough for one; else before the verb, but for variants named
+ * like a verb ("set"), which only a [where] can name.
+ */
+
+static void format_config(struct out *o, const struct scenario *s, const struct scenario_config *c,
+                          int trailing)
+{
+    struct scenario_where after = {0, 0};
+    struct scenario_where before = c->where;
+    size_t selectors = 0;
+    size_t v;
+
+    for (v = 0; v < s->nvariants; v++)
+        if ((c->where.variants & (1u << v)) && (trailing || is_config_verb(s->variants[v].name)))
+            after.variants |= 1u << v;
+    if (trailing)
+        after.mtas = c->where.mtas;
+    before.mtas &= ~after.mtas;
+    before.variants &= ~after.variants;
+    for (v = 0; v < 32; v++)
+        selectors += ((before.mtas >> v) & 1) + ((before.variants >> v) & 1);
+    puts_(o, "config");
+    where_words(o, s, &before, -1);
+    word(o, config_verbs[c->op]);
+    if (c->op == SCN_CFG_SET)
+        joined(o, c->value, WORDS_MAX - 2 - selectors);
+    else if (c->value)
+        word(o, c->value);
+    end_line(o, s, &after);
+}
+
+/* short_names - can every variant in w be named in a [where] (the parser's 63 bytes)? */
+
+static int short_names(const struct scenario *s, const struct scenario_where *w)
+{
+    for (size_t v = 0; v < s->nvariants; v++)
+        if ((w->variants & (1u << v)) && strlen(s->variants[v].name) >= 64)
+            return 0;
+    return 1;
+}
+
+/* fits - is a line written to dry (its LF included) one the parser reads? */
+
+static int fits(const struct out *dry)
+{
+    return dry->len - 1 <= SCENARIO_LINE_MAX;
+}
+
+/* step_fits - does a step fit on its line, indented and "C: LINE"? */
+
+static int step_fits(const struct scenario *s, const struct scenario_step *st)
+{
+    struct out dry = {NULL, 0, 0, 0, 0};
+
+    format_step(&dry, s, st, 0);
+    return fits(&dry);
+}
+
+/* config_fits - does a config line fit, selectors in a trailing [where]? */
+
+static int config_fits(const struct scenario *s, const struct scenario_config *c)
+{
+    struct out dry = {NULL, 0, 0, 0, 0};
+
+    format_config(&dry, s, c, 1);
+    return fits(&dry);
+}
+
+/* tag_fits - one more tag on this tags line (and " []" should it end in "]")? */
+
+static int tag_fits(const struct out *o, const char *tag)
+{
+    struct out dry = {NULL, 0, 0, 0, 1};
+    size_t n = strlen(tag);
+
+    word(&dry, tag);
+    return o->line + dry.len + (n && (tag[n - 1] == ']' || tag[n - 1] == '\r') ? 3 : 0) <=
+           SCENARIO_LINE_MAX;
+}
+
 /* scenario_format - the scenario as text that parses to it */
 
 size_t scenario_format(const struct scenario *s, char *buf, size_t size)
@@ -1115,7 +1279,7 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
         puts_(&o, "tags");
         do
             word(&o, s->tags[i++]);
-        while (i < s->ntags && o.line + 3 + 2 * strlen(s->tags[i]) < SCENARIO_LINE_MAX - 3);
+        while (i < s->ntags && tag_fits(&o, s->tags[i]));
         end_line(&o, s, NULL);
     }
     if (s->mtas) {
@@ -1132,25 +1296,9 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
     }
     for (i = 0; i < s->nconfigs; i++) {
         const struct scenario_config *c = &s->configs[i];
-        struct scenario_where trailing = {0, 0};
-        size_t selectors = 0;
-        size_t v;
+        int trailing = short_names(s, &c->where) && config_fits(s, c);
 
-        /* Selectors before the verb; a variant named like a verb in a trailing [where]. */
-        for (v = 0; v < s->nvariants; v++)
-            if ((c->where.variants & (1u << v)) && is_config_verb(s->variants[v].name))
-                trailing.variants |= 1u << v;
-        for (v = 0; v < 32; v++)
-            selectors +=
-                ((c->where.mtas >> v) & 1) + (((c->where.variants & ~trailing.variants) >> v) & 1);
-        puts_(&o, "config");
-        where_words(&o, s, &c->where, 0);
-        word(&o, config_verbs[c->op]);
-        if (c->op == SCN_CFG_SET)
-            joined(&o, c->value, WORDS_MAX - 2 - selectors);
-        else if (c->value)
-            word(&o, c->value);
-        end_line(&o, s, &trailing);
+        format_config(&o, s, c, trailing);
     }
     for (d = 0; d < s->ndialogues; d++) {
         puts_(&o, "dialogue");
@@ -1158,7 +1306,7 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
         end_line(&o, s, NULL);
         for (i = 0; i < s->nsteps; i++)
             if (s->steps[i].dialogue == (int)d)
-                format_step(&o, s, &s->steps[i]);
+                format_step(&o, s, &s->steps[i], !step_fits(s, &s->steps[i]));
     }
     if (size)
         buf[o.len < size ? o.len : size - 1] = 0;

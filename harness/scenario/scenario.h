@@ -218,7 +218,10 @@ int scenario_has_tag(const struct scenario *s, const char *tag);
  * scenario_format - s as scenario text, like snprintf(3): the bytes needed
  * (NUL not counted); buf holds at most size - 1 of them and a NUL. Text
  * a parser cannot have made (a NUL or LF in a string, blanks around a raw
- * line, an empty raw line) does not read back the same.
+ * line, an empty raw line) does not read back the same. The text is
+ * no longer than the text it was parsed from, line by line and in the
+ * kept text the arena counts, but for "C: LINE" (a byte more than
+ * "C:LINE", the form used only where a line would not fit otherwise).
  */
 size_t scenario_format(const struct scenario *s, char *buf, size_t size);
 

@@ -488,7 +488,7 @@ TEST(ScenarioFormat, QuotesOnlyWhatNeedsIt)
                      "dialogue d\n  connect smtp\n  ehlo \"#x\" [v]\n",
                      false);
     ASSERT_EQ(p.rc, 0) << p.where();
-    EXPECT_EQ(Format(*p.s), "scenario t\ntitle a b c\nvariant v \"x  y\"\ndialogue d\n"
+    EXPECT_EQ(Format(*p.s), "scenario t\ntitle a b c\nvariant v x \"\" y\ndialogue d\n"
                             "  connect smtp\n  ehlo \"#x\" [v]\n");
 }
 
@@ -524,6 +524,31 @@ TEST(ScenarioFormat, EqualSeesEveryField)
     b.s->steps[2].pos.line = 99; // positions are not meaning
     b.s->steps[2].source = "ehlo client.example";
     EXPECT_TRUE(scenario_equal(a.s.get(), b.s.get()));
+}
+
+} // namespace
+
+namespace
+{
+
+// Lines at the parser's limits: the text the writer makes is no longer.
+TEST(ScenarioFormat, LinesAtTheLimitStillFit)
+{
+    std::string v64(SCENARIO_ID_MAX, 'v');
+    const std::string cases[] = {
+        "dialogue d\n  connect smtp\nC:" + std::string(SCENARIO_LINE_MAX - 2, 'x') + "\n",
+        "dialogue d\n  connect smtp\nS: 250 " + std::string(SCENARIO_LINE_MAX - 7, 'x') + "\n",
+        "variant b\nconfig postfix b set a=" + std::string(SCENARIO_LINE_MAX - 25, 'x') + "\n",
+        "variant " + v64 + "\nconfig " + v64 + " set a = b\n",
+        "tags " + std::string(490, 'a') + " " + std::string(SCENARIO_LINE_MAX - 496, 'b') + "\n",
+    };
+    for (const auto &body : cases) {
+        std::string text = "scenario t\n" + body;
+        SCOPED_TRACE(text.substr(0, 120));
+        Parsed p = Parse(text, false);
+        ASSERT_EQ(p.rc, 0) << p.where();
+        RoundTrip(*p.s, false);
+    }
 }
 
 } // namespace
