@@ -9,6 +9,10 @@
  *	int	scenario_parse(s, file, text, len, include, ctx, err)
  *
  *	int	scenario_load(path, root, s, err)
+ *
+ *	size_t	scenario_format(s, buf, size)
+ *
+ *	int	scenario_equal(a, b)
  * DESCRIPTION
  *	scenario_parse() adds the statements of one file's text to *s. It
  *	never allocates: every string lives in the scenario's arena and
@@ -23,10 +27,18 @@
  *	model never holds NULL where it keeps text. NULL means "not given"
  *	only where a field says so below.
  *
+ *	scenario_format() writes a scenario back as text in the same format
+ *	(includes expanded, comments and layout not kept) that
+ *	scenario_parse() reads as an equal scenario: scenario_equal()
+ *	compares everything but positions, file names, the lines as written
+ *	and the arena's layout. It never allocates and does no I/O.
+ *
  *	The scenario layer knows nothing of processes or MTAs beyond their
  *	names.
  * DIAGNOSTICS
  *	0, or -1 with err holding file, line, column and message.
+ *	scenario_format() returns the bytes the text needs, NUL not counted,
+ *	like snprintf(3): the text was cut when that is size or more.
  *--*/
 #ifndef SCENARIO_H
 #define SCENARIO_H
@@ -201,6 +213,20 @@ int scenario_applies(const struct scenario_where *w, unsigned mta, size_t varian
 
 /* scenario_has_tag - 1 if tagged */
 int scenario_has_tag(const struct scenario *s, const char *tag);
+
+/*
+ * scenario_format - s as scenario text, like snprintf(3): the bytes needed
+ * (NUL not counted); buf holds at most size - 1 of them and a NUL. Text
+ * a parser cannot have made (a NUL or LF in a string, blanks around a raw
+ * line, an empty raw line) does not read back the same. The text is
+ * no longer than the text it was parsed from, line by line and in the
+ * kept text the arena counts, but for "C: LINE" (a byte more than
+ * "C:LINE", the form used only where a line would not fit otherwise).
+ */
+size_t scenario_format(const struct scenario *s, char *buf, size_t size);
+
+/* scenario_equal - 1 if a and b mean the same (positions, file names, sources aside) */
+int scenario_equal(const struct scenario *a, const struct scenario *b);
 
 /* scenario_error_format - "file:line:col: message" */
 void scenario_error_format(const struct scenario_error *err, char *buf, size_t size);

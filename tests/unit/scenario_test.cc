@@ -319,3 +319,236 @@ TEST(Scenario, ArenaFullForEveryKindOfStatement)
 }
 
 } // namespace
+
+// The writer: parse(format(x)) == x, and format is a fixed point.
+namespace
+{
+
+std::string Format(const scenario &s)
+{
+    size_t n = scenario_format(&s, nullptr, 0);
+    std::string text(n + 1, '\0');
+    EXPECT_EQ(scenario_format(&s, text.data(), text.size()), n);
+    text.resize(n);
+    return text;
+}
+
+// RoundTrip - format s, parse the text (checked when check), compare
+void RoundTrip(const scenario &s, bool check = true)
+{
+    std::string text = Format(s);
+    SCOPED_TRACE(text);
+    Parsed again = Parse(text, check);
+    ASSERT_EQ(again.rc, 0) << again.where();
+    EXPECT_TRUE(scenario_equal(&s, again.s.get()));
+    EXPECT_EQ(Format(*again.s), text);
+}
+
+TEST(ScenarioFormat, EveryScenarioFileRoundTrips)
+{
+    std::string find = std::string("find ") + RELAYLAB_SCENARIOS + " -name '*.scn' | sort";
+    FILE *p = popen(find.c_str(), "r");
+    ASSERT_NE(p, nullptr);
+    char path[4096];
+    int files = 0;
+    while (fgets(path, sizeof(path), p)) {
+        path[strcspn(path, "\n")] = 0;
+        SCOPED_TRACE(path);
+        auto s = std::make_unique<scenario>();
+        scenario_error err;
+        ASSERT_EQ(scenario_load(path, RELAYLAB_SCENARIOS, s.get(), &err), 0) << err.msg;
+        RoundTrip(*s);
+        files++;
+    }
+    pclose(p);
+    EXPECT_GE(files, 15);
+}
+
+TEST(ScenarioFormat, TheWholeExampleRoundTrips)
+{
+    Parsed p = Parse(kGood);
+    ASSERT_EQ(p.rc, 0) << p.where();
+    RoundTrip(*p.s);
+}
+
+// Each case parses; its model must come back from the text the writer makes.
+const char *const kRoundTrip[] = {
+    // quoting: blanks, quotes, backslashes, '#', '[', ']', empty strings
+    "title \"a  b\"\n",
+    "title \"a \\\"b\\\" c\"\n",
+    "title a\\b \"c\\\\d\" x\\\n",
+    "title \"\\\\\"\n",
+    "title \"#not a comment\" a#b\n",
+    "title \"[postfix]\"\n",
+    "title a [b] []\n",
+    "title a[postfix] \"x ]\"\n",
+    "title \"\"\n",
+    "title \" \"\n",
+    "title \"\\\"\"\n",
+    "title \"\\\"start\" mid\"dle\n",
+    "title \"tab\there\"\n",
+    "title \"cr\r\"\n",
+    "title cr\r\r\n",
+    "title \"lead\" \"\" \"trail \"\n",
+    "cause 4\n",
+    "cause 4 \"Restriction Order Issue\"\n",
+    "cause 99 \"#1\" \"[x]\"\n",
+    "cause 3 a\ncause 5\n",
+    "tags seed auth\ntags \"\" \"a b\" \"#c\" [d] \"\\\\\"\n",
+    "mta postfix\n",
+    "mta exim\n",
+    "mta exim postfix\n",
+    "variant a\nvariant b \"with a description\"\nvariant c \"\"\nvariant d x \"y z\"\n",
+    "variant v \"a [x]\" y]\n",
+    // configs: every verb, selectors, where-clauses of all shapes
+    "variant broken\nvariant fixed\n"
+    "config set a = b\n"
+    "config postfix set a = b c\n"
+    "config postfix broken set mynetworks = 127.0.0.0/8, 127.0.0.12/32\n"
+    "config exim fixed set RELAY_FROM_HOSTS = 127.0.0.1\n"
+    "config postfix exim broken fixed set x = \"a  b\"\n"
+    "config set \"k = v\" [postfix broken]\n"
+    "config postfix service \"10025 inet n - n - - smtpd\"\n"
+    "config service \"a \\\"q\\\" b\"\n"
+    "config exim acl-rcpt common/strict-acl.conf\n"
+    "config exim acl-rcpt \"a b.conf\"\n"
+    "config postfix no-sasl\n"
+    "config plaintext-auth [exim fixed]\n"
+    "config postfix broken no-listener submission\n"
+    "config no-listener smtps\n",
+    "variant set\nvariant no-sasl\nconfig set a = b [set]\nconfig postfix no-sasl [no-sasl set]\n",
+    "config set a = [b] []\n",
+    "config set a=b # a comment\n",
+    // dialogues: every step kind and expectation kind
+    "variant broken\nvariant fixed\n"
+    "dialogue one\n"
+    "  connect smtp\n"
+    "  connect submission from outside\n"
+    "  connect 10025 from 127.0.0.9\n"
+    "  ehlo\n"
+    "  ehlo client.example\n"
+    "  helo\n"
+    "  helo \"a b\"\n"
+    "  starttls\n"
+    "  auth plain\n"
+    "  auth LOGIN app\n"
+    "  auth cram-md5 wrong [fixed]\n"
+    "  mail <>\n"
+    "  mail user@relaylab.test\n"
+    "  rcpt \"someone@[127.0.0.1]\"\n"
+    "  rcpt x@y]\n"
+    "  data\n"
+    "  rset\n"
+    "  noop\n"
+    "  quit\n"
+    "  C: MAIL FROM:<a@[127.0.0.1]>\n"
+    "  C: RCPT TO:<x> # not a comment [postfix]\n"
+    "  C: NOOP [x]  []\n"
+    "  C: NOOP \"quoted\" \\ back\n"
+    "  C: x\r\r\n"
+    "  C:NOOP\n"
+    "  S: 220\n"
+    "  S: 2xx\n"
+    "  S: 554 5.7.1\n"
+    "  S: 554 5.7.1 \"Relay access denied\" [postfix broken]\n"
+    "  S: 550 \"relay not permitted\" [exim broken]\n"
+    "  S: 4xx 4.7.1 \"\"\n"
+    "  S: 250 5.0.0 \"5.7.1 [x]\"\n"
+    "  S: 250 text\n"
+    "  expect relayed\n"
+    "  expect relayed someone@example.org [fixed]\n"
+    "  expect relay-denied\n"
+    "  expect open-relay\n"
+    "  expect open-relay \"a b\"\n"
+    "  expect auth-offered [postfix]\n"
+    "  expect auth-not-offered [exim]\n"
+    "  expect starttls-offered [postfix exim]\n"
+    "  expect connection-refused [broken fixed exim]\n"
+    "dialogue \"two words\"\n"
+    "dialogue empty\n"
+    "  connect smtps\n",
+    // steps are kept in order across configs written between them
+    "dialogue a\n  connect smtp\nconfig set a = b\n  quit\ndialogue b\n  connect smtp\n",
+};
+
+TEST(ScenarioFormat, CasesRoundTrip)
+{
+    for (const char *body : kRoundTrip) {
+        std::string text = std::string("scenario t\n") + body;
+        SCOPED_TRACE(text);
+        Parsed p = Parse(text, false);
+        ASSERT_EQ(p.rc, 0) << p.where();
+        RoundTrip(*p.s, false);
+    }
+}
+
+TEST(ScenarioFormat, QuotesOnlyWhatNeedsIt)
+{
+    Parsed p = Parse("scenario t\ntitle a \"b\" c\nvariant v \"x  y\"\n"
+                     "dialogue d\n  connect smtp\n  ehlo \"#x\" [v]\n",
+                     false);
+    ASSERT_EQ(p.rc, 0) << p.where();
+    EXPECT_EQ(Format(*p.s), "scenario t\ntitle a b c\nvariant v x \"\" y\ndialogue d\n"
+                            "  connect smtp\n  ehlo \"#x\" [v]\n");
+}
+
+TEST(ScenarioFormat, LikeSnprintf)
+{
+    Parsed p = Parse("scenario t\ndialogue d\n  connect smtp\n");
+    ASSERT_EQ(p.rc, 0) << p.where();
+    const std::string whole = "scenario t\ndialogue d\n  connect smtp\n";
+    char buf[8];
+    memset(buf, 'x', sizeof(buf));
+    EXPECT_EQ(scenario_format(p.s.get(), buf, sizeof(buf)), whole.size());
+    EXPECT_STREQ(buf, "scenari");
+    EXPECT_EQ(scenario_format(p.s.get(), nullptr, 0), whole.size());
+}
+
+TEST(ScenarioFormat, EqualSeesEveryField)
+{
+    Parsed a = Parse(kGood), b = Parse(kGood);
+    ASSERT_EQ(a.rc, 0);
+    EXPECT_TRUE(scenario_equal(a.s.get(), b.s.get()));
+    b.s->steps[6].code = 550;
+    EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
+    b = Parse(kGood);
+    b.s->configs[1].where.variants = 2;
+    EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
+    b = Parse(kGood);
+    b.s->steps[8].arg = nullptr;
+    EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
+    b = Parse(kGood);
+    b.s->steps[2].dialogue = 1;
+    EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
+    b = Parse(kGood);
+    b.s->steps[2].pos.line = 99; // positions are not meaning
+    b.s->steps[2].source = "ehlo client.example";
+    EXPECT_TRUE(scenario_equal(a.s.get(), b.s.get()));
+}
+
+} // namespace
+
+namespace
+{
+
+// Lines at the parser's limits: the text the writer makes is no longer.
+TEST(ScenarioFormat, LinesAtTheLimitStillFit)
+{
+    std::string v64(SCENARIO_ID_MAX, 'v');
+    const std::string cases[] = {
+        "dialogue d\n  connect smtp\nC:" + std::string(SCENARIO_LINE_MAX - 2, 'x') + "\n",
+        "dialogue d\n  connect smtp\nS: 250 " + std::string(SCENARIO_LINE_MAX - 7, 'x') + "\n",
+        "variant b\nconfig postfix b set a=" + std::string(SCENARIO_LINE_MAX - 25, 'x') + "\n",
+        "variant " + v64 + "\nconfig " + v64 + " set a = b\n",
+        "tags " + std::string(490, 'a') + " " + std::string(SCENARIO_LINE_MAX - 496, 'b') + "\n",
+    };
+    for (const auto &body : cases) {
+        std::string text = "scenario t\n" + body;
+        SCOPED_TRACE(text.substr(0, 120));
+        Parsed p = Parse(text, false);
+        ASSERT_EQ(p.rc, 0) << p.where();
+        RoundTrip(*p.s, false);
+    }
+}
+
+} // namespace
