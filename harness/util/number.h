@@ -14,7 +14,7 @@
  *	line options, port numbers in scenarios and in a user's master.cf,
  *	reply codes. The whole string must be a decimal number (an optional
  *	'-' where min allows it; no blanks, no '+', no other base, no
- *	trailing text) and lie in [min, max]. atoi() and friends, which
+ *	trailing text) and lie in [min, max]. The C library's unchecked conversions, which
  *	accept "12abc" and wrap "-1", are banned (STYLE.md).
  * DIAGNOSTICS
  *	0, or -1 with errno EINVAL (not a number) or ERANGE (out of range,
