@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 
+#include "badbyte.h"
 #include "fakesrv.h"
 #include "smtp_transport.h"
 
@@ -200,45 +201,6 @@ TEST(Hostile, RelayDeniedNamesTheStage)
                              {FS_EXPECT, "QUIT", 0, 0},
                              {FS_SEND, "221 bye\r\n", 0, 0}});
     ExpectCleanFailure(r, 26, "rcpt: no recipient accepted (last reply 554)");
-}
-
-// BadByte - offset of the first byte that is not valid UTF-8 or is a
-// control character (LF allowed), or -1; written apart from the sanitizer.
-long BadByte(const std::string &s)
-{
-    const unsigned char *p = (const unsigned char *)s.data();
-    size_t i = 0, n = s.size();
-    while (i < n) {
-        unsigned char b = p[i];
-        size_t len;
-        unsigned long c;
-        if (b < 0x80) {
-            if ((b < 0x20 && b != '\n') || b == 0x7f)
-                return (long)i;
-            i++;
-            continue;
-        }
-        if ((b & 0xe0) == 0xc0)
-            len = 2, c = b & 0x1f;
-        else if ((b & 0xf0) == 0xe0)
-            len = 3, c = b & 0x0f;
-        else if ((b & 0xf8) == 0xf0)
-            len = 4, c = b & 0x07;
-        else
-            return (long)i;
-        if (i + len > n)
-            return (long)i;
-        for (size_t k = 1; k < len; k++) {
-            if ((p[i + k] & 0xc0) != 0x80)
-                return (long)i;
-            c = (c << 6) | (p[i + k] & 0x3f);
-        }
-        if ((len == 2 && c < 0x80) || (len == 3 && c < 0x800) || (len == 4 && c < 0x10000) ||
-            (c >= 0xd800 && c <= 0xdfff) || c > 0x10ffff || c <= 0x9f)
-            return (long)i;
-        i += len;
-    }
-    return -1;
 }
 
 // A banner with markup, ESC, BEL, 0xFF, a CDATA end and a C1 CSI.
