@@ -138,6 +138,34 @@ static void contained(const struct mta_contain *contain, char *const argv[], int
     _exit(forward(mta, 1));
 }
 
+/*
+ * keep_only_errpipe - close every descriptor but 0, 1, 2 and the error
+ * pipe's write end (moved to 3, close-on-exec). Other threads fork too:
+ * without this the init and the process between, which never exec, kept
+ * whatever the harness had open at that instant, another spawn's error
+ * pipe among it, whose read then never saw its end (a hang under -j 4).
+ */
+static void keep_only_errpipe(int errpipe[2])
+{
+    if (errpipe[1] != 3 && dup3(errpipe[1], 3, O_CLOEXEC) < 0)
+        child_fail(errpipe[1], errno, "dup3");
+    errpipe[1] = 3;
+    errpipe[0] = -1;
+    if (close_range(4, ~0U, 0) < 0)
+        child_fail(errpipe[1], errno, "close_range");
+}
+
+/* lift_errpipe - the error pipe's write end above 0-2, which the child is about to replace */
+
+static void lift_errpipe(int errpipe[2])
+{
+    int fd = fcntl(errpipe[1], F_DUPFD_CLOEXEC, 3);
+
+    if (fd < 0)
+        child_fail(errpipe[1], errno, "fcntl(F_DUPFD_CLOEXEC)");
+    errpipe[1] = fd;
+}
+
 /* mta_proc_spawn - start argv in its own process group */
 
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
@@ -161,6 +189,7 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
     if (pid == 0) {
         int fd;
 
+        lift_errpipe(errpipe);
         setsid();
         /* Die with the harness, even when it is killed with SIGKILL. */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -176,6 +205,7 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
             dup2(fd, 2);
             close(fd);
         }
+        keep_only_errpipe(errpipe);
         if (contain != NULL)
             contained(contain, argv, errpipe);
         execve(argv[0], argv, (char *const *)clean_env);

@@ -163,7 +163,10 @@ fi
   echo "sink=$(awk -v d="$RELAYLAB_SINK_DIR" "\$5 == d {print \$6}" /proc/$p/mountinfo | cut -d, -f1)"
   echo "capbnd=$(awk "/CapBnd/ {print \$2}" /proc/$p/status)"
   echo "nslevels=$(awk "/NSpid/ {print NF - 1}" /proc/$p/status)"
-  echo "env=$(tr "\0" " " < /proc/$p/environ)"' > "$work/pf.out" 2>&1
+  echo "env=$(tr "\0" " " < /proc/$p/environ)"
+  i=$(awk "/^PPid/ {print \$2}" /proc/$p/status); b=$(awk "/^PPid/ {print \$2}" /proc/$i/status)
+  echo "initfds=$(ls /proc/$i/fd | sort -n | tr "\n" " ")"
+  echo "betweenfds=$(ls /proc/$b/fd | sort -n | tr "\n" " ")"' > "$work/pf.out" 2>&1
 grep -q "^root=ro$" "$work/pf.out" && ok "Postfix's master sees / read-only" || { fail "master's /"; cat "$work/pf.out"; }
 grep -q "^dir=rw$" "$work/pf.out" && ok "... and its own directory read-write" || fail "master's run dir: $(grep dir= "$work/pf.out")"
 grep -q "^sink=ro$" "$work/pf.out" && ok "... and its capture sink's messages read-only" || fail "master's sink dir: $(grep sink= "$work/pf.out")"
@@ -176,5 +179,10 @@ fi
 
 grep -q "^nslevels=3$" "$work/pf.out" && ok "... in a PID namespace of its own (below the harness's)" || fail "master's PID namespace: $(grep nslevels= "$work/pf.out")"
 grep -q "^env=PATH=/usr/sbin:/usr/bin:/sbin:/bin *$" "$work/pf.out" && ok "... with an environment of PATH only" || fail "master's environment: $(grep env= "$work/pf.out" | cut -c1-200)"
+# The init and the process above it never exec: they must not keep what
+# the harness had open when they forked (sinks, other spawns' pipes).
+grep -q "^initfds=0 1 2 $" "$work/pf.out" && grep -q "^betweenfds=0 1 2 $" "$work/pf.out" &&
+  ok "... under an init that holds nothing of the harness's (fds 0-2 only)" ||
+  fail "the init's descriptors: $(grep fds= "$work/pf.out" | tr "\n" " ")"
 
 it_done containment

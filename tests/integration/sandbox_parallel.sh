@@ -20,3 +20,13 @@ for p in "${pids[@]}"; do wait "$p" || failures=$((failures+1)); done
 for f in "$work"/*.log; do echo "$(basename "$f"): $(tail -1 "$f")"; done
 [ "$failures" -eq 0 ] || { grep -h FAIL "$work"/*.log; exit 1; }
 echo "all 4 concurrent sandbox runs passed"
+# Many MTA starts at once inside one harness: six workers spawning
+# contained MTAs side by side. Each spawn's init once inherited the other
+# spawns' error pipes and the run hung for good (fixed in mta_proc.c).
+cd "$HERE/../.."
+if ! timeout 300 "$RELAYLAB" run -q -j 6 --fresh --repeat 2 --results "$work/r" scenarios/seed \
+    > "$work/j6.out" 2>&1; then
+  echo "run -j 6 --fresh: did not finish or did not pass (rc $?)"; tail -5 "$work/j6.out"; exit 1
+fi
+echo "run -j 6 --fresh --repeat 2: $(grep -o '[0-9]* of [0-9]* cells held' "$work/j6.out")"
+
