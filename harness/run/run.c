@@ -11,8 +11,6 @@
  *--*/
 #include <errno.h>
 #include <limits.h>
-#include <fcntl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -25,6 +23,8 @@
 #include "engine.h"
 #include "engine_pool.h"
 #include "run.h"
+#include "run_client.h"
+#include "run_swaks.h"
 #include "smtp_client.h"
 #include "smtp_sanitize.h"
 
@@ -442,27 +442,13 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     struct engine_step step = {.op = ENGINE_CONNECT};
     struct smtp_tcp_params tcp = {0};
     char port[16];
-    const char *from = st->arg2;
+    const char *from;
     int p;
 
     close_client(cr);
-    if (strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
-        strcmp(st->arg, "smtps") == 0) {
-        p = mta_listener_port(cr->inst, st->arg);
-        /* Left out of the config (no-listener): connect where it would listen. */
-        if (p < 0)
-            p = strcmp(st->arg, "smtps") == 0 ? 465 : strcmp(st->arg, "submission") == 0 ? 587 : 25;
-    } else {
-        long long number = 0;
-
-        (void)number_parse(st->arg, 1, 65535, &number); /* checked by the parser */
-        p = (int)number;
-    }
+    p = run_client_port(cr->inst, st->arg);
     snprintf(port, sizeof(port), "%d", p);
-    if (from == NULL || strcmp(from, "inside") == 0)
-        from = "127.0.0.1";
-    else if (strcmp(from, "outside") == 0)
-        from = cr->r->outside;
+    from = run_client_from(st->arg2, cr->r->outside);
     tcp.host = cr->inst->addr;
     tcp.port = port;
     tcp.local_address = from;
@@ -574,7 +560,6 @@ static void run_expect(struct cell_run *cr, const struct scenario_step *st)
 
 static void run_command(struct cell_run *cr, const struct scenario_step *st)
 {
-    const struct mta_env_user *user = mta_env_user(cr->r->env, 0);
     struct engine_step step = {0};
     char body[1024];
 
@@ -596,14 +581,7 @@ static void run_command(struct cell_run *cr, const struct scenario_step *st)
     case SCN_AUTH:
         step.op = ENGINE_AUTH;
         step.mech = smtp_ehlo_auth_mech(st->arg, strlen(st->arg));
-        step.user = user->name;
-        step.pass = user->pass;
-        if (st->arg2 && strcmp(st->arg2, "app") == 0) {
-            step.user = mta_env_user(cr->r->env, 1)->name;
-            step.pass = mta_env_user(cr->r->env, 1)->pass;
-        } else if (st->arg2 && strcmp(st->arg2, "wrong") == 0) {
-            step.pass = "not-the-password";
-        }
+        run_client_creds(cr->r->env, st->arg2, &step.user, &step.pass);
         break;
     case SCN_MAIL:
         step.op = ENGINE_MAIL;
@@ -655,138 +633,6 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
         run_expect(cr, st);
     else
         run_command(cr, st);
-}
-
-/*
- * swaks_dialogue - the same dialogue, spelled for swaks, run as one
- * process; for the benchmark only (its verdict is not checked). Steps
- * swaks cannot send (raw "C:" lines) end the dialogue there.
- */
-static long swaks_dialogue(struct cell_run *cr, size_t first, size_t end)
-{
-    const struct scenario *s = cr->cell->scenario;
-    const struct mta_env_user *user = mta_env_user(cr->r->env, 0);
-    char *argv[48];
-    char server[64], quit[16] = "", pass_app[64];
-    int argc = 0;
-    int have_data = 0;
-    long t0;
-    pid_t pid;
-    size_t i;
-
-    argv[argc++] = "swaks";
-    argv[argc++] = "--silent";
-    argv[argc++] = "2";
-    argv[argc++] = "--timeout";
-    argv[argc++] = "10";
-    for (i = first; i < end && argc < 40; i++) {
-        const struct scenario_step *st = &s->steps[i];
-
-        if (!scenario_applies(&st->where, mta_bit(cr->cell->mta), cr->cell->variant))
-            continue;
-        switch (st->op) {
-        case SCN_CONNECT: {
-            long long number = 0; /* a port number: checked by the parser */
-            int port = strcmp(st->arg, "smtp") == 0 || strcmp(st->arg, "submission") == 0 ||
-                               strcmp(st->arg, "smtps") == 0
-                           ? mta_listener_port(cr->inst, st->arg)
-                           : (number_parse(st->arg, 1, 65535, &number), (int)number);
-            const char *from = st->arg2 == NULL || strcmp(st->arg2, "inside") == 0 ? "127.0.0.1"
-                               : strcmp(st->arg2, "outside") == 0                  ? cr->r->outside
-                                                                                   : st->arg2;
-
-            snprintf(server, sizeof(server), "%s:%d", cr->inst->addr, port);
-            argv[argc++] = "--server";
-            argv[argc++] = server;
-            argv[argc++] = "--local-interface";
-            argv[argc++] = (char *)from;
-            if (port == 465)
-                argv[argc++] = "--tls-on-connect";
-            break;
-        }
-        case SCN_EHLO:
-            if (st->arg) {
-                argv[argc++] = "--ehlo";
-                argv[argc++] = (char *)st->arg;
-            }
-            snprintf(quit, sizeof(quit), "first-helo");
-            break;
-        case SCN_STARTTLS:
-            argv[argc++] = "--tls";
-            snprintf(quit, sizeof(quit), "tls");
-            break;
-        case SCN_AUTH:
-            argv[argc++] = "--auth";
-            argv[argc++] = (char *)st->arg;
-            argv[argc++] = "--auth-user";
-            argv[argc++] = st->arg2 && strcmp(st->arg2, "app") == 0
-                               ? (char *)mta_env_user(cr->r->env, 1)->name
-                               : (char *)user->name;
-            snprintf(pass_app, sizeof(pass_app), "%s",
-                     st->arg2 && strcmp(st->arg2, "wrong") == 0 ? "not-the-password"
-                     : st->arg2 && strcmp(st->arg2, "app") == 0 ? mta_env_user(cr->r->env, 1)->pass
-                                                                : user->pass);
-            argv[argc++] = "--auth-password";
-            argv[argc++] = pass_app;
-            snprintf(quit, sizeof(quit), "auth");
-            break;
-        case SCN_MAIL:
-            argv[argc++] = "--from";
-            argv[argc++] = strcmp(st->arg, "<>") == 0 ? "" : (char *)st->arg;
-            snprintf(quit, sizeof(quit), "mail");
-            break;
-        case SCN_RCPT:
-            argv[argc++] = "--to";
-            argv[argc++] = (char *)st->arg;
-            snprintf(quit, sizeof(quit), "rcpt");
-            break;
-        case SCN_DATA:
-            have_data = 1;
-            break;
-        case SCN_RAW:
-            i = end; /* swaks has no raw command: stop here */
-            break;
-        default:
-            break;
-        }
-    }
-    if (!have_data && quit[0]) {
-        argv[argc++] = "--quit-after";
-        argv[argc++] = quit;
-    }
-    argv[argc] = NULL;
-    t0 = mta_env_now_ms();
-    if ((pid = fork()) == 0) {
-        int fd = open("/dev/null", O_RDWR);
-
-        dup2(fd, 0);
-        dup2(fd, 1);
-        dup2(fd, 2);
-        execvp("swaks", argv);
-        _exit(127);
-    }
-    if (pid > 0)
-        waitpid(pid, NULL, 0);
-    return mta_env_now_ms() - t0;
-}
-
-/* swaks_cell - every dialogue of the cell, by swaks */
-
-static void swaks_cell(struct cell_run *cr)
-{
-    const struct scenario *s = cr->cell->scenario;
-    size_t i = 0;
-
-    cr->cell->swaks_ms = 0;
-    while (i < s->nsteps) {
-        size_t end = i;
-
-        while (end < s->nsteps && s->steps[end].dialogue == s->steps[i].dialogue)
-            end++;
-        cr->cell->swaks_ms += swaks_dialogue(cr, i, end);
-        cr->cell->swaks_dialogues++;
-        i = end;
-    }
 }
 
 /* run_cell_on - one cell's dialogues on a running instance */
@@ -856,7 +702,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     }
     cell->swaks_ms = -1;
     if (r->params->compare_swaks)
-        swaks_cell(&cr);
+        run_swaks_cell(cell, r->env, inst, r->outside);
     if (cell->failed > 0 && cell->status == RUN_PASS)
         cell->status = RUN_FAIL;
     if (cell->failed > 0)
