@@ -86,18 +86,11 @@ void engine_close(struct engine *e)
 
 void engine_note(struct engine *e, char kind, const char *fmt, ...)
 {
-    char buf[2048];
     va_list ap;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    smtp_transcript_vaddf(e->tx, kind, smtp_transport_now() - e->t0, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof(buf))
-        n = sizeof(buf) - 1;
-    smtp_transcript_add(e->tx, kind, smtp_transport_now() - e->t0, buf, (size_t)n);
 }
 
 /* engine_match - S: CODE [ENH] ["text"] against a reply */

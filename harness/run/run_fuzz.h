@@ -66,6 +66,32 @@ struct run_fuzz_result {
 int run_fuzz(struct mta_env *env, const struct run_fuzz_params *params, struct run_fuzz_result *out,
              struct smtp_error *err);
 
+/* A finding, as run_fuzz() hands it to run_fuzz_write_finding(). */
+struct run_fuzz_finding {
+    size_t number;               /* finding-MTA-NUMBER.scn */
+    const char *kind;            /* "open relay", "no reply", ... */
+    const char *detail;          /* from the server: sanitized */
+    const char *const *commands; /* the command lines sent, no line end; NULL: DATA and a message */
+    size_t ncommands;            /* 24 at most, each under 500 bytes */
+    int bare_lf;                 /* the fuzzer's line ends: 0 CRLF, 1 bare LF, 2 bare CR */
+    int odd_data_end;            /* an end of data other than CRLF "." CRLF */
+};
+
+/*
+ * run_fuzz_write_finding - the finding as a scenario file in
+ * params->out_dir (its name into path) that "relaylab run" reproduces:
+ * the config of params' scenario for its MTA and variant (an acl-rcpt
+ * file copied beside it), then a dialogue that connects from outside,
+ * sends the commands as "C:" lines and a message, and expects
+ * relay-denied; comments above say what was found. A struct scenario
+ * written by scenario_format(), read back by scenario_parse() before
+ * anything is written, into a new temp file renamed into place. 0, or
+ * -1 with err.
+ */
+int run_fuzz_write_finding(const struct run_fuzz_params *params,
+                           const struct run_fuzz_finding *finding, char *path, size_t size,
+                           struct smtp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -172,7 +172,7 @@ static int split(struct line *l, const char *text, size_t len, struct scenario_e
             size_t j = open + 1;
 
             while (j < end - 1) {
-                char name[64];
+                char name[SCENARIO_GRAMMAR_WHERE_NAME_MAX];
                 size_t start;
 
                 while (j < end - 1 && text[j] == ' ')

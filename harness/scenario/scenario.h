@@ -10,7 +10,7 @@
  *
  *	int	scenario_load(path, root, s, err)
  *
- *	size_t	scenario_format(s, buf, size)
+ *	ssize_t	scenario_format(s, buf, size, err)
  *
  *	int	scenario_equal(a, b)
  * DESCRIPTION
@@ -31,19 +31,25 @@
  *	(includes expanded, comments and layout not kept) that
  *	scenario_parse() reads as an equal scenario: scenario_equal()
  *	compares everything but positions, file names, the lines as written
- *	and the arena's layout. It never allocates and does no I/O.
+ *	and the arena's layout. It never allocates and does no I/O. It
+ *	writes every scenario the parser made, and refuses (-1) rather than
+ *	write a line the parser would reject: a model built in memory may
+ *	hold what no line can say.
  *
  *	The scenario layer knows nothing of processes or MTAs beyond their
  *	names.
  * DIAGNOSTICS
  *	0, or -1 with err holding file, line, column and message.
  *	scenario_format() returns the bytes the text needs, NUL not counted,
- *	like snprintf(3): the text was cut when that is size or more.
+ *	like snprintf(3): the text was cut when that is size or more; or -1
+ *	with err (its line: of the text written) when the scenario cannot be
+ *	written.
  *--*/
 #ifndef SCENARIO_H
 #define SCENARIO_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -216,14 +222,19 @@ int scenario_has_tag(const struct scenario *s, const char *tag);
 
 /*
  * scenario_format - s as scenario text, like snprintf(3): the bytes needed
- * (NUL not counted); buf holds at most size - 1 of them and a NUL. Text
- * a parser cannot have made (a NUL or LF in a string, blanks around a raw
- * line, an empty raw line) does not read back the same. The text is
- * no longer than the text it was parsed from, line by line and in the
- * kept text the arena counts, but for "C: LINE" (a byte more than
+ * (NUL not counted); buf holds at most size - 1 of them and a NUL. The
+ * text is no longer than the text it was parsed from, line by line and in
+ * the kept text the arena counts, but for "C: LINE" (a byte more than
  * "C:LINE", the form used only where a line would not fit otherwise).
+ * -1 with err, and nothing to use in buf, when a line would be longer
+ * than SCENARIO_LINE_MAX, a string holds a LF, a raw line is empty or
+ * has blanks around it, or a [where] would name a variant of 64 or more
+ * characters: none of these comes from the parser. The rest of the
+ * parser's rules (an id's characters, a reply code's range) are the
+ * caller's to keep in a model it builds; parse the text back to be sure.
  */
-size_t scenario_format(const struct scenario *s, char *buf, size_t size);
+ssize_t scenario_format(const struct scenario *s, char *buf, size_t size,
+                        struct scenario_error *err);
 
 /* scenario_equal - 1 if a and b mean the same (positions, file names, sources aside) */
 int scenario_equal(const struct scenario *a, const struct scenario *b);

@@ -6,7 +6,8 @@
  * SYNOPSIS
  *	#include "scenario.h"
  *
- *	size_t	scenario_format(const struct scenario *s, char *buf, size_t size)
+ *	ssize_t	scenario_format(const struct scenario *s, char *buf, size_t size,
+ *				struct scenario_error *err)
  *
  *	int	scenario_equal(const struct scenario *a, const struct scenario *b)
  * DESCRIPTION
@@ -14,9 +15,15 @@
  *	scenario_parse() reads as the same model (scenario_equal()), like
  *	snprintf: no allocation, no I/O. Kept apart from the parser
  *	(scenario.c), whose tokenizer decides what it must quote.
+ * DIAGNOSTICS
+ *	-1 with err when a line cannot be written within the parser's
+ *	limits, or at all; never for a model scenario_parse() made.
  *--*/
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "scenario.h"
 #include "scenario_grammar.h"
@@ -31,16 +38,40 @@
  * that ends in "]" after a blank may be a where-clause: such a line gets an
  * empty one, " []", which the parser cuts and ignores. Words are written
  * bare where they can be, so that the text is no longer than need be (the
- * parser's limits count it).
+ * parser's limits count it). What no line can say is refused (refuse()),
+ * never written for the parser to reject.
  */
 
 struct out {
     char *buf;
     size_t size;
-    size_t len;  /* bytes needed so far */
-    char last;   /* the last byte of the current line, 0 at its start */
-    size_t line; /* bytes written on the current line */
+    size_t len;   /* bytes needed so far */
+    char last;    /* the last byte of the current line, 0 at its start */
+    size_t line;  /* bytes since the line or its [where] began: a word after them takes a blank */
+    size_t start; /* where the current line starts in the text */
+    int lineno;   /* the current line's number, from 1 */
+    const char *what;           /* the statement on it, for errors */
+    int refused;                /* something could not be written */
+    struct scenario_error *err; /* the first reason; NULL for a dry run */
 };
+
+/* refuse - record why the text cannot be written (the first reason wins) */
+
+static void refuse(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void refuse(struct out *o, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (o->refused++ || o->err == NULL)
+        return;
+    snprintf(o->err->file, sizeof(o->err->file), "(written)");
+    o->err->line = o->lineno;
+    o->err->col = 1;
+    va_start(ap, fmt);
+    vsnprintf(o->err->msg, sizeof(o->err->msg), fmt, ap);
+    va_end(ap);
+}
 
 /* put - n bytes out, or counted where they do not fit */
 
@@ -64,6 +95,24 @@ static void puts_(struct out *o, const char *text)
     put(o, text, strlen(text));
 }
 
+/* begin - a statement's line */
+
+static void begin(struct out *o, const char *what)
+{
+    o->start = o->len;
+    o->what = what;
+    o->line = 0;
+    o->last = 0;
+}
+
+/* text_ok - a string the statement holds has no LF: the parser ends a line there */
+
+static void text_ok(struct out *o, const char *w, size_t n)
+{
+    if (memchr(w, '\n', n))
+        refuse(o, "'%s': a newline in its text cannot be written", o->what);
+}
+
 /* bare - can the word be written as it is? */
 
 static int bare(const char *w, size_t n)
@@ -78,80 +127,11 @@ static int bare(const char *w, size_t n)
     return 1;
 }
 
-static void quoted(struct out *o, const char *w, size_t n);
-
-/* word - one word, bare or quoted, after a blank */
-
-static void word(struct out *o, const char *w)
-{
-    size_t n = strlen(w);
-
-    if (!bare(w, n)) {
-        quoted(o, w, n);
-        return;
-    }
-    if (o->line)
-        put(o, " ", 1);
-    put(o, w, n);
-}
-
-/* escapes - the backslashes quoting n bytes needs */
-
-static size_t escapes(const char *p, size_t n)
-{
-    size_t k = 0;
-
-    for (size_t i = 0; i < n; i++)
-        k += p[i] == '"' || p[i] == '\\';
-    return k;
-}
-
-/* piece_end - the end of the blank-separated piece at p */
-
-static const char *piece_end(const char *p)
-{
-    const char *sp = strchr(p, ' ');
-
-    return sp ? sp : p + strlen(p);
-}
-
-/*
- * group_end - where a quoted word that starts with the piece at p ends:
- * it takes in the next piece that needs quoting when the bare pieces
- * between cost fewer than the two quotes a word of its own would.
- */
-
-static const char *group_end(const char *p, size_t merge)
-{
-    const char *end = piece_end(p);
-
-    while (*end) {
-        const char *q = end + 1;
-        size_t cost = 0;
-
-        for (;;) {
-            const char *e = piece_end(q);
-
-            if (!bare(q, (size_t)(e - q)))
-                break;
-            cost += escapes(q, (size_t)(e - q));
-            if (*e == 0) {
-                q = NULL;
-                break;
-            }
-            q = e + 1;
-        }
-        if (q == NULL || cost >= merge)
-            break;
-        end = piece_end(q);
-    }
-    return end;
-}
-
-/* quoted - n bytes as one quoted word */
+/* quoted - n bytes as one quoted word, after a blank */
 
 static void quoted(struct out *o, const char *w, size_t n)
 {
+    text_ok(o, w, n);
     if (o->line)
         put(o, " ", 1);
     put(o, "\"", 1);
@@ -163,52 +143,151 @@ static void quoted(struct out *o, const char *w, size_t n)
     put(o, "\"", 1);
 }
 
-/*
- * joined_words - a value the parser joins from words with one blank
- * (title, cause name, description, set): bare pieces as they are, the
- * rest quoted; the words written, counted.
- */
+/* word_n - n bytes as one word, bare or quoted, after a blank */
 
-static size_t joined_words(struct out *o, const char *text, size_t merge)
+static void word_n(struct out *o, const char *w, size_t n)
 {
-    const char *p = text;
-    size_t words = 0;
-
-    for (;;) {
-        const char *e = piece_end(p);
-
-        if (!bare(p, (size_t)(e - p)))
-            e = group_end(p, merge), quoted(o, p, (size_t)(e - p));
-        else if (o->line)
-            put(o, " ", 1), put(o, p, (size_t)(e - p));
-        else
-            put(o, p, (size_t)(e - p));
-        words++;
-        if (*e == 0)
-            return words;
-        p = e + 1;
+    if (!bare(w, n)) {
+        quoted(o, w, n);
+        return;
     }
+    text_ok(o, w, n);
+    if (o->line)
+        put(o, " ", 1);
+    put(o, w, n);
+}
+
+static void word(struct out *o, const char *w)
+{
+    word_n(o, w, strlen(w));
 }
 
 /*
- * joined - as words, quoted groups taking in the bare pieces between
- * them when that is shorter (merge 2: fewer than two escapes) or, past
- * room words, when it makes fewer words; else one quoted word
+ * Joined values (title, cause name, variant description, set): the parser
+ * joins a line's words with one blank, so the writer may cut the value at
+ * any blank. A piece between blanks that cannot be bare (empty, '"' or '#'
+ * first, a tab) goes in a quoted word, which may take in its neighbours;
+ * a quoted word costs its two quotes and an escape for each '"' and '\'
+ * in it. Of the ways to write the value in at most room words, the
+ * shortest is written: the line it was parsed from was one of them, so a
+ * value the parser took always fits again (and its arena, which keeps the
+ * line as written, too). Ties go to a bare piece, then to the shorter
+ * quoted word.
+ *
+ * cost(r, i): the fewest bytes that write pieces i.. in at most r words,
+ * each word with the blank before it. A bare piece k costs at[k + 1] -
+ * at[k] (its length and a blank); a quoted word over pieces i..j-1 costs
+ * at[j] + esc[j] - at[i] - esc[i] + 2. Row r comes from row r - 1 in one
+ * pass from the end, again for each word written: room * room * pieces
+ * steps at most (31 * 31 * 1001), and no allocation.
  */
+
+#define PIECES_MAX (SCENARIO_LINE_MAX + 1) /* a longer value cannot fit on a line */
+#define NO_WAY UINT_MAX
+
+struct pieces {
+    size_t n;                           /* pieces */
+    unsigned short at[PIECES_MAX + 1];  /* piece k is at[k] .. at[k + 1] - 2, a blank after */
+    unsigned short esc[PIECES_MAX + 1]; /* escapes before at[k] */
+    unsigned char bare[PIECES_MAX];     /* can piece k be written bare? */
+};
+
+/* pieces_split - cut text at every blank; -1 if it is too long for any line */
+
+static int pieces_split(struct pieces *p, const char *text)
+{
+    size_t len = strlen(text);
+    unsigned esc = 0;
+    size_t i;
+
+    if (len > SCENARIO_LINE_MAX)
+        return -1;
+    p->n = 0;
+    p->at[0] = 0;
+    p->esc[0] = 0;
+    for (i = 0; i <= len; i++) {
+        if (i < len && text[i] != ' ') {
+            esc += text[i] == '"' || text[i] == '\\';
+            continue;
+        }
+        p->bare[p->n] = (unsigned char)bare(text + p->at[p->n], i - p->at[p->n]);
+        p->n++;
+        p->at[p->n] = (unsigned short)(i + 1);
+        p->esc[p->n] = (unsigned short)esc;
+    }
+    return 0;
+}
+
+/* quoted_cost - a blank and pieces i..j-1 as one quoted word */
+
+static unsigned quoted_cost(const struct pieces *p, size_t i, size_t j)
+{
+    return (unsigned)(p->at[j] + p->esc[j] - p->at[i] - p->esc[i] + 2);
+}
+
+/* cost_row - cost(r, i) for every i into row (n + 1 long), prev its scratch */
+
+static void cost_row(const struct pieces *p, size_t r, unsigned *row, unsigned *prev)
+{
+    size_t i, k;
+
+    for (i = 0; i <= p->n; i++)
+        row[i] = i == p->n ? 0 : NO_WAY;
+    for (k = 0; k < r; k++) {
+        unsigned best = NO_WAY; /* min over j > i of at[j] + esc[j] + prev[j] */
+
+        memcpy(prev, row, (p->n + 1) * sizeof(*row));
+        for (i = p->n; i-- > 0;) {
+            unsigned q;
+
+            if (prev[i + 1] != NO_WAY && p->at[i + 1] + p->esc[i + 1] + prev[i + 1] < best)
+                best = p->at[i + 1] + p->esc[i + 1] + prev[i + 1];
+            q = best == NO_WAY ? NO_WAY : best - p->at[i] - p->esc[i] + 2;
+            if (p->bare[i] && prev[i + 1] != NO_WAY && p->at[i + 1] - p->at[i] + prev[i + 1] < q)
+                q = p->at[i + 1] - p->at[i] + prev[i + 1];
+            if (q < row[i])
+                row[i] = q;
+        }
+    }
+}
+
+/* joined - a joined value as the shortest words, at most room of them */
 
 static void joined(struct out *o, const char *text, size_t room)
 {
-    static const size_t merges[] = {2, 4, 16, 256, (size_t)-1};
+    struct pieces p;
+    unsigned row[PIECES_MAX + 1], prev[PIECES_MAX + 1];
+    size_t i = 0;
 
-    for (size_t m = 0; m < COUNT(merges); m++) {
-        struct out dry = {NULL, 0, 0, 0, 1};
-
-        if (joined_words(&dry, text, merges[m]) <= room) {
-            joined_words(o, text, merges[m]);
-            return;
-        }
+    if (room == 0 || pieces_split(&p, text) < 0) {
+        quoted(o, text, strlen(text)); /* too long for any line: end_line() refuses it */
+        return;
     }
-    quoted(o, text, strlen(text));
+    for (; i < p.n; room--) {
+        unsigned best = NO_WAY;
+        int as_is = 0; /* the piece bare, else quoted up to end */
+        size_t end = 0;
+        size_t j;
+
+        /* What is left after this word, in room - 1 words (one word can hold it all). */
+        cost_row(&p, room - 1, row, prev);
+        if (p.bare[i] && row[i + 1] != NO_WAY) {
+            best = p.at[i + 1] - p.at[i] + row[i + 1];
+            end = i + 1;
+            as_is = 1;
+        }
+        for (j = i + 1; j <= p.n; j++)
+            if (row[j] != NO_WAY && quoted_cost(&p, i, j) + row[j] < best) {
+                best = quoted_cost(&p, i, j) + row[j];
+                end = j;
+                as_is = 0;
+            }
+        if (as_is)
+            word_n(o, text + p.at[i], p.at[i + 1] - p.at[i] - 1u);
+        else
+            quoted(o, text + p.at[i], p.at[end] - p.at[i] - 1u);
+        i = end;
+    }
 }
 
 /* is_config_verb - a variant may be called "set": as a selector, it must trail */
@@ -244,13 +323,22 @@ static void end_line(struct out *o, const struct scenario *s, const struct scena
         o->line = 0; /* no blank before the first name */
         where_words(o, s, w, -1);
         put(o, "]", 1);
+        for (size_t v = 0; v < s->nvariants; v++)
+            if ((w->variants & (1u << v)) &&
+                strlen(s->variants[v].name) >= SCENARIO_GRAMMAR_WHERE_NAME_MAX)
+                refuse(o, "'%s': variant %s is too long a name for a [where]", o->what,
+                       s->variants[v].name);
     } else if (o->last == ']' || o->last == '\r') {
         /* Not a where-clause, and not a line end: the parser cuts this one. */
         put(o, " []", 3);
     }
+    if (o->len - o->start > SCENARIO_LINE_MAX)
+        refuse(o, "'%s' needs a line of %zu bytes: at most %d", o->what, o->len - o->start,
+               SCENARIO_LINE_MAX);
     put(o, "\n", 1);
     o->line = 0;
     o->last = 0;
+    o->lineno++;
 }
 
 static const char *const config_verbs[] = {"set",     "service",        "acl-rcpt",
@@ -269,20 +357,41 @@ static const char *const expect_names[] = {
     "auth-not-offered", "starttls-offered", "connection-refused",
 };
 
+/* step_verb - the word a step's line starts with */
+
+static const char *step_verb(enum scenario_op op)
+{
+    if (op >= SCN_EXPECT_RELAYED && op <= SCN_EXPECT_CONNECTION_REFUSED)
+        return "expect";
+    for (size_t i = 0; i < scenario_grammar_nsteps; i++)
+        if (scenario_grammar_steps[i].op == op)
+            return scenario_grammar_steps[i].verb;
+    return "C:";
+}
+
 /* format_step - one dialogue step; tight: no indent, "C:LINE" */
 
 static void format_step(struct out *o, const struct scenario *s, const struct scenario_step *st,
                         int tight)
 {
     char code[16];
+    size_t n;
 
+    begin(o, step_verb(st->op));
     if (!tight)
         put(o, "  ", 2);
     o->line = 0;
     switch (st->op) {
     case SCN_RAW:
+        /* The parser takes the rest of the line, blanks around it cut: they cannot be sent. */
+        n = st->arg ? strlen(st->arg) : 0;
+        if (n == 0 || strchr(" \t", st->arg[0]) || strchr(" \t", st->arg[n - 1]))
+            refuse(o, "'C:': a raw line that is empty or has blanks around it cannot be written");
         puts_(o, tight ? "C:" : "C: ");
-        puts_(o, st->arg ? st->arg : "");
+        if (n) {
+            text_ok(o, st->arg, n);
+            put(o, st->arg, n);
+        }
         break;
     case SCN_EXPECT_REPLY:
         puts_(o, "S:");
@@ -304,9 +413,7 @@ static void format_step(struct out *o, const struct scenario *s, const struct sc
                 word(o, st->arg);
             break;
         }
-        for (size_t i = 0; i < scenario_grammar_nsteps; i++)
-            if (scenario_grammar_steps[i].op == st->op)
-                puts_(o, scenario_grammar_steps[i].verb);
+        puts_(o, step_verb(st->op));
         if (st->arg)
             word(o, st->arg);
         if (st->arg2) {
@@ -343,6 +450,7 @@ static void format_config(struct out *o, const struct scenario *s, const struct 
     before.variants &= ~after.variants;
     for (v = 0; v < 32; v++)
         selectors += ((before.mtas >> v) & 1) + ((before.variants >> v) & 1);
+    begin(o, "config");
     puts_(o, "config");
     where_words(o, s, &before, -1);
     word(o, config_verbs[c->op]);
@@ -353,12 +461,13 @@ static void format_config(struct out *o, const struct scenario *s, const struct 
     end_line(o, s, &after);
 }
 
-/* short_names - can every variant in w be named in a [where] (the parser's 63 bytes)? */
+/* short_names - can every variant in w be named in a [where]? */
 
 static int short_names(const struct scenario *s, const struct scenario_where *w)
 {
     for (size_t v = 0; v < s->nvariants; v++)
-        if ((w->variants & (1u << v)) && strlen(s->variants[v].name) >= 64)
+        if ((w->variants & (1u << v)) &&
+            strlen(s->variants[v].name) >= SCENARIO_GRAMMAR_WHERE_NAME_MAX)
             return 0;
     return 1;
 }
@@ -374,7 +483,7 @@ static int fits(const struct out *dry)
 
 static int step_fits(const struct scenario *s, const struct scenario_step *st)
 {
-    struct out dry = {NULL, 0, 0, 0, 0};
+    struct out dry = {.lineno = 1};
 
     format_step(&dry, s, st, 0);
     return fits(&dry);
@@ -384,7 +493,7 @@ static int step_fits(const struct scenario *s, const struct scenario_step *st)
 
 static int config_fits(const struct scenario *s, const struct scenario_config *c)
 {
-    struct out dry = {NULL, 0, 0, 0, 0};
+    struct out dry = {.lineno = 1};
 
     format_config(&dry, s, c, 1);
     return fits(&dry);
@@ -394,7 +503,7 @@ static int config_fits(const struct scenario *s, const struct scenario_config *c
 
 static int tag_fits(const struct out *o, const char *tag)
 {
-    struct out dry = {NULL, 0, 0, 0, 1};
+    struct out dry = {.line = 1, .lineno = 1};
     size_t n = strlen(tag);
 
     word(&dry, tag);
@@ -402,19 +511,22 @@ static int tag_fits(const struct out *o, const char *tag)
            SCENARIO_LINE_MAX;
 }
 
-/* scenario_format - the scenario as text that parses to it */
+/* scenario_format - the scenario as text that parses to it, or -1 */
 
-size_t scenario_format(const struct scenario *s, char *buf, size_t size)
+ssize_t scenario_format(const struct scenario *s, char *buf, size_t size,
+                        struct scenario_error *err)
 {
-    struct out o = {buf, size, 0, 0, 0};
+    struct out o = {.buf = buf, .size = size, .lineno = 1, .err = err};
     size_t i, d;
 
     if (s->id) {
+        begin(&o, "scenario");
         puts_(&o, "scenario");
         word(&o, s->id);
         end_line(&o, s, NULL);
     }
     if (s->title) {
+        begin(&o, "title");
         puts_(&o, "title");
         joined(&o, s->title, SCENARIO_GRAMMAR_WORDS_MAX - 1);
         end_line(&o, s, NULL);
@@ -423,6 +535,7 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
         char n[16];
 
         snprintf(n, sizeof(n), "%d", s->cause);
+        begin(&o, "cause");
         puts_(&o, "cause");
         word(&o, n);
         if (s->cause_name)
@@ -431,6 +544,7 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
     }
     /* Tags: as many to a line as fit in one the parser reads. */
     for (i = 0; i < s->ntags;) {
+        begin(&o, "tags");
         puts_(&o, "tags");
         do
             word(&o, s->tags[i++]);
@@ -438,11 +552,13 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
         end_line(&o, s, NULL);
     }
     if (s->mtas) {
+        begin(&o, "mta");
         puts_(&o, "mta");
         where_words(&o, s, &(struct scenario_where){s->mtas, 0}, -1);
         end_line(&o, s, NULL);
     }
     for (i = 0; i < s->nvariants; i++) {
+        begin(&o, "variant");
         puts_(&o, "variant");
         word(&o, s->variants[i].name);
         if (s->variants[i].description && s->variants[i].description[0])
@@ -456,6 +572,7 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
         format_config(&o, s, c, trailing);
     }
     for (d = 0; d < s->ndialogues; d++) {
+        begin(&o, "dialogue");
         puts_(&o, "dialogue");
         word(&o, s->dialogues[d].name);
         end_line(&o, s, NULL);
@@ -465,7 +582,7 @@ size_t scenario_format(const struct scenario *s, char *buf, size_t size)
     }
     if (size)
         buf[o.len < size ? o.len : size - 1] = 0;
-    return o.len;
+    return o.refused ? -1 : (ssize_t)o.len;
 }
 
 /* same - two strings, either NULL */

@@ -17,7 +17,8 @@
 
 #include "scenario.h"
 
-#define SCENARIO_GRAMMAR_WORDS_MAX 32 /* words on one line */
+#define SCENARIO_GRAMMAR_WORDS_MAX 32      /* words on one line */
+#define SCENARIO_GRAMMAR_WHERE_NAME_MAX 64 /* a name in a [where] is shorter */
 
 struct scenario_grammar_row {
     const char *verb;

@@ -77,18 +77,11 @@ static void note(struct smtp_client *c, const char *fmt, ...) __attribute__((for
 
 static void note(struct smtp_client *c, const char *fmt, ...)
 {
-    char buf[512];
     va_list ap;
-    int n;
 
     va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof(buf), fmt, ap);
+    smtp_transcript_vaddf(c->tx, SMTP_TX_INFO, tx_ms(c), fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof(buf))
-        n = sizeof(buf) - 1;
-    smtp_transcript_add(c->tx, SMTP_TX_INFO, tx_ms(c), buf, (size_t)n);
 }
 
 /* client_state - the single transition function */

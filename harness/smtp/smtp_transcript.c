@@ -95,6 +95,20 @@ int smtp_transcript_add(struct smtp_transcript *t, char dir, long t_ms, const ch
     return 0;
 }
 
+/* smtp_transcript_vaddf - append one line made from a format, cut to fit */
+
+int smtp_transcript_vaddf(struct smtp_transcript *t, char dir, long t_ms, const char *fmt,
+                          va_list ap)
+{
+    char buf[SMTP_TRANSCRIPT_NOTE_MAX];
+    int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+
+    if (n < 0)
+        return -1;
+    return smtp_transcript_add(t, dir, t_ms, buf,
+                               (size_t)n < sizeof(buf) ? (size_t)n : sizeof(buf) - 1);
+}
+
 size_t smtp_transcript_count(const struct smtp_transcript *t)
 {
     return t ? t->nslots : 0;

@@ -18,6 +18,7 @@
 #ifndef SMTP_TRANSCRIPT_H
 #define SMTP_TRANSCRIPT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -51,6 +52,16 @@ void smtp_transcript_free(struct smtp_transcript *t);
 /* smtp_transcript_add - append one line; 0, or -1 if dropped */
 int smtp_transcript_add(struct smtp_transcript *t, char dir, long t_ms, const char *text,
                         size_t len);
+
+/*
+ * smtp_transcript_vaddf - append one line made like vsnprintf(3): a note
+ * of the client's or of its caller's, cut at SMTP_TRANSCRIPT_NOTE_MAX - 1
+ * bytes (a scenario line, 1000 bytes, and where it stands fit whole);
+ * 0, or -1 if dropped or not made
+ */
+#define SMTP_TRANSCRIPT_NOTE_MAX 2048
+int smtp_transcript_vaddf(struct smtp_transcript *t, char dir, long t_ms, const char *fmt,
+                          va_list ap) __attribute__((format(printf, 4, 0)));
 
 size_t smtp_transcript_count(const struct smtp_transcript *t);
 

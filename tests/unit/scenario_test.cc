@@ -1,7 +1,9 @@
 // Scenario parser: valid files, and errors with file:line:col.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -326,10 +328,14 @@ namespace
 
 std::string Format(const scenario &s)
 {
-    size_t n = scenario_format(&s, nullptr, 0);
-    std::string text(n + 1, '\0');
-    EXPECT_EQ(scenario_format(&s, text.data(), text.size()), n);
-    text.resize(n);
+    scenario_error err{};
+    ssize_t n = scenario_format(&s, nullptr, 0, &err);
+    EXPECT_GE(n, 0) << err.file << ":" << err.line << ": " << err.msg;
+    if (n < 0)
+        return "";
+    std::string text((size_t)n + 1, '\0');
+    EXPECT_EQ(scenario_format(&s, text.data(), text.size(), &err), n);
+    text.resize((size_t)n);
     return text;
 }
 
@@ -499,9 +505,10 @@ TEST(ScenarioFormat, LikeSnprintf)
     const std::string whole = "scenario t\ndialogue d\n  connect smtp\n";
     char buf[8];
     memset(buf, 'x', sizeof(buf));
-    EXPECT_EQ(scenario_format(p.s.get(), buf, sizeof(buf)), whole.size());
+    scenario_error err;
+    EXPECT_EQ(scenario_format(p.s.get(), buf, sizeof(buf), &err), (ssize_t)whole.size());
     EXPECT_STREQ(buf, "scenari");
-    EXPECT_EQ(scenario_format(p.s.get(), nullptr, 0), whole.size());
+    EXPECT_EQ(scenario_format(p.s.get(), nullptr, 0, &err), (ssize_t)whole.size());
 }
 
 TEST(ScenarioFormat, EqualSeesEveryField)
@@ -548,6 +555,101 @@ TEST(ScenarioFormat, LinesAtTheLimitStillFit)
         Parsed p = Parse(text, false);
         ASSERT_EQ(p.rc, 0) << p.where();
         RoundTrip(*p.s, false);
+    }
+}
+
+} // namespace
+
+namespace
+{
+
+// LongestLine - the longest line of text, its LF not counted
+size_t LongestLine(const std::string &text)
+{
+    size_t longest = 0, start = 0;
+    for (size_t nl; (nl = text.find('\n', start)) != std::string::npos; start = nl + 1)
+        longest = std::max(longest, nl - start);
+    return longest;
+}
+
+// A joined value (title, cause name, variant description, set) of more
+// pieces than the line has words for and a bare run of backslashes: quoted
+// whole, as the writer once did, its line came back past 1000 bytes and
+// did not parse (fuzz/corpus/scenario/cause-quoted-words-past-line). The
+// shortest layout within the word limit is never longer than the source.
+TEST(ScenarioFormat, JoinedValuesOfManyPiecesStillFit)
+{
+    auto many = [](const std::string &verb, const std::string &quoted_word, size_t words) {
+        std::string line = verb;
+        for (size_t i = 0; i < words; i++)
+            line += " \"" + quoted_word + "\"";
+        line += " ";
+        line += std::string(SCENARIO_LINE_MAX - line.size(), '\\');
+        return line + "\n";
+    };
+    const std::string cases[] = {
+        many("cause 1", "a b", 16), // the fuzz finding's shape
+        many("title", "a b", 16),
+        many("variant v", "a b c", 10),
+        "variant v\n" + many("config v set k =", "x y", 15),
+        many("cause 99", "\\\"q\\\" r", 14), // escapes inside the quoted words too
+        many("title", "a \\\\ b", 12),
+    };
+    for (const auto &body : cases) {
+        std::string text = "scenario t\n" + body;
+        SCOPED_TRACE(text.substr(0, 160));
+        ASSERT_LE(LongestLine(text), (size_t)SCENARIO_LINE_MAX);
+        Parsed p = Parse(text, false);
+        ASSERT_EQ(p.rc, 0) << p.where();
+        RoundTrip(*p.s, false);
+        EXPECT_LE(LongestLine(Format(*p.s)), LongestLine(text));
+    }
+}
+
+// A model built in memory may hold what no line can say: refused, not written.
+TEST(ScenarioFormat, RefusesWhatNoLineCanSay)
+{
+    std::string long_raw(SCENARIO_LINE_MAX, 'x'), long_title(SCENARIO_LINE_MAX, 'y');
+    std::string v64(SCENARIO_ID_MAX, 'v');
+    struct {
+        const char *name;
+        std::function<void(scenario &)> edit;
+        int line;
+        const char *msg;
+    } cases[] = {
+        {"a raw line too long", [&](scenario &s) { s.steps[1].arg = long_raw.c_str(); }, 5,
+         "'C:' needs a line of 1002 bytes: at most 1000"},
+        {"a title too long", [&](scenario &s) { s.title = long_title.c_str(); }, 2,
+         "'title' needs a line of 1006 bytes: at most 1000"},
+        {"a newline in a title", [](scenario &s) { s.title = "two\nlines"; }, 2,
+         "'title': a newline in its text cannot be written"},
+        {"a newline in a reply text", [](scenario &s) { s.steps[2].text = "a\nb"; }, 6,
+         "'S:': a newline in its text cannot be written"},
+        {"a raw line with a blank first", [](scenario &s) { s.steps[1].arg = " NOOP"; }, 5,
+         "'C:': a raw line that is empty or has blanks around it cannot be written"},
+        {"a raw line with a tab last", [](scenario &s) { s.steps[1].arg = "NOOP\t"; }, 5,
+         "'C:': a raw line that is empty or has blanks around it cannot be written"},
+        {"an empty raw line", [](scenario &s) { s.steps[1].arg = ""; }, 5,
+         "'C:': a raw line that is empty or has blanks around it cannot be written"},
+        {"a long variant name in a step's [where]",
+         [&](scenario &s) {
+             s.variants[0].name = v64.c_str();
+             s.steps[1].where.variants = 1;
+         },
+         5, "'C:': variant " /* the name, then */},
+    };
+    for (const auto &c : cases) {
+        SCOPED_TRACE(c.name);
+        Parsed p = Parse("scenario t\nvariant w\ndialogue d\n  connect smtp\n  C: NOOP\n"
+                         "  S: 250 ok\n");
+        ASSERT_EQ(p.rc, 0) << p.where();
+        c.edit(*p.s);
+        scenario_error err{};
+        char buf[4096];
+        EXPECT_EQ(scenario_format(p.s.get(), buf, sizeof(buf), &err), -1);
+        EXPECT_EQ(err.line, c.line);
+        EXPECT_EQ(std::string(err.msg).rfind(c.msg, 0), 0u) << err.msg;
+        EXPECT_EQ(scenario_format(p.s.get(), nullptr, 0, &err), -1);
     }
 }
 
