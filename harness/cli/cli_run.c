@@ -238,12 +238,13 @@ static int run_cells(const struct run_opts *o, struct run_cell *cells, size_t nc
         return CLI_EXIT_ENV;
     }
     snprintf(kept, sizeof(kept), "%s", mta_env_kept_dir(env) ? mta_env_kept_dir(env) : "");
-    mta_env_close(env);
     meta.run_id = run_id;
     meta.started = started;
     meta.wall_ms = mta_env_now_ms() - t0;
-    meta.relaylab_version = "0.1.0";
+    meta.relaylab_version = RELAYLAB_VERSION;
+    /* Before the run directory goes: the cells' texts are files there. */
     rc = publish(o->results_dir, cells, ncells, &meta);
+    mta_env_close(env);
     if (o->rp.compare_swaks) {
         char line[300];
 

@@ -156,6 +156,21 @@ static int write_text(const char *dir, const char *name, const char *text, struc
     return close_out(fp, path, err);
 }
 
+/* write_cell_text - one of a cell's texts (run_cell_text()) as a file */
+
+static int write_cell_text(const char *dir, const char *name, const struct run_cell *c,
+                           enum run_text which, struct smtp_error *err)
+{
+    char *text = run_cell_text(c, which, err);
+    int rc;
+
+    if (text == NULL)
+        return -1;
+    rc = write_text(dir, name, text, err);
+    free(text);
+    return rc;
+}
+
 /* clean_lines - every line of text could have come out of smtp_sanitize */
 
 static int clean_lines(const char *text)
@@ -193,12 +208,17 @@ static int check_cells(const struct run_cell *cells, size_t n, const struct repo
         for (k = 0; k < sizeof(texts) / sizeof(texts[0]) && !what; k++)
             if (strchr(texts[k], '\n') || !clean_lines(texts[k]))
                 what = "a text field";
-        if (!what && !clean_lines(c->transcript))
-            what = "the transcript";
-        if (!what && !clean_lines(c->mta_log))
-            what = "the MTA's log";
-        if (!what && !clean_lines(c->mta_config))
-            what = "the MTA's config";
+        for (k = 0; k < RUN_TEXTS && !what; k++) {
+            char *text = run_cell_text(c, (enum run_text)k, err);
+
+            if (text == NULL)
+                return -1;
+            if (!clean_lines(text))
+                what = k == RUN_TEXT_TRANSCRIPT ? "the transcript"
+                       : k == RUN_TEXT_MTA_LOG  ? "the MTA's log"
+                                                : "the MTA's config";
+            free(text);
+        }
         if (what) {
             char name[300];
             char clean[SMTP_SANITIZE_SIZE(300)];
@@ -344,6 +364,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                        const struct report_meta *meta, struct smtp_error *err)
 {
     char path[1024];
+    char *tx;
     FILE *fp;
     size_t i, fails = 0, errors = 0;
     int k;
@@ -411,9 +432,14 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                 xml(fp, c->message);
                 fprintf(fp, "\"/>\n");
             }
+            if ((tx = run_cell_text(c, RUN_TEXT_TRANSCRIPT, err)) == NULL) {
+                fclose(fp);
+                return -1;
+            }
             fprintf(fp, "      <system-out>");
-            xml(fp, c->transcript);
+            xml(fp, tx);
             fprintf(fp, "</system-out>\n    </testcase>\n");
+            free(tx);
         }
         fprintf(fp, "  </testsuite>\n");
     }
@@ -666,9 +692,10 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
                            strerror(errno));
             goto fail;
         }
-        if (write_text(path, "transcript.txt", cells[i].transcript, err) < 0 ||
-            write_text(path, "mta.log", cells[i].mta_log, err) < 0 ||
-            write_text(path, mta_kind_config_name(cells[i].mta), cells[i].mta_config, err) < 0)
+        if (write_cell_text(path, "transcript.txt", &cells[i], RUN_TEXT_TRANSCRIPT, err) < 0 ||
+            write_cell_text(path, "mta.log", &cells[i], RUN_TEXT_MTA_LOG, err) < 0 ||
+            write_cell_text(path, mta_kind_config_name(cells[i].mta), &cells[i],
+                            RUN_TEXT_MTA_CONFIG, err) < 0)
             goto fail;
     }
     if (write_json(dir, cells, n, meta, err) < 0 || write_junit(dir, cells, n, meta, err) < 0 ||

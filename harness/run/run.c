@@ -11,6 +11,7 @@
  *--*/
 #include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -19,7 +20,9 @@
 #include <string.h>
 #include <strings.h>
 
+#include "newfile.h"
 #include "number.h"
+#include "slurp.h"
 #include "engine.h"
 #include "engine_pool.h"
 #include "run.h"
@@ -44,6 +47,7 @@ struct runner {
     size_t nbatches;
     pthread_mutex_t lock;
     char outside[OUTSIDE_ADDR_MAX]; /* a client address outside mynetworks */
+    char evidence[PATH_MAX - 32];   /* the cells' texts (spill()), "" to keep them in memory */
 };
 
 /* The state of one cell's dialogues. */
@@ -105,7 +109,86 @@ void run_cell_free(struct run_cell *cell)
     free(cell->transcript);
     free(cell->mta_log);
     free(cell->mta_config);
-    cell->transcript = cell->mta_log = cell->mta_config = NULL;
+    free(cell->evidence);
+    cell->transcript = cell->mta_log = cell->mta_config = cell->evidence = NULL;
+}
+
+/* text_field - the in-memory field of a text */
+
+static char **text_field(struct run_cell *cell, enum run_text which)
+{
+    return which == RUN_TEXT_TRANSCRIPT ? &cell->transcript
+           : which == RUN_TEXT_MTA_LOG  ? &cell->mta_log
+                                        : &cell->mta_config;
+}
+
+char *run_cell_text(const struct run_cell *cell, enum run_text which, struct smtp_error *err)
+{
+    const char *mem = *text_field((struct run_cell *)cell, which);
+    char path[PATH_MAX];
+    FILE *fp;
+    char *text;
+    size_t len;
+
+    if (cell->evidence == NULL) {
+        if ((text = strdup(mem ? mem : "")) == NULL)
+            smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        return text;
+    }
+    snprintf(path, sizeof(path), "%s.%d", cell->evidence, (int)which);
+    if ((fp = fopen(path, "re")) == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if ((text = slurp_stream(fp, RUN_EVIDENCE_MAX, &len)) != NULL) {
+        char *z = realloc(text, len + 1); /* slurp_stream() does not end it */
+
+        if (z == NULL)
+            free(text);
+        else
+            z[len] = 0;
+        text = z;
+    }
+    if (text == NULL)
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s: %s", path, strerror(errno));
+    fclose(fp);
+    return text;
+}
+
+/*
+ * spill - a finished cell's texts into files of the run's evidence
+ * directory, out of memory. When a file cannot be written, the texts
+ * stay in memory (and what was written goes): slower to grow, never lost.
+ */
+static void spill(struct runner *r, struct run_cell *cell)
+{
+    char base[PATH_MAX], path[PATH_MAX + 4];
+    int k, ok = 1;
+
+    if (r->evidence[0] == 0)
+        return;
+    snprintf(base, sizeof(base), "%s/%zu", r->evidence, (size_t)(cell - r->cells));
+    for (k = 0; k < RUN_TEXTS && ok; k++) {
+        const char *text = *text_field(cell, (enum run_text)k);
+        FILE *fp;
+
+        snprintf(path, sizeof(path), "%s.%d", base, k);
+        if ((fp = newfile_open(path, 0600)) == NULL)
+            ok = 0;
+        else if ((fputs(text ? text : "", fp) == EOF) | (fclose(fp) != 0))
+            ok = 0;
+    }
+    if (ok && (cell->evidence = strdup(base)) != NULL) {
+        for (k = 0; k < RUN_TEXTS; k++) {
+            free(*text_field(cell, (enum run_text)k));
+            *text_field(cell, (enum run_text)k) = NULL;
+        }
+        return;
+    }
+    for (k = 0; k < RUN_TEXTS; k++) {
+        snprintf(path, sizeof(path), "%s.%d", base, k);
+        unlink(path);
+    }
 }
 
 /* sanitize_field - a fixed-size text field through smtp_sanitize, in place */
@@ -723,6 +806,7 @@ out:
     cell->transcript = text ? text : strdup("(out of memory)");
     cell->ms = mta_env_now_ms() - t0 + (first ? inst->start_ms : 0);
     run_cell_sanitize(cell);
+    spill(r, cell);
 }
 
 /* run_batch - start one instance, run cells [first, first+n) that share its config */
@@ -850,6 +934,11 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     pthread_mutex_init(&r.lock, NULL);
     if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
         return -1;
+    /* Root's only: the MTAs' users share the run directory. */
+    if (mta_env_subdir(env, "evidence", r.evidence, sizeof(r.evidence), err) < 0 ||
+        chmod(r.evidence, 0700) < 0)
+        r.evidence[0] = 0; /* then the texts stay in memory */
+    smtp_error_clear(err);
     if ((r.keys = calloc(ncells ? ncells : 1, sizeof(char *))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; (size_t)i < ncells; i++) {

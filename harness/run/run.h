@@ -13,6 +13,12 @@
  *	cell with the first failing step's expected and actual reply. It
  *	joins the scenario, mta and smtp layers; it prints nothing.
  *
+ *	A finished cell's transcript, MTA log and config go to files of
+ *	the run directory (a private tmpfs in the sandbox), out of the
+ *	process: run_cell_text() reads them back one at a time, so memory
+ *	stays flat in the number of cells. The run directory lives until
+ *	mta_env_close(): report before closing it.
+ *
  *	The results are where hostile text stops: what a server said, what
  *	a scenario file or an MTA's log and config hold. Every text of a
  *	cell that a report may show has been through smtp_sanitize() once
@@ -34,10 +40,11 @@ extern "C" {
 #endif
 
 #define RUN_RELAY_WAIT_MS 5000
-#define RUN_STEP_TIMEOUT_MS 10000  /* one command and its reply, by default */
-#define RUN_TOTAL_TIMEOUT_MS 60000 /* one dialogue (connection), by default */
-#define RUN_TEXT_MAX 512           /* a title or file name as reports show it, "..." when cut */
-#define RUN_ACL_MAX 65536          /* an acl-rcpt file's text, NUL included */
+#define RUN_STEP_TIMEOUT_MS 10000    /* one command and its reply, by default */
+#define RUN_TOTAL_TIMEOUT_MS 60000   /* one dialogue (connection), by default */
+#define RUN_TEXT_MAX 512             /* a title or file name as reports show it, "..." when cut */
+#define RUN_ACL_MAX 65536            /* an acl-rcpt file's text, NUL included */
+#define RUN_EVIDENCE_MAX (64L << 20) /* a cell text read back (run_cell_text()) */
 
 enum run_status {
     RUN_PASS = 0,
@@ -72,7 +79,11 @@ struct run_cell {
     char *mta_log;     /* malloc'd copy of the MTA's log */
     char *mta_config;  /* malloc'd copy of the rendered config */
     int sanitized;     /* run_cell_sanitize() ran */
+    char *evidence;    /* malloc'd: the three texts above are in EVIDENCE.{0,1,2}, not here */
 };
+
+/* The texts of a cell, which run_matrix() keeps in files (run_cell_text()). */
+enum run_text { RUN_TEXT_TRANSCRIPT = 0, RUN_TEXT_MTA_LOG, RUN_TEXT_MTA_CONFIG, RUN_TEXTS };
 
 struct run_params {
     int jobs;                    /* instances at once */
@@ -131,6 +142,14 @@ int run_acl_path(const struct scenario *s, const struct scenario_config *c, char
  * unsanitized copies are gone.
  */
 int run_cell_sanitize(struct run_cell *cell);
+
+/*
+ * run_cell_text - one of the cell's texts, malloc'd ("" when it has
+ * none): from memory, or from the file run_matrix() moved it to when the
+ * cell ended, so that a run's memory does not grow with its cells. NULL
+ * with err when that file cannot be read.
+ */
+char *run_cell_text(const struct run_cell *cell, enum run_text which, struct smtp_error *err);
 
 /* run_cell_free - the malloc'd parts */
 void run_cell_free(struct run_cell *cell);

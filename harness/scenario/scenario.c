@@ -278,9 +278,12 @@ static int need(struct line *l, size_t min, size_t max, struct scenario_error *e
     if (l->nwords < min)
         return LFAIL(l, l->words[0].col, "'%s' needs %s %zu argument%s", verb,
                      min == max ? "exactly" : "at least", min - 1, min == 2 ? "" : "s");
-    if (l->nwords > max)
-        return LFAIL(l, l->words[max].col, "'%s' takes at most %zu argument%s", verb, max - 1,
-                     max == 2 ? "" : "s");
+    if (l->nwords > max) {
+        size_t first_extra = max < WORDS_MAX ? max : 0; /* always max: said for -Warray-bounds */
+
+        return LFAIL(l, l->words[first_extra].col, "'%s' takes at most %zu argument%s", verb,
+                     max - 1, max == 2 ? "" : "s");
+    }
     return 0;
 }
 

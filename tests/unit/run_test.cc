@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include <memory>
 #include <string>
@@ -93,6 +95,55 @@ TEST_F(Spec, AclFileOverTheLimitIsAnError)
     EXPECT_EQ(Build(RUN_ACL_MAX, &acl, &err), -1);
     EXPECT_NE(err.find("is 65536 bytes: acl-rcpt files are at most 65535"), std::string::npos)
         << err;
+}
+
+} // namespace
+
+namespace
+{
+
+// A finished cell's texts live in files (run_matrix() moves them there):
+// run_cell_text() gives each back whole and NUL-ended, or says why not.
+TEST_F(Spec, CellTextFromEvidenceFiles)
+{
+    struct run_cell cell;
+    struct smtp_error err;
+    const char *texts[] = {"C: EHLO x\nS: 250 ok\n", "postfix/smtpd: connect\n", ""};
+
+    memset(&cell, 0, sizeof(cell));
+    for (int k = 0; k < RUN_TEXTS; k++)
+        Write("7." + std::to_string(k), texts[k]);
+    cell.evidence = strdup((dir_ + "/7").c_str());
+    for (int k = 0; k < RUN_TEXTS; k++) {
+        char *t = run_cell_text(&cell, (enum run_text)k, &err);
+        ASSERT_NE(t, nullptr) << err.msg;
+        EXPECT_STREQ(t, texts[k]);
+        free(t);
+    }
+    unlink((dir_ + "/7.1").c_str());
+    EXPECT_EQ(run_cell_text(&cell, RUN_TEXT_MTA_LOG, &err), nullptr);
+    EXPECT_NE(std::string(err.msg).find("7.1"), std::string::npos) << err.msg;
+    run_cell_free(&cell);
+    EXPECT_EQ(cell.evidence, nullptr);
+}
+
+// Without evidence files the texts come from memory; none is "".
+TEST_F(Spec, CellTextFromMemory)
+{
+    struct run_cell cell;
+    struct smtp_error err;
+
+    memset(&cell, 0, sizeof(cell));
+    cell.transcript = strdup("S: 220 hi\n");
+    char *t = run_cell_text(&cell, RUN_TEXT_TRANSCRIPT, &err);
+    ASSERT_NE(t, nullptr);
+    EXPECT_STREQ(t, "S: 220 hi\n");
+    free(t);
+    t = run_cell_text(&cell, RUN_TEXT_MTA_CONFIG, &err);
+    ASSERT_NE(t, nullptr);
+    EXPECT_STREQ(t, "");
+    free(t);
+    run_cell_free(&cell);
 }
 
 } // namespace
