@@ -505,6 +505,32 @@ static int write_tap(const char *dir, const struct run_cell *cells, size_t n,
     return close_out(fp, path, err);
 }
 
+/*
+ * row_end - cells [i, end) are one row of the matrix: one scenario,
+ * variant and repetition, a cell per MTA. run_plan_cells() lays out a
+ * row's cells side by side (MTA innermost), and a shard or filter keeps
+ * their order, so a row is a run of neighbours.
+ */
+static size_t row_end(const struct run_cell *cells, size_t n, size_t i)
+{
+    size_t end = i + 1;
+
+    while (end < n && cells[end].scenario == cells[i].scenario &&
+           cells[end].variant == cells[i].variant && cells[end].repeat == cells[i].repeat)
+        end++;
+    return end;
+}
+
+/* row_cell - the row's cell for MTA k, or NULL */
+
+static const struct run_cell *row_cell(const struct run_cell *cells, size_t i, size_t end, int k)
+{
+    for (; i < end; i++)
+        if ((int)cells[i].mta == k)
+            return &cells[i];
+    return NULL;
+}
+
 /* html_columns - a heading per MTA */
 
 static void html_columns(FILE *fp)
@@ -520,18 +546,12 @@ static void html_columns(FILE *fp)
 
 static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
 {
-    size_t i, j;
+    size_t i, end;
 
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i = end) {
         const struct run_cell *c = &cells[i];
-        int seen = 0;
 
-        /* One row per scenario x variant x repeat: the first cell of it. */
-        for (j = 0; j < i && !seen; j++)
-            seen = cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
-                   cells[j].repeat == c->repeat;
-        if (seen)
-            continue;
+        end = row_end(cells, n, i);
         fprintf(fp, "<tr><td title=\"");
         xml(fp, c->title);
         fprintf(fp, "\">");
@@ -542,24 +562,17 @@ static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
             fprintf(fp, " #%d", c->repeat + 1);
         fprintf(fp, "</td>");
         for (int k = 0; k < MTA_KINDS; k++) {
-            const struct run_cell *m = NULL;
+            const struct run_cell *m = row_cell(cells, i, end, k);
+            char d[300];
 
-            for (j = i; j < n && !m; j++)
-                if (cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
-                    cells[j].repeat == c->repeat && (int)cells[j].mta == k)
-                    m = &cells[j];
             if (m == NULL) {
                 fprintf(fp, "<td class=\"na\">n/a</td>");
                 continue;
             }
-            {
-                char d[300];
-
-                report_cell_dir(m, d, sizeof(d));
-                fprintf(fp, "<td class=\"%s\"><a href=\"cells/", cell_class(m));
-                xml(fp, d);
-                fprintf(fp, "/transcript.txt\">%s</a></td>", cell_label(m));
-            }
+            report_cell_dir(m, d, sizeof(d));
+            fprintf(fp, "<td class=\"%s\"><a href=\"cells/", cell_class(m));
+            xml(fp, d);
+            fprintf(fp, "/transcript.txt\">%s</a></td>", cell_label(m));
         }
         fprintf(fp, "</tr>\n");
     }
@@ -759,32 +772,21 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
 {
     const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[1;31m" : "",
                *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
-    size_t i, j, pass = 0;
+    size_t i, end, pass = 0;
 
     fprintf(fp, "\n%-34s %-16s", "scenario", "variant");
     for (int k = 0; k < MTA_KINDS; k++)
         fprintf(fp, " %-12s", mta_kind_name((enum mta_kind)k));
     fprintf(fp, "\n");
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i = end) {
         const struct run_cell *c = &cells[i];
-        int seen = 0;
 
-        pass += c->status == RUN_PASS;
-        for (j = 0; j < i && !seen; j++)
-            seen = cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
-                   cells[j].repeat == c->repeat;
-        if (seen)
-            continue;
+        end = row_end(cells, n, i);
         fprintf(fp, "%-34.34s %-16.16s", c->scenario->id, variant_name(c));
         for (int k = 0; k < MTA_KINDS; k++) {
-            const struct run_cell *m = NULL;
+            const struct run_cell *m = row_cell(cells, i, end, k);
             const char *col;
-            char word[32];
 
-            for (j = i; j < n && !m; j++)
-                if (cells[j].scenario == c->scenario && cells[j].variant == c->variant &&
-                    cells[j].repeat == c->repeat && (int)cells[j].mta == k)
-                    m = &cells[j];
             if (m == NULL) {
                 fprintf(fp, " %-12s", "-");
                 continue;
@@ -792,14 +794,14 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
             col = m->status == RUN_ERROR                          ? yellow
                   : m->status == RUN_PASS && !m->open_relay_found ? green
                                                                   : red;
-            snprintf(word, sizeof(word), "%s", cell_label(m));
-            fprintf(fp, " %s%-12s%s", col, word, off);
+            fprintf(fp, " %s%-12s%s", col, cell_label(m), off);
         }
         fprintf(fp, "\n");
     }
     for (i = 0; i < n; i++) {
         char name[300];
 
+        pass += cells[i].status == RUN_PASS;
         if (cells[i].status == RUN_PASS)
             continue;
         run_cell_name(&cells[i], name, sizeof(name));
