@@ -8,6 +8,7 @@
  *--*/
 #include <dirent.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,131 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
         if ((int)(i % (size_t)p->shard_n) == p->shard_k - 1)
             cells[kept++] = cells[i];
     return (long)(plan->ncells = kept);
+}
+
+/* spec_key - cells with the same key can share one MTA instance; size when it did not fit */
+
+static size_t spec_key(const struct mta_spec *spec, char *key, size_t size)
+{
+    size_t used = 0;
+    size_t i;
+
+#define KEY_ADD(...)                                                                               \
+    do {                                                                                           \
+        if (used < size)                                                                           \
+            used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
+    } while (0)
+    KEY_ADD("%d|%d|%d|%u|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
+            spec->no_listeners, spec->user_exim_conf ? spec->user_exim_conf : "",
+            spec->user_main_cf ? spec->user_main_cf : "",
+            spec->user_master_cf ? spec->user_master_cf : "");
+    for (i = 0; i < spec->nsets; i++)
+        KEY_ADD("set %s\n", spec->sets[i]);
+    for (i = 0; i < spec->nservices; i++)
+        KEY_ADD("service %s\n", spec->services[i]);
+    KEY_ADD("acl %s", spec->exim_acl_rcpt ? spec->exim_acl_rcpt : "");
+#undef KEY_ADD
+    return used < size ? used : size;
+}
+
+/* run_plan_key - see run_plan.h */
+
+int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char *key, size_t size,
+                 struct smtp_error *err)
+{
+    struct mta_spec spec;
+    char acl[RUN_ACL_MAX];
+
+    /* The spec run_batch() renders: the user's files, then the scenario's overrides. */
+    mta_spec_init(&spec, cell->mta);
+    if (cell->mta == MTA_POSTFIX) {
+        spec.user_main_cf = rp->postfix_main_cf;
+        spec.user_master_cf = rp->postfix_master_cf;
+    } else {
+        spec.user_exim_conf = rp->exim_conf;
+    }
+    if (run_scenario_spec(cell->scenario, cell->mta, cell->variant, &spec, acl, sizeof(acl), err) <
+        0)
+        return -1;
+    /* Too long to compare: never shared (the cell's address is unique to it). */
+    if (spec_key(&spec, key, size) == size)
+        snprintf(key, size, "unique %p", (const void *)cell);
+    return 0;
+}
+
+/* Instances by key: open addressing over the keys' FNV-1a hashes. */
+struct key_slot {
+    uint64_t hash;
+    char *key; /* NULL: a free slot */
+    size_t instance;
+};
+
+/* key_hash - FNV-1a, 64 bits */
+
+static uint64_t key_hash(const char *key)
+{
+    uint64_t h = 14695981039346656037ULL;
+
+    for (; *key; key++)
+        h = (h ^ (unsigned char)*key) * 1099511628211ULL;
+    return h;
+}
+
+/* key_instance - the instance of key: the one found, or next (*next then grows); -1 no memory */
+
+static int key_instance(struct key_slot *slots, size_t mask, const char *key, size_t *next,
+                        size_t *out)
+{
+    uint64_t h = key_hash(key);
+    size_t at = (size_t)h & mask;
+
+    while (slots[at].key && (slots[at].hash != h || strcmp(slots[at].key, key) != 0))
+        at = (at + 1) & mask;
+    if (slots[at].key == NULL) {
+        if ((slots[at].key = strdup(key)) == NULL)
+            return -1;
+        slots[at].hash = h;
+        slots[at].instance = (*next)++;
+    }
+    *out = slots[at].instance;
+    return 0;
+}
+
+/* run_plan_instances - see run_plan.h */
+
+long run_plan_instances(const struct run_plan *plan, const struct run_params *rp, size_t *instance,
+                        void (*say)(void *ctx, size_t i, const struct smtp_error *cell_err),
+                        void *ctx, struct smtp_error *err)
+{
+    size_t nslots = 16, next = 0, i;
+    struct key_slot *slots;
+    char key[RUN_PLAN_KEY_MAX];
+    int rc = 0;
+
+    smtp_error_clear(err);
+    while (nslots < 2 * plan->ncells) /* at most half full: short probes */
+        nslots *= 2;
+    if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    for (i = 0; i < plan->ncells && rc == 0; i++) {
+        struct smtp_error cell_err;
+
+        smtp_error_clear(&cell_err);
+        if (rp->fresh_instances) {
+            instance[i] = next++;
+        } else if (run_plan_key(&plan->cells[i], rp, key, sizeof(key), &cell_err) < 0) {
+            instance[i] = next++; /* as run_matrix() does: a batch of its own reports it */
+            say(ctx, i, &cell_err);
+        } else {
+            rc = key_instance(slots, nslots - 1, key, &next, &instance[i]);
+        }
+    }
+    for (i = 0; i < nslots; i++)
+        free(slots[i].key);
+    free(slots);
+    if (rc < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    return (long)next;
 }
 
 /* run_plan_free - see run_plan.h */

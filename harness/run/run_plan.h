@@ -27,6 +27,14 @@
  *	the shard_k-th of every shard_n cells (1-based), so that CI jobs
  *	split one matrix between them.
  *
+ *	run_plan_key() is the text that decides which cells share an MTA
+ *	instance: everything that goes into a cell's rendered config (the
+ *	MTA, the scenario's overrides for the cell's variant and MTA, the
+ *	text of an acl-rcpt file, a user's own config files). run_matrix()
+ *	gives cells with equal keys one instance, in turn; run_plan_instances()
+ *	numbers those instances the way it does, without starting anything,
+ *	for "relaylab run --list".
+ *
  *	run_plan_user_config() points the parameters at a user's own
  *	config; run_plan_shard() reads "K/N" for shard_k and shard_n;
  *	run_plan_swaks() sums what --compare-swaks measured: the dialogues,
@@ -39,6 +47,10 @@
  *	memory, else SMTP_ERR_USAGE (the errors went to the callback).
  *	run_plan_cells(): the number of cells (0: none matched, or out of
  *	memory), or -1 with err (SMTP_ERR_USAGE) past RUN_PLAN_CELLS_MAX.
+ *	run_plan_key(): 0, or -1 with err when the cell's config cannot be
+ *	made (an acl-rcpt file unreadable or too large, too many settings).
+ *	run_plan_instances(): the number of instances, or -1 with err
+ *	(SMTP_ERR_INTERNAL) when out of memory.
  *--*/
 #ifndef RUN_PLAN_H
 #define RUN_PLAN_H
@@ -53,6 +65,7 @@ extern "C" {
 
 #define RUN_PLAN_CELLS_MAX 4096 /* cells in one run */
 #define RUN_PLAN_FILES_MAX 256  /* scenario files in one run */
+#define RUN_PLAN_KEY_MAX 8192   /* an instance key; a longer one is never shared */
 
 struct run_plan_params {
     int repeat;         /* every cell this many times (at least 1) */
@@ -86,6 +99,26 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
 
 /* run_plan_free - files, scenarios and cells (not what the cells hold: run_cell_free()) */
 void run_plan_free(struct run_plan *plan);
+
+/*
+ * run_plan_key - the key of the instance cell runs on under rp (its user
+ * config files; not fresh_instances, which the caller applies): cells
+ * with equal keys render the same config. A key that does not fit in
+ * size is made unique to the cell.
+ */
+int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char *key, size_t size,
+                 struct smtp_error *err);
+
+/*
+ * run_plan_instances - instance[i], for each of plan's cells, is the MTA
+ * instance run_matrix() would run it on under rp: numbered from 0 in the
+ * order of each instance's first cell, one per cell with fresh_instances.
+ * A cell whose key cannot be made gets one of its own (as in a run, where
+ * that instance fails to start), and say(ctx, i, cell_err) hears why.
+ */
+long run_plan_instances(const struct run_plan *plan, const struct run_params *rp, size_t *instance,
+                        void (*say)(void *ctx, size_t i, const struct smtp_error *cell_err),
+                        void *ctx, struct smtp_error *err);
 
 /*
  * run_plan_user_config - a user's own config: Postfix's directory (its

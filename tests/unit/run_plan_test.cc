@@ -3,6 +3,7 @@
 
 #include <set>
 #include <string>
+#include <vector>
 
 #include "run_plan.h"
 
@@ -96,6 +97,65 @@ TEST_F(Plan, ShardsSplitTheMatrixWhole)
     }
     EXPECT_EQ(total, all.size());
     EXPECT_EQ(seen, all);
+}
+
+std::string Key(const run_cell &c, const run_params &rp)
+{
+    char key[RUN_PLAN_KEY_MAX];
+    smtp_error err;
+    EXPECT_EQ(run_plan_key(&c, &rp, key, sizeof(key), &err), 0) << err.msg;
+    return key;
+}
+
+// One instance per distinct key, numbered in the order of first cells, as run_matrix() batches.
+TEST_F(Plan, InstancesFollowTheKeys)
+{
+    run_params rp;
+    run_params_default(&rp);
+    size_t n = Cells().size();
+    std::vector<size_t> inst(n);
+    smtp_error err;
+    long ninst = run_plan_instances(
+        &plan_, &rp, inst.data(), [](void *, size_t, const smtp_error *) { FAIL(); }, nullptr,
+        &err);
+    ASSERT_GT(ninst, 0) << err.msg;
+    EXPECT_LT((size_t)ninst, n) << "the seed has cells that share an instance";
+    size_t next = 0;
+    std::set<std::string> keys;
+    for (size_t i = 0; i < n; i++) {
+        std::string key = Key(plan_.cells[i], rp);
+        keys.insert(key);
+        EXPECT_LE(inst[i], next) << Name(plan_.cells[i]);
+        if (inst[i] == next)
+            next++;
+        for (size_t j = 0; j < i; j++)
+            EXPECT_EQ(inst[i] == inst[j], key == Key(plan_.cells[j], rp))
+                << Name(plan_.cells[i]) << " and " << Name(plan_.cells[j]);
+    }
+    EXPECT_EQ((size_t)ninst, keys.size());
+    EXPECT_EQ(next, keys.size());
+    rp.fresh_instances = 1;
+    EXPECT_EQ(run_plan_instances(&plan_, &rp, inst.data(), nullptr, nullptr, &err), (long)n);
+    for (size_t i = 0; i < n; i++)
+        EXPECT_EQ(inst[i], i);
+}
+
+TEST_F(Plan, KeysNameTheUserConfigAndTooLongIsUnique)
+{
+    Cells();
+    run_params rp;
+    run_params_default(&rp);
+    const run_cell &c = plan_.cells[0];
+    std::string plain = Key(c, rp);
+    rp.postfix_main_cf = "/etc/postfix/main.cf";
+    rp.exim_conf = "/etc/exim4/exim4.conf";
+    EXPECT_NE(Key(c, rp), plain);
+    char a[32], b[32]; // too short for either key, long enough for "unique" and an address
+    smtp_error err;
+    ASSERT_EQ(run_plan_key(&plan_.cells[0], &rp, a, sizeof(a), &err), 0);
+    ASSERT_EQ(run_plan_key(&plan_.cells[1], &rp, b, sizeof(b), &err), 0);
+    EXPECT_EQ(std::string(a).rfind("unique ", 0), 0u) << a;
+    EXPECT_STRNE(a, b) << "keys cut short are never shared";
 }
 
 TEST_F(Plan, TooManyCellsIsAnError)
