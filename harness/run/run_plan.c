@@ -148,7 +148,7 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
 
     /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
     free(plan->cells); /* a plan laid out again */
-    plan->ncells = 0;
+    plan->ncells = plan->nmatched = 0;
     if ((cells = plan->cells = calloc(max, sizeof(*cells))) == NULL)
         return 0;
 
@@ -172,6 +172,7 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
                         cells[ncells++] = c;
                 }
         }
+    plan->nmatched = ncells;
     if (p->shard_n <= 0)
         return (long)(plan->ncells = ncells);
     for (i = 0; i < ncells; i++)

@@ -85,6 +85,7 @@ struct run_plan {
     struct scenario *scenarios; /* nfiles of them, after run_plan_load() */
     struct run_cell *cells;     /* after run_plan_cells() */
     size_t ncells;
+    size_t nmatched; /* cells before the shard took its slice */
 };
 
 /* run_plan_collect - *.scn under path, added to plan */
