@@ -8,6 +8,7 @@
  *--*/
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,48 +27,67 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* add_file - path and the tree its named files stay in, onto plan's lists (grown as needed) */
+
+static int add_file(struct run_plan *plan, const char *path, const char *root,
+                    struct smtp_error *err)
+{
+    if (plan->nfiles == RUN_PLAN_FILES_MAX)
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %d scenario files",
+                              RUN_PLAN_FILES_MAX);
+    if (plan->nfiles == plan->files_alloc) {
+        size_t want = plan->files_alloc ? 2 * plan->files_alloc : 64;
+        char **files;
+        const char **roots;
+
+        if (want > RUN_PLAN_FILES_MAX)
+            want = RUN_PLAN_FILES_MAX;
+        if ((files = realloc(plan->files, want * sizeof(*files))) == NULL)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        plan->files = files;
+        if ((roots = realloc(plan->roots, want * sizeof(*roots))) == NULL)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        plan->roots = roots;
+        plan->files_alloc = want;
+    }
+    if ((plan->files[plan->nfiles] = strdup(path)) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    plan->roots[plan->nfiles++] = root;
+    return 0;
+}
+
 /* run_plan_collect - see run_plan.h */
 
 int run_plan_collect(struct run_plan *plan, const char *path, struct smtp_error *err)
 {
-    const size_t max = RUN_PLAN_FILES_MAX;
-    char **files = plan->files;
-    const char **roots = plan->roots;
-    size_t *n = &plan->nfiles;
-    size_t first = *n;
+    size_t first = plan->nfiles;
     struct stat st;
     DIR *d;
     struct dirent *e;
+    int rc = 0;
 
     smtp_error_clear(err);
     if (stat(path, &st) < 0)
         return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s: %s", path, strerror(errno));
-    if (!S_ISDIR(st.st_mode)) {
-        if (*n == max)
-            return -1;
-        roots[*n] = NULL; /* a file named on the command line: its own directory */
-        files[(*n)++] = strdup(path);
-        return 0;
-    }
+    /* A file named on the command line: its own directory is its tree. */
+    if (!S_ISDIR(st.st_mode))
+        return add_file(plan, path, NULL, err);
     if ((d = opendir(path)) == NULL)
         return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s: %s", path, strerror(errno));
-    while ((e = readdir(d)) != NULL) {
+    while (rc == 0 && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
-        char full[1024];
+        char full[PATH_MAX];
 
         if (len < 5 || strcmp(e->d_name + len - 4, ".scn") != 0)
             continue;
-        if (*n == max) {
-            closedir(d);
-            return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %zu scenario files", max);
-        }
-        snprintf(full, sizeof(full), "%s/%s", path, e->d_name);
-        roots[*n] = path; /* the directory named on the command line */
-        files[(*n)++] = strdup(full);
+        if ((size_t)snprintf(full, sizeof(full), "%s/%s", path, e->d_name) >= sizeof(full))
+            rc = smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s/%s: path too long", path, e->d_name);
+        else /* the directory named on the command line is the tree */
+            rc = add_file(plan, full, path, err);
     }
     closedir(d);
-    qsort(files + first, *n - first, sizeof(char *), cmp_str);
-    return 0;
+    qsort(plan->files + first, plan->nfiles - first, sizeof(char *), cmp_str);
+    return rc;
 }
 
 /* run_plan_load - see run_plan.h */
@@ -131,30 +151,27 @@ static int name_wanted(const struct run_cell *c, const struct run_plan_params *p
 {
     char name[300];
 
+    if (p->filter == NULL)
+        return 1;
     run_cell_name(c, name, sizeof(name));
-    return p->filter == NULL || strstr(name, p->filter) != NULL;
+    return strstr(name, p->filter) != NULL;
 }
 
-/* run_plan_cells - see run_plan.h */
-
-long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
+/*
+ * lay_out - plan's cells under p, in order, into cells (NULL: only counted):
+ * the number kept, *matched before the shard took its slice; -1 with err
+ * past RUN_PLAN_CELLS_MAX
+ */
+static long lay_out(const struct run_plan *plan, const struct run_plan_params *p,
+                    struct run_cell *cells, size_t *matched, struct smtp_error *err)
 {
-    const size_t max = RUN_PLAN_CELLS_MAX;
-    const struct scenario *scenarios = plan->scenarios;
-    size_t nscenarios = plan->nfiles;
-    size_t ncells = 0, kept = 0, i, v;
-    struct run_cell *cells;
+    size_t matrix = 0, kept = 0, i, v;
     int r, k;
 
-    /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
-    free(plan->cells); /* a plan laid out again */
-    plan->ncells = plan->nmatched = 0;
-    if ((cells = plan->cells = calloc(max, sizeof(*cells))) == NULL)
-        return 0;
-
+    *matched = 0;
     for (r = 0; r < p->repeat; r++)
-        for (i = 0; i < nscenarios; i++) {
-            const struct scenario *s = &scenarios[i];
+        for (i = 0; i < plan->nfiles; i++) {
+            const struct scenario *s = &plan->scenarios[i];
 
             if (p->policy_only && !scenario_has_tag(s, "policy"))
                 continue;
@@ -166,19 +183,39 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
                     if (!mta_wanted(&c, p))
                         continue;
                     /* Counted before the filter: the limit is the matrix's, not the filter's. */
-                    if (ncells == max)
-                        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %zu cells", max);
-                    if (name_wanted(&c, p))
-                        cells[ncells++] = c;
+                    if (matrix++ == RUN_PLAN_CELLS_MAX)
+                        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "more than %d cells",
+                                              RUN_PLAN_CELLS_MAX);
+                    if (!name_wanted(&c, p))
+                        continue;
+                    /* The shard: every shard_n-th cell of those matched, from the shard_k-th. */
+                    if (p->shard_n <= 0 || (int)(*matched % (size_t)p->shard_n) == p->shard_k - 1) {
+                        if (cells)
+                            cells[kept] = c;
+                        kept++;
+                    }
+                    (*matched)++;
                 }
         }
-    plan->nmatched = ncells;
-    if (p->shard_n <= 0)
-        return (long)(plan->ncells = ncells);
-    for (i = 0; i < ncells; i++)
-        if ((int)(i % (size_t)p->shard_n) == p->shard_k - 1)
-            cells[kept++] = cells[i];
-    return (long)(plan->ncells = kept);
+    return (long)kept;
+}
+
+/* run_plan_cells - see run_plan.h */
+
+long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
+{
+    long n;
+
+    free(plan->cells); /* a plan laid out again */
+    plan->cells = NULL;
+    plan->ncells = plan->nmatched = 0;
+    /* Counted first, then laid out in an array of just that size. */
+    if ((n = lay_out(plan, p, NULL, &plan->nmatched, err)) <= 0)
+        return n;
+    /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
+    if ((plan->cells = calloc((size_t)n, sizeof(*plan->cells))) == NULL)
+        return 0;
+    return (long)(plan->ncells = (size_t)lay_out(plan, p, plan->cells, &plan->nmatched, err));
 }
 
 /* spec_key - cells with the same key can share one MTA instance; size when it did not fit */
@@ -316,6 +353,8 @@ void run_plan_free(struct run_plan *plan)
     free(plan->scenarios);
     for (i = 0; i < plan->nfiles; i++)
         free(plan->files[i]);
+    free(plan->files);
+    free(plan->roots);
     memset(plan, 0, sizeof(*plan));
 }
 

@@ -41,12 +41,14 @@
  *	relaylab's time (waiting for the sink, which swaks does not do,
  *	apart) and swaks's.
  * DIAGNOSTICS
- *	run_plan_collect(): 0, or -1 with err (its message is empty when a
- *	file named after RUN_PLAN_FILES_MAX others is left out).
+ *	run_plan_collect(): 0, or -1 with err: SMTP_ERR_USAGE (no such
+ *	path, more than RUN_PLAN_FILES_MAX files), SMTP_ERR_INTERNAL (out
+ *	of memory).
  *	run_plan_load(): 0, or -1 with err: SMTP_ERR_INTERNAL when out of
  *	memory, else SMTP_ERR_USAGE (the errors went to the callback).
  *	run_plan_cells(): the number of cells (0: none matched, or out of
- *	memory), or -1 with err (SMTP_ERR_USAGE) past RUN_PLAN_CELLS_MAX.
+ *	memory), or -1 with err (SMTP_ERR_USAGE) when the matrix, before
+ *	filter and shard, has more than RUN_PLAN_CELLS_MAX.
  *	run_plan_key(): 0, or -1 with err when the cell's config cannot be
  *	made (an acl-rcpt file unreadable or too large, too many settings).
  *	run_plan_instances(): the number of instances, or -1 with err
@@ -63,9 +65,15 @@
 extern "C" {
 #endif
 
-#define RUN_PLAN_CELLS_MAX 4096 /* cells in one run */
-#define RUN_PLAN_FILES_MAX 256  /* scenario files in one run */
-#define RUN_PLAN_KEY_MAX 8192   /* an instance key; a longer one is never shared */
+/*
+ * Issue 11 plans matrices of 10,000 scenarios: files, and cells for every
+ * file at SCENARIO_VARIANTS_MAX on both MTAs. A run holds each of its
+ * cells' results (struct run_cell, about 3.5 KB) until the end; a shard
+ * holds only its slice.
+ */
+#define RUN_PLAN_FILES_MAX 16384  /* scenario files in one run */
+#define RUN_PLAN_CELLS_MAX 262144 /* cells in the matrix, before --filter and --shard */
+#define RUN_PLAN_KEY_MAX 8192     /* an instance key; a longer one is never shared */
 
 struct run_plan_params {
     int repeat;         /* every cell this many times (at least 1) */
@@ -79,9 +87,10 @@ struct run_plan_params {
 };
 
 struct run_plan {
-    char *files[RUN_PLAN_FILES_MAX];
-    const char *roots[RUN_PLAN_FILES_MAX]; /* the tree each file's named files must stay in */
+    char **files;
+    const char **roots; /* the tree each file's named files must stay in */
     size_t nfiles;
+    size_t files_alloc;
     struct scenario *scenarios; /* nfiles of them, after run_plan_load() */
     struct run_cell *cells;     /* after run_plan_cells() */
     size_t ncells;

@@ -161,10 +161,18 @@ TEST_F(Plan, KeysNameTheUserConfigAndTooLongIsUnique)
 TEST_F(Plan, TooManyCellsIsAnError)
 {
     smtp_error err;
-    p_.repeat = RUN_PLAN_CELLS_MAX;
+    size_t one = Cells().size();
+    // The matrix's size decides, whatever the filter and the shard keep.
+    p_.repeat = (int)(RUN_PLAN_CELLS_MAX / one);
+    p_.filter = "no cell has this";
+    EXPECT_EQ(run_plan_cells(&plan_, &p_, &err), 0) << err.msg;
+    p_.repeat++;
+    p_.filter = nullptr;
+    p_.shard_k = p_.shard_n = RUN_PLAN_CELLS_MAX;
     EXPECT_EQ(run_plan_cells(&plan_, &p_, &err), -1);
     EXPECT_EQ(err.cls, SMTP_ERR_USAGE);
-    EXPECT_STREQ(err.msg, "more than 4096 cells");
+    EXPECT_EQ(err.msg, "more than " + std::to_string(RUN_PLAN_CELLS_MAX) + " cells");
+    EXPECT_EQ(plan_.ncells, 0u);
 }
 
 TEST(PlanFiles, ErrorsAndDuplicateIds)
@@ -187,14 +195,39 @@ TEST(PlanFiles, ErrorsAndDuplicateIds)
     run_plan_free(&plan);
 }
 
+// Files past the first allocation, one by one and from a directory, and the limit.
+TEST(PlanFiles, ManyFilesAndTheLimit)
+{
+    run_plan plan = {};
+    smtp_error err;
+    const char *one = RELAYLAB_SCENARIOS "/seed/02-mynetworks.scn";
+    for (int i = 0; i < 1000; i++)
+        ASSERT_EQ(run_plan_collect(&plan, one, &err), 0) << err.msg;
+    ASSERT_EQ(run_plan_collect(&plan, RELAYLAB_SCENARIOS "/seed", &err), 0) << err.msg;
+    EXPECT_GT(plan.nfiles, 1000u);
+    EXPECT_STREQ(plan.files[999], one);
+    EXPECT_EQ(plan.roots[999], nullptr);
+    while (plan.nfiles < RUN_PLAN_FILES_MAX)
+        ASSERT_EQ(run_plan_collect(&plan, one, &err), 0) << err.msg;
+    EXPECT_EQ(run_plan_collect(&plan, one, &err), -1);
+    EXPECT_EQ(err.msg, "more than " + std::to_string(RUN_PLAN_FILES_MAX) + " scenario files");
+    EXPECT_EQ(run_plan_collect(&plan, RELAYLAB_SCENARIOS "/seed", &err), -1);
+    EXPECT_EQ(plan.nfiles, (size_t)RUN_PLAN_FILES_MAX);
+    run_plan_free(&plan);
+}
+
 TEST(PlanShard, Table)
 {
     int k = 0, n = 0;
     EXPECT_EQ(run_plan_shard("2/3", &k, &n), 0);
     EXPECT_EQ(k, 2);
     EXPECT_EQ(n, 3);
-    EXPECT_EQ(run_plan_shard("4096/4096", &k, &n), 0);
-    for (const char *bad : {"", "1", "/", "0/1", "2/1", "1/x", "1/2/3", "1/4097", "-1/2", " 1/2"})
+    std::string max = std::to_string(RUN_PLAN_CELLS_MAX);
+    EXPECT_EQ(run_plan_shard((max + "/" + max).c_str(), &k, &n), 0);
+    EXPECT_EQ(n, RUN_PLAN_CELLS_MAX);
+    std::string over = "1/" + std::to_string(RUN_PLAN_CELLS_MAX + 1);
+    for (const char *bad :
+         {"", "1", "/", "0/1", "2/1", "1/x", "1/2/3", over.c_str(), "-1/2", " 1/2"})
         EXPECT_EQ(run_plan_shard(bad, &k, &n), -1) << bad;
 }
 
