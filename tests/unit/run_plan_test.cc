@@ -195,6 +195,35 @@ TEST(PlanFiles, ErrorsAndDuplicateIds)
     run_plan_free(&plan);
 }
 
+// Each file whose id an earlier one has: one line, naming the first file with it.
+TEST(PlanFiles, DuplicateIdsNameTheFirstFile)
+{
+    run_plan plan = {};
+    smtp_error err;
+    const char *one = RELAYLAB_SCENARIOS "/seed/02-mynetworks.scn";
+    const char *two = RELAYLAB_SCENARIOS "/seed/03-recipient-domain.scn";
+    for (const char *f : {two, one, two, one, one})
+        ASSERT_EQ(run_plan_collect(&plan, f, &err), 0) << err.msg;
+    std::vector<std::string> said;
+    EXPECT_EQ(run_plan_load(
+                  &plan,
+                  [](void *ctx, const char *t) {
+                      static_cast<std::vector<std::string> *>(ctx)->push_back(t);
+                  },
+                  &said, &err),
+              -1);
+    EXPECT_EQ(err.cls, SMTP_ERR_USAGE);
+    ASSERT_EQ(said.size(), 3u);
+    EXPECT_EQ(said[0], std::string(two) +
+                           ":2:10: scenario id 'recipient-domain-not-listed' is also used by " +
+                           two);
+    for (size_t i = 1; i < 3; i++)
+        EXPECT_EQ(said[i], std::string(one) +
+                               ":2:10: scenario id 'mynetworks-misconfigured' is also used by " +
+                               one);
+    run_plan_free(&plan);
+}
+
 // Files past the first allocation, one by one and from a directory, and the limit.
 TEST(PlanFiles, ManyFilesAndTheLimit)
 {
