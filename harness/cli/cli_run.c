@@ -198,7 +198,9 @@ int cli_run(int argc, char **argv)
                                           : CLI_EXIT_USAGE;
         goto out;
     }
-    if ((ncells = run_plan_cells(&plan, &o.plan, &err)) < 0) {
+    /* --list needs the layout only, not room for every cell's results. */
+    ncells = o.list ? run_plan_layout(&plan, &o.plan, &err) : run_plan_cells(&plan, &o.plan, &err);
+    if (ncells < 0) {
         cli_error("run", err.msg);
         rc = CLI_EXIT_USAGE;
     } else if (ncells == 0) {

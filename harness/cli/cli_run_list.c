@@ -16,11 +16,15 @@
 
 /* cell_name - "scenario/variant/mta", and "#R" for repetition R > 1 */
 
-static void cell_name(const struct run_cell *cell, char *buf, size_t size)
+static void cell_name(const struct run_plan_cell *cell, char *buf, size_t size)
 {
+    static struct run_cell named; /* run_cell_name()'s fields only (3.5 KB, not per cell) */
     size_t len;
 
-    run_cell_name(cell, buf, size);
+    named.scenario = cell->scenario;
+    named.variant = cell->variant;
+    named.mta = cell->mta;
+    run_cell_name(&named, buf, size);
     len = strlen(buf);
     if (cell->repeat > 0 && len < size)
         snprintf(buf + len, size - len, "#%d", cell->repeat + 1);
@@ -33,7 +37,7 @@ static void key_error(void *ctx, size_t i, const struct smtp_error *cell_err)
     const struct run_plan *plan = ctx;
     char name[300], msg[sizeof(name) + sizeof(cell_err->msg) + 64];
 
-    cell_name(&plan->cells[i], name, sizeof(name));
+    cell_name(&plan->layout[i], name, sizeof(name));
     snprintf(msg, sizeof(msg), "%s: its MTA instance would not start: %s", name, cell_err->msg);
     cli_error("run", msg); /* sanitized: the message quotes a file name */
 }
@@ -56,7 +60,7 @@ int cli_run_list(const struct run_plan *plan, const struct run_plan_params *p,
         return cli_say(CLI_EXIT_ENV, "relaylab run: out of memory\n");
     }
     for (i = 0; i < plan->ncells; i++) {
-        cell_name(&plan->cells[i], name, sizeof(name));
+        cell_name(&plan->layout[i], name, sizeof(name));
         printf("%s instance %zu\n", name, instance[i] + 1);
     }
     free(instance);

@@ -209,28 +209,26 @@ static int name_wanted(const struct run_cell *c, const struct run_plan_params *p
 }
 
 /*
- * lay_out - plan's cells under p, in order, into cells (NULL: only counted):
+ * lay_out - plan's cells under p, in order, into out (NULL: only counted):
  * the number kept, *matched before the shard took its slice; -1 with err
  * past RUN_PLAN_CELLS_MAX
  */
 static long lay_out(const struct run_plan *plan, const struct run_plan_params *p,
-                    struct run_cell *cells, size_t *matched, struct smtp_error *err)
+                    struct run_plan_cell *out, size_t *matched, struct smtp_error *err)
 {
-    size_t matrix = 0, kept = 0, i, v;
-    int r, k;
+    static const struct run_cell blank;
+    struct run_cell c = blank; /* one, its fields set cell by cell: 3.5 KB cleared once */
+    size_t matrix = 0, kept = 0, i;
 
     *matched = 0;
-    for (r = 0; r < p->repeat; r++)
+    for (c.repeat = 0; c.repeat < p->repeat; c.repeat++)
         for (i = 0; i < plan->nfiles; i++) {
-            const struct scenario *s = &plan->scenarios[i];
+            const struct scenario *s = c.scenario = &plan->scenarios[i];
 
             if (p->policy_only && !scenario_has_tag(s, "policy"))
                 continue;
-            for (v = 0; v < (s->nvariants ? s->nvariants : 1); v++)
-                for (k = 0; k < MTA_KINDS; k++) {
-                    struct run_cell c = {
-                        .scenario = s, .variant = v, .mta = (enum mta_kind)k, .repeat = r};
-
+            for (c.variant = 0; c.variant < (s->nvariants ? s->nvariants : 1); c.variant++)
+                for (c.mta = 0; c.mta < MTA_KINDS; c.mta++) {
                     if (!mta_wanted(&c, p))
                         continue;
                     /* Counted before the filter: the limit is the matrix's, not the filter's. */
@@ -241,8 +239,8 @@ static long lay_out(const struct run_plan *plan, const struct run_plan_params *p
                         continue;
                     /* The shard: every shard_n-th cell of those matched, from the shard_k-th. */
                     if (p->shard_n <= 0 || (int)(*matched % (size_t)p->shard_n) == p->shard_k - 1) {
-                        if (cells)
-                            cells[kept] = c;
+                        if (out)
+                            out[kept] = (struct run_plan_cell){s, c.variant, c.mta, c.repeat};
                         kept++;
                     }
                     (*matched)++;
@@ -251,22 +249,46 @@ static long lay_out(const struct run_plan *plan, const struct run_plan_params *p
     return (long)kept;
 }
 
-/* run_plan_cells - see run_plan.h */
+/* run_plan_layout - see run_plan.h */
 
-long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
+long run_plan_layout(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
 {
     long n;
 
     free(plan->cells); /* a plan laid out again */
+    free(plan->layout);
     plan->cells = NULL;
+    plan->layout = NULL;
     plan->ncells = plan->nmatched = 0;
     /* Counted first, then laid out in an array of just that size. */
     if ((n = lay_out(plan, p, NULL, &plan->nmatched, err)) <= 0)
         return n;
     /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
-    if ((plan->cells = calloc((size_t)n, sizeof(*plan->cells))) == NULL)
+    if ((plan->layout = calloc((size_t)n, sizeof(*plan->layout))) == NULL)
         return 0;
-    return (long)(plan->ncells = (size_t)lay_out(plan, p, plan->cells, &plan->nmatched, err));
+    return (long)(plan->ncells = (size_t)lay_out(plan, p, plan->layout, &plan->nmatched, err));
+}
+
+/* run_plan_cells - see run_plan.h */
+
+long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err)
+{
+    long n = run_plan_layout(plan, p, err);
+    size_t i;
+
+    if (n <= 0)
+        return n;
+    if ((plan->cells = calloc((size_t)n, sizeof(*plan->cells))) == NULL)
+        return (long)(plan->ncells = 0);
+    for (i = 0; i < plan->ncells; i++) {
+        const struct run_plan_cell *l = &plan->layout[i];
+
+        plan->cells[i].scenario = l->scenario;
+        plan->cells[i].variant = l->variant;
+        plan->cells[i].mta = l->mta;
+        plan->cells[i].repeat = l->repeat;
+    }
+    return n;
 }
 
 /* spec_key - cells with the same key can share one MTA instance; size when it did not fit */
@@ -294,29 +316,38 @@ static size_t spec_key(const struct mta_spec *spec, char *key, size_t size)
     return used < size ? used : size;
 }
 
-/* run_plan_key - see run_plan.h */
+/* cell_key - a cell's key (run_plan_key()); 1 when it does not fit in size, 0, or -1 with err */
 
-int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char *key, size_t size,
-                 struct smtp_error *err)
+static int cell_key(const struct scenario *s, enum mta_kind mta, size_t variant,
+                    const struct run_params *rp, char *key, size_t size, struct smtp_error *err)
 {
     struct mta_spec spec;
     char acl[RUN_ACL_MAX];
 
     /* The spec run_batch() renders: the user's files, then the scenario's overrides. */
-    mta_spec_init(&spec, cell->mta);
-    if (cell->mta == MTA_POSTFIX) {
+    mta_spec_init(&spec, mta);
+    if (mta == MTA_POSTFIX) {
         spec.user_main_cf = rp->postfix_main_cf;
         spec.user_master_cf = rp->postfix_master_cf;
     } else {
         spec.user_exim_conf = rp->exim_conf;
     }
-    if (run_scenario_spec(cell->scenario, cell->mta, cell->variant, &spec, acl, sizeof(acl), err) <
-        0)
+    if (run_scenario_spec(s, mta, variant, &spec, acl, sizeof(acl), err) < 0)
         return -1;
+    return spec_key(&spec, key, size) == size;
+}
+
+/* run_plan_key - see run_plan.h */
+
+int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char *key, size_t size,
+                 struct smtp_error *err)
+{
+    int rc = cell_key(cell->scenario, cell->mta, cell->variant, rp, key, size, err);
+
     /* Too long to compare: never shared (the cell's address is unique to it). */
-    if (spec_key(&spec, key, size) == size)
+    if (rc == 1)
         snprintf(key, size, "unique %p", (const void *)cell);
-    return 0;
+    return rc < 0 ? -1 : 0;
 }
 
 /* Instances by key: open addressing over the keys' FNV-1a hashes. */
@@ -376,15 +407,18 @@ long run_plan_instances(const struct run_plan *plan, const struct run_params *rp
     for (i = 0; i < plan->ncells && rc == 0; i++) {
         struct smtp_error cell_err;
 
-        smtp_error_clear(&cell_err);
-        if (rp->fresh_instances) {
-            instance[i] = next++;
-        } else if (run_plan_key(&plan->cells[i], rp, key, sizeof(key), &cell_err) < 0) {
-            instance[i] = next++; /* as run_matrix() does: a batch of its own reports it */
-            say(ctx, i, &cell_err);
-        } else {
+        const struct run_plan_cell *c = &plan->layout[i];
+        int shared = rp->fresh_instances ? 1
+                                         : cell_key(c->scenario, c->mta, c->variant, rp, key,
+                                                    sizeof(key), &cell_err);
+
+        /* As run_matrix() batches: fresh, too long to compare, or in error: its own. */
+        if (shared == 0)
             rc = key_instance(slots, nslots - 1, key, &next, &instance[i]);
-        }
+        else
+            instance[i] = next++;
+        if (shared < 0 && say)
+            say(ctx, i, &cell_err); /* that batch would report it */
     }
     for (i = 0; i < nslots; i++)
         free(slots[i].key);
@@ -401,6 +435,7 @@ void run_plan_free(struct run_plan *plan)
     size_t i;
 
     free(plan->cells);
+    free(plan->layout);
     free(plan->scenarios);
     for (i = 0; i < plan->nfiles; i++)
         free(plan->files[i]);

@@ -19,21 +19,24 @@
  *	scenario holds is hostile), to a callback and goes on, so that one
  *	run shows them all.
  *
- *	run_plan_cells() lays out the matrix run_matrix() runs: for each
+ *	run_plan_layout() lays out the matrix run_matrix() runs: for each
  *	repetition, each scenario (only those tagged "policy" with
  *	policy_only), each variant (one when it has none) and each MTA the
  *	scenario allows (only mta_only when that is not -1), a cell whose
  *	name ("scenario/variant/mta") holds filter; then, with shard_n, only
  *	the shard_k-th of every shard_n cells (1-based), so that CI jobs
- *	split one matrix between them.
+ *	split one matrix between them. run_plan_cells() lays it out and
+ *	makes the struct run_cells run_matrix() takes (about 3.5 KB each,
+ *	for the results); the layout alone (plan->layout) is what "relaylab
+ *	run --list" needs.
  *
  *	run_plan_key() is the text that decides which cells share an MTA
  *	instance: everything that goes into a cell's rendered config (the
  *	MTA, the scenario's overrides for the cell's variant and MTA, the
  *	text of an acl-rcpt file, a user's own config files). run_matrix()
  *	gives cells with equal keys one instance, in turn; run_plan_instances()
- *	numbers those instances the way it does, without starting anything,
- *	for "relaylab run --list".
+ *	numbers those instances the way it does for plan->layout, without
+ *	starting anything, for "relaylab run --list".
  *
  *	run_plan_user_config() points the parameters at a user's own
  *	config; run_plan_shard() reads "K/N" for shard_k and shard_n;
@@ -46,9 +49,9 @@
  *	of memory).
  *	run_plan_load(): 0, or -1 with err: SMTP_ERR_INTERNAL when out of
  *	memory, else SMTP_ERR_USAGE (the errors went to the callback).
- *	run_plan_cells(): the number of cells (0: none matched, or out of
- *	memory), or -1 with err (SMTP_ERR_USAGE) when the matrix, before
- *	filter and shard, has more than RUN_PLAN_CELLS_MAX.
+ *	run_plan_layout(), run_plan_cells(): the number of cells (0: none
+ *	matched, or out of memory), or -1 with err (SMTP_ERR_USAGE) when the
+ *	matrix, before filter and shard, has more than RUN_PLAN_CELLS_MAX.
  *	run_plan_key(): 0, or -1 with err when the cell's config cannot be
  *	made (an acl-rcpt file unreadable or too large, too many settings).
  *	run_plan_instances(): the number of instances, or -1 with err
@@ -86,13 +89,22 @@ struct run_plan_params {
     char postfix_master_cf[1024];
 };
 
+/* A cell as laid out: which scenario, variant, MTA and repetition, no room for results. */
+struct run_plan_cell {
+    const struct scenario *scenario;
+    size_t variant;
+    enum mta_kind mta;
+    int repeat;
+};
+
 struct run_plan {
     char **files;
     const char **roots; /* the tree each file's named files must stay in */
     size_t nfiles;
     size_t files_alloc;
-    struct scenario *scenarios; /* nfiles of them, after run_plan_load() */
-    struct run_cell *cells;     /* after run_plan_cells() */
+    struct scenario *scenarios;   /* nfiles of them, after run_plan_load() */
+    struct run_plan_cell *layout; /* ncells, after run_plan_layout() or run_plan_cells() */
+    struct run_cell *cells;       /* ncells, after run_plan_cells() only */
     size_t ncells;
     size_t nmatched; /* cells before the shard took its slice */
 };
@@ -104,10 +116,14 @@ int run_plan_collect(struct run_plan *plan, const char *path, struct smtp_error 
 int run_plan_load(struct run_plan *plan, void (*say)(void *ctx, const char *text), void *ctx,
                   struct smtp_error *err);
 
-/* run_plan_cells - the cells of plan's scenarios under p */
+/* run_plan_layout - the cells of plan's scenarios under p, as plan->layout */
+long run_plan_layout(struct run_plan *plan, const struct run_plan_params *p,
+                     struct smtp_error *err);
+
+/* run_plan_cells - the same layout, and plan->cells to run and hold their results */
 long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, struct smtp_error *err);
 
-/* run_plan_free - files, scenarios and cells (not what the cells hold: run_cell_free()) */
+/* run_plan_free - files, scenarios, layout and cells (not what cells hold: run_cell_free()) */
 void run_plan_free(struct run_plan *plan);
 
 /*
@@ -120,7 +136,7 @@ int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char 
                  struct smtp_error *err);
 
 /*
- * run_plan_instances - instance[i], for each of plan's cells, is the MTA
+ * run_plan_instances - instance[i], for each cell of plan->layout, is the MTA
  * instance run_matrix() would run it on under rp: numbered from 0 in the
  * order of each instance's first cell, one per cell with fresh_instances.
  * A cell whose key cannot be made gets one of its own (as in a run, where
