@@ -14,6 +14,8 @@
 #include "cli.h"
 #include "cli_run_list.h"
 
+#define S(n) ((n) == 1 ? "" : "s") /* a plural's ending */
+
 /* cell_name - "scenario/variant/mta", and "#R" for repetition R > 1 */
 
 static void cell_name(const struct run_plan_cell *cell, char *buf, size_t size)
@@ -67,8 +69,9 @@ int cli_run_list(const struct run_plan *plan, const struct run_plan_params *p,
     if (p->shard_n > 0)
         snprintf(slice, sizeof(slice), " (shard %d/%d of %zu cells)", p->shard_k, p->shard_n,
                  plan->nmatched);
-    printf("%zu cells%s on %ld MTA instances, from %zu scenarios; nothing started\n", plan->ncells,
-           slice, ninstances, plan->nfiles);
+    printf("%zu cell%s%s on %ld MTA instance%s, from %zu scenario%s; nothing started\n",
+           plan->ncells, S(plan->ncells), slice, ninstances, S(ninstances), plan->nfiles,
+           S(plan->nfiles));
     if (fflush(stdout) != 0 || ferror(stdout))
         return cli_say(CLI_EXIT_ENV, "relaylab run: --list: cannot write: %s\n", strerror(errno));
     return CLI_EXIT_OK;

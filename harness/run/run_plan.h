@@ -139,8 +139,9 @@ int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char 
  * run_plan_instances - instance[i], for each cell of plan->layout, is the MTA
  * instance run_matrix() would run it on under rp: numbered from 0 in the
  * order of each instance's first cell, one per cell with fresh_instances.
- * A cell whose key cannot be made gets one of its own (as in a run, where
- * that instance fails to start), and say(ctx, i, cell_err) hears why.
+ * A cell whose key is too long to compare gets one of its own; so does one
+ * whose key cannot be made (in a run, that instance fails to start), and
+ * say(ctx, i, cell_err) hears why (say may be NULL).
  */
 long run_plan_instances(const struct run_plan *plan, const struct run_params *rp, size_t *instance,
                         void (*say)(void *ctx, size_t i, const struct smtp_error *cell_err),

@@ -240,4 +240,32 @@ TEST(RunList, BadScenarioIsExit2WithFileLineCol)
     EXPECT_EQ(cwd.Entries(), "");
 }
 
+// A cell whose config cannot be made is listed, on an instance of its own,
+// and stderr says why: the run would fail to start that instance.
+TEST(RunList, ACellWhoseConfigCannotBeMadeIsListedAndSaid)
+{
+    TempDir cwd, tree;
+    std::ofstream acl(tree.path() + "/big.conf");
+    for (int i = 0; i < 2000; i++) // 72,000 bytes: more than an acl-rcpt file may hold
+        acl << "  accept  hosts = +relay_from_hosts\n";
+    acl.close();
+    std::ofstream(tree.path() + "/a.scn") << "scenario big-acl\n"
+                                             "variant broken \"b\"\n"
+                                             "variant fixed \"f\"\n"
+                                             "config exim broken acl-rcpt big.conf\n"
+                                             "dialogue d\n"
+                                             "  connect smtp\n";
+    Listed r = List(cwd.path(), {tree.path()});
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.out, "big-acl/broken/postfix instance 1\n"
+                     "big-acl/broken/exim instance 2\n"
+                     "big-acl/fixed/postfix instance 1\n"
+                     "big-acl/fixed/exim instance 3\n"
+                     "4 cells on 3 MTA instances, from 1 scenario; nothing started\n");
+    EXPECT_NE(r.err.find("relaylab run: big-acl/broken/exim: its MTA instance would not start: "),
+              std::string::npos)
+        << r.err;
+    EXPECT_NE(r.err.find("acl-rcpt files are at most"), std::string::npos) << r.err;
+}
+
 } // namespace
