@@ -4,16 +4,17 @@
 # scenario files into a temporary directory (removed on exit), then times
 # "relaylab run --list" on them RUNS times (default 5): every file read,
 # parsed and checked, the matrix laid out, the cells grouped onto MTA
-# instances by rendered config, one line per cell written (to /dev/null);
-# nothing starts. Reports wall time and peak RSS (GNU time "%e %M"), cells
-# and instances, and the load average before each run (2 cores shared).
+# instances by rendered config, one line per cell written (to a file in
+# the temporary directory); nothing starts. Reports wall time and peak RSS
+# (GNU time "%e %M"), cells and instances, and the load average before
+# each run (the machine's 2 cores are shared).
 #
-# The scenarios follow the seed's shapes (scenarios/seed): 2 to 4 variants,
-# one MTA or both, Postfix and Exim config lines per variant (set, service,
-# no-listener, no-sasl, acl-rcpt files), 1 to 3 dialogues of 6 to 20 steps
-# with [variant] selectors, an include in some. Config values come from
-# small pools (cells of many scenarios share an instance) or are the
-# scenario's own (no sharing), about half and half.
+# The scenarios follow the seed's shapes (scenarios/seed): 2 to 4
+# variants, one MTA or both, Postfix and Exim config lines per variant
+# (set, service, no-listener, no-sasl, plaintext-auth, acl-rcpt files), 1
+# to 3 dialogues of 6 to 20 steps with [variant] selectors, an include in
+# some. Config values come from small pools (cells of many scenarios share
+# an instance) or are the scenario's own (no sharing), about half and half.
 #
 #   cmake -S . -B build-rel -G Ninja -DCMAKE_BUILD_TYPE=Release -DRELAYLAB_BUILD_TESTS=OFF
 #   ninja -C build-rel relaylab
@@ -124,11 +125,18 @@ def configs(i, variants, mtas):
                            f'smtpd_recipient_restrictions=permit_mynetworks,reject"')
         if ex:
             out.append(f"config exim {v1} set RELAY_TO_DOMAINS = {dom}")
-    if kind == 0 and rnd.random() < 0.3:
-        if pf:
-            out.append(f"config postfix {v0} set smtpd_sasl_auth_enable = no")
-        if ex:
-            out.append(f"config exim {v0} set AUTH_ADVERTISE =")
+    if kind == 0:
+        r = rnd.random()
+        if r < 0.3:
+            if pf:
+                out.append(f"config postfix {v0} set smtpd_sasl_auth_enable = no")
+            if ex:
+                out.append(f"config exim {v0} set AUTH_ADVERTISE =")
+        elif r < 0.5:
+            if pf:
+                out.append(f"config postfix {v0} no-sasl")
+            if ex:
+                out.append(f"config exim {v1} plaintext-auth")
     # Now and then a setting of no consequence for relaying, pooled or not.
     if pf and rnd.random() < 0.4:
         size = shared(i, ["10240000", "20480000", "51200000"], lambda i: str(10000000 + i))
