@@ -5,9 +5,10 @@
 # "relaylab run --list" on them RUNS times (default 5): every file read,
 # parsed and checked, the matrix laid out, the cells grouped onto MTA
 # instances by rendered config, one line per cell written (to a file in
-# the temporary directory); nothing starts. Reports wall time and peak RSS
-# (GNU time "%e %M"), cells and instances, and the load average before
-# each run (the machine's 2 cores are shared).
+# the temporary directory); nothing starts. Reports wall time, CPU time
+# (user + system) and peak RSS (GNU time "%e %U %S %M"), cells and
+# instances, and the load average before each run (the machine's 2 cores
+# are shared: CPU time says more than wall time when it is busy).
 #
 # The scenarios follow the seed's shapes (scenarios/seed): 2 to 4
 # variants, one MTA or both, Postfix and Exim config lines per variant
@@ -204,9 +205,10 @@ cd "$out"
 echo "generated: $(ls scn/*.scn | wc -l) scenario files, $(du -sk scn | cut -f1) KB; $(tail -n 1 list.txt)"
 for run in $(seq 1 "$RUNS"); do
   load=$(cut -d' ' -f1 /proc/loadavg)
-  /usr/bin/time -f "%e %M" -o time.txt "$RELAYLAB" run --list scn > list.txt 2> err.txt
-  read -r secs kb < time.txt
-  printf 'run %d: %5.2f s wall  %7.1f MB peak RSS  load before %s  (%s)\n' "$run" "$secs" \
-    "$(echo "$kb / 1024" | bc -l)" "$load" "$(tail -n 1 list.txt)"
+  /usr/bin/time -f "%e %U %S %M" -o time.txt "$RELAYLAB" run --list scn > list.txt 2> err.txt
+  read -r secs user sys kb < time.txt
+  printf 'run %d: %5.2f s wall  %5.2f s CPU  %7.1f MB peak RSS  load before %s  (%s)\n' "$run" \
+    "$secs" "$(echo "$user + $sys" | bc -l)" "$(echo "$kb / 1024" | bc -l)" "$load" \
+    "$(tail -n 1 list.txt)"
 done
 echo "$(nproc) cores; $RELAYLAB; commit $(git -C "$TOP" rev-parse --short HEAD)"
