@@ -10,9 +10,11 @@
  *	anything starts, and nothing is written), builds the matrix
  *	scenario x variant x MTA, runs it in private sandboxes, writes
  *	results/<run-id>/ atomically and points results/latest at it.
+ *	With --list it stops before anything starts, and prints the cells
+ *	and the MTA instances they would share (cli_run_list).
  *--*/
 #include <errno.h>
-#include <getopt.h> /* optind, no_argument, required_argument */
+#include <getopt.h> /* optind */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,62 +22,18 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_run_list.h"
+#include "cli_run_opt.h"
 #include "report_results.h"
 #include "run.h"
 #include "run_plan.h"
 #include "smtp_sanitize.h"
 
-/* usage - run's help */
-
-static void usage(FILE *fp)
-{
-    fprintf(fp, "usage: relaylab run [options] [PATH...]\n"
-                "\n"
-                "Runs every scenario (*.scn) in PATH (files or directories; default\n"
-                "scenarios/seed) for each of its variants on each MTA, in private sandboxes,\n"
-                "and writes results/<run-id>/ (junit.xml, results.json, results.tap,\n"
-                "report.html, cells/*/transcript.txt) and results/latest.\n"
-                "\n"
-                "  -j, --jobs N            MTA instances at once (default 2)\n"
-                "      --mta NAME          only postfix or only exim\n"
-                "      --filter TEXT       only cells whose scenario/variant/mta holds TEXT\n"
-                "      --repeat N          run every cell N times (a flakiness check)\n"
-                "      --shard K/N         only the K-th of N slices of the matrix (CI)\n"
-                "      --postfix-config DIR  run the scenarios tagged 'policy' against your own\n"
-                "                          DIR/main.cf and DIR/master.cf (rewritten only where\n"
-                "                          the sandbox must)\n"
-                "      --exim-config FILE  the same against your own Exim config (routers go to\n"
-                "                          the sink; every rewrite is listed in the transcript)\n"
-                "      --results DIR       where run directories go (default results)\n"
-                "  -q, --quiet             no progress line\n"
-                "      --keep              keep the sandboxes' run directory (printed)\n"
-                "      --compare-swaks     benchmark: after each cell, drive its dialogues with\n"
-                "                          swaks too (one process each) and record both times\n"
-                "      --fresh             a new MTA instance for every cell (by default cells\n"
-                "                          with the same rendered config share one, in turn)\n"
-                "      --timeout S         seconds for each step of a dialogue (default 10)\n"
-                "      --total-timeout S   seconds for one dialogue (connection; default 60)\n"
-                "  -h, --help              this text\n"
-                "\n"
-                "exit codes: 0 every expectation held, 1 a check failed (or an open relay),\n"
-                "2 usage or scenario error (file:line:col, nothing written), 3 environment\n"
-                "(an MTA did not start, no root)\n");
-}
-
-struct run_opts {
-    struct run_plan_params plan;
-    struct run_params rp;
-    const char *postfix_dir, *exim_conf, *results_dir;
-    int keep;
-    int quiet; /* no progress line */
-    int tty;   /* stderr is a terminal: redraw the progress line */
-};
-
 /* on_progress - "[done/total] cell status", one line (redrawn on a terminal) */
 
 static void on_progress(void *ctx, size_t done, size_t total, const struct run_cell *cell)
 {
-    const struct run_opts *p = ctx;
+    const struct cli_run_opts *p = ctx;
     char name[300];
 
     if (p->quiet)
@@ -90,54 +48,9 @@ static void on_progress(void *ctx, size_t done, size_t total, const struct run_c
         fputc('\n', stderr);
 }
 
-/* opt_shard - --shard K/N */
-
-static int opt_shard(void *ctx, char *value)
-{
-    struct run_plan_params *plan = &((struct run_opts *)ctx)->plan;
-
-    if (run_plan_shard(value, &plan->shard_k, &plan->shard_n) < 0)
-        return cli_say(CLI_EXIT_USAGE,
-                       "relaylab: --shard: expected K/N with 1 <= K <= N <= %d, got '%s'\n",
-                       RUN_PLAN_CELLS_MAX, value);
-    return 0;
-}
-
-/* parse_opts - argv into o; -1 to go on (optind at the first PATH), else the exit code */
-
-static int parse_opts(struct run_opts *o, int argc, char **argv)
-{
-    const struct cli_opt opts[] = {
-        CLI_NUMBER(CLI_OPT_INT, "jobs", 'j', &o->rp.jobs, 1, 64),
-        CLI_CHOICE("mta", required_argument, &o->plan.mta_only, cli_mta_words, cli_mta_values),
-        CLI_TEXT("filter", 0, &o->plan.filter),
-        CLI_NUMBER(CLI_OPT_INT, "repeat", 0, &o->plan.repeat, 1, 1000),
-        CLI_CALL("shard", 0, required_argument, opt_shard),
-        CLI_TEXT("postfix-config", 0, &o->postfix_dir),
-        CLI_TEXT("exim-config", 0, &o->exim_conf),
-        CLI_TEXT("results", 0, &o->results_dir),
-        CLI_FLAG("quiet", 'q', &o->quiet),
-        CLI_FLAG("keep", 0, &o->keep),
-        CLI_FLAG("fresh", 0, &o->rp.fresh_instances),
-        CLI_FLAG("compare-swaks", 0, &o->rp.compare_swaks),
-        CLI_SECONDS("timeout", &o->rp.step_timeout_ms),
-        CLI_SECONDS("total-timeout", &o->rp.total_timeout_ms),
-    };
-
-    memset(o, 0, sizeof(*o));
-    run_params_default(&o->rp);
-    o->rp.progress = on_progress;
-    o->rp.progress_ctx = o;
-    o->plan.repeat = 1;
-    o->plan.mta_only = -1;
-    o->results_dir = "results";
-    o->tty = isatty(2);
-    return cli_opt_parse("run", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage, o);
-}
-
 /* collect_files - the PATH operands (or the default directory) into the plan; -1 to go on */
 
-static int collect_files(const struct run_opts *o, int argc, char **argv, struct run_plan *plan)
+static int collect_files(const struct cli_run_opts *o, int argc, char **argv, struct run_plan *plan)
 {
     const char *fallback = o->postfix_dir || o->exim_conf ? "scenarios/policy" : "scenarios/seed";
     struct smtp_error err;
@@ -209,7 +122,7 @@ static int verdict(const struct run_cell *cells, size_t ncells)
 
 /* run_cells - the cells in private sandboxes, then the report; the exit code */
 
-static int run_cells(const struct run_opts *o, struct run_cell *cells, size_t ncells)
+static int run_cells(const struct cli_run_opts *o, struct run_cell *cells, size_t ncells)
 {
     struct mta_env_params params;
     struct mta_env *env;
@@ -265,14 +178,17 @@ static int run_cells(const struct run_opts *o, struct run_cell *cells, size_t nc
 int cli_run(int argc, char **argv)
 {
     struct run_plan plan = {0};
-    struct run_opts o;
+    struct cli_run_opts o;
     struct smtp_error err;
     long ncells;
     int rc;
 
     smtp_error_clear(&err);
-    if ((rc = parse_opts(&o, argc, argv)) >= 0 || (rc = collect_files(&o, argc, argv, &plan)) >= 0)
+    if ((rc = cli_run_opt_parse(&o, argc, argv)) >= 0 ||
+        (rc = collect_files(&o, argc, argv, &plan)) >= 0)
         goto out;
+    o.rp.progress = on_progress;
+    o.rp.progress_ctx = &o;
     if (run_plan_user_config(o.postfix_dir, o.exim_conf, &o.plan, &o.rp, &err) < 0) {
         rc = cli_say(CLI_EXIT_USAGE, "relaylab run: %s\n", err.msg);
         goto out;
@@ -283,14 +199,17 @@ int cli_run(int argc, char **argv)
                                           : CLI_EXIT_USAGE;
         goto out;
     }
-    if ((ncells = run_plan_cells(&plan, &o.plan, &err)) < 0) {
+    /* --list needs the layout only, not room for every cell's results. */
+    ncells = o.list ? run_plan_layout(&plan, &o.plan, &err) : run_plan_cells(&plan, &o.plan, &err);
+    if (ncells < 0) {
         cli_error("run", err.msg);
         rc = CLI_EXIT_USAGE;
     } else if (ncells == 0) {
         rc = cli_say(CLI_EXIT_USAGE,
                      "relaylab run: no cell to run (check --mta, --filter, --shard)\n");
     } else {
-        rc = run_cells(&o, plan.cells, (size_t)ncells);
+        rc = o.list ? cli_run_list(&plan, &o.plan, &o.rp)
+                    : run_cells(&o, plan.cells, (size_t)ncells);
     }
 out:
     run_plan_free(&plan);

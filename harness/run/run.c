@@ -27,6 +27,7 @@
 #include "engine_pool.h"
 #include "run.h"
 #include "run_client.h"
+#include "run_plan.h"
 #include "run_swaks.h"
 #include "smtp_client.h"
 #include "smtp_sanitize.h"
@@ -430,33 +431,6 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][RUN
     }
     return run_scenario_spec(cr->cell->scenario, cr->cell->mta, cr->cell->variant, spec, acl[0],
                              sizeof(acl[0]), err);
-}
-
-/* spec_key - cells with the same key can share one MTA instance */
-
-static void spec_key(const struct mta_spec *spec, char *key, size_t size)
-{
-    size_t used = 0;
-    size_t i;
-
-#define KEY_ADD(...)                                                                               \
-    do {                                                                                           \
-        if (used < size)                                                                           \
-            used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
-    } while (0)
-    KEY_ADD("%d|%d|%d|%u|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
-            spec->no_listeners, spec->user_exim_conf ? spec->user_exim_conf : "",
-            spec->user_main_cf ? spec->user_main_cf : "",
-            spec->user_master_cf ? spec->user_master_cf : "");
-    for (i = 0; i < spec->nsets; i++)
-        KEY_ADD("set %s\n", spec->sets[i]);
-    for (i = 0; i < spec->nservices; i++)
-        KEY_ADD("service %s\n", spec->services[i]);
-    KEY_ADD("acl %s", spec->exim_acl_rcpt ? spec->exim_acl_rcpt : "");
-#undef KEY_ADD
-    if (used >= size)
-        snprintf(key, size, "unique %p",
-                 (const void *)spec); /* too long to compare: never shared */
 }
 
 /* close_client - end the connection (QUIT, not waiting: Exim waits 200 ms) */
@@ -942,19 +916,11 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     if ((r.keys = calloc(ncells ? ncells : 1, sizeof(char *))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; (size_t)i < ncells; i++) {
-        struct cell_run cr;
-        struct mta_spec spec;
-        char acl[1][RUN_ACL_MAX];
-        char key[8192];
+        char key[RUN_PLAN_KEY_MAX];
         struct smtp_error ignored;
 
-        memset(&cr, 0, sizeof(cr));
-        cr.r = &r;
-        cr.cell = &cells[i];
-        if (build_spec(&cr, &spec, acl, &ignored) < 0)
+        if (run_plan_key(&cells[i], params, key, sizeof(key), &ignored) < 0)
             snprintf(key, sizeof(key), "unshared %d", i); /* its own batch reports the error */
-        else
-            spec_key(&spec, key, sizeof(key));
         /* Never share when the caller asked for independent cells. */
         if (params->fresh_instances)
             snprintf(key, sizeof(key), "fresh %d", i);
