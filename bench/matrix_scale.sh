@@ -37,4 +37,9 @@ t0=$(date +%s%N)
 for i in $(seq 1 200); do /bin/true; done
 t1=$(date +%s%N)
 echo "         the same loop of /bin/true: $(( (t1 - t0) / 200000 )) us each"
+# The same without the shell's fork: perf stat times exec to exit itself.
+if command -v perf > /dev/null; then
+  perf stat -r 200 "$RELAYLAB" send --server 127.0.0.1:1 --quit-after connect --silent 2>&1 \
+    > /dev/null | awk '/task-clock/ {cpu=$1} /elapsed/ {printf "start-up (perf stat -r 200): %.0f us wall, %.0f us CPU, exec to exit\n", $1 * 1e6, cpu * 1000}'
+fi
 echo "$(nproc) cores; $(uptime | sed 's/.*load/load/')"
