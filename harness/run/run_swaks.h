@@ -11,7 +11,9 @@
  *	the time in cell->swaks_ms and the count in cell->swaks_dialogues
  *	(relaylab run --compare-swaks). Its verdicts are not checked: this
  *	is a speed comparison, and the runner's own dialogues are the test.
- *	Steps swaks cannot send (raw "C:" lines) end its dialogue there.
+ *	Steps swaks cannot send (raw "C:" lines) end its dialogue there. A
+ *	dialogue with a word swaks would take for an option (one beginning
+ *	with "-") is not run by swaks at all: swaks runs as root on the host.
  *--*/
 #ifndef RUN_SWAKS_H
 #define RUN_SWAKS_H

@@ -185,4 +185,15 @@ grep -q "^initfds=0 1 2 $" "$work/pf.out" && grep -q "^betweenfds=0 1 2 $" "$wor
   ok "... under an init that holds nothing of the harness's (fds 0-2 only)" ||
   fail "the init's descriptors: $(grep fds= "$work/pf.out" | tr "\n" " ")"
 
+# 5. --compare-swaks runs swaks as root on the host: a scenario's word that
+# looks like a swaks option (swaks' own option files, message bodies read
+# from a path) must never become one.
+{ header swaks postfix; printf '\ndialogue d\n  connect smtp\n  S: 220\n  ehlo --output-file=/var/tmp/relaylab-pwned-%s\n  S: 250\n  mail --body=@/etc/shadow\n' "$tag"; } > "$tree/swaks.scn"
+"$RELAYLAB" run -q --compare-swaks --results "$work/rs" "$tree/swaks.scn" > "$work/swaks.out" 2>&1
+if [ -e /var/tmp/relaylab-pwned-$tag ]; then
+  fail "a scenario word became a swaks option: /var/tmp/relaylab-pwned-$tag written"
+else
+  ok "--compare-swaks: words that look like swaks options are not passed to swaks"
+fi
+
 it_done containment
