@@ -196,15 +196,16 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
         if (getppid() != parent)
             _exit(127);
         signal(SIGPIPE, SIG_DFL);
-        if ((fd = open("/dev/null", O_RDONLY)) >= 0) {
-            dup2(fd, 0);
+        /* Never the harness's terminal, never a closed 0-2 that the MTA's next open() takes. */
+        if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0)
+            child_fail(errpipe[1], errno, "/dev/null");
+        if (fd > 2)
             close(fd);
-        }
-        if ((fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644)) >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
+        if ((fd = open(log_path, O_WRONLY | O_CREAT | O_APPEND, 0644)) < 0 || dup2(fd, 1) < 0 ||
+            dup2(fd, 2) < 0)
+            child_fail(errpipe[1], errno, "the log file");
+        if (fd > 2)
             close(fd);
-        }
         keep_only_errpipe(errpipe);
         if (contain != NULL)
             contained(contain, argv, errpipe);
