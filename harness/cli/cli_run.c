@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -120,9 +121,34 @@ static int verdict(const struct run_cell *cells, size_t ncells)
     return rc;
 }
 
+/*
+ * evidence_open - the cells' texts to an unnamed file beside the results
+ * (on disk, gone with the process); without one they stay in memory.
+ */
+static void evidence_open(struct cli_run_opts *o)
+{
+    struct stat st;
+
+    o->rp.evidence = 0;
+    if (mkdir(o->results_dir, 0755) < 0 && errno != EEXIST)
+        return;
+    /* A results path that is a symbolic link is refused when publishing: not used here either. */
+    if (lstat(o->results_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+        return;
+    if ((o->rp.evidence_fd = run_evidence_open(o->results_dir)) >= 0)
+        o->rp.evidence = 1;
+}
+
+static void evidence_close(struct cli_run_opts *o)
+{
+    if (o->rp.evidence)
+        close(o->rp.evidence_fd);
+    o->rp.evidence = 0;
+}
+
 /* run_cells - the cells in private sandboxes, then the report; the exit code */
 
-static int run_cells(const struct cli_run_opts *o, struct run_cell *cells, size_t ncells)
+static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncells)
 {
     struct mta_env_params params;
     struct mta_env *env;
@@ -145,9 +171,11 @@ static int run_cells(const struct cli_run_opts *o, struct run_cell *cells, size_
     snprintf(run_id + strlen(run_id), sizeof(run_id) - strlen(run_id), "-%ld", mta_env_host_pid());
     t0 = mta_env_now_ms();
     smtp_error_clear(&err);
+    evidence_open(o);
     if (run_matrix(env, cells, ncells, &o->rp, &err) < 0) {
         cli_error("run", err.msg);
         mta_env_close(env);
+        evidence_close(o);
         return CLI_EXIT_ENV;
     }
     snprintf(kept, sizeof(kept), "%s", mta_env_kept_dir(env) ? mta_env_kept_dir(env) : "");
@@ -155,8 +183,8 @@ static int run_cells(const struct cli_run_opts *o, struct run_cell *cells, size_
     meta.started = started;
     meta.wall_ms = mta_env_now_ms() - t0;
     meta.relaylab_version = RELAYLAB_VERSION;
-    /* Before the run directory goes: the cells' texts are files there. */
     rc = publish(o->results_dir, cells, ncells, &meta);
+    evidence_close(o);
     mta_env_close(env);
     if (o->rp.compare_swaks) {
         char line[300];

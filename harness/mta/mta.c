@@ -22,6 +22,7 @@
 
 #include "mta.h"
 #include "mta_driver.h"
+#include "rmtree.h"
 #include "smtp_tls.h"
 
 #define MTA_FILE_MAX MTA_RENDER_FILE_MAX
@@ -385,5 +386,13 @@ void mta_stop(struct mta_instance *inst)
     mta_proc_stop(&inst->proc, 0);
     mta_proc_stop(&inst->dovecot, 0); /* throwaway: no graceful shutdown (it takes 6 s) */
     mta_sink_stop(inst->sink);
+    /*
+     * Its directory goes now, not with the run's: a --fresh run of
+     * thousands of cells would otherwise fill the run's tmpfs with the
+     * spools of instances long gone (and a full spool makes MTAs answer
+     * 452). Kept runs keep it.
+     */
+    if (mta_env_kept_dir(inst->env) == NULL && inst->dir[0])
+        rmtree(inst->dir);
     free(inst);
 }

@@ -8,7 +8,6 @@
  *--*/
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <net/if.h>
 #include <poll.h>
@@ -30,6 +29,7 @@
 #include <unistd.h>
 
 #include "mta_env.h"
+#include "rmtree.h"
 #include "mta_proc.h"
 #include "mta_render.h"
 #include "smtp_client.h"
@@ -300,17 +300,6 @@ struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_er
     return env;
 }
 
-/* rm_one - nftw callback */
-
-static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* mta_env_close - stop what is left, remove the run directory */
 
 void mta_env_close(struct mta_env *env)
@@ -321,9 +310,9 @@ void mta_env_close(struct mta_env *env)
     if (env->isolated) {
         /* We are PID 1: when we exit, the kernel ends the rest. */
         if (!env->keep)
-            nftw(env->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+            rmtree(env->dir);
     } else if (!env->keep) {
-        nftw(env->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        rmtree(env->dir);
     }
     pthread_mutex_destroy(&env->lock);
     free(env);

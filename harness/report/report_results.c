@@ -13,7 +13,6 @@
  *--*/
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 
 #include "mta_render.h"
 #include "report_results.h"
+#include "rmtree.h"
 #include "newfile.h"
 #include "smtp_sanitize.h"
 #include "template.h"
@@ -156,12 +156,48 @@ static int write_text(const char *dir, const char *name, const char *text, struc
     return close_out(fp, path, err);
 }
 
-/* write_cell_text - one of a cell's texts (run_cell_text()) as a file */
+static int clean_lines(const char *text);
+
+/*
+ * checked_text - one of a cell's texts, malloc'd, for writing as it is:
+ * it must be clean (run_cell_sanitize(), the transcript sanitized as
+ * written), and it is checked here, on the very bytes that are written.
+ * A text that cannot be read back is replaced by a note saying so: one
+ * cell's evidence lost never loses the run's results. NULL with err when
+ * unclean or out of memory.
+ */
+static char *checked_text(const struct run_cell *c, enum run_text which, struct smtp_error *err)
+{
+    static const char *const names[] = {"the transcript", "the MTA's log", "the MTA's config"};
+    struct smtp_error read_err;
+    char *text = run_cell_text(c, which, &read_err);
+    char name[300], clean[SMTP_SANITIZE_SIZE(300)];
+
+    if (text == NULL) {
+        char why[SMTP_SANITIZE_SIZE(SMTP_ERROR_MSG_MAX)];
+
+        smtp_sanitize_str(read_err.msg, why, sizeof(why));
+        if (asprintf(&text, "(relaylab: %s could not be read back: %s)\n", names[which], why) < 0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+            return NULL;
+        }
+    }
+    if (clean_lines(text))
+        return text;
+    free(text);
+    run_cell_name(c, name, sizeof(name));
+    smtp_sanitize_str(name, clean, sizeof(clean));
+    smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "cell %s: %s did not go through run_cell_sanitize",
+                   clean, names[which]);
+    return NULL;
+}
+
+/* write_cell_text - one of a cell's texts as a file, checked */
 
 static int write_cell_text(const char *dir, const char *name, const struct run_cell *c,
                            enum run_text which, struct smtp_error *err)
 {
-    char *text = run_cell_text(c, which, err);
+    char *text = checked_text(c, which, err);
     int rc;
 
     if (text == NULL)
@@ -208,17 +244,6 @@ static int check_cells(const struct run_cell *cells, size_t n, const struct repo
         for (k = 0; k < sizeof(texts) / sizeof(texts[0]) && !what; k++)
             if (strchr(texts[k], '\n') || !clean_lines(texts[k]))
                 what = "a text field";
-        for (k = 0; k < RUN_TEXTS && !what; k++) {
-            char *text = run_cell_text(c, (enum run_text)k, err);
-
-            if (text == NULL)
-                return -1;
-            if (!clean_lines(text))
-                what = k == RUN_TEXT_TRANSCRIPT ? "the transcript"
-                       : k == RUN_TEXT_MTA_LOG  ? "the MTA's log"
-                                                : "the MTA's config";
-            free(text);
-        }
         if (what) {
             char name[300];
             char clean[SMTP_SANITIZE_SIZE(300)];
@@ -432,7 +457,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                 xml(fp, c->message);
                 fprintf(fp, "\"/>\n");
             }
-            if ((tx = run_cell_text(c, RUN_TEXT_TRANSCRIPT, err)) == NULL) {
+            if ((tx = checked_text(c, RUN_TEXT_TRANSCRIPT, err)) == NULL) {
                 fclose(fp);
                 return -1;
             }
@@ -721,17 +746,6 @@ fail:
     return -1;
 }
 
-/* remove_one - nftw callback: the entry itself, never what a link points to */
-
-static int remove_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-    (void)st;
-    (void)flag;
-    (void)ftw;
-    remove(path);
-    return 0;
-}
-
 /* report_publish_run - write into results_dir/.tmp.RUN_ID, rename to results_dir/RUN_ID */
 
 int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
@@ -762,7 +776,7 @@ int report_publish_run(const char *results_dir, const struct run_cell *cells, si
         (rename(stage, final) < 0 &&
          smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot rename %s: %s", stage,
                         strerror(errno)) < 0)) {
-        nftw(stage, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+        rmtree(stage);
         return -1;
     }
     return 0;

@@ -10,8 +10,8 @@
  *	threads; the runner's lock only guards the queue.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
-#include <sys/stat.h>
 #include <unistd.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -20,9 +20,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "newfile.h"
 #include "number.h"
-#include "slurp.h"
 #include "engine.h"
 #include "engine_pool.h"
 #include "run.h"
@@ -48,7 +46,7 @@ struct runner {
     size_t nbatches;
     pthread_mutex_t lock;
     char outside[OUTSIDE_ADDR_MAX]; /* a client address outside mynetworks */
-    char evidence[PATH_MAX - 32];   /* the cells' texts (spill()), "" to keep them in memory */
+    long long evidence_end;         /* under lock: the evidence file's next free byte */
 };
 
 /* The state of one cell's dialogues. */
@@ -75,6 +73,7 @@ void run_params_default(struct run_params *params)
     params->jobs = 2;
     params->step_timeout_ms = RUN_STEP_TIMEOUT_MS;
     params->total_timeout_ms = RUN_TOTAL_TIMEOUT_MS;
+    params->evidence_fd = -1;
 }
 
 /* run_cell_name - "scenario/variant/mta" */
@@ -110,8 +109,8 @@ void run_cell_free(struct run_cell *cell)
     free(cell->transcript);
     free(cell->mta_log);
     free(cell->mta_config);
-    free(cell->evidence);
-    cell->transcript = cell->mta_log = cell->mta_config = cell->evidence = NULL;
+    cell->transcript = cell->mta_log = cell->mta_config = NULL;
+    cell->spilled = 0;
 }
 
 /* text_field - the in-memory field of a text */
@@ -123,73 +122,87 @@ static char **text_field(struct run_cell *cell, enum run_text which)
                                         : &cell->mta_config;
 }
 
+int run_evidence_open(const char *dir)
+{
+    return open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+}
+
 char *run_cell_text(const struct run_cell *cell, enum run_text which, struct smtp_error *err)
 {
     const char *mem = *text_field((struct run_cell *)cell, which);
-    char path[PATH_MAX];
-    FILE *fp;
+    size_t len = cell->evidence_len[which], got = 0;
     char *text;
-    size_t len;
 
-    if (cell->evidence == NULL) {
+    if (!cell->spilled) {
         if ((text = strdup(mem ? mem : "")) == NULL)
             smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
         return text;
     }
-    snprintf(path, sizeof(path), "%s.%d", cell->evidence, (int)which);
-    if ((fp = fopen(path, "re")) == NULL) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s: %s", path, strerror(errno));
+    if ((text = malloc(len + 1)) == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
         return NULL;
     }
-    if ((text = slurp_stream(fp, RUN_EVIDENCE_MAX, &len)) != NULL) {
-        char *z = realloc(text, len + 1); /* slurp_stream() does not end it */
+    while (got < len) {
+        ssize_t n = pread(cell->evidence_fd, text + got, len - got,
+                          (off_t)cell->evidence_off[which] + (off_t)got);
 
-        if (z == NULL)
+        if (n <= 0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, n < 0 ? errno : EIO,
+                           "cannot read a cell's text back from the evidence file: %s",
+                           n < 0 ? strerror(errno) : "short file");
             free(text);
-        else
-            z[len] = 0;
-        text = z;
+            return NULL;
+        }
+        got += (size_t)n;
     }
-    if (text == NULL)
-        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read %s: %s", path, strerror(errno));
-    fclose(fp);
+    text[len] = 0;
     return text;
 }
 
 /*
- * spill - a finished cell's texts into files of the run's evidence
- * directory, out of memory. When a file cannot be written, the texts
- * stay in memory (and what was written goes): slower to grow, never lost.
+ * spill - a finished cell's texts appended to the evidence file, out of
+ * memory. When they cannot be written (a full disk), they stay in memory:
+ * slower to grow, never lost.
  */
 static void spill(struct runner *r, struct run_cell *cell)
 {
-    char base[PATH_MAX], path[PATH_MAX + 4];
-    int k, ok = 1;
+    int fd = r->params->evidence_fd;
+    size_t len[RUN_TEXTS], total = 0;
+    long long off;
+    int k;
 
-    if (r->evidence[0] == 0)
+    if (!r->params->evidence)
         return;
-    snprintf(base, sizeof(base), "%s/%zu", r->evidence, (size_t)(cell - r->cells));
-    for (k = 0; k < RUN_TEXTS && ok; k++) {
+    for (k = 0; k < RUN_TEXTS; k++) {
         const char *text = *text_field(cell, (enum run_text)k);
-        FILE *fp;
 
-        snprintf(path, sizeof(path), "%s.%d", base, k);
-        if ((fp = newfile_open(path, 0600)) == NULL)
-            ok = 0;
-        else if ((fputs(text ? text : "", fp) == EOF) | (fclose(fp) != 0))
-            ok = 0;
+        total += len[k] = text ? strlen(text) : 0;
     }
-    if (ok && (cell->evidence = strdup(base)) != NULL) {
-        for (k = 0; k < RUN_TEXTS; k++) {
-            free(*text_field(cell, (enum run_text)k));
-            *text_field(cell, (enum run_text)k) = NULL;
+    pthread_mutex_lock(&r->lock);
+    off = r->evidence_end;
+    r->evidence_end += (long long)total;
+    pthread_mutex_unlock(&r->lock);
+    for (k = 0; k < RUN_TEXTS; k++) {
+        const char *text = *text_field(cell, (enum run_text)k);
+        size_t done = 0;
+
+        cell->evidence_off[k] = off;
+        cell->evidence_len[k] = len[k];
+        while (done < len[k]) {
+            ssize_t n = pwrite(fd, text + done, len[k] - done, (off_t)off + (off_t)done);
+
+            if (n <= 0)
+                return; /* the texts stay here */
+            done += (size_t)n;
         }
-        return;
+        off += (long long)len[k];
     }
     for (k = 0; k < RUN_TEXTS; k++) {
-        snprintf(path, sizeof(path), "%s.%d", base, k);
-        unlink(path);
+        free(*text_field(cell, (enum run_text)k));
+        *text_field(cell, (enum run_text)k) = NULL;
     }
+    cell->evidence_fd = fd;
+    cell->spilled = 1;
 }
 
 /* sanitize_field - a fixed-size text field through smtp_sanitize, in place */
@@ -908,11 +921,7 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     pthread_mutex_init(&r.lock, NULL);
     if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
         return -1;
-    /* Root's only: the MTAs' users share the run directory. */
-    if (mta_env_subdir(env, "evidence", r.evidence, sizeof(r.evidence), err) < 0 ||
-        chmod(r.evidence, 0700) < 0)
-        r.evidence[0] = 0; /* then the texts stay in memory */
-    smtp_error_clear(err);
+
     if ((r.keys = calloc(ncells ? ncells : 1, sizeof(char *))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; (size_t)i < ncells; i++) {

@@ -13,11 +13,11 @@
  *	cell with the first failing step's expected and actual reply. It
  *	joins the scenario, mta and smtp layers; it prints nothing.
  *
- *	A finished cell's transcript, MTA log and config go to files of
- *	the run directory (a private tmpfs in the sandbox), out of the
- *	process: run_cell_text() reads them back one at a time, so memory
- *	stays flat in the number of cells. The run directory lives until
- *	mta_env_close(): report before closing it.
+ *	With params->evidence, a finished cell's transcript, MTA log and
+ *	config are appended to that file (run_evidence_open()) and leave
+ *	memory: run_cell_text() reads them back one at a time, so memory
+ *	stays flat in the number of cells. Keep the file open until the
+ *	report is written.
  *
  *	The results are where hostile text stops: what a server said, what
  *	a scenario file or an MTA's log and config hold. Every text of a
@@ -79,7 +79,11 @@ struct run_cell {
     char *mta_log;     /* malloc'd copy of the MTA's log */
     char *mta_config;  /* malloc'd copy of the rendered config */
     int sanitized;     /* run_cell_sanitize() ran */
-    char *evidence;    /* malloc'd: the three texts above are in EVIDENCE.{0,1,2}, not here */
+    /* With the runner's evidence file: the three texts above are there, not here. */
+    int spilled;
+    int evidence_fd;
+    long long evidence_off[3];
+    size_t evidence_len[3];
 };
 
 /* The texts of a cell, which run_matrix() keeps in files (run_cell_text()). */
@@ -94,6 +98,8 @@ struct run_params {
     const char *postfix_main_cf; /* bring your own config */
     const char *postfix_master_cf;
     const char *exim_conf;
+    int evidence; /* 1: evidence_fd is run_evidence_open()'s; 0: the texts stay in memory */
+    int evidence_fd;
     void (*progress)(void *ctx, size_t done, size_t total, const struct run_cell *cell);
     void *progress_ctx;
 };
@@ -144,10 +150,19 @@ int run_acl_path(const struct scenario *s, const struct scenario_config *c, char
 int run_cell_sanitize(struct run_cell *cell);
 
 /*
+ * run_evidence_open - an unnamed file (O_TMPFILE) in dir for the cells'
+ * texts: on disk, not in memory; reachable by nothing but its descriptor
+ * (no MTA, no other process can open or swap it); gone when closed, or
+ * when the harness is killed. The caller closes it after the report. An
+ * fd, or -1 with errno (then keep the texts in memory: evidence_fd -1).
+ */
+int run_evidence_open(const char *dir);
+
+/*
  * run_cell_text - one of the cell's texts, malloc'd ("" when it has
- * none): from memory, or from the file run_matrix() moved it to when the
- * cell ended, so that a run's memory does not grow with its cells. NULL
- * with err when that file cannot be read.
+ * none): from memory, or from the evidence file run_matrix() moved it to
+ * when the cell ended, so that a run's memory does not grow with its
+ * cells. NULL with err when it cannot be read back.
  */
 char *run_cell_text(const struct run_cell *cell, enum run_text which, struct smtp_error *err);
 

@@ -90,6 +90,22 @@ TEST_F(ReportFiles, WritesEveryFile)
               "--- t.scn:3: connect smtp\n");
 }
 
+// A cell whose text cannot be read back from the evidence file (here: a
+// closed descriptor) does not lose the run: its file says so instead.
+TEST_F(ReportFiles, UnreadableEvidenceIsANoteNotALostRun)
+{
+    std::string dir = top_ + "/run";
+    ASSERT_EQ(mkdir(dir.c_str(), 0755), 0);
+    run_cell_free(&cell_);
+    cell_.spilled = 1;
+    cell_.evidence_fd = 1000; /* not open */
+    cell_.evidence_len[RUN_TEXT_TRANSCRIPT] = 10;
+    ASSERT_EQ(report_write_run(dir.c_str(), &cell_, 1, &meta_, &err_), 0) << err_.msg;
+    std::string tx = Slurp(dir + "/cells/relay-test.default.postfix/transcript.txt");
+    EXPECT_NE(tx.find("the transcript could not be read back"), std::string::npos) << tx;
+    EXPECT_NE(Slurp(dir + "/junit.xml").find("could not be read back"), std::string::npos);
+}
+
 // A symlink planted where a result file goes is never followed: the
 // write fails and the file it points to stays as it was.
 TEST_F(ReportFiles, DoesNotFollowPlantedSymlinks)

@@ -3,6 +3,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -102,29 +103,43 @@ TEST_F(Spec, AclFileOverTheLimitIsAnError)
 namespace
 {
 
-// A finished cell's texts live in files (run_matrix() moves them there):
-// run_cell_text() gives each back whole and NUL-ended, or says why not.
-TEST_F(Spec, CellTextFromEvidenceFiles)
+// A finished cell's texts live in the evidence file (run_matrix() moves
+// them there): run_cell_text() gives each back whole and NUL-ended, or
+// says why not.
+TEST_F(Spec, CellTextFromEvidenceFile)
 {
     struct run_cell cell;
     struct smtp_error err;
     const char *texts[] = {"C: EHLO x\nS: 250 ok\n", "postfix/smtpd: connect\n", ""};
+    int fd = run_evidence_open(dir_.c_str());
 
+    ASSERT_GE(fd, 0) << strerror(errno);
     memset(&cell, 0, sizeof(cell));
-    for (int k = 0; k < RUN_TEXTS; k++)
-        Write("7." + std::to_string(k), texts[k]);
-    cell.evidence = strdup((dir_ + "/7").c_str());
+    ASSERT_EQ(write(fd, "junk", 4), 4);
+    long long off = 4;
+    for (int k = 0; k < RUN_TEXTS; k++) {
+        size_t n = strlen(texts[k]);
+        ASSERT_EQ(write(fd, texts[k], n), (ssize_t)n);
+        cell.evidence_off[k] = off;
+        cell.evidence_len[k] = n;
+        off += (long long)n;
+    }
+    cell.spilled = 1;
+    cell.evidence_fd = fd;
     for (int k = 0; k < RUN_TEXTS; k++) {
         char *t = run_cell_text(&cell, (enum run_text)k, &err);
         ASSERT_NE(t, nullptr) << err.msg;
         EXPECT_STREQ(t, texts[k]);
         free(t);
     }
-    unlink((dir_ + "/7.1").c_str());
-    EXPECT_EQ(run_cell_text(&cell, RUN_TEXT_MTA_LOG, &err), nullptr);
-    EXPECT_NE(std::string(err.msg).find("7.1"), std::string::npos) << err.msg;
+    // Nothing in the directory: the file has no name.
+    EXPECT_EQ(system(("test -z \"$(ls -A '" + dir_ + "')\"").c_str()), 0);
+    // Cut short (someone truncated it): an error, never a short text.
+    ASSERT_EQ(ftruncate(fd, 10), 0);
+    EXPECT_EQ(run_cell_text(&cell, RUN_TEXT_TRANSCRIPT, &err), nullptr);
+    EXPECT_NE(std::string(err.msg).find("evidence file"), std::string::npos) << err.msg;
+    close(fd);
     run_cell_free(&cell);
-    EXPECT_EQ(cell.evidence, nullptr);
 }
 
 // Without evidence files the texts come from memory; none is "".
