@@ -231,7 +231,7 @@ int cli_run(int argc, char **argv)
     ncells = o.list ? run_plan_layout(&plan, &o.plan, &err) : run_plan_cells(&plan, &o.plan, &err);
     if (ncells < 0) {
         cli_error("run", err.msg);
-        rc = CLI_EXIT_USAGE;
+        rc = err.cls == SMTP_ERR_INTERNAL ? CLI_EXIT_ENV : CLI_EXIT_USAGE;
     } else if (ncells == 0) {
         rc = cli_say(CLI_EXIT_USAGE,
                      "relaylab run: no cell to run (check --mta, --filter, --shard)\n");

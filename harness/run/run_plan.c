@@ -263,9 +263,8 @@ long run_plan_layout(struct run_plan *plan, const struct run_plan_params *p, str
     /* Counted first, then laid out in an array of just that size. */
     if ((n = lay_out(plan, p, NULL, &plan->nmatched, err)) <= 0)
         return n;
-    /* Out of memory reads as no cell, as it always has: the run stops before it starts. */
     if ((plan->layout = calloc((size_t)n, sizeof(*plan->layout))) == NULL)
-        return 0;
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory for %ld cells", n);
     return (long)(plan->ncells = (size_t)lay_out(plan, p, plan->layout, &plan->nmatched, err));
 }
 
@@ -278,8 +277,10 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
 
     if (n <= 0)
         return n;
-    if ((plan->cells = calloc((size_t)n, sizeof(*plan->cells))) == NULL)
-        return (long)(plan->ncells = 0);
+    if ((plan->cells = calloc((size_t)n, sizeof(*plan->cells))) == NULL) {
+        plan->ncells = 0;
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory for %ld cells", n);
+    }
     for (i = 0; i < plan->ncells; i++) {
         const struct run_plan_cell *l = &plan->layout[i];
 

@@ -24,9 +24,10 @@ echo "all 4 concurrent sandbox runs passed"
 # contained MTAs side by side. Each spawn's init once inherited the other
 # spawns' error pipes and the run hung for good (fixed in mta_proc.c).
 cd "$HERE/../.."
-if ! timeout 300 "$RELAYLAB" run -q -j 6 --fresh --repeat 2 --results "$work/r" scenarios/seed \
-    > "$work/j6.out" 2>&1; then
-  echo "run -j 6 --fresh: did not finish or did not pass (rc $?)"; tail -5 "$work/j6.out"; exit 1
+timeout 300 "$RELAYLAB" run -q -j 6 --fresh --repeat 2 --results "$work/r" scenarios/seed \
+  > "$work/j6.out" 2>&1; rc=$?
+if [ "$rc" -ne 0 ]; then
+  echo "run -j 6 --fresh: did not finish or did not pass (rc $rc; 124: timed out)"; tail -5 "$work/j6.out"; exit 1
 fi
 echo "run -j 6 --fresh --repeat 2: $(grep -o '[0-9]* of [0-9]* cells held' "$work/j6.out")"
 
