@@ -50,8 +50,9 @@
  *	run_plan_load(): 0, or -1 with err: SMTP_ERR_INTERNAL when out of
  *	memory, else SMTP_ERR_USAGE (the errors went to the callback).
  *	run_plan_layout(), run_plan_cells(): the number of cells (0: none
- *	matched, or out of memory), or -1 with err (SMTP_ERR_USAGE) when the
- *	matrix, before filter and shard, has more than RUN_PLAN_CELLS_MAX.
+ *	matched), or -1 with err: SMTP_ERR_USAGE when the matrix, before
+ *	filter and shard, has more than RUN_PLAN_CELLS_MAX, SMTP_ERR_INTERNAL
+ *	when out of memory.
  *	run_plan_key(): 0, or -1 with err when the cell's config cannot be
  *	made (an acl-rcpt file unreadable or too large, too many settings).
  *	run_plan_instances(): the number of instances, or -1 with err
