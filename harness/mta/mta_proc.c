@@ -52,12 +52,19 @@ static void child_fail(int fd, int errno_value, const char *what)
     _exit(127);
 }
 
+#define MTA_PROC_KILL SIGUSR2 /* to the process between: kill the init, reap it, go */
+
 static volatile sig_atomic_t leader; /* the namespace's first process, for on_stop */
 
+/*
+ * on_stop - pass the signal on; MTA_PROC_KILL (sent to the process between
+ * us and the init) kills the init at once, which ends every process of
+ * its namespace before the init can be reaped.
+ */
 static void on_stop(int sig)
 {
     if (leader > 0)
-        kill((pid_t)leader, sig);
+        kill((pid_t)leader, sig == MTA_PROC_KILL ? SIGKILL : sig);
 }
 
 /* forward - pass SIGTERM, SIGINT, SIGHUP on to leader, and wait for child; its status */
@@ -74,6 +81,7 @@ static int forward(pid_t child, int reap_all)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(MTA_PROC_KILL, &sa, NULL);
     /* As PID 1 of a namespace, every orphan there is ours to reap too. */
     while ((w = waitpid(reap_all ? -1 : child, &status, 0)) != child)
         if (w < 0 && errno != EINTR)
@@ -222,6 +230,7 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
                               argv[0], failure.what, strerror(failure.errno_value));
     }
     p->pid = pid;
+    p->contained = contain != NULL;
     return 0;
 }
 
@@ -250,8 +259,19 @@ void mta_proc_stop(struct mta_proc *p, long grace_ms)
 
     if (pid <= 0)
         return;
-    kill(-pid, SIGTERM);
-    kill(pid, SIGTERM);
+    if (grace_ms == 0 && p->contained) {
+        /*
+         * The init killed by the process between, which reaps it: when
+         * that one is gone, so is every process of the namespace (the
+         * kernel ends them all before their init can be reaped). A
+         * group SIGKILL below only if it does not go in time.
+         */
+        kill(pid, MTA_PROC_KILL);
+        grace_ms = 1000;
+    } else {
+        kill(-pid, SIGTERM);
+        kill(pid, SIGTERM);
+    }
     deadline = smtp_transport_now() + grace_ms;
     while (smtp_transport_now() < deadline) {
         pid_t r = waitpid(pid, &p->status, WNOHANG);

@@ -30,7 +30,8 @@ extern "C" {
 #endif
 
 struct mta_proc {
-    pid_t pid; /* 0 when not running */
+    pid_t pid;     /* 0 when not running */
+    int contained; /* pid is the process between us and the namespace's init */
     int status;
     char log_path[512];
 };
