@@ -40,7 +40,6 @@ struct runner {
     size_t ncells;
     const struct run_params *params;
     size_t done;   /* under lock */
-    char **keys;   /* per cell: cells with equal keys share an instance */
     size_t *order; /* cell indices, batch after batch */
     size_t *batch; /* batch b is order[batch[b]] .. order[batch[b + 1] - 1] */
     size_t nbatches;
@@ -843,65 +842,36 @@ static void batch_item(void *arg, size_t b)
     run_batch(r, r->order + r->batch[b], r->batch[b + 1] - r->batch[b]);
 }
 
-/* by_key - cells with equal keys together, each group in cell order */
-
-static int by_key(const void *a, const void *b, void *arg)
-{
-    const struct runner *r = arg;
-    size_t i = *(const size_t *)a, j = *(const size_t *)b;
-    int c = strcmp(r->keys[i], r->keys[j]);
-
-    return c ? c : (i > j) - (i < j);
-}
-
-/* by_first - batches in the order of their first cell */
-
-static int by_first(const void *a, const void *b)
-{
-    const size_t *x = a, *y = b;
-
-    return (x[0] > y[0]) - (x[0] < y[0]);
-}
-
 /*
- * make_batches - the cells that share an instance (equal keys), in
- * batches run in the order of their first cell; O(n log n), so that a
- * matrix of thousands of cells is scheduled at once.
+ * make_batches - the cells that share an instance (run_plan_cell_instances(),
+ * the rule --list shows), batch b being instance b: numbered in the order
+ * of their first cell, each batch's cells in cell order. Linear.
  */
-static int make_batches(struct runner *r)
+static int make_batches(struct runner *r, struct smtp_error *err)
 {
-    size_t n = r->ncells;
-    size_t(*groups)[2]; /* first cell, start in sorted */
-    size_t *sorted = malloc((n ? n : 1) * sizeof(size_t));
-    size_t i, k, g = 0;
+    size_t n = r->ncells, i;
+    size_t *instance = malloc((n ? n : 1) * sizeof(size_t));
+    long nb;
 
-    groups = malloc((n ? n : 1) * sizeof(*groups));
     r->order = malloc((n ? n : 1) * sizeof(size_t));
-    r->batch = malloc((n + 1) * sizeof(size_t));
-    if (sorted == NULL || groups == NULL || r->order == NULL || r->batch == NULL) {
-        free(sorted);
-        free(groups);
-        return -1;
+    if (instance == NULL || r->order == NULL) {
+        free(instance);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     }
-    for (i = 0; i < n; i++)
-        sorted[i] = i;
-    qsort_r(sorted, n, sizeof(size_t), by_key, r);
-    for (i = 0; i < n; i++)
-        if (i == 0 || strcmp(r->keys[sorted[i]], r->keys[sorted[i - 1]]) != 0) {
-            groups[g][0] = sorted[i];
-            groups[g++][1] = i;
-        }
-    qsort(groups, g, sizeof(*groups), by_first);
-    for (k = 0, r->nbatches = 0; r->nbatches < g; r->nbatches++) {
-        size_t start = groups[r->nbatches][1];
-
-        r->batch[r->nbatches] = k;
-        for (i = start; i < n && strcmp(r->keys[sorted[i]], r->keys[sorted[start]]) == 0; i++)
-            r->order[k++] = sorted[i];
+    if ((nb = run_plan_cell_instances(r->cells, n, r->params, instance, err)) < 0 ||
+        (r->batch = calloc((size_t)nb + 2, sizeof(size_t))) == NULL) {
+        free(instance);
+        return nb < 0 ? -1 : smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     }
-    r->batch[r->nbatches] = k;
-    free(sorted);
-    free(groups);
+    r->nbatches = (size_t)nb;
+    /* Counting sort: batch[b] is where batch b starts in order. */
+    for (i = 0; i < n; i++)
+        r->batch[instance[i] + 2]++;
+    for (i = 2; i < r->nbatches + 2; i++)
+        r->batch[i] += r->batch[i - 1];
+    for (i = 0; i < n; i++)
+        r->order[r->batch[instance[i] + 1]++] = i;
+    free(instance);
     return 0;
 }
 
@@ -922,27 +892,8 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
         return -1;
 
-    if ((r.keys = calloc(ncells ? ncells : 1, sizeof(char *))) == NULL)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-    for (i = 0; (size_t)i < ncells; i++) {
-        char key[RUN_PLAN_KEY_MAX];
-        struct smtp_error ignored;
-
-        if (run_plan_key(&cells[i], params, key, sizeof(key), &ignored) < 0)
-            snprintf(key, sizeof(key), "unshared %d", i); /* its own batch reports the error */
-        /* Never share when the caller asked for independent cells. */
-        if (params->fresh_instances)
-            snprintf(key, sizeof(key), "fresh %d", i);
-        if ((r.keys[i] = strdup(key)) == NULL)
-            snprintf(key, sizeof(key), "%s", ""); /* a batch of its own below */
-    }
-    for (i = 0; (size_t)i < ncells; i++)
-        if (r.keys[i] == NULL)
-            r.keys[i] = strdup("");
-    if (make_batches(&r) < 0) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    if (make_batches(&r, err) < 0)
         goto out;
-    }
     /*
      * One Dovecot for every instance, started by this thread, which
      * outlives the workers (PR_SET_PDEATHSIG follows the spawning thread).
@@ -962,9 +913,6 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
         }
     rc = 0;
 out:
-    for (i = 0; (size_t)i < ncells; i++)
-        free(r.keys[i]);
-    free(r.keys);
     free(r.order);
     free(r.batch);
     pthread_mutex_destroy(&r.lock);

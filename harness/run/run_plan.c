@@ -391,9 +391,16 @@ static int key_instance(struct key_slot *slots, size_t mask, const char *key, si
 
 /* run_plan_instances - see run_plan.h */
 
-long run_plan_instances(const struct run_plan *plan, const struct run_params *rp, size_t *instance,
-                        void (*say)(void *ctx, size_t i, const struct smtp_error *cell_err),
-                        void *ctx, struct smtp_error *err)
+/*
+ * number_instances - instance[i] for n cells whose scenario, MTA and
+ * variant get(ctx, i, ...) gives: one rule for the runner and --list.
+ */
+static long number_instances(size_t n,
+                             void (*get)(const void *ctx, size_t i, const struct scenario **s,
+                                         enum mta_kind *mta, size_t *variant),
+                             const void *ctx, const struct run_params *rp, size_t *instance,
+                             void (*say)(void *sctx, size_t i, const struct smtp_error *cell_err),
+                             void *sctx, struct smtp_error *err)
 {
     size_t nslots = 16, next = 0, i;
     struct key_slot *slots;
@@ -401,25 +408,27 @@ long run_plan_instances(const struct run_plan *plan, const struct run_params *rp
     int rc = 0;
 
     smtp_error_clear(err);
-    while (nslots < 2 * plan->ncells) /* at most half full: short probes */
+    while (nslots < 2 * n) /* at most half full: short probes */
         nslots *= 2;
     if ((slots = calloc(nslots, sizeof(*slots))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
-    for (i = 0; i < plan->ncells && rc == 0; i++) {
+    for (i = 0; i < n && rc == 0; i++) {
         struct smtp_error cell_err;
+        const struct scenario *s;
+        enum mta_kind mta;
+        size_t variant;
+        int shared;
 
-        const struct run_plan_cell *c = &plan->layout[i];
-        int shared = rp->fresh_instances ? 1
-                                         : cell_key(c->scenario, c->mta, c->variant, rp, key,
-                                                    sizeof(key), &cell_err);
-
-        /* As run_matrix() batches: fresh, too long to compare, or in error: its own. */
+        get(ctx, i, &s, &mta, &variant);
+        shared =
+            rp->fresh_instances ? 1 : cell_key(s, mta, variant, rp, key, sizeof(key), &cell_err);
+        /* Fresh, too long to compare, or in error: an instance of its own. */
         if (shared == 0)
             rc = key_instance(slots, nslots - 1, key, &next, &instance[i]);
         else
             instance[i] = next++;
         if (shared < 0 && say)
-            say(ctx, i, &cell_err); /* that batch would report it */
+            say(sctx, i, &cell_err); /* that batch reports it when it runs */
     }
     for (i = 0; i < nslots; i++)
         free(slots[i].key);
@@ -427,6 +436,39 @@ long run_plan_instances(const struct run_plan *plan, const struct run_params *rp
     if (rc < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     return (long)next;
+}
+
+static void layout_get(const void *ctx, size_t i, const struct scenario **s, enum mta_kind *mta,
+                       size_t *variant)
+{
+    const struct run_plan_cell *c = &((const struct run_plan *)ctx)->layout[i];
+
+    *s = c->scenario;
+    *mta = c->mta;
+    *variant = c->variant;
+}
+
+static void cells_get(const void *ctx, size_t i, const struct scenario **s, enum mta_kind *mta,
+                      size_t *variant)
+{
+    const struct run_cell *c = &((const struct run_cell *)ctx)[i];
+
+    *s = c->scenario;
+    *mta = c->mta;
+    *variant = c->variant;
+}
+
+long run_plan_instances(const struct run_plan *plan, const struct run_params *rp, size_t *instance,
+                        void (*say)(void *ctx, size_t i, const struct smtp_error *cell_err),
+                        void *ctx, struct smtp_error *err)
+{
+    return number_instances(plan->ncells, layout_get, plan, rp, instance, say, ctx, err);
+}
+
+long run_plan_cell_instances(const struct run_cell *cells, size_t n, const struct run_params *rp,
+                             size_t *instance, struct smtp_error *err)
+{
+    return number_instances(n, cells_get, cells, rp, instance, NULL, NULL, err);
 }
 
 /* run_plan_free - see run_plan.h */

@@ -149,6 +149,14 @@ long run_plan_instances(const struct run_plan *plan, const struct run_params *rp
                         void *ctx, struct smtp_error *err);
 
 /*
+ * run_plan_cell_instances - the same numbering for an array of cells, as
+ * run_matrix() batches them (one rule for both: run_plan_instances() calls
+ * it on the layout).
+ */
+long run_plan_cell_instances(const struct run_cell *cells, size_t n, const struct run_params *rp,
+                             size_t *instance, struct smtp_error *err);
+
+/*
  * run_plan_user_config - a user's own config: Postfix's directory (its
  * main.cf and master.cf) and Exim's file must be readable; then only the
  * scenarios tagged "policy" run, on that MTA (on both with both), and rp
