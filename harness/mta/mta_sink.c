@@ -44,6 +44,7 @@ struct conn {
     char in[LINE_BUF];
     size_t inlen;
     int in_data;
+    int in_body; /* past the header section of the message being received */
     char *data;
     size_t data_len;
     size_t data_cap;
@@ -209,10 +210,37 @@ static void store(struct mta_sink *s, struct conn *c)
 static void end_transaction(struct conn *c)
 {
     c->in_data = 0;
+    c->in_body = 0;
+    c->msg.message_id[0] = 0;
     c->data_len = 0;
     c->too_big = 0;
     c->msg.nrcpt = 0;
     c->msg.mail_from[0] = 0;
+}
+
+/* header_line - note the first Message-ID (RFC 5322 3.6.4) of the header section */
+
+static void header_line(struct conn *c, const char *line, size_t len)
+{
+    static const char name[] = "Message-ID:";
+    size_t n = sizeof(name) - 1;
+
+    if (len == 0) {
+        c->in_body = 1; /* the blank line that ends the header section */
+        return;
+    }
+    if (c->msg.message_id[0] || len <= n || strncasecmp(line, name, n) != 0)
+        return;
+    line += n;
+    len -= n;
+    while (len && (*line == ' ' || *line == '\t'))
+        line++, len--;
+    while (len && (line[len - 1] == ' ' || line[len - 1] == '\t'))
+        len--;
+    if (len >= sizeof(c->msg.message_id))
+        len = sizeof(c->msg.message_id) - 1;
+    memcpy(c->msg.message_id, line, len);
+    c->msg.message_id[len] = 0;
 }
 
 /* data_line - one line of the message (RFC 5321 4.5.2 un-stuffing) */
@@ -242,6 +270,8 @@ static void data_line(struct mta_sink *s, struct conn *c, const char *line, size
         line++;
         content--;
     }
+    if (!c->in_body)
+        header_line(c, line, content);
     if (c->too_big || c->data_len + content + 2 > MTA_SINK_MESSAGE_MAX) {
         c->too_big = 1;
         return;
@@ -313,7 +343,9 @@ static int command(struct mta_sink *s, struct conn *c, const char *line, size_t 
             return 0;
         }
         c->in_data = 1;
+        c->in_body = 0;
         c->data_len = 0;
+        c->msg.message_id[0] = 0;
         reply(c, "354 End data with <CR><LF>.<CR><LF>\r\n");
         return 0;
     case SMTP_VERB_RSET:

@@ -9,8 +9,9 @@
  *	A small SMTP server on its own thread, built on smtp_cmd. Every
  *	message it accepts is stored as DIR/msg-N.eml with its envelope in
  *	DIR/msg-N.json (written atomically), and kept in memory for
- *	mta_sink_wait(). A relay test counts a message as relayed only
- *	when the sink has it.
+ *	mta_sink_wait(), with its Message-ID, by which a test that has
+ *	several messages on the way at once tells them apart. A relay test
+ *	counts a message as relayed only when the sink has it.
  *
  *	mta_sink_rule() makes it answer one command with a given reply,
  *	or hang up, for fault tests.
@@ -31,6 +32,7 @@ extern "C" {
 #define MTA_SINK_ADDR_MAX 320
 #define MTA_SINK_MESSAGE_MAX (32L * 1024 * 1024)
 #define MTA_SINK_CONN_MAX 64
+#define MTA_SINK_MSGID_MAX 128 /* a Message-ID kept; a longer one is kept cut */
 
 struct mta_sink_message {
     unsigned long id;
@@ -39,7 +41,10 @@ struct mta_sink_message {
     char mail_from[MTA_SINK_ADDR_MAX];
     char rcpt[MTA_SINK_RCPT_MAX][MTA_SINK_ADDR_MAX];
     size_t nrcpt;
-    size_t size;    /* bytes after dot-unstuffing */
+    size_t size; /* bytes after dot-unstuffing */
+    /* The first Message-ID header's value as received, blanks trimmed: what
+     * the MTA relayed, so any byte (a test matches it, never prints it). */
+    char message_id[MTA_SINK_MSGID_MAX];
     char path[512]; /* the .eml file */
 };
 

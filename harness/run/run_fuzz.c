@@ -4,11 +4,19 @@
  * SUMMARY
  *	grammar-aware fuzzer of SMTP dialogues against a live sandboxed MTA
  * DESCRIPTION
- *	See run_fuzz.h. One instance, one dialogue at a time, so that every
- *	message in the sink belongs to the dialogue just sent.
+ *	See run_fuzz.h. One instance; dialogues in batches on the engine
+ *	pool. Dialogue number k is a function of the seed and k alone (its
+ *	own random stream), whatever ran beside it, and its message carries
+ *	k in its Message-ID, so that mail in the sink is told apart by
+ *	dialogue. The sink is read between batches, never waited on in the
+ *	loop: a dialogue that may have relayed is a pending check, settled in
+ *	the order of k when its mail arrives or its time is up. Outcomes are
+ *	taken in the order of k too, on the caller's thread, which alone
+ *	minimizes and writes findings.
  *--*/
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +26,9 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "engine_pool.h"
 #include "newfile.h"
+#include "number.h"
 #include "run.h"
 #include "run_fuzz.h"
 #include "smtp_client.h"
@@ -27,8 +37,20 @@
 #define FZ_STEPS_MAX 24
 #define FZ_ARG_MAX 300
 #define FZ_STATES_MAX 512
-#define FZ_SINK_WAIT_MS 1500
-#define FZ_LINE_MAX (FZ_ARG_MAX + 200) /* one command line */
+#define FZ_SINK_WAIT_MS 1500               /* how long relayed mail may take to reach the sink */
+#define FZ_LINE_MAX (FZ_ARG_MAX + 200)     /* one command line */
+#define FZ_SEEN_MAX (2 * FZ_STEPS_MAX + 4) /* (command, reply) pairs of one dialogue */
+#define FZ_PENDING_MAX 2048                /* dialogues whose mail may still reach the sink */
+/*
+ * Dialogues per worker between two looks at the sink. The batch ends when
+ * its slowest dialogue does (a bare CR waits 100 ms for nothing), and the
+ * workers that are done wait: with 32 a worker was busy 90% of the time,
+ * with 256 99%. A look at the sink after about a second is soon enough.
+ */
+#define FZ_BATCH_PER_JOB 256
+#define FZ_BATCH_MAX 4096 /* dialogues per batch at most, whatever the jobs */
+#define FZ_KEY_MAX 160    /* "kind for senders in domain:" */
+#define FZ_TAG_DOMAIN "@relaylab.test>"
 
 enum fz_op { FZ_EHLO, FZ_HELO, FZ_MAIL, FZ_RCPT, FZ_DATA, FZ_RSET, FZ_NOOP, FZ_OPS };
 
@@ -66,10 +88,29 @@ static int malformed(const struct fz_dialogue *d)
 }
 
 struct fz_outcome {
-    int victim_accepted; /* a RCPT for the victim domain got 2xx */
-    int data_ok;         /* the message was accepted */
-    enum smtp_err_class broke;
+    int victim_accepted;       /* a RCPT for the victim domain got 2xx */
+    int data_ok;               /* the message was accepted */
+    int broken;                /* the dialogue broke, for whatever reason */
+    enum smtp_err_class broke; /* ... for a reason that is a finding */
     char detail[SMTP_ERROR_MSG_MAX + SMTP_ERROR_REPLY_MAX + 4];
+    unsigned seen[FZ_SEEN_MAX]; /* (command, reply code) pairs, for the stats */
+    size_t nseen;
+};
+
+/* One dialogue of a batch: run on a worker, taken in order after the batch. */
+struct fz_slot {
+    unsigned long k;
+    int ran; /* 0: the time was up before it began */
+    struct fz_outcome o;
+};
+
+/* A dialogue whose mail may still reach the sink. */
+struct fz_pending {
+    unsigned long k;
+    long deadline; /* ms: no victim's mail by then, no relay */
+    int relayed;
+    char key[FZ_KEY_MAX];
+    char rcpt[MTA_SINK_ADDR_MAX]; /* the victim's address as the sink got it */
 };
 
 struct fuzzer {
@@ -77,9 +118,20 @@ struct fuzzer {
     const struct run_fuzz_params *p;
     struct mta_instance *inst;
     char outside[32];
-    unsigned long rng;
+    struct fz_dialogue seed;
+    char tag_prefix[64]; /* "<relaylab-fuzz.SEED." of every Message-ID */
+    long end;            /* ms: no dialogue begins after */
+    struct fz_slot *slots;
     unsigned states[FZ_STATES_MAX];
     size_t nstates;
+    char keys[RUN_FUZZ_FINDINGS_MAX][FZ_KEY_MAX]; /* one finding per key */
+    /* The sink, read without waiting: messages up to sink_seen are looked at. */
+    size_t sink_seen;
+    struct fz_pending *pending; /* a ring of FZ_PENDING_MAX, in the order of k */
+    size_t pending_head, npending;
+    unsigned long probe; /* the tag of minimize's dialogue; 0: none */
+    int probe_relayed;
+    unsigned long nprobes;
     struct run_fuzz_result *out;
 };
 
@@ -124,14 +176,26 @@ static const char *const helos[] = {"fuzz.example", "relaylab.test", MTA_HOSTNAM
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* rnd - xorshift64*, seeded by --seed */
+/* rnd - xorshift64*, one stream per dialogue (rng_for) */
 
-static unsigned long rnd(struct fuzzer *f, unsigned long n)
+static unsigned long rnd(unsigned long *rng, unsigned long n)
 {
-    f->rng ^= f->rng >> 12;
-    f->rng ^= f->rng << 25;
-    f->rng ^= f->rng >> 27;
-    return n ? (f->rng * 2685821657736338717UL >> 17) % n : 0;
+    *rng ^= *rng >> 12;
+    *rng ^= *rng << 25;
+    *rng ^= *rng >> 27;
+    return n ? (*rng * 2685821657736338717UL >> 17) % n : 0;
+}
+
+/* rng_for - dialogue k's stream: splitmix64 of the seed and k, never 0 */
+
+static unsigned long rng_for(unsigned long seed, unsigned long k)
+{
+    unsigned long z = (seed ? seed : 0x853c49e6748fea9bUL) + (k + 1) * 0x9e3779b97f4a7c15UL;
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9UL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebUL;
+    z ^= z >> 31;
+    return z ? z : 1;
 }
 
 /* victim - is this address, as the sink got it, in the victim's hands? */
@@ -215,14 +279,14 @@ static int find(const struct fz_dialogue *d, enum fz_op op)
 
 /* mutate - one to three changes from the grammar */
 
-static void mutate(struct fuzzer *f, struct fz_dialogue *d)
+static void mutate(unsigned long *rng, struct fz_dialogue *d)
 {
-    int k, rounds = 1 + (int)rnd(f, 3);
+    int k, rounds = 1 + (int)rnd(rng, 3);
 
     for (k = 0; k < rounds; k++) {
         int i;
 
-        switch (rnd(f, 10)) {
+        switch (rnd(rng, 10)) {
         case 0:
         case 1: /* the sender */
             if ((i = find(d, FZ_MAIL)) < 0) {
@@ -232,35 +296,35 @@ static void mutate(struct fuzzer *f, struct fz_dialogue *d)
                     break;
                 i = (int)d->n - 1;
             }
-            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", senders[rnd(f, COUNT(senders))]);
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", senders[rnd(rng, COUNT(senders))]);
             break;
         case 2:
         case 3: /* the recipient: relay-trick forms */
-            if ((i = find(d, FZ_RCPT)) < 0 || rnd(f, 3) == 0) {
+            if ((i = find(d, FZ_RCPT)) < 0 || rnd(rng, 3) == 0) {
                 if (add_step(d, FZ_RCPT, "") == NULL)
                     break;
                 i = (int)d->n - 1;
             }
-            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", rcpts[rnd(f, COUNT(rcpts))]);
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", rcpts[rnd(rng, COUNT(rcpts))]);
             break;
         case 4: /* an ESMTP parameter */
-            i = (int)rnd(f, d->n);
+            i = (int)rnd(rng, d->n);
             if (d->steps[i].op == FZ_MAIL || d->steps[i].op == FZ_RCPT)
                 snprintf(d->steps[i].params, sizeof(d->steps[i].params), "%s",
-                         esmtp[rnd(f, COUNT(esmtp))]);
+                         esmtp[rnd(rng, COUNT(esmtp))]);
             break;
         case 5: /* path syntax */
-            i = (int)rnd(f, d->n);
-            d->steps[i].space_after_colon ^= rnd(f, 2);
-            d->steps[i].no_brackets ^= rnd(f, 4) == 0;
+            i = (int)rnd(rng, d->n);
+            d->steps[i].space_after_colon ^= rnd(rng, 2);
+            d->steps[i].no_brackets ^= rnd(rng, 4) == 0;
             break;
         case 6: /* order: swap, duplicate, drop, insert RSET/NOOP */
             if (d->n < 2)
                 break;
-            i = (int)rnd(f, d->n);
-            switch (rnd(f, 4)) {
+            i = (int)rnd(rng, d->n);
+            switch (rnd(rng, 4)) {
             case 0: {
-                int j = (int)rnd(f, d->n);
+                int j = (int)rnd(rng, d->n);
                 struct fz_step t = d->steps[i];
 
                 d->steps[i] = d->steps[j];
@@ -285,30 +349,30 @@ static void mutate(struct fuzzer *f, struct fz_dialogue *d)
                             (d->n - (size_t)i) * sizeof(d->steps[0]));
                     d->n++;
                     memset(&d->steps[i], 0, sizeof(d->steps[i]));
-                    d->steps[i].op = rnd(f, 2) ? FZ_RSET : FZ_NOOP;
+                    d->steps[i].op = rnd(rng, 2) ? FZ_RSET : FZ_NOOP;
                 }
             }
             break;
         case 7: /* the greeting */
             if ((i = find(d, FZ_EHLO)) < 0 && (i = find(d, FZ_HELO)) < 0)
                 break;
-            d->steps[i].op = rnd(f, 4) ? FZ_EHLO : FZ_HELO;
-            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", helos[rnd(f, COUNT(helos))]);
+            d->steps[i].op = rnd(rng, 4) ? FZ_EHLO : FZ_HELO;
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", helos[rnd(rng, COUNT(helos))]);
             break;
         case 8: /* line ends, verb case, end of data */
-            switch (rnd(f, 3)) {
+            switch (rnd(rng, 3)) {
             case 0:
-                d->bare_lf = rnd(f, 4) == 0 ? (rnd(f, 4) == 0 ? 2 : 1) : 0;
+                d->bare_lf = rnd(rng, 4) == 0 ? (rnd(rng, 4) == 0 ? 2 : 1) : 0;
                 break;
             case 1:
-                d->lower_verbs = rnd(f, 2);
+                d->lower_verbs = rnd(rng, 2);
                 break;
             default:
-                d->data_end = rnd(f, 4) == 0 ? 1 + (int)rnd(f, COUNT(data_ends) - 1) : 0;
+                d->data_end = rnd(rng, 4) == 0 ? 1 + (int)rnd(rng, COUNT(data_ends) - 1) : 0;
             }
             break;
         default: /* pipelining */
-            d->pipelined = rnd(f, 2);
+            d->pipelined = rnd(rng, 2);
             break;
         }
     }
@@ -349,18 +413,62 @@ static void format_step(const struct fz_step *s, char *buf, size_t size)
     }
 }
 
-/* note_state - one more (command, reply) pair seen */
+/* saw - one more (command, reply) pair of this dialogue */
 
-static void note_state(struct fuzzer *f, enum fz_op op, int code)
+static void saw(struct fz_outcome *o, enum fz_op op, int code)
 {
-    unsigned key = (unsigned)op * 1000 + (unsigned)(code > 0 ? code : 0);
-    size_t i;
+    if (o->nseen < FZ_SEEN_MAX)
+        o->seen[o->nseen++] = (unsigned)op * 1000 + (unsigned)(code > 0 ? code : 0);
+}
 
-    for (i = 0; i < f->nstates; i++)
-        if (f->states[i] == key)
-            return;
-    if (f->nstates < FZ_STATES_MAX)
-        f->states[f->nstates++] = key;
+/* note_states - a dialogue's pairs into the distinct ones seen */
+
+static void note_states(struct fuzzer *f, const struct fz_outcome *o)
+{
+    size_t i, j;
+
+    for (i = 0; i < o->nseen; i++) {
+        for (j = 0; j < f->nstates && f->states[j] != o->seen[i]; j++)
+            ;
+        if (j == f->nstates && f->nstates < FZ_STATES_MAX)
+            f->states[f->nstates++] = o->seen[i];
+    }
+}
+
+/* make_dialogue - dialogue k: now and then the seed itself, mostly a mutation of it */
+
+static void make_dialogue(const struct fuzzer *f, unsigned long k, struct fz_dialogue *d)
+{
+    unsigned long rng = rng_for(f->p->seed, k);
+
+    *d = f->seed;
+    if (rnd(&rng, 8) != 0)
+        mutate(&rng, d);
+}
+
+/* message - a message whose Message-ID names its dialogue's tag, then end */
+
+static void message(const struct fuzzer *f, unsigned long tag, const char *end, char *buf,
+                    size_t size)
+{
+    snprintf(buf, size, "Message-ID: %s%lu%s\r\nSubject: relaylab fuzz\r\n\r\nfuzz%s",
+             f->tag_prefix, tag, FZ_TAG_DOMAIN, end);
+}
+
+/* message_tag - the tag in a Message-ID the sink got (any bytes); 0 if not one of ours */
+
+static unsigned long message_tag(const struct fuzzer *f, const char *id)
+{
+    size_t n = strlen(f->tag_prefix);
+    const char *at;
+    char digits[24];
+    unsigned long long tag;
+
+    if (strncmp(id, f->tag_prefix, n) != 0 || (at = strchr(id + n, '@')) == NULL ||
+        strcmp(at, FZ_TAG_DOMAIN) != 0 || (size_t)(at - (id + n)) >= sizeof(digits))
+        return 0;
+    snprintf(digits, sizeof(digits), "%.*s", (int)(at - (id + n)), id + n);
+    return number_parse_unsigned(digits, ULONG_MAX, &tag) == 0 ? (unsigned long)tag : 0;
 }
 
 /* fz_send - bytes as the fuzzer wrote them; 0 or -1 */
@@ -381,9 +489,38 @@ static int fz_read(struct engine *e)
     return engine_step(e, &step) == ENGINE_OK ? engine_last(e)->code : -1;
 }
 
-/* exec_dialogue - send it, read every reply, deliver when a victim got through */
+/* got - the reply to a command: its pair seen, a victim accepted */
 
-static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct fz_outcome *o)
+static void got(struct fz_outcome *o, const struct fz_step *s, int code)
+{
+    saw(o, s->op, code);
+    if (s->op == FZ_RCPT && code / 100 == 2 && victim(s->arg))
+        o->victim_accepted = 1;
+}
+
+/* why_broken - why the dialogue broke, where that is a finding */
+
+static void why_broken(const struct fz_dialogue *d, struct engine *e, struct fz_outcome *o)
+{
+    const struct smtp_error *err = &engine_last(e)->err;
+
+    o->broken = 1;
+    /* The server hanging up is its right; breaking the protocol is not. */
+    /* Waiting past a malformed line end is the server's right too. */
+    if (err->cls == SMTP_ERR_PROTO || (err->cls == SMTP_ERR_TIMEOUT && !malformed(d))) {
+        o->broke = err->cls;
+        snprintf(o->detail, sizeof(o->detail), "%s%s%s", err->msg, err->reply[0] ? ": " : "",
+                 err->reply);
+    }
+}
+
+/*
+ * exec_dialogue - send it, read every reply, deliver when a victim got
+ * through; the message's Message-ID names tag. On any thread: it reads
+ * f and writes only o.
+ */
+static void exec_dialogue(const struct fuzzer *f, const struct fz_dialogue *d, unsigned long tag,
+                          struct fz_outcome *o)
 {
     struct smtp_client_params params;
     struct smtp_tcp_params tcp = {0};
@@ -392,6 +529,7 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
     const char *eol = d->bare_lf == 1 ? "\n" : d->bare_lf == 2 ? "\r" : "\r\n";
     char line[FZ_LINE_MAX];
     char batch[FZ_STEPS_MAX * FZ_LINE_MAX];
+    char body[300], end[16];
     size_t used = 0;
     size_t pending[FZ_STEPS_MAX];
     size_t npending = 0;
@@ -433,13 +571,9 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
                 goto broke;
             /* Exactly one reply per command of the group. */
             for (j = 0; j < npending; j++) {
-                const struct fz_step *g = &d->steps[pending[j]];
-
                 if ((code = fz_read(e)) < 0)
                     goto broke;
-                note_state(f, g->op, code);
-                if (g->op == FZ_RCPT && code / 100 == 2 && victim(g->arg))
-                    o->victim_accepted = 1;
+                got(o, &d->steps[pending[j]], code);
             }
             used = 0;
             npending = 0;
@@ -450,75 +584,100 @@ static void exec_dialogue(struct fuzzer *f, const struct fz_dialogue *d, struct 
         snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s", eol);
         if (fz_send(e, line, strlen(line)) < 0 || (code = fz_read(e)) < 0)
             goto broke;
-        note_state(f, s->op, code);
-        if (s->op == FZ_RCPT && code / 100 == 2 && victim(s->arg))
-            o->victim_accepted = 1;
+        got(o, s, code);
         if (s->op == FZ_DATA && code == 354) {
-            char body[200];
-
             /* A variant end is followed by the real one, so the message ends. */
-            snprintf(body, sizeof(body), "Subject: relaylab fuzz\r\n\r\nfuzz%s%s",
-                     data_ends[d->data_end], d->data_end ? "\r\n.\r\n" : "");
+            snprintf(end, sizeof(end), "%s%s", data_ends[d->data_end],
+                     d->data_end ? "\r\n.\r\n" : "");
+            message(f, tag, end, body, sizeof(body));
             data_sent = 1;
             if (fz_send(e, body, strlen(body)) < 0 || (code = fz_read(e)) < 0)
                 goto broke;
-            note_state(f, FZ_DATA, code + 1); /* distinct from DATA's own reply */
+            saw(o, FZ_DATA, code + 1); /* distinct from DATA's own reply */
             o->data_ok |= code == 250;
         }
     }
     /* A victim got through but no message followed: send one, to prove it. */
     if (o->victim_accepted && !data_sent && engine_open(e)) {
-        static const char body[] = "Subject: relaylab fuzz\r\n\r\nfuzz\r\n";
-
-        step = (struct engine_step){.op = ENGINE_DATA, .body = body, .len = sizeof(body) - 1};
+        message(f, tag, "\r\n", body, sizeof(body));
+        step = (struct engine_step){.op = ENGINE_DATA, .body = body, .len = strlen(body)};
         if (engine_step(e, &step) == ENGINE_OK && engine_last(e)->code == 250)
             o->data_ok = 1;
     }
     engine_free(e); /* QUIT said, not awaited */
     return;
-broke : {
-    const struct smtp_error *err = &engine_last(e)->err;
-
-    /* The server hanging up is its right; breaking the protocol is not. */
-    /* Waiting past a malformed line end is the server's right too. */
-    if (err->cls == SMTP_ERR_PROTO || (err->cls == SMTP_ERR_TIMEOUT && !malformed(d))) {
-        o->broke = err->cls;
-        snprintf(o->detail, sizeof(o->detail), "%s%s%s", err->msg, err->reply[0] ? ": " : "",
-                 err->reply);
-    }
-}
+broke:
+    why_broken(d, e, o);
     engine_free(e);
 }
 
-/* relayed - did mail for the victim reach the sink after message number from? */
+/* pending_at - the i-th pending check, oldest first */
 
-static int relayed(struct fuzzer *f, size_t from, long wait_ms, char *rcpt, size_t size)
+static struct fz_pending *pending_at(struct fuzzer *f, size_t i)
 {
-    long end = mta_env_now_ms() + wait_ms;
+    return &f->pending[(f->pending_head + i) % FZ_PENDING_MAX];
+}
 
-    do {
-        size_t n = mta_sink_count(f->inst->sink);
-        size_t i, j;
+/* pending_find - the pending check of dialogue k (they are in the order of k), or NULL */
 
-        for (i = from; i < n; i++) {
-            struct mta_sink_message m;
+static struct fz_pending *pending_find(struct fuzzer *f, unsigned long k)
+{
+    size_t lo = 0, hi = f->npending;
 
-            if (mta_sink_get(f->inst->sink, i, &m) < 0)
-                continue;
-            for (j = 0; j < m.nrcpt; j++) {
-                if (victim(m.rcpt[j])) {
-                    snprintf(rcpt, size, "%s", m.rcpt[j]);
-                    return 1;
-                }
-            }
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        struct fz_pending *p = pending_at(f, mid);
+
+        if (p->k == k)
+            return p;
+        if (p->k < k)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+/*
+ * sink_scan - the messages the sink got since the last look: a victim
+ * among the recipients of a message tagged by a pending dialogue or by
+ * minimize's probe marks it relayed. Mail that is not ours (a bounce, a
+ * tag of another seed) proves nothing.
+ */
+static void sink_scan(struct fuzzer *f)
+{
+    size_t n = mta_sink_count(f->inst->sink);
+    struct mta_sink_message m;
+
+    for (; f->sink_seen < n; f->sink_seen++) {
+        unsigned long tag;
+        struct fz_pending *p;
+        size_t j;
+
+        if (mta_sink_get(f->inst->sink, f->sink_seen, &m) < 0 ||
+            (tag = message_tag(f, m.message_id)) == 0)
+            continue;
+        for (j = 0; j < m.nrcpt && !victim(m.rcpt[j]); j++)
+            ;
+        if (j == m.nrcpt)
+            continue;
+        if (tag == f->probe) {
+            f->probe_relayed = 1;
+        } else if ((p = pending_find(f, tag - 1)) != NULL && !p->relayed) {
+            p->relayed = 1;
+            snprintf(p->rcpt, sizeof(p->rcpt), "%s", m.rcpt[j]);
         }
-        {
-            struct timespec ts = {0, 5000000};
+    }
+}
 
-            nanosleep(&ts, NULL);
-        }
-    } while (mta_env_now_ms() < end);
-    return 0;
+/* sink_wait - until the sink has more than it had, or until deadline (ms) */
+
+static void sink_wait(struct fuzzer *f, long deadline)
+{
+    long left = deadline - mta_env_now_ms();
+
+    if (left > 0)
+        (void)mta_sink_wait(f->inst->sink, NULL, f->sink_seen, left, NULL);
 }
 
 /* reproduces - an open relay again with this dialogue? */
@@ -526,11 +685,19 @@ static int relayed(struct fuzzer *f, size_t from, long wait_ms, char *rcpt, size
 static int reproduces(struct fuzzer *f, const struct fz_dialogue *d)
 {
     struct fz_outcome o;
-    size_t from = mta_sink_count(f->inst->sink);
-    char rcpt[320];
+    long deadline;
 
-    exec_dialogue(f, d, &o);
-    return o.victim_accepted && o.data_ok && relayed(f, from, FZ_SINK_WAIT_MS, rcpt, sizeof(rcpt));
+    /* Tags of probes count down from the top, dialogues' up from 1. */
+    f->probe = ULONG_MAX - f->nprobes++;
+    f->probe_relayed = 0;
+    exec_dialogue(f, d, f->probe, &o);
+    deadline = mta_env_now_ms() + FZ_SINK_WAIT_MS;
+    if (o.victim_accepted && o.data_ok) {
+        for (sink_scan(f); !f->probe_relayed && mta_env_now_ms() < deadline; sink_scan(f))
+            sink_wait(f, deadline);
+    }
+    f->probe = 0;
+    return f->probe_relayed;
 }
 
 /* minimize - drop steps, parameters, bare LF and pipelining while it still reproduces */
@@ -841,120 +1008,271 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
     return run_fuzz_write_finding(f->p, &fnd, path, size, err);
 }
 
-/* finding - record one, minimized and written */
+/* fz_done - as many findings as asked for */
 
+static int fz_done(const struct fuzzer *f)
+{
+    size_t n = f->out->nfindings;
+
+    return n >= RUN_FUZZ_FINDINGS_MAX || (f->p->max_findings && n >= f->p->max_findings);
+}
+
+/*
+ * finding_key - one finding per kind and sender domain: the recipient
+ * tricks all lead to the same victim, and the sender is what a relay
+ * policy mistakes for trust
+ */
+static void finding_key(const struct fz_dialogue *d, const char *kind, char *key, size_t size)
+{
+    int m = find(d, FZ_MAIL);
+    const char *sender = m >= 0 ? d->steps[m].arg : "";
+    const char *at = strrchr(sender, '@');
+    char dom[128];
+    size_t k;
+
+    snprintf(dom, sizeof(dom), "%s", at ? at + 1 : (*sender ? "(no domain)" : "<>"));
+    for (k = 0; dom[k]; k++)
+        if (dom[k] >= 'A' && dom[k] <= 'Z')
+            dom[k] = (char)(dom[k] - 'A' + 'a');
+    if (k && dom[k - 1] == '.')
+        dom[k - 1] = 0;
+    snprintf(key, size, "%s for senders in %s:", kind, dom);
+}
+
+/* known - 1 when a finding has this key */
+
+static int known(const struct fuzzer *f, const char *key)
+{
+    size_t i;
+
+    for (i = 0; i < f->out->nfindings; i++)
+        if (strcmp(f->keys[i], key) == 0)
+            return 1;
+    return 0;
+}
+
+/*
+ * finding - record one, minimized and written, unless its key has one
+ * (looked at before minimizing, which costs dialogues and waits)
+ */
 static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, const char *detail)
 {
     char path[1024] = "";
     char sig[512];
+    char key[FZ_KEY_MAX];
     struct smtp_error err;
     size_t i;
 
-    if (f->out->nfindings == RUN_FUZZ_FINDINGS_MAX)
+    if (fz_done(f))
+        return;
+    finding_key(d, kind, key, sizeof(key));
+    if (known(f, key))
         return;
     if (strcmp(kind, "open relay") == 0)
         minimize(f, d);
-    /*
-     * One finding per kind and sender domain: the recipient tricks all
-     * lead to the same victim, and the sender is what a relay policy
-     * mistakes for trust.
-     */
-    {
-        int m = find(d, FZ_MAIL);
-        const char *sender = m >= 0 ? d->steps[m].arg : "";
-        const char *at = strrchr(sender, '@');
-        char dom[128];
-        size_t k;
-
-        snprintf(dom, sizeof(dom), "%s", at ? at + 1 : (*sender ? "(no domain)" : "<>"));
-        for (k = 0; dom[k]; k++)
-            if (dom[k] >= 'A' && dom[k] <= 'Z')
-                dom[k] = (char)(dom[k] - 'A' + 'a');
-        if (k && dom[k - 1] == '.')
-            dom[k - 1] = 0;
-        snprintf(sig, sizeof(sig), "%s for senders in %s:", kind, dom);
-    }
-    for (i = 0; i < f->out->nfindings; i++)
-        if (strncmp(f->out->findings[i], sig, strlen(sig)) == 0)
-            return;
+    snprintf(sig, sizeof(sig), "%s", key);
     for (i = 0; i < d->n; i++)
         if (d->steps[i].op == FZ_MAIL || d->steps[i].op == FZ_RCPT)
             snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), " %s <%s>",
                      d->steps[i].op == FZ_MAIL ? "MAIL" : "RCPT", d->steps[i].arg);
     if (write_finding(f, d, kind, detail, path, sizeof(path), &err) < 0)
         snprintf(path, sizeof(path), "(not written: %s)", err.msg);
+    snprintf(f->keys[f->out->nfindings], sizeof(f->keys[0]), "%s", key);
     snprintf(f->out->findings[f->out->nfindings++], sizeof(f->out->findings[0]), "%s (%s) -> %s",
              sig, detail, path);
 }
 
-/* run_fuzz - the loop */
-
-int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fuzz_result *out,
-             struct smtp_error *err)
+/*
+ * settle - the pending checks, oldest first: one whose victim's mail
+ * came is an open relay, one whose time is up or whose key has a finding
+ * goes. Waits for the sink while more than keep are left (SIZE_MAX:
+ * never; 0: until none is).
+ */
+static void settle(struct fuzzer *f, size_t keep)
 {
-    struct fuzzer f;
+    sink_scan(f);
+    while (f->npending && !fz_done(f)) {
+        struct fz_pending *p = pending_at(f, 0);
+        struct fz_pending done;
+        struct fz_dialogue d;
+        char detail[400];
+
+        if (!p->relayed && !known(f, p->key) && mta_env_now_ms() < p->deadline) {
+            if (f->npending <= keep)
+                break;
+            sink_wait(f, p->deadline);
+            sink_scan(f);
+            continue;
+        }
+        done = *p;
+        f->pending_head = (f->pending_head + 1) % FZ_PENDING_MAX;
+        f->npending--;
+        if (!done.relayed || known(f, done.key))
+            continue;
+        make_dialogue(f, done.k, &d);
+        snprintf(detail, sizeof(detail), "mail for <%.300s> reached the sink", done.rcpt);
+        finding(f, &d, "open relay", detail);
+    }
+}
+
+/* expect_mail - dialogue k had a victim and a message accepted: look for its mail later */
+
+static void expect_mail(struct fuzzer *f, unsigned long k, const struct fz_dialogue *d)
+{
+    struct fz_pending *p;
+    char key[FZ_KEY_MAX];
+
+    finding_key(d, "open relay", key, sizeof(key));
+    if (fz_done(f) || known(f, key))
+        return;
+    if (f->npending == FZ_PENDING_MAX)
+        settle(f, FZ_PENDING_MAX - 1);
+    if (f->npending == FZ_PENDING_MAX)
+        return; /* only when fz_done() */
+    p = pending_at(f, f->npending++);
+    memset(p, 0, sizeof(*p));
+    p->k = k;
+    p->deadline = mta_env_now_ms() + FZ_SINK_WAIT_MS;
+    snprintf(p->key, sizeof(p->key), "%s", key);
+}
+
+/* fz_item - one dialogue of the batch, on a worker; none once the time is up */
+
+static void fz_item(void *ctx, size_t item)
+{
+    struct fuzzer *f = ctx;
+    struct fz_slot *s = &f->slots[item];
+    struct fz_dialogue d;
+
+    if (mta_env_now_ms() >= f->end)
+        return;
+    make_dialogue(f, s->k, &d);
+    exec_dialogue(f, &d, s->k + 1, &s->o);
+    s->ran = 1;
+}
+
+/* absorb - a batch's outcomes in the order of k; -1 when the MTA died */
+
+static int absorb(struct fuzzer *f, size_t n)
+{
+    const struct fz_slot *culprit = NULL, *last = NULL;
+    struct fz_dialogue d;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        const struct fz_slot *s = &f->slots[i];
+
+        if (!s->ran)
+            continue;
+        last = s;
+        f->out->stats.dialogues++;
+        note_states(f, &s->o);
+        if (s->o.broken && culprit == NULL)
+            culprit = s;
+        if (s->o.broke == SMTP_ERR_PROTO || s->o.broke == SMTP_ERR_TIMEOUT) {
+            make_dialogue(f, s->k, &d);
+            finding(f, &d, s->o.broke == SMTP_ERR_PROTO ? "protocol violation" : "no reply",
+                    s->o.detail);
+        }
+        if (s->o.victim_accepted && s->o.data_ok) {
+            make_dialogue(f, s->k, &d);
+            expect_mail(f, s->k, &d);
+        }
+    }
+    if (mta_alive(f->inst))
+        return 0;
+    /* The first dialogue of the batch that broke, as it would be with one worker. */
+    if ((culprit = culprit ? culprit : last) != NULL) {
+        make_dialogue(f, culprit->k, &d);
+        finding(f, &d, "MTA died", "the MTA process exited during the dialogue");
+    }
+    return -1;
+}
+
+/* fz_stats - the stats so far */
+
+static void fz_stats(struct fuzzer *f, long t0)
+{
+    f->out->stats.elapsed_ms = mta_env_now_ms() - t0;
+    f->out->stats.findings = f->out->nfindings;
+    f->out->stats.states = f->nstates;
+}
+
+/* fz_start - the MTA with the scenario variant's config, the seed dialogue; 0 or -1 */
+
+static int fz_start(struct fuzzer *f, struct smtp_error *err)
+{
+    const struct run_fuzz_params *p = f->p;
     struct mta_spec spec;
-    struct fz_dialogue seed, d;
-    long t0, end, next_report;
     char acl[RUN_ACL_MAX];
 
-    memset(&f, 0, sizeof(f));
-    memset(out, 0, sizeof(*out));
-    f.env = env;
-    f.p = p;
-    f.out = out;
-    f.rng = p->seed ? p->seed * 0x9e3779b97f4a7c15UL : 0x853c49e6748fea9bUL;
     mta_spec_init(&spec, p->mta);
     if (run_scenario_spec(p->scenario, p->mta, p->variant, &spec, acl, sizeof(acl), err) < 0)
         return -1;
     if (spec.no_listeners & MTA_LISTEN_SMTP)
         return smtp_error_set(err, SMTP_ERR_USAGE, 0,
                               "the fuzzer talks to port 25, which this variant leaves out");
-    if (mta_env_addr(env, f.outside, sizeof(f.outside), err) < 0 ||
-        (f.inst = mta_start(env, &spec, err)) == NULL)
+    if (mta_env_addr(f->env, f->outside, sizeof(f->outside), err) < 0 ||
+        (f->inst = mta_start(f->env, &spec, err)) == NULL)
         return -1;
-    seed_dialogue(&f, &seed);
+    seed_dialogue(f, &f->seed);
+    return 0;
+}
+
+/* run_fuzz - batches of dialogues on the pool, the sink looked at between them */
+
+int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fuzz_result *out,
+             struct smtp_error *err)
+{
+    struct fuzzer f;
+    size_t jobs = p->jobs == 0 ? 1 : p->jobs > ENGINE_POOL_MAX ? ENGINE_POOL_MAX : p->jobs;
+    size_t batch = jobs * FZ_BATCH_PER_JOB > FZ_BATCH_MAX ? FZ_BATCH_MAX : jobs * FZ_BATCH_PER_JOB;
+    unsigned long k = 0;
+    long t0, next_report;
+    int rc = -1;
+
+    memset(&f, 0, sizeof(f));
+    memset(out, 0, sizeof(*out));
+    f.env = env;
+    f.p = p;
+    f.out = out;
+    snprintf(f.tag_prefix, sizeof(f.tag_prefix), "<relaylab-fuzz.%lu.", p->seed);
+    f.slots = calloc(batch, sizeof(*f.slots));
+    f.pending = calloc(FZ_PENDING_MAX, sizeof(*f.pending));
+    if (f.slots == NULL || f.pending == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+        goto out;
+    }
+    if (fz_start(&f, err) < 0)
+        goto out;
     t0 = mta_env_now_ms();
-    end = t0 + p->seconds * 1000;
+    f.end = t0 + p->seconds * 1000;
     next_report = t0 + 1000;
-    while (mta_env_now_ms() < end && out->nfindings < RUN_FUZZ_FINDINGS_MAX &&
-           (p->max_findings == 0 || out->nfindings < p->max_findings)) {
-        struct fz_outcome o;
-        size_t from = mta_sink_count(f.inst->sink);
-        char rcpt[320];
+    while (mta_env_now_ms() < f.end && !fz_done(&f)) {
+        size_t i;
 
-        d = seed;
-        /* Now and then the seed itself; mostly mutations of it. */
-        if (rnd(&f, 8) != 0)
-            mutate(&f, &d);
-        exec_dialogue(&f, &d, &o);
-        out->stats.dialogues++;
-        if (!mta_alive(f.inst)) {
-            finding(&f, &d, "MTA died", "the MTA process exited during the dialogue");
+        for (i = 0; i < batch; i++)
+            f.slots[i] = (struct fz_slot){.k = k++};
+        if (engine_pool_run(jobs, batch, fz_item, &f) < 0) {
+            smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start the fuzzer's workers");
+            mta_stop(f.inst);
+            goto out;
+        }
+        if (absorb(&f, batch) < 0)
             break;
-        }
-        if (o.broke == SMTP_ERR_PROTO)
-            finding(&f, &d, "protocol violation", o.detail);
-        else if (o.broke == SMTP_ERR_TIMEOUT)
-            finding(&f, &d, "no reply", o.detail);
-        if (o.victim_accepted && o.data_ok &&
-            relayed(&f, from, FZ_SINK_WAIT_MS, rcpt, sizeof(rcpt))) {
-            char detail[400];
-
-            snprintf(detail, sizeof(detail), "mail for <%.300s> reached the sink", rcpt);
-            finding(&f, &d, "open relay", detail);
-        }
-        out->stats.findings = out->nfindings;
-        out->stats.states = f.nstates;
-        out->stats.elapsed_ms = mta_env_now_ms() - t0;
+        settle(&f, SIZE_MAX);
+        fz_stats(&f, t0);
         if (p->progress && mta_env_now_ms() >= next_report) {
             p->progress(p->ctx, &out->stats);
             next_report += 1000;
         }
     }
-    out->stats.elapsed_ms = mta_env_now_ms() - t0;
-    out->stats.findings = out->nfindings;
-    out->stats.states = f.nstates;
+    settle(&f, 0); /* the mail of the last dialogues */
+    fz_stats(&f, t0);
     mta_stop(f.inst);
-    return 0;
+    rc = 0;
+out:
+    free(f.slots);
+    free(f.pending);
+    return rc;
 }

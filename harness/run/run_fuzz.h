@@ -12,15 +12,24 @@
  *	domain, postmaster, literals), recipients in relay-trick forms for
  *	a victim domain no scenario calls local (example.org), ESMTP
  *	parameters, verb case, bare LF and bare CR line ends, end-of-data
- *	variants, repeated and reordered commands, pipelining. No dialogue authenticates: an
- *authenticated relay is not a finding.
+ *	variants, repeated and reordered commands, pipelining. No dialogue
+ *	authenticates: an authenticated relay is not a finding.
  *
  *	Oracles: mail for the victim domain reaches the capture sink (an
  *	open relay); the MTA process dies; no reply within the timeout (not
  *	counted after a malformed line end: waiting then is the server's
- *	right); a reply that breaks the protocol. Each finding is minimized (steps
- *	dropped while it still reproduces) and written as a scenario file
- *	that "relaylab run" reproduces.
+ *	right); a reply that breaks the protocol. Each finding is minimized
+ *	(steps dropped while it still reproduces) and written as a scenario
+ *	file that "relaylab run" reproduces.
+ *
+ *	params->jobs dialogues run at once, in batches on the engine pool
+ *	(engine_pool_run()). Dialogue number k depends on the seed and k
+ *	only, and its message names k in its Message-ID; the sink is looked
+ *	at between batches, not waited on, and outcomes and the sink's
+ *	verdicts are taken in the order of k on the caller's thread, which
+ *	alone minimizes (one dialogue at a time, the workers idle) and
+ *	writes findings. So a seed finds the same things whatever the jobs,
+ *	in the dialogues both runs reached.
  *--*/
 #ifndef RUN_FUZZ_H
 #define RUN_FUZZ_H
@@ -51,6 +60,7 @@ struct run_fuzz_params {
     long seconds;
     unsigned long seed;
     size_t max_findings; /* stop after this many (0: RUN_FUZZ_FINDINGS_MAX) */
+    size_t jobs;         /* dialogues at once on the engine pool (0: 1) */
     const char *out_dir; /* findings go here as finding-N.scn */
     void (*progress)(void *ctx, const struct run_fuzz_stats *st);
     void *ctx;

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include <cerrno>
+#include <cstring>
 #include <unistd.h>
 
 #include <fstream>
@@ -95,6 +96,35 @@ TEST_F(Sink, StoresMessageWithEnvelope)
     EXPECT_NE(js.str().find("\"rcpt_to\": [\n    \"b@y.test\",\n    \"c@z.test\"\n  ]"),
               std::string::npos)
         << js.str();
+}
+
+// Each message keeps its own Message-ID (the header section's first, any
+// case, blanks trimmed; one in the body does not count), so that a test with
+// several messages on the way tells them apart.
+TEST_F(Sink, KeepsEachMessagesId)
+{
+    smtp_client *c = Connect();
+    const char *bodies[] = {
+        "Subject: a\r\nmessage-id:  <one@x.test> \r\nMessage-ID: <two@x.test>\r\n\r\nx\r\n",
+        "Subject: b\r\n\r\nMessage-ID: <body@x.test>\r\n",
+        "Message-Id:<three@x.test>\r\n\r\n",
+    };
+    for (const char *body : bodies) {
+        EXPECT_EQ(smtp_client_mail(c, "a@x.test", nullptr), 250);
+        EXPECT_EQ(smtp_client_rcpt(c, "b@y.test", nullptr), 250);
+        EXPECT_EQ(smtp_client_data(c), 354);
+        EXPECT_EQ(smtp_client_message(c, body, strlen(body)), 250);
+    }
+    smtp_client_free(c);
+
+    mta_sink_message m;
+    ASSERT_EQ(mta_sink_wait(sink_, nullptr, 2, 2000, &m), 1);
+    ASSERT_EQ(mta_sink_get(sink_, 0, &m), 0);
+    EXPECT_STREQ(m.message_id, "<one@x.test>");
+    ASSERT_EQ(mta_sink_get(sink_, 1, &m), 0);
+    EXPECT_STREQ(m.message_id, "");
+    ASSERT_EQ(mta_sink_get(sink_, 2, &m), 0);
+    EXPECT_STREQ(m.message_id, "<three@x.test>");
 }
 
 // A client's bytes (any at all) reach the envelope file sanitized, and the
