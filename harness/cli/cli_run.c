@@ -232,6 +232,10 @@ int cli_run(int argc, char **argv)
     if (ncells < 0) {
         cli_error("run", err.msg);
         rc = err.cls == SMTP_ERR_INTERNAL ? CLI_EXIT_ENV : CLI_EXIT_USAGE;
+    } else if (ncells == 0 && plan.nmatched > 0) {
+        /* A CI matrix with more shards than cells: this one is simply empty. */
+        rc = cli_say(CLI_EXIT_OK, "relaylab run: shard %d/%d of %zu cells holds no cell\n",
+                     o.plan.shard_k, o.plan.shard_n, plan.nmatched);
     } else if (ncells == 0) {
         rc = cli_say(CLI_EXIT_USAGE,
                      "relaylab run: no cell to run (check --mta, --filter, --shard)\n");

@@ -46,6 +46,27 @@ static void key_error(void *ctx, size_t i, const struct smtp_error *cell_err)
 
 /* cli_run_list - see cli_run_list.h */
 
+/* scenarios_in - how many of the plan's scenarios have a cell in it (after --filter, --shard) */
+
+static size_t scenarios_in(const struct run_plan *plan)
+{
+    unsigned char *seen = calloc(plan->nfiles ? plan->nfiles : 1, 1);
+    size_t i, n = 0;
+
+    if (seen == NULL)
+        return plan->nfiles; /* out of memory: the upper bound */
+    for (i = 0; i < plan->ncells; i++) {
+        size_t k = (size_t)(plan->layout[i].scenario - plan->scenarios);
+
+        if (k < plan->nfiles && !seen[k]) {
+            seen[k] = 1;
+            n++;
+        }
+    }
+    free(seen);
+    return n;
+}
+
 int cli_run_list(const struct run_plan *plan, const struct run_plan_params *p,
                  const struct run_params *rp)
 {
@@ -69,9 +90,9 @@ int cli_run_list(const struct run_plan *plan, const struct run_plan_params *p,
     if (p->shard_n > 0)
         snprintf(slice, sizeof(slice), " (shard %d/%d of %zu cells)", p->shard_k, p->shard_n,
                  plan->nmatched);
-    printf("%zu cell%s%s on %ld MTA instance%s, from %zu scenario%s; nothing started\n",
-           plan->ncells, S(plan->ncells), slice, ninstances, S(ninstances), plan->nfiles,
-           S(plan->nfiles));
+    printf("%zu cell%s%s on %ld MTA instance%s, from %zu of %zu scenario%s; nothing started\n",
+           plan->ncells, S(plan->ncells), slice, ninstances, S(ninstances), scenarios_in(plan),
+           plan->nfiles, S(plan->nfiles));
     if (fflush(stdout) != 0 || ferror(stdout))
         return cli_say(CLI_EXIT_ENV, "relaylab run: --list: cannot write: %s\n", strerror(errno));
     return CLI_EXIT_OK;
