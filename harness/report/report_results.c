@@ -168,7 +168,8 @@ static int clean_lines(const char *text);
  */
 static char *checked_text(const struct run_cell *c, enum run_text which, struct smtp_error *err)
 {
-    static const char *const names[] = {"the transcript", "the MTA's log", "the MTA's config"};
+    static const char *const names[] = {"the transcript", "the MTA's log", "the MTA's config",
+                                        "the MTA's master.cf"};
     struct smtp_error read_err;
     char *text = run_cell_text(c, which, &read_err);
     char name[300], clean[SMTP_SANITIZE_SIZE(300)];
@@ -733,7 +734,9 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
         if (write_cell_text(path, "transcript.txt", &cells[i], RUN_TEXT_TRANSCRIPT, err) < 0 ||
             write_cell_text(path, "mta.log", &cells[i], RUN_TEXT_MTA_LOG, err) < 0 ||
             write_cell_text(path, mta_kind_config_name(cells[i].mta), &cells[i],
-                            RUN_TEXT_MTA_CONFIG, err) < 0)
+                            RUN_TEXT_MTA_CONFIG, err) < 0 ||
+            (cells[i].mta == MTA_POSTFIX &&
+             write_cell_text(path, "master.cf", &cells[i], RUN_TEXT_MTA_MASTER, err) < 0))
             goto fail;
     }
     if (write_json(dir, cells, n, meta, err) < 0 || write_junit(dir, cells, n, meta, err) < 0 ||

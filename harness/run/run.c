@@ -108,7 +108,8 @@ void run_cell_free(struct run_cell *cell)
     free(cell->transcript);
     free(cell->mta_log);
     free(cell->mta_config);
-    cell->transcript = cell->mta_log = cell->mta_config = NULL;
+    free(cell->mta_master);
+    cell->transcript = cell->mta_log = cell->mta_config = cell->mta_master = NULL;
     cell->spilled = 0;
 }
 
@@ -116,9 +117,16 @@ void run_cell_free(struct run_cell *cell)
 
 static char **text_field(struct run_cell *cell, enum run_text which)
 {
-    return which == RUN_TEXT_TRANSCRIPT ? &cell->transcript
-           : which == RUN_TEXT_MTA_LOG  ? &cell->mta_log
-                                        : &cell->mta_config;
+    switch (which) {
+    case RUN_TEXT_TRANSCRIPT:
+        return &cell->transcript;
+    case RUN_TEXT_MTA_LOG:
+        return &cell->mta_log;
+    case RUN_TEXT_MTA_CONFIG:
+        return &cell->mta_config;
+    default:
+        return &cell->mta_master;
+    }
 }
 
 int run_evidence_open(const char *dir)
@@ -244,7 +252,8 @@ static char *sanitize_lines(const char *text)
 
 int run_cell_sanitize(struct run_cell *cell)
 {
-    char *log = NULL, *conf = NULL;
+    char *clean[RUN_TEXTS] = {NULL};
+    int k, j;
 
     if (cell->sanitized)
         return 0;
@@ -256,21 +265,27 @@ int run_cell_sanitize(struct run_cell *cell)
     sanitize_field(cell->expected, sizeof(cell->expected));
     sanitize_field(cell->actual, sizeof(cell->actual));
     sanitize_field(cell->message, sizeof(cell->message));
-    if ((cell->mta_log && (log = sanitize_lines(cell->mta_log)) == NULL) ||
-        (cell->mta_config && (conf = sanitize_lines(cell->mta_config)) == NULL)) {
-        free(log);
-        free(cell->mta_log);
-        free(cell->mta_config);
-        cell->mta_log = cell->mta_config = NULL;
+    /* The MTA's texts, line by line; the transcript was sanitized as it was written. */
+    for (k = RUN_TEXT_MTA_LOG; k < RUN_TEXTS; k++) {
+        char **field = text_field(cell, (enum run_text)k);
+
+        if (*field && (clean[k] = sanitize_lines(*field)) == NULL)
+            break;
+    }
+    for (j = RUN_TEXT_MTA_LOG; j < RUN_TEXTS; j++) {
+        char **field = text_field(cell, (enum run_text)j);
+
+        free(*field);
+        *field = k == RUN_TEXTS ? clean[j] : NULL;
+        if (k != RUN_TEXTS)
+            free(clean[j]);
+    }
+    if (k != RUN_TEXTS) {
         cell->status = RUN_ERROR;
         snprintf(cell->message, sizeof(cell->message),
                  "out of memory sanitizing the MTA's log and config");
         return -1;
     }
-    free(cell->mta_log);
-    free(cell->mta_config);
-    cell->mta_log = log;
-    cell->mta_config = conf;
     return 0;
 }
 
@@ -740,6 +755,12 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     }
     cell->mta_start_ms = first ? inst->start_ms : 0;
     cell->mta_config = mta_instance_read(inst, inst->config_path, 0, &read_err);
+    if (cell->mta == MTA_POSTFIX) {
+        char master[sizeof(inst->dir) + 16];
+
+        snprintf(master, sizeof(master), "%s/master.cf", inst->dir);
+        cell->mta_master = mta_instance_read(inst, master, 0, &read_err);
+    }
     if (!first)
         engine_note(cr.e, SMTP_TX_INFO, "%s instance shared with the cells before (same config)",
                     mta_kind_name(cell->mta));

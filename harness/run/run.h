@@ -78,16 +78,23 @@ struct run_cell {
     char *transcript;  /* malloc'd text of every dialogue, secrets redacted */
     char *mta_log;     /* malloc'd copy of the MTA's log */
     char *mta_config;  /* malloc'd copy of the rendered config */
+    char *mta_master;  /* Postfix: malloc'd copy of the rendered master.cf; else NULL */
     int sanitized;     /* run_cell_sanitize() ran */
     /* With the runner's evidence file: the three texts above are there, not here. */
     int spilled;
     int evidence_fd;
-    long long evidence_off[3];
-    size_t evidence_len[3];
+    long long evidence_off[4]; /* RUN_TEXTS */
+    size_t evidence_len[4];
 };
 
 /* The texts of a cell, which run_matrix() keeps in files (run_cell_text()). */
-enum run_text { RUN_TEXT_TRANSCRIPT = 0, RUN_TEXT_MTA_LOG, RUN_TEXT_MTA_CONFIG, RUN_TEXTS };
+enum run_text {
+    RUN_TEXT_TRANSCRIPT = 0,
+    RUN_TEXT_MTA_LOG,
+    RUN_TEXT_MTA_CONFIG,
+    RUN_TEXT_MTA_MASTER, /* Postfix's master.cf, where listeners and their -o live */
+    RUN_TEXTS
+};
 
 struct run_params {
     int jobs;                    /* instances at once */
@@ -143,7 +150,7 @@ int run_acl_path(const struct scenario *s, const struct scenario_config *c, char
  * smtp_sanitize() exactly once (later calls do nothing): title and
  * fail_file from the scenario, fail_step, expected, actual and message
  * from their raw values (each cut with "..." at its field's size), and
- * mta_log and mta_config line by line. run_matrix() calls it for every
+ * mta_log, mta_config and mta_master line by line. run_matrix() calls it for every
  * cell. 0, or -1 when out of memory: then the cell is an error and the
  * unsanitized copies are gone.
  */

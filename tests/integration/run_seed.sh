@@ -31,6 +31,19 @@ assert causes >= {1, 2, 3, 4, 5, 6, 7}, causes
 PY
 n=$(ls "$run/cells" | wc -l)
 [ "$n" -eq "$(python3 -c "import json;print(len(json.load(open('$run/results.json'))['cells']))")" ] && ok "a transcript directory per cell ($n)" || fail "cells: $n directories"
+missing=$(for d in "$run"/cells/*; do
+  case $d in
+    *.postfix|*.postfix.r*) for f in transcript.txt main.cf master.cf; do [ -s "$d/$f" ] || echo "$d/$f"; done ;;
+    *) for f in transcript.txt exim.conf; do [ -s "$d/$f" ] || echo "$d/$f"; done ;;
+  esac
+  [ -f "$d/mta.log" ] || echo "$d/mta.log" # empty when the MTA logged nothing during the cell
+done)
+[ -z "$missing" ] && ok "every cell's evidence: transcript, log, config (and Postfix's master.cf)" ||
+  fail "evidence missing or empty: $(echo "$missing" | head -3)"
+grep -q "submission" "$run/cells/submission-requires-tls.fixed.postfix/master.cf" &&
+  ! grep -q "^[^#]*:587 " "$run/cells/submission-requires-tls.no-submission.postfix/master.cf" &&
+  ok "master.cf evidence shows the submission listener where the variant has it, not where it has none" ||
+  fail "master.cf evidence does not tell the submission variants apart"
 xmllint --noout --schema "$HERE/data/junit.xsd" "$run/junit.xml" 2>"$work/xsd" && ok "junit.xml passes the JUnit schema" || { fail "junit.xml schema"; cat "$work/xsd"; }
 if grep -rqE "AUTH (PLAIN|LOGIN) [A-Za-z0-9+/=]{6,}|\{PLAIN\}" "$run"; then fail "a secret in the results"; else ok "no AUTH payload or password in any result file"; fi
 grep -rq "AUTH PLAIN <redacted>" "$run/cells" && ok "transcripts show AUTH as <redacted>" || fail "no redacted AUTH line"

@@ -110,7 +110,8 @@ TEST_F(Spec, CellTextFromEvidenceFile)
 {
     struct run_cell cell;
     struct smtp_error err;
-    const char *texts[] = {"C: EHLO x\nS: 250 ok\n", "postfix/smtpd: connect\n", ""};
+    const char *texts[RUN_TEXTS] = {"C: EHLO x\nS: 250 ok\n", "postfix/smtpd: connect\n", "",
+                                    "smtp inet n - n - - smtpd\n"};
     int fd = run_evidence_open(dir_.c_str());
 
     ASSERT_GE(fd, 0) << strerror(errno);
