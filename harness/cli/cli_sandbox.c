@@ -59,6 +59,8 @@ static void usage(FILE *fp)
                 "  --exim-acl FILE      replace Exim's rcpt ACL body with FILE\n"
                 "  --plaintext-auth     Exim: plaintext authenticators instead of Dovecot\n"
                 "  --no-sasl            Postfix: no Dovecot, smtpd_sasl_auth_enable = no\n"
+                "  --no-listener NAME   leave out smtp (25), submission (587) or smtps (465),\n"
+                "                       as a config without it (repeatable; one must stay)\n"
                 "  --keep               keep the run directory (printed) after exit\n"
                 "  --shared-network     use the caller's network namespace instead of a private\n"
                 "                       one (then ports 25, 587, 465 on 127.0.0.10 must be free)\n"
@@ -193,6 +195,27 @@ static int opt_set(void *ctx, char *value)
     return 0;
 }
 
+/* opt_no_listener - --no-listener smtp|submission|smtps: leave it out, as a config without it */
+
+static int opt_no_listener(void *ctx, char *value)
+{
+    struct mta_spec *spec = &((struct sandbox_opts *)ctx)->spec;
+    unsigned bit = strcmp(value, "smtp") == 0         ? MTA_LISTEN_SMTP
+                   : strcmp(value, "submission") == 0 ? MTA_LISTEN_SUBMISSION
+                   : strcmp(value, "smtps") == 0      ? MTA_LISTEN_SMTPS
+                                                      : 0;
+
+    if (bit == 0)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab sandbox: --no-listener wants smtp, submission or smtps\n");
+    spec->no_listeners |= bit;
+    /* Something must listen: the sandbox is ready when it answers. */
+    if (spec->no_listeners == (MTA_LISTEN_SMTP | MTA_LISTEN_SUBMISSION | MTA_LISTEN_SMTPS))
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab sandbox: --no-listener: at least one listener must stay\n");
+    return 0;
+}
+
 /* opt_service - --service LINE */
 
 static int opt_service(void *ctx, char *value)
@@ -304,6 +327,7 @@ int cli_sandbox(int argc, char **argv)
         CLI_CALL("exim-acl", 0, required_argument, opt_acl),
         CLI_FLAG("plaintext-auth", 0, &o.spec.exim_plaintext_auth),
         CLI_FLAG("no-sasl", 0, &o.spec.no_sasl),
+        CLI_CALL("no-listener", 0, required_argument, opt_no_listener),
         CLI_FLAG("keep", 0, &o.params.keep),
         CLI_FLAG("shared-network", 0, &o.params.share_net),
     };
