@@ -45,6 +45,8 @@ extern "C" {
 
 #define RUN_FUZZ_VICTIM_DOMAIN "example.org"
 #define RUN_FUZZ_FINDINGS_MAX 16
+#define RUN_FUZZ_COMMANDS_MAX 24 /* commands of one dialogue, and of a finding */
+#define RUN_FUZZ_LINE_MAX 500    /* one command line, NUL included */
 
 struct run_fuzz_stats {
     long elapsed_ms;
@@ -82,7 +84,7 @@ struct run_fuzz_finding {
     const char *kind;            /* "open relay", "no reply", ... */
     const char *detail;          /* from the server: sanitized */
     const char *const *commands; /* the command lines sent, no line end; NULL: DATA and a message */
-    size_t ncommands;            /* 24 at most, each under 500 bytes */
+    size_t ncommands;            /* RUN_FUZZ_COMMANDS_MAX at most, each under RUN_FUZZ_LINE_MAX */
     int bare_lf;                 /* the fuzzer's line ends: 0 CRLF, 1 bare LF, 2 bare CR */
     int odd_data_end;            /* an end of data other than CRLF "." CRLF */
 };
