@@ -173,6 +173,16 @@ int run_evidence_open(const char *dir);
  */
 char *run_cell_text(const struct run_cell *cell, enum run_text which, struct smtp_error *err);
 
+/* run_cell_text_bytes - the bytes of the cell's texts in memory, for run_cell_spill() */
+size_t run_cell_text_bytes(const struct run_cell *cell);
+
+/*
+ * run_cell_spill - the cell's texts written at off in fd (the evidence
+ * file, run_cell_text_bytes() bytes reserved there) and out of memory; 0,
+ * or -1 when a write failed: then they stay in memory, never lost.
+ */
+int run_cell_spill(struct run_cell *cell, int fd, long long off);
+
 /* run_cell_free - the malloc'd parts */
 void run_cell_free(struct run_cell *cell);
 
