@@ -127,13 +127,10 @@ static int verdict(const struct run_cell *cells, size_t ncells)
  */
 static void evidence_open(struct cli_run_opts *o)
 {
-    struct stat st;
+    struct smtp_error ignored; /* publishing says it, when it finds the same */
 
     o->rp.evidence = 0;
-    if (mkdir(o->results_dir, 0755) < 0 && errno != EEXIST)
-        return;
-    /* A results path that is a symbolic link is refused when publishing: not used here either. */
-    if (lstat(o->results_dir, &st) < 0 || !S_ISDIR(st.st_mode))
+    if (report_results_dir(o->results_dir, &ignored) < 0)
         return;
     if ((o->rp.evidence_fd = run_evidence_open(o->results_dir)) >= 0)
         o->rp.evidence = 1;

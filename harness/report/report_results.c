@@ -749,13 +749,8 @@ fail:
     return -1;
 }
 
-/* report_publish_run - write into results_dir/.tmp.RUN_ID, rename to results_dir/RUN_ID */
-
-int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
-                       const struct report_meta *meta, char *final, size_t size,
-                       struct smtp_error *err)
+int report_results_dir(const char *results_dir, struct smtp_error *err)
 {
-    char stage[1100];
     struct stat st;
 
     if (mkdir(results_dir, 0755) < 0 && errno != EEXIST)
@@ -766,6 +761,19 @@ int report_publish_run(const char *results_dir, const struct run_cell *cells, si
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOTDIR,
                               "%s is not a directory (a symbolic link is not followed)",
                               results_dir);
+    return 0;
+}
+
+/* report_publish_run - write into results_dir/.tmp.RUN_ID, rename to results_dir/RUN_ID */
+
+int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
+                       const struct report_meta *meta, char *final, size_t size,
+                       struct smtp_error *err)
+{
+    char stage[1100];
+
+    if (report_results_dir(results_dir, err) < 0)
+        return -1;
     if ((size_t)snprintf(final, size, "%s/%s", results_dir, meta->run_id) >= size ||
         (size_t)snprintf(stage, sizeof(stage), "%s/.tmp.%s", results_dir, meta->run_id) >=
             sizeof(stage))

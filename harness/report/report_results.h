@@ -52,6 +52,12 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
                      const struct report_meta *meta, struct smtp_error *err);
 
 /*
+ * report_results_dir - results_dir made if need be, and a directory of
+ * its own (never a symbolic link: relaylab writes as root); 0, or -1 with err.
+ */
+int report_results_dir(const char *results_dir, struct smtp_error *err);
+
+/*
  * report_publish_run - the whole run written into results_dir/.tmp.RUN_ID
  * (results_dir made if need be), then renamed to results_dir/RUN_ID,
  * whose path goes into final (size bytes). On any failure nothing is
