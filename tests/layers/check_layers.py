@@ -2,7 +2,7 @@
 """check_layers.py SOURCE_DIR - every #include in harness/ points down the
 layer list, never up or sideways (DESIGN.md, "Layers"):
 
-    util < smtp < scenario | mta < engine < run < report < cli
+    util < smtp < scenario | mta < engine < audit < run < report < cli
 
 scenario and mta are peers: neither may include the other. A header's
 layer is the directory it lives in. Exit 1 naming each offending line."""
@@ -10,7 +10,8 @@ import os
 import re
 import sys
 
-RANK = {"util": 0, "smtp": 1, "scenario": 2, "mta": 2, "engine": 3, "run": 4, "report": 5, "cli": 6}
+RANK = {"util": 0, "smtp": 1, "scenario": 2, "mta": 2, "engine": 3, "audit": 4, "run": 5,
+        "report": 6, "cli": 7}
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
