@@ -1,0 +1,727 @@
+/*++
+ * NAME
+ *	lint_exim 3
+ * SUMMARY
+ *	relaylab lint's checks of an Exim config
+ * DESCRIPTION
+ *	See lint_exim.h. Exim decides relaying in one ACL (spec chapter
+ *	43, "Access control lists"): its statements in order, the first
+ *	accept whose conditions all hold accepts the recipient, and the
+ *	end of the ACL denies. The usual relay check is "require domains =
+ *	+local_domains : +relay_to_domains" (or a deny with !domains).
+ *	So an accept before that check whose every condition a stranger
+ *	can meet (no condition at all, senders, local_parts without
+ *	domains, a condition on the HELO name, a wide hosts list, a
+ *	verify) is an open relay; an accept for authenticated or trusted
+ *	clients after it is cause 4 of the guide.
+ *--*/
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lint_exim.h"
+
+#define GUIDE "relay-access-denied guide"
+#define EX_CONDS_MAX 32 /* conditions and modifiers of one ACL statement */
+#define EX_ITEM_MAX 512 /* one list item */
+#define EX_LIST_DEPTH 8 /* +name inside +name */
+
+struct ex_opt {
+    const char *kind; /* "domainlist", "hostlist", ... or "" for an option */
+    const char *name, *value;
+    const struct lint_line *where;
+};
+
+struct ex_stmt {
+    const char *acl, *verb;
+    const struct lint_line *where;
+    struct ex_opt cond[EX_CONDS_MAX];
+    size_t ncond;
+};
+
+struct ex_auth {
+    const char *name;
+    const struct lint_line *where;
+    const struct ex_opt *advertise; /* server_advertise_condition */
+};
+
+struct ex_lint {
+    const char *file;
+    struct lint_text text;
+    struct lint_lines lines;
+    struct ex_opt *opts;
+    size_t nopts;
+    struct ex_stmt *stmts;
+    size_t nstmts;
+    struct ex_auth *auths;
+    size_t nauths;
+    struct lint_report *r;
+    const struct lint_params *lp;
+};
+
+static const char *const verbs[] = {"accept", "defer",   "deny", "discard",
+                                    "drop",   "require", "warn"};
+
+/* Modifiers: they act, they do not decide (spec 43.19). */
+static const char *const modifiers[] = {
+    "message",       "log_message", "logwrite", "control", "set",     "delay", "add_header",
+    "remove_header", "endpass",     "continue", "queue",   "udpsend", "debug", "log_reject_target",
+};
+
+static int one_of(const char *s, const char *const *set, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if (strcmp(s, set[i]) == 0)
+            return 1;
+    return 0;
+}
+
+/* split_opt - "name = value" in place; the name, or NULL */
+
+static char *split_opt(char *s, char **value)
+{
+    char *eq = strchr(s, '='), *end;
+
+    if (eq == NULL)
+        return NULL;
+    for (end = eq; end > s && isspace((unsigned char)end[-1]); end--)
+        ;
+    *end = 0;
+    for (eq++; isspace((unsigned char)*eq); eq++)
+        ;
+    *value = eq;
+    return s;
+}
+
+/* main_line - a main-section line: an option or a named list */
+
+static void main_line(struct ex_lint *ex, struct lint_line *l)
+{
+    static const char *const lists[] = {"domainlist", "hostlist", "addresslist", "localpartlist"};
+    char *s = l->text, *value, *name, *sp;
+    const char *kind = "";
+    size_t i;
+
+    if (s[0] == '.' || isupper((unsigned char)s[0]))
+        return; /* ".include", ".ifdef", a macro */
+    if (strncmp(s, "hide ", 5) == 0)
+        s += 5;
+    for (i = 0; i < sizeof(lists) / sizeof(lists[0]); i++) {
+        size_t k = strlen(lists[i]);
+
+        if (strncmp(s, lists[i], k) == 0 && isspace((unsigned char)s[k])) {
+            s[k] = 0;
+            kind = s;
+            for (s += k + 1; isspace((unsigned char)*s); s++)
+                ;
+        }
+    }
+    if ((name = split_opt(s, &value)) == NULL)
+        return;
+    if ((sp = strpbrk(name, " \t")) != NULL)
+        *sp = 0; /* "hostlist relay_from_hosts <; ..." is not Exim's syntax; take the name */
+    ex->opts[ex->nopts++] = (struct ex_opt){kind, name, value, l};
+}
+
+/* acl_line - a line of "begin acl": an ACL's name, a statement, or a condition */
+
+static void acl_line(struct ex_lint *ex, struct lint_line *l, const char **acl)
+{
+    char *s = l->text, *word_end, *value, *name;
+    struct ex_stmt *st;
+    size_t n = strlen(s);
+
+    if (n > 1 && s[n - 1] == ':' && !strpbrk(s, " \t=")) {
+        s[n - 1] = 0;
+        *acl = s;
+        return;
+    }
+    word_end = s + strcspn(s, " \t");
+    if (*acl && (size_t)(word_end - s) < 16) {
+        char verb[16];
+
+        memcpy(verb, s, (size_t)(word_end - s));
+        verb[word_end - s] = 0;
+        if (one_of(verb, verbs, sizeof(verbs) / sizeof(verbs[0]))) {
+            st = &ex->stmts[ex->nstmts++];
+            *st = (struct ex_stmt){.acl = *acl, .verb = s, .where = l};
+            if (*word_end == 0)
+                return;
+            *word_end = 0;
+            for (s = word_end + 1; isspace((unsigned char)*s); s++)
+                ;
+        }
+    }
+    if (ex->nstmts == 0 || ex->stmts[ex->nstmts - 1].acl != *acl)
+        return;
+    st = &ex->stmts[ex->nstmts - 1];
+    if (st->ncond < EX_CONDS_MAX && (name = split_opt(s, &value)) != NULL)
+        st->cond[st->ncond++] = (struct ex_opt){"", name, value, l};
+}
+
+/* auth_line - a line of "begin authenticators": a driver's name, or one of its options */
+
+static void auth_line(struct ex_lint *ex, struct lint_line *l)
+{
+    char *s = l->text, *value, *name;
+    size_t n = strlen(s);
+
+    if (n > 1 && s[n - 1] == ':' && !strpbrk(s, " \t=")) {
+        s[n - 1] = 0;
+        ex->auths[ex->nauths++] = (struct ex_auth){s, l, NULL};
+        return;
+    }
+    if (ex->nauths == 0 || (name = split_opt(s, &value)) == NULL)
+        return;
+    if (strcmp(name, "server_advertise_condition") == 0) {
+        /* Kept in the options, for its value and line. */
+        ex->opts[ex->nopts] = (struct ex_opt){"auth", name, value, l};
+        ex->auths[ex->nauths - 1].advertise = &ex->opts[ex->nopts++];
+    }
+}
+
+/* parse - the file's sections into options, ACL statements, authenticators */
+
+static int parse(struct ex_lint *ex, struct smtp_error *err)
+{
+    const char *section = "main", *acl = NULL;
+    size_t i, n = ex->lines.n + 1;
+
+    ex->opts = calloc(n, sizeof(*ex->opts));
+    ex->stmts = calloc(n, sizeof(*ex->stmts));
+    ex->auths = calloc(n, sizeof(*ex->auths));
+    if (ex->opts == NULL || ex->stmts == NULL || ex->auths == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    for (i = 0; i < ex->lines.n; i++) {
+        struct lint_line *l = &ex->lines.v[i];
+
+        if (strncmp(l->text, "begin ", 6) == 0) {
+            section = l->text + 6;
+            section += strspn(section, " \t");
+            continue;
+        }
+        if (strcmp(section, "main") == 0)
+            main_line(ex, l);
+        else if (strcmp(section, "acl") == 0)
+            acl_line(ex, l, &acl);
+        else if (strcmp(section, "authenticators") == 0)
+            auth_line(ex, l);
+    }
+    return 0;
+}
+
+/* opt - a main option or named list (kind "" for an option); the last one wins */
+
+static const struct ex_opt *opt(const struct ex_lint *ex, const char *kind, const char *name)
+{
+    size_t i;
+
+    for (i = ex->nopts; i > 0; i--)
+        if (strcmp(ex->opts[i - 1].kind, kind) == 0 && strcmp(ex->opts[i - 1].name, name) == 0)
+            return &ex->opts[i - 1];
+    return NULL;
+}
+
+/*
+ * next_item - the next item of an Exim list (spec 10.1: ":" separates,
+ * "::" is a colon inside an item, "<c" at the start picks c instead);
+ * into item, trimmed. 0 at the end.
+ */
+static int next_item(const char **p, char *sep, char *item, size_t size)
+{
+    const char *s = *p;
+    size_t n = 0;
+
+    if (*sep == 0) {
+        *sep = ':';
+        s += strspn(s, " \t");
+        if (s[0] == '<' && s[1] && !isalnum((unsigned char)s[1]) && !isspace((unsigned char)s[1]))
+            *sep = s[1], s += 2;
+    }
+    s += strspn(s, " \t");
+    if (*s == 0)
+        return 0;
+    for (; *s; s++) {
+        if (*s == *sep && s[1] == *sep)
+            s++;
+        else if (*s == *sep)
+            break;
+        if (n + 1 < size)
+            item[n++] = *s;
+    }
+    while (n > 0 && isspace((unsigned char)item[n - 1]))
+        n--;
+    item[n] = 0;
+    *p = *s ? s + 1 : s;
+    return 1;
+}
+
+/* Whether a host list holds each --client address. */
+struct ex_clients {
+    int held[LINT_PARAMS_MAX];
+    int unknown[LINT_PARAMS_MAX];
+};
+
+/*
+ * host_list - a host list's items (named lists followed): wide networks
+ * reported; 1 when a stranger is in it ("*", a wide network)
+ */
+static int host_list(struct ex_lint *ex, const char *value, const struct lint_line *where,
+                     const char *what, struct ex_clients *c, int depth)
+{
+    char item[EX_ITEM_MAX], sep = 0;
+    const char *p = value;
+    int wide = 0;
+    size_t i;
+
+    while (depth < EX_LIST_DEPTH && next_item(&p, &sep, item, sizeof(item))) {
+        int neg = item[0] == '!';
+        const char *it = item + neg;
+        struct audit_net net;
+        const struct ex_opt *named;
+
+        if (it[0] == '+' && (named = opt(ex, "hostlist", it + 1)) != NULL) {
+            wide |= !neg && host_list(ex, named->value, named->where, it + 1, c, depth + 1);
+            continue;
+        }
+        if (strcmp(it, "*") == 0 || audit_net_parse(it, strlen(it), &net) == 0) {
+            int all = strcmp(it, "*") == 0;
+
+            if (!neg && (all || lint_net_wide(&net))) {
+                wide = 1;
+                lint_add(ex->r, "network-wide", LINT_ERROR, ex->file, where, "",
+                         "%s holds %s, %s: every host there may relay through this server%s", what,
+                         it,
+                         all || net.len == 0 ? "every address (an open relay)"
+                                             : "a network far wider than the hosts "
+                                               "that send mail",
+                         strcmp(what, "relay_from_hosts") == 0
+                             ? " (" GUIDE ", cause 2: list the hosts, or use SMTP AUTH)"
+                             : "");
+            }
+            for (i = 0; c && i < ex->lp->nclients; i++)
+                if (all || audit_net_holds(&net, ex->lp->clients[i]))
+                    c->held[i] |= !neg, c->unknown[i] = 0;
+            continue;
+        }
+        /* A lookup, "@[]" (this host's addresses), a name: no telling whom it holds. */
+        for (i = 0; c && i < ex->lp->nclients; i++)
+            c->unknown[i] |= !c->held[i] && (strchr(it, ';') || strchr(it, '@'));
+    }
+    return wide;
+}
+
+/* regex_holds - an Exim regular expression item ("^...") matches d; -1 cannot tell */
+
+static int regex_holds(const char *re_text, const char *d)
+{
+    regex_t re;
+    int rc;
+
+    if (regcomp(&re, re_text, REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
+        return -1;
+    rc = regexec(&re, d, 0, NULL, 0) == 0;
+    regfree(&re);
+    return rc;
+}
+
+/*
+ * domain_list - a domain list holds d: 1, 0, -1 (cannot tell); with d
+ * NULL, lookalike items are reported instead (at sev)
+ */
+static int domain_list(struct ex_lint *ex, const char *value, const struct lint_line *where,
+                       const char *d, enum lint_severity sev, int depth)
+{
+    char item[EX_ITEM_MAX], sep = 0, dom[256], fix[LINT_FIX_MAX];
+    const char *p = value;
+    int unknown = 0;
+
+    while (depth < EX_LIST_DEPTH && next_item(&p, &sep, item, sizeof(item))) {
+        int neg = item[0] == '!', rc = 0;
+        const char *it = item + neg;
+        const struct ex_opt *named;
+        size_t n = strlen(it), dn = d ? strlen(d) : 0;
+
+        if (it[0] == '+' && (named = opt(ex, "domainlist", it + 1)) != NULL) {
+            rc = domain_list(ex, named->value, named->where, d, sev, depth + 1);
+        } else if (strchr(it, ';') || (it[0] == '@' && it[1])) {
+            rc = -1; /* a lookup, "@mx_any"...: not read */
+        } else if (it[0] == '^') {
+            if (d == NULL && lint_regex_lookalike(it, n, dom, sizeof(dom))) {
+                lint_fmt(fix, sizeof(fix), "%s -> ^(.*\\.)?%s$", it, dom);
+                lint_add(ex->r, "regexp-unanchored", sev, ex->file, where, fix,
+                         "the domain list item %s is not anchored at a label boundary and the "
+                         "end: lookalike domains match it too (spec 10.8)",
+                         it);
+            }
+            rc = d ? regex_holds(it, d) : 0;
+        } else if (it[0] == '*') {
+            if (d == NULL && n > 1 && it[1] != '.') {
+                lint_fmt(fix, sizeof(fix), "%s -> %s : *.%s", it, it + 1, it + 1);
+                lint_add(ex->r, "wildcard-no-dot", sev, ex->file, where, fix,
+                         "the domain list item %s has no dot after the star, so it also "
+                         "matches evil%s and every other name ending in %s (spec 10.8)",
+                         it, it + 1, it + 1);
+            }
+            rc = d && dn >= n - 1 && strcasecmp(d + dn - (n - 1), it + 1) == 0;
+        } else if (d && strcmp(it, "@") == 0) {
+            /* This host's name: primary_hostname, or the system's (not in the file). */
+            const struct ex_opt *primary = opt(ex, "", "primary_hostname");
+
+            rc = primary ? strcasecmp(primary->value, d) == 0 : -1;
+        } else if (d) {
+            rc = strcasecmp(it, d) == 0;
+        }
+        if (rc > 0 && d)
+            return neg ? 0 : 1;
+        unknown |= rc < 0;
+    }
+    return unknown ? -1 : 0;
+}
+
+enum ex_class {
+    C_SAFE,     /* only trusted, authenticated or local mail meets it */
+    C_STRANGER, /* any client can meet it */
+    C_UNKNOWN,  /* lint cannot tell: taken as safe */
+};
+
+/* has_var - an expansion that reads a variable the client sets */
+
+static int has_var(const char *v)
+{
+    static const char *const client_set[] = {"$sender_helo_name", "${sender_helo_name}",
+                                             "$sender_address",   "${sender_address",
+                                             "$sender_host_name", "$local_part"};
+    size_t i;
+
+    for (i = 0; i < sizeof(client_set) / sizeof(client_set[0]); i++)
+        if (strstr(v, client_set[i]))
+            return 1;
+    return 0;
+}
+
+/* cond_class - whether a stranger can meet one condition of an accept */
+
+static enum ex_class cond_class(struct ex_lint *ex, const struct ex_stmt *st,
+                                const struct ex_opt *c)
+{
+    int neg = c->name[0] == '!';
+    const char *name = c->name + neg;
+    size_t i;
+
+    if (neg)
+        return C_UNKNOWN;
+    if (strcmp(name, "senders") == 0 || strcmp(name, "encrypted") == 0 ||
+        strcmp(name, "verify") == 0)
+        return C_STRANGER;
+    if (strcmp(name, "condition") == 0)
+        return has_var(c->value) ? C_STRANGER : C_UNKNOWN;
+    if (strcmp(name, "local_parts") == 0) {
+        /* "postmaster" at every domain, unless a domains condition goes with it. */
+        for (i = 0; i < st->ncond; i++)
+            if (strcmp(st->cond[i].name, "domains") == 0)
+                return C_SAFE;
+        return C_STRANGER;
+    }
+    if (strcmp(name, "hosts") == 0)
+        return host_list(ex, c->value, c->where, "an accept's hosts condition", NULL, 0)
+                   ? C_STRANGER
+                   : C_SAFE;
+    if (strcmp(name, "domains") == 0)
+        return strcmp(c->value, "*") == 0 ? C_STRANGER : C_SAFE;
+    return strcmp(name, "authenticated") == 0 ? C_SAFE : C_UNKNOWN;
+}
+
+/* relay_check - the statement refuses mail for foreign domains */
+
+static int relay_check(const struct ex_stmt *st)
+{
+    size_t i, conds = 0;
+
+    for (i = 0; i < st->ncond; i++) {
+        const struct ex_opt *c = &st->cond[i];
+
+        if (one_of(c->name, modifiers, sizeof(modifiers) / sizeof(modifiers[0])))
+            continue;
+        conds++;
+        if (strcmp(st->verb, "require") == 0 && strcmp(c->name, "domains") == 0)
+            return 1;
+        if (strcmp(st->verb, "accept") != 0 && strcmp(st->verb, "warn") != 0 &&
+            (strcmp(c->name, "!domains") == 0 ||
+             (strcmp(c->name, "domains") == 0 && c->value[0] == '!')))
+            return 1;
+    }
+    /* A bare deny or drop ends the ACL for everyone. */
+    return conds == 0 && (strcmp(st->verb, "deny") == 0 || strcmp(st->verb, "drop") == 0);
+}
+
+/* open_accept - an accept before the relay check whose every condition a stranger meets */
+
+static void open_accept(struct ex_lint *ex, const struct ex_stmt *st)
+{
+    const struct ex_opt *why = NULL;
+    size_t i, conds = 0;
+
+    for (i = 0; i < st->ncond; i++) {
+        const struct ex_opt *c = &st->cond[i];
+
+        if (one_of(c->name, modifiers, sizeof(modifiers) / sizeof(modifiers[0])))
+            continue;
+        conds++;
+        if (cond_class(ex, st, c) != C_STRANGER)
+            return;
+        if (why == NULL || strcmp(why->name, "hosts") == 0)
+            why = c;
+    }
+    if (conds == 0) {
+        lint_add(ex->r, "bare-permit", LINT_ERROR, ex->file, st->where,
+                 "accept authenticated = *   (or delete it: the end of the ACL denies)",
+                 "an 'accept' with no condition before the relay check (require domains = "
+                 "+local_domains : +relay_to_domains) accepts every recipient from every "
+                 "client: an open relay (spec 43.14)");
+    } else if (strcmp(why->name, "hosts") != 0) {
+        lint_add(ex->r, "client-controlled-permit", LINT_ERROR, ex->file, why->where,
+                 "move it after the relay check, or add: domains = +local_domains",
+                 "this 'accept' before the relay check is keyed on '%s', which any client "
+                 "can satisfy (%s): it accepts recipients at any domain, an open relay "
+                 "(spec 43.14)",
+                 why->name,
+                 strcmp(why->name, "senders") == 0       ? "the envelope sender is forged at will"
+                 : strcmp(why->name, "local_parts") == 0 ? "postmaster@ any domain matches"
+                 : strcmp(why->name, "condition") == 0   ? "it reads a name the client sends"
+                 : strcmp(why->name, "encrypted") == 0   ? "anyone can start TLS"
+                                                         : "any deliverable address verifies");
+    }
+}
+
+/* acl_order - cause 4: the relay check before the accepts for trusted or authenticated clients */
+
+static void acl_order(struct ex_lint *ex, const struct ex_stmt *st, const struct ex_stmt *check)
+{
+    size_t i;
+
+    if (strcmp(st->verb, "accept") != 0)
+        return;
+    for (i = 0; i < st->ncond; i++) {
+        const struct ex_opt *c = &st->cond[i];
+
+        if (strcmp(c->name, "authenticated") == 0 ||
+            (strcmp(c->name, "hosts") == 0 && strstr(c->value, "+relay_from_hosts"))) {
+            lint_add(ex->r, "restriction-order", LINT_ERROR, ex->file, st->where,
+                     "move this accept above the relay check",
+                     "this 'accept %s' comes after the relay check at line %d, which has "
+                     "already refused those clients' mail to foreign domains: \"relay not "
+                     "permitted\" (" GUIDE ", cause 4; spec 43.14)",
+                     c->name, check->where->line);
+            return;
+        }
+    }
+}
+
+/* rcpt_acl - the ACL acl_smtp_rcpt names, statement by statement; 1 when it uses AUTH */
+
+static int rcpt_acl(struct ex_lint *ex)
+{
+    const struct ex_opt *o = opt(ex, "", "acl_smtp_rcpt");
+    const struct ex_stmt *check = NULL;
+    int uses_auth = 0, found = 0;
+    size_t i, j;
+
+    if (o == NULL) {
+        lint_add(ex->r, "table-unread", LINT_INFO, ex->file, NULL, "acl_smtp_rcpt = acl_check_rcpt",
+                 "not checked: acl_smtp_rcpt is not set, so Exim refuses every recipient "
+                 "(spec 43.3)");
+        return 0;
+    }
+    for (i = 0; i < ex->nstmts; i++) {
+        const struct ex_stmt *st = &ex->stmts[i];
+
+        if (strcmp(st->acl, o->value) != 0)
+            continue;
+        found = 1;
+        for (j = 0; j < st->ncond; j++)
+            uses_auth |= strcmp(st->cond[j].name, "authenticated") == 0;
+        if (check)
+            acl_order(ex, st, check);
+        else if (relay_check(st))
+            check = st;
+        else if (strcmp(st->verb, "accept") == 0)
+            open_accept(ex, st);
+    }
+    if (!found)
+        lint_add(ex->r, "table-unread", LINT_INFO, ex->file, o->where, "",
+                 "not checked: the ACL %s that acl_smtp_rcpt names is not in this file", o->value);
+    return uses_auth;
+}
+
+/* colons - an IPv6 address for a colon-separated list: each ":" doubled (spec 10.1) */
+
+static void colons(const char *a, char *out, size_t size)
+{
+    size_t n = 0;
+
+    for (; *a && n + 3 < size; a++) {
+        out[n++] = *a;
+        if (*a == ':')
+            out[n++] = ':';
+    }
+    out[n] = 0;
+}
+
+/* lists - the named lists: lookalike items, wide relay_from_hosts, the --client addresses */
+
+static void lists(struct ex_lint *ex)
+{
+    const struct ex_opt *local = opt(ex, "domainlist", "local_domains");
+    const struct ex_opt *relay = opt(ex, "domainlist", "relay_to_domains");
+    const struct ex_opt *from = opt(ex, "hostlist", "relay_from_hosts");
+    struct ex_clients c;
+    char fix[LINT_FIX_MAX], addr[128];
+    size_t i;
+
+    if (local)
+        domain_list(ex, local->value, local->where, NULL, LINT_WARNING, 0);
+    if (relay)
+        domain_list(ex, relay->value, relay->where, NULL, LINT_ERROR, 0);
+    memset(&c, 0, sizeof(c));
+    if (from)
+        host_list(ex, from->value, from->where, "relay_from_hosts", &c, 0);
+    for (i = 0; i < ex->lp->nclients; i++) {
+        if (c.held[i] || c.unknown[i])
+            continue;
+        colons(ex->lp->clients[i], addr, sizeof(addr));
+        lint_fmt(fix, sizeof(fix), "hostlist relay_from_hosts = %s : %s%s",
+                 from && from->value[0] ? from->value : "127.0.0.1", addr,
+                 strchr(addr, ':') ? "/128" : "/32");
+        lint_add(ex->r, "client-not-trusted", LINT_ERROR, ex->file, from ? from->where : NULL, fix,
+                 "the client %s is not in relay_from_hosts, so the ACL's 'accept hosts = "
+                 "+relay_from_hosts' does not let it relay (" GUIDE
+                 ", cause 2; for a dynamic address use SMTP AUTH instead)",
+                 ex->lp->clients[i]);
+    }
+}
+
+/* domains - cause 3: each --domain in local_domains or relay_to_domains */
+
+static void domains(struct ex_lint *ex)
+{
+    const struct ex_opt *local = opt(ex, "domainlist", "local_domains");
+    const struct ex_opt *relay = opt(ex, "domainlist", "relay_to_domains");
+    const struct ex_opt *at = relay && relay->value[0] ? relay : local;
+    char fix[LINT_FIX_MAX];
+    size_t i;
+
+    for (i = 0; i < ex->lp->ndomains; i++) {
+        const char *d = ex->lp->domains[i];
+        int a = local ? domain_list(ex, local->value, local->where, d, LINT_INFO, 0) : 0;
+        int b = relay ? domain_list(ex, relay->value, relay->where, d, LINT_INFO, 0) : 0;
+
+        if (a != 0 || b != 0)
+            continue;
+        lint_fmt(fix, sizeof(fix), "domainlist %s = %s%s%s",
+                 at == relay ? "relay_to_domains" : "local_domains", at ? at->value : "@",
+                 at && !at->value[0] ? "" : " : ", d);
+        lint_add(ex->r, "domain-unlisted", LINT_ERROR, ex->file, at ? at->where : NULL, fix,
+                 "the recipient domain %s is in neither local_domains nor relay_to_domains: "
+                 "the ACL's 'require domains = +local_domains : +relay_to_domains' refuses it "
+                 "to unauthenticated clients (" GUIDE ", cause 3)",
+                 d);
+    }
+}
+
+/* auth - cause 5 (AUTH used, no authenticator) and AUTH offered before TLS */
+
+static void auth(struct ex_lint *ex, int uses_auth)
+{
+    const struct ex_opt *adv = opt(ex, "", "auth_advertise_hosts");
+    const struct ex_opt *acl = opt(ex, "", "acl_smtp_rcpt");
+    size_t i;
+
+    if (uses_auth && ex->nauths == 0)
+        lint_add(ex->r, "sasl-no-backend", LINT_ERROR, ex->file, acl ? acl->where : NULL,
+                 "begin authenticators / dovecot_plain: driver = dovecot, public_name = PLAIN, "
+                 "server_socket = /var/run/dovecot/auth-client, server_set_id = $auth2, "
+                 "server_advertise_condition = ${if def:tls_in_cipher}",
+                 "the rcpt ACL accepts 'authenticated' clients but the config has no "
+                 "authenticators: Exim offers no AUTH, so no client can authenticate to relay "
+                 "(" GUIDE ", cause 5)");
+    /* auth_advertise_hosts that depends on TLS covers every authenticator. */
+    if (adv && (strstr(adv->value, "tls_in_cipher") || strstr(adv->value, "tls_cipher")))
+        return;
+    for (i = 0; i < ex->nauths; i++) {
+        const struct ex_opt *cond = ex->auths[i].advertise;
+
+        if (cond && (strstr(cond->value, "tls_in_cipher") || strstr(cond->value, "tls_cipher")))
+            continue;
+        lint_add(ex->r, "auth-before-tls", LINT_WARNING, ex->file,
+                 cond ? cond->where : ex->auths[i].where,
+                 "server_advertise_condition = ${if def:tls_in_cipher}",
+                 "the authenticator %s is offered before STARTTLS: passwords may cross the "
+                 "network in clear text (spec 33.3, server_advertise_condition)",
+                 ex->auths[i].name);
+    }
+}
+
+/* ports - cause 6: a listener on 587; and the percent hack */
+
+static void ports(struct ex_lint *ex)
+{
+    const struct ex_opt *p = opt(ex, "", "daemon_smtp_ports");
+    const struct ex_opt *pct = opt(ex, "", "percent_hack_domains");
+    const struct ex_opt *ifs = opt(ex, "", "local_interfaces");
+    char item[EX_ITEM_MAX], sep = 0, fix[LINT_FIX_MAX];
+    const char *s;
+    int submission = 0;
+
+    if (p == NULL)
+        p = opt(ex, "", "daemon_smtp_port");
+    for (s = p ? p->value : "", sep = 0; next_item(&s, &sep, item, sizeof(item));)
+        submission |= strcmp(item, "587") == 0 || strcmp(item, "submission") == 0;
+    /* "<; 0.0.0.0.587 ; ::0.587": an interface with its own port. */
+    for (s = ifs ? ifs->value : "", sep = 0; next_item(&s, &sep, item, sizeof(item));)
+        submission |= strlen(item) > 4 && strcmp(item + strlen(item) - 4, ".587") == 0;
+    if (!submission) {
+        lint_fmt(fix, sizeof(fix), "daemon_smtp_ports = %s : 587", p ? p->value : "25");
+        lint_add(ex->r, "no-submission", LINT_WARNING, ex->file, p ? p->where : NULL, fix,
+                 "Exim listens on no submission port (587): mail clients that send there "
+                 "cannot connect, and those on port 25 are often blocked or refused relay "
+                 "(" GUIDE ", cause 6; RFC 6409)");
+    }
+    if (pct && pct->value[0])
+        lint_add(ex->r, "percent-hack", LINT_ERROR, ex->file, pct->where, "percent_hack_domains =",
+                 "percent_hack_domains turns user%%victim.example@a-local-domain into mail for "
+                 "victim.example after the ACL accepted a local domain: a relay through the "
+                 "percent hack (spec 14, percent_hack_domains)");
+}
+
+/* lint_exim - see lint_exim.h */
+
+int lint_exim(const char *file, const struct lint_params *params, struct lint_report *report,
+              struct smtp_error *err)
+{
+    struct ex_lint ex = {.file = file, .r = report, .lp = params};
+    int rc = -1;
+
+    smtp_error_clear(err);
+    if (lint_read(AT_FDCWD, file, file, &ex.text, err) < 0 ||
+        lint_lines_split(&ex.text, LINT_JOIN_BACKSLASH, &ex.lines, err) < 0 || parse(&ex, err) < 0)
+        goto out;
+    auth(&ex, rcpt_acl(&ex));
+    lists(&ex);
+    domains(&ex);
+    ports(&ex);
+    rc = report->failed ? smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory") : 0;
+out:
+    free(ex.opts);
+    free(ex.stmts);
+    free(ex.auths);
+    lint_lines_free(&ex.lines);
+    lint_text_free(&ex.text);
+    return rc;
+}
