@@ -114,6 +114,21 @@ int cli_run(int argc, char **argv);
 /* cli_fuzz - "relaylab fuzz" */
 int cli_fuzz(int argc, char **argv);
 
+/* cli_lint - "relaylab lint" */
+int cli_lint(int argc, char **argv);
+
+struct lint_params;
+struct lint_report;
+struct smtp_error;
+
+/* cli_lint_config - lint the Postfix directory or else the Exim file, findings sorted; 0 or -1 */
+int cli_lint_config(const char *postfix_dir, const char *exim_conf,
+                    const struct lint_params *params, struct lint_report *r,
+                    struct smtp_error *err);
+
+/* cli_lint_print - "FILE:LINE: [id] why", its line and fix, for each finding; a count */
+void cli_lint_print(FILE *fp, const struct lint_report *r);
+
 /* cli_error - "relaylab CMD: MSG" on stderr, MSG through smtp_sanitize */
 void cli_error(const char *cmd, const char *msg);
 

@@ -26,6 +26,7 @@ static const struct subcommand commands[] = {
     {"run", cli_run, "run scenarios on real Postfix and Exim, write results/"},
     {"send", cli_send, "run one SMTP dialogue from flags (swaks-style)"},
     {"fuzz", cli_fuzz, "fuzz a live MTA's relay decisions with mutated dialogues"},
+    {"lint", cli_lint, "check a Postfix or Exim config for relay problems, statically"},
     {"sandbox", cli_sandbox, "stand up a private Postfix or Exim with a capture sink"},
     {"certs", cli_certs, "write a throwaway test CA and server certificate"},
 };
