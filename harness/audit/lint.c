@@ -82,6 +82,34 @@ static void clean_copy(const char *text, char *out, size_t size)
         smtp_sanitize(text, n, out, size);
 }
 
+/*
+ * excerpt - the line's bytes, its physical lines joined by one space (a
+ * continuation's break and indent, or "\" and break), through the
+ * sanitizer, cut with "..."
+ */
+static void excerpt(const struct lint_line *where, char *out, size_t size)
+{
+    char joined[2 * LINT_EXCERPT_MAX];
+    size_t i, n = 0;
+
+    for (i = 0; where && i < where->raw_len && n < sizeof(joined); i++) {
+        const char *p = where->raw + i;
+
+        if (*p == '\\' && i + 1 < where->raw_len && p[1] == '\n')
+            continue;
+        if (*p == '\r' && i + 1 < where->raw_len && p[1] == '\n')
+            continue;
+        if (*p != '\n') {
+            joined[n++] = *p;
+            continue;
+        }
+        while (i + 1 < where->raw_len && (p[1] == ' ' || p[1] == '\t'))
+            i++, p++;
+        joined[n++] = ' ';
+    }
+    smtp_sanitize(joined, n, out, size);
+}
+
 /* lint_add - see lint.h */
 
 void lint_add(struct lint_report *r, const char *id, enum lint_severity sev, const char *file,
@@ -125,9 +153,7 @@ void lint_add(struct lint_report *r, const char *id, enum lint_severity sev, con
     va_end(ap);
     clean_copy(why, f->why, sizeof(f->why));
     clean_copy(fix ? fix : "", f->fix, sizeof(f->fix));
-    /* The file's own bytes: always through the sanitizer, cut with "...". */
-    smtp_sanitize(where ? where->raw : "", where ? where->raw_len : 0, f->excerpt,
-                  sizeof(f->excerpt));
+    excerpt(where, f->excerpt, sizeof(f->excerpt));
 }
 
 /* walk - open path below dirfd one component at a time, never through a link */
@@ -297,6 +323,7 @@ int lint_lines_split(const struct lint_text *t, enum lint_join join, struct lint
             *end = 0;
         }
         open = join == LINT_JOIN_BACKSLASH && n > 0 && s[n - 1] == '\\';
+        l->raw_len = (size_t)(s + n - l->raw); /* the excerpt spans every physical line */
         append(l, &end, s, open ? n - 1 : n);
         if (open)
             l->len = rtrim(l->text, l->len), end = l->text + l->len, *end = 0;

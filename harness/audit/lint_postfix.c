@@ -318,11 +318,10 @@ static int list_opens(struct pf_lint *pl, const struct pf_list *L, int report,
                       enum lint_severity sev, const char *other)
 {
     int opens = L->check < 0;
-    char fix[LINT_FIX_MAX], at[128];
+    char fix[LINT_FIX_MAX];
     size_t i;
 
     fix_line(L, fix, sizeof(fix));
-    where_text(L, at, sizeof(at));
     for (i = 0; i < L->n; i++) {
         enum pf_word k = kind_of(&L->w[i]);
 
@@ -330,9 +329,9 @@ static int list_opens(struct pf_lint *pl, const struct pf_list *L, int report,
             opens = 1;
             if (report)
                 lint_add(pl->r, "bare-permit", sev, L->v.file, L->v.where, fix,
-                         "a bare 'permit' in %s (%s) before its relay check accepts every "
+                         "a bare 'permit' in %s before its relay check accepts every "
                          "recipient from every client%s (postconf(5), %s)",
-                         L->v.name, at, other, L->v.name);
+                         L->v.name, other, L->v.name);
         } else if (takes_table(k) && i + 1 < L->n) {
             opens |= access_table(pl, L, i, report, sev, other);
             i++;
@@ -345,7 +344,7 @@ static int list_opens(struct pf_lint *pl, const struct pf_list *L, int report,
 
 static void order(struct pf_lint *pl, const struct pf_list *L)
 {
-    char fix[LINT_FIX_MAX], at[128];
+    char fix[LINT_FIX_MAX];
     size_t i;
 
     if (L->check < 0)
@@ -354,12 +353,10 @@ static void order(struct pf_lint *pl, const struct pf_list *L)
         if (lint_is_word(L->w[i].s, L->w[i].n, "permit_mynetworks") ||
             lint_is_word(L->w[i].s, L->w[i].n, "permit_sasl_authenticated")) {
             fix_line(L, fix, sizeof(fix));
-            where_text(L, at, sizeof(at));
             lint_add(pl->r, "restriction-order", LINT_ERROR, L->v.file, L->v.where, fix,
-                     "%s (%s) has %.*s before %.*s: Postfix evaluates restrictions in order, "
+                     "%s has %.*s before %.*s: Postfix evaluates restrictions in order, "
                      "so those clients get \"Relay access denied\" (" GUIDE ", cause 4)",
-                     L->v.name, at, (int)L->w[L->check].n, L->w[L->check].s, (int)L->w[i].n,
-                     L->w[i].s);
+                     L->v.name, (int)L->w[L->check].n, L->w[L->check].s, (int)L->w[i].n, L->w[i].s);
             return;
         }
     }
