@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "cli_run_list.h"
 #include "cli_run_opt.h"
+#include "lint.h"
 #include "report_results.h"
 #include "run.h"
 #include "run_plan.h"
@@ -142,6 +143,40 @@ static void evidence_close(struct cli_run_opts *o)
     o->rp.evidence = 0;
 }
 
+/*
+ * diagnose - --diagnose: after a run with failed cells, what lint finds in
+ * the user's config, once under the failures (they name the cells)
+ */
+static void diagnose(const struct cli_run_opts *o, const struct run_cell *cells, size_t ncells)
+{
+    const char *configs[2] = {o->postfix_dir, o->exim_conf};
+    struct lint_params params = {0};
+    size_t i, failed = 0;
+
+    for (i = 0; i < ncells; i++)
+        failed += cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY;
+    if (!o->diagnose || failed == 0)
+        return;
+    for (i = 0; i < 2; i++) {
+        struct lint_report r = {0};
+        struct smtp_error err;
+        char shown[SMTP_SANITIZE_SIZE(256)];
+
+        if (configs[i] == NULL)
+            continue;
+        smtp_sanitize_str(configs[i], shown, sizeof(shown));
+        printf("\n--diagnose: relaylab lint %s %s (%zu failed cell%s above):\n",
+               i == 0 ? "--postfix-config" : "--exim-config", shown, failed,
+               failed == 1 ? "" : "s");
+        if (cli_lint_config(i == 0 ? configs[i] : NULL, i == 1 ? configs[i] : NULL, &params, &r,
+                            &err) < 0)
+            cli_error("run", err.msg);
+        else
+            cli_lint_print(stdout, &r);
+        lint_report_free(&r);
+    }
+}
+
 /* run_cells - the cells in private sandboxes, then the report; the exit code */
 
 static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncells)
@@ -190,6 +225,7 @@ static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncel
     }
     if (kept[0])
         printf("kept: %s\n", kept);
+    diagnose(o, cells, ncells);
     if (rc == CLI_EXIT_OK)
         rc = verdict(cells, ncells);
     for (i = 0; i < ncells; i++)

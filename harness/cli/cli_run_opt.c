@@ -37,6 +37,8 @@ static void usage(FILE *fp)
             "                          the sandbox must)\n"
             "      --exim-config FILE  the same against your own Exim config (routers go to\n"
             "                          the sink; every rewrite is listed in the transcript)\n"
+            "      --diagnose          when a cell fails, print what relaylab lint finds in the\n"
+            "                          config given (the line likely to blame, and its fix)\n"
             "      --results DIR       where run directories go (default results)\n"
             "  -q, --quiet             no progress line\n"
             "      --keep              keep the sandboxes' run directory (printed)\n"
@@ -84,6 +86,7 @@ int cli_run_opt_parse(struct cli_run_opts *o, int argc, char **argv)
         CLI_FLAG("quiet", 'q', &o->quiet),
         CLI_FLAG("keep", 0, &o->keep),
         CLI_FLAG("list", 0, &o->list),
+        CLI_FLAG("diagnose", 0, &o->diagnose),
         CLI_FLAG("fresh", 0, &o->rp.fresh_instances),
         CLI_FLAG("compare-swaks", 0, &o->rp.compare_swaks),
         CLI_SECONDS("timeout", &o->rp.step_timeout_ms),

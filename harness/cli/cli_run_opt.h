@@ -25,9 +25,10 @@ struct cli_run_opts {
     struct run_params rp;
     const char *postfix_dir, *exim_conf, *results_dir;
     int keep;
-    int list;  /* --list: the cells and their instances; nothing starts */
-    int quiet; /* no progress line */
-    int tty;   /* stderr is a terminal: redraw the progress line */
+    int list;     /* --list: the cells and their instances; nothing starts */
+    int diagnose; /* --diagnose: lint's findings for the config when a cell fails */
+    int quiet;    /* no progress line */
+    int tty;      /* stderr is a terminal: redraw the progress line */
 };
 
 /* cli_run_opt_parse - argv into o (run_params_default() first); -1 to go on */
