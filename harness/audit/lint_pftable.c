@@ -137,7 +137,10 @@ int lint_pftable_load(int dirfd, const char *dir_shown, const char *confdir, con
         return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s:%s: a %s table is not read by lint",
                               t->type, path, t->type) < 0;
     t->kind = (enum lint_pftable_kind)kind;
-    if ((rel = relative(path, confdir)) == NULL)
+    /* Below config_directory, or below the directory given when it is named absolutely. */
+    if ((rel = relative(path, confdir)) == NULL && dir_shown[0] == '/')
+        rel = relative(path, dir_shown);
+    if (rel == NULL)
         return smtp_error_set(err, SMTP_ERR_USAGE, 0,
                               "%s:%s: outside config_directory (%s), not read", t->type, path,
                               confdir) < 0;

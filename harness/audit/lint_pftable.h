@@ -10,7 +10,9 @@
  *	(postconf(5), DATABASE_README) from its source text, when it lies
  *	in the config directory: PATH below config_directory (the value
  *	main.cf gives it, default /etc/postfix) is taken below the
- *	directory lint was given; any other place is not read. Read as:
+ *	directory lint was given, as is a PATH below that directory when
+ *	it was given as an absolute path; any other place is not read.
+ *	Read as:
  *
  *	hash, btree, lmdb, dbm, cdb, texthash: "key value" lines (the
  *	source file beside the .db that postmap(1) built);

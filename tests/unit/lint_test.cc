@@ -375,6 +375,26 @@ TEST(LintHostile, LinksFifosAndLargeFilesAreNotRead)
     close(dfd);
 }
 
+// A table named by an absolute path inside the directory given is read too.
+TEST(LintPostfix, TableByAbsolutePathInsideTheDirectory)
+{
+    Scratch s;
+    s.Write("senders", "partner.example OK\n");
+    s.Write("main.cf", "smtpd_relay_restrictions =\nsmtpd_recipient_restrictions = "
+                       "check_sender_access hash:" +
+                           s.dir + "/senders, reject_unauth_destination\n");
+    lint_params lp = {};
+    lint_report r = {};
+    smtp_error err;
+    ASSERT_EQ(lint_postfix(s.dir.c_str(), &lp, &r, &err), 0) << err.msg;
+    std::set<std::string> got;
+    for (size_t i = 0; i < r.n; i++)
+        got.insert(std::string(r.findings[i].id) + " " + r.findings[i].file + ":" +
+                   std::to_string(r.findings[i].line));
+    EXPECT_TRUE(got.count("client-controlled-permit " + s.dir + "/senders:1"));
+    lint_report_free(&r);
+}
+
 // Run - relaylab with args; its stdout, and its exit code in *rc.
 std::string RunLint(const std::string &args, int *rc)
 {
