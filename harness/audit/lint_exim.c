@@ -82,6 +82,13 @@ static int one_of(const char *s, const char *const *set, size_t n)
     return 0;
 }
 
+/* is_modifier - a statement's word that acts and does not decide */
+
+static int is_modifier(const char *name)
+{
+    return one_of(name, modifiers, sizeof(modifiers) / sizeof(modifiers[0]));
+}
+
 /* split_opt - "name = value" in place; the name, or NULL */
 
 static char *split_opt(char *s, char **value)
@@ -438,17 +445,27 @@ static enum ex_class cond_class(struct ex_lint *ex, const struct ex_stmt *st,
     return strcmp(name, "authenticated") == 0 ? C_SAFE : C_UNKNOWN;
 }
 
+/* next_cond - the statement's next condition from *i on (modifiers passed over), or NULL */
+
+static const struct ex_opt *next_cond(const struct ex_stmt *st, size_t *i)
+{
+    while (*i < st->ncond) {
+        const struct ex_opt *c = &st->cond[(*i)++];
+
+        if (!is_modifier(c->name))
+            return c;
+    }
+    return NULL;
+}
+
 /* relay_check - the statement refuses mail for foreign domains */
 
 static int relay_check(const struct ex_stmt *st)
 {
-    size_t i, conds = 0;
+    const struct ex_opt *c;
+    size_t i = 0, conds = 0;
 
-    for (i = 0; i < st->ncond; i++) {
-        const struct ex_opt *c = &st->cond[i];
-
-        if (one_of(c->name, modifiers, sizeof(modifiers) / sizeof(modifiers[0])))
-            continue;
+    while ((c = next_cond(st, &i)) != NULL) {
         conds++;
         if (strcmp(st->verb, "require") == 0 && strcmp(c->name, "domains") == 0)
             return 1;
@@ -465,14 +482,10 @@ static int relay_check(const struct ex_stmt *st)
 
 static void open_accept(struct ex_lint *ex, const struct ex_stmt *st)
 {
-    const struct ex_opt *why = NULL;
-    size_t i, conds = 0;
+    const struct ex_opt *why = NULL, *c;
+    size_t i = 0, conds = 0;
 
-    for (i = 0; i < st->ncond; i++) {
-        const struct ex_opt *c = &st->cond[i];
-
-        if (one_of(c->name, modifiers, sizeof(modifiers) / sizeof(modifiers[0])))
-            continue;
+    while ((c = next_cond(st, &i)) != NULL) {
         conds++;
         if (cond_class(ex, st, c) != C_STRANGER)
             return;
