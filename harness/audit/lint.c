@@ -232,6 +232,7 @@ int lint_read(int dirfd, const char *path, const char *shown, struct lint_text *
                               "cannot read %s: %s", shown, strerror(errno));
     /* slurp_stream's buffer is never full when it returns: room for a NUL. */
     out->buf[out->len] = 0;
+    out->shown = shown;
     return 0;
 }
 
@@ -307,6 +308,11 @@ int lint_lines_split(const struct lint_text *t, enum lint_join join, struct lint
         if (join == LINT_JOIN_INDENT ? (indented && out->n > 0) : open) {
             l = &out->v[out->n - 1];
         } else {
+            if (out->n == LINT_LINES_MAX) {
+                lint_lines_free(out);
+                return smtp_error_set(err, SMTP_ERR_USAGE, 0, "cannot read %s: more than %d lines",
+                                      t->shown ? t->shown : "a file", LINT_LINES_MAX);
+            }
             if (out->n == cap) {
                 struct lint_line *p;
 

@@ -50,8 +50,9 @@ extern "C" {
 #define LINT_PATH_MAX 512        /* a finding's file name, sanitized */
 #define LINT_WHY_MAX 640
 #define LINT_FIX_MAX 640
-#define LINT_EXCERPT_MAX 400 /* the offending line, sanitized and cut with "..." */
-#define LINT_PARAMS_MAX 32   /* --client and --domain values each */
+#define LINT_EXCERPT_MAX 400  /* the offending line, sanitized and cut with "..." */
+#define LINT_PARAMS_MAX 32    /* --client and --domain values each */
+#define LINT_LINES_MAX 262144 /* logical lines of one file: more is refused */
 
 enum lint_severity {
     LINT_INFO,
@@ -110,6 +111,7 @@ void lint_add(struct lint_report *r, const char *id, enum lint_severity sev, con
 struct lint_text {
     char *buf;
     size_t len;
+    const char *shown; /* lint_read()'s: the caller's, for messages */
 };
 
 /*
@@ -143,7 +145,7 @@ struct lint_lines {
     char *arena;
 };
 
-/* lint_lines_split - t's logical lines; 0, or -1 (out of memory) */
+/* lint_lines_split - t's logical lines; 0, or -1 (more than LINT_LINES_MAX, out of memory) */
 int lint_lines_split(const struct lint_text *t, enum lint_join join, struct lint_lines *out,
                      struct smtp_error *err);
 

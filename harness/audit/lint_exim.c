@@ -26,7 +26,6 @@
 #include "lint_exim.h"
 
 #define GUIDE "relay-access-denied guide"
-#define EX_CONDS_MAX 32 /* conditions and modifiers of one ACL statement */
 #define EX_ITEM_MAX 512 /* one list item */
 #define EX_LIST_DEPTH 8 /* +name inside +name */
 
@@ -39,7 +38,7 @@ struct ex_opt {
 struct ex_stmt {
     const char *acl, *verb;
     const struct lint_line *where;
-    struct ex_opt cond[EX_CONDS_MAX];
+    struct ex_opt *cond; /* its conditions and modifiers, in ex_lint's conds */
     size_t ncond;
 };
 
@@ -57,6 +56,8 @@ struct ex_lint {
     size_t nopts;
     struct ex_stmt *stmts;
     size_t nstmts;
+    struct ex_opt *conds; /* every statement's, one after another */
+    size_t nconds;
     struct ex_auth *auths;
     size_t nauths;
     struct lint_report *r;
@@ -168,8 +169,13 @@ static void acl_line(struct ex_lint *ex, struct lint_line *l, const char **acl)
     if (ex->nstmts == 0 || ex->stmts[ex->nstmts - 1].acl != *acl)
         return;
     st = &ex->stmts[ex->nstmts - 1];
-    if (st->ncond < EX_CONDS_MAX && (name = split_opt(s, &value)) != NULL)
-        st->cond[st->ncond++] = (struct ex_opt){"", name, value, l};
+    /* A statement's conditions follow it: they stand together in conds. */
+    if ((name = split_opt(s, &value)) != NULL) {
+        ex->conds[ex->nconds] = (struct ex_opt){"", name, value, l};
+        if (st->ncond++ == 0)
+            st->cond = &ex->conds[ex->nconds];
+        ex->nconds++;
+    }
 }
 
 /* auth_line - a line of "begin authenticators": a driver's name, or one of its options */
@@ -202,8 +208,9 @@ static int parse(struct ex_lint *ex, struct smtp_error *err)
 
     ex->opts = calloc(n, sizeof(*ex->opts));
     ex->stmts = calloc(n, sizeof(*ex->stmts));
+    ex->conds = calloc(n, sizeof(*ex->conds));
     ex->auths = calloc(n, sizeof(*ex->auths));
-    if (ex->opts == NULL || ex->stmts == NULL || ex->auths == NULL)
+    if (ex->opts == NULL || ex->stmts == NULL || ex->conds == NULL || ex->auths == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; i < ex->lines.n; i++) {
         struct lint_line *l = &ex->lines.v[i];
@@ -733,6 +740,7 @@ int lint_exim(const char *file, const struct lint_params *params, struct lint_re
 out:
     free(ex.opts);
     free(ex.stmts);
+    free(ex.conds);
     free(ex.auths);
     lint_lines_free(&ex.lines);
     lint_text_free(&ex.text);

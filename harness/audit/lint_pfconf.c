@@ -58,7 +58,7 @@ static const char *default_of(const struct lint_pfconf *cf, const char *name)
 static const struct lint_pfparam *find(const struct lint_pfconf *cf, const char *name,
                                        int *override)
 {
-    size_t i;
+    size_t i, lo, hi;
 
     *override = 0;
     if (cf->svc) {
@@ -68,10 +68,18 @@ static const struct lint_pfparam *find(const struct lint_pfconf *cf, const char 
                 return &cf->svc->o[i - 1];
             }
     }
-    for (i = cf->nparams; i > 0; i--)
-        if (strcmp(cf->params[i - 1].name, name) == 0)
-            return &cf->params[i - 1];
-    return NULL;
+    /* Sorted by name, then line (main_params): the last of the run wins. */
+    lo = 0;
+    hi = cf->nparams;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+
+        if (strcmp(cf->params[mid].name, name) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo > 0 && strcmp(cf->params[lo - 1].name, name) == 0 ? &cf->params[lo - 1] : NULL;
 }
 
 /* raw_value - name's unexpanded value as cf->svc sees it */
@@ -84,9 +92,15 @@ static const char *raw_value(const struct lint_pfconf *cf, const char *name)
     return p ? p->value : default_of(cf, name);
 }
 
+/*
+ * An expansion's output, and what it may still spend: "$a = $b $b", "$b =
+ * $c $c"... doubles with each level, so references are counted, not only
+ * nested (a hostile main.cf must not take minutes).
+ */
 struct out {
     char *p;
     size_t n, size;
+    int budget; /* references still allowed */
 };
 
 static void put(struct out *o, const char *s, size_t n)
@@ -147,8 +161,9 @@ static void expand(const struct lint_pfconf *cf, const char *s, size_t len, stru
 {
     size_t i = 0;
 
-    if (depth > LINT_PF_DEPTH_MAX)
-        return; /* a loop ($a = $b, $b = $a): Postfix stops too */
+    if (depth > LINT_PF_DEPTH_MAX || o->budget <= 0 || o->n + 1 >= o->size)
+        return; /* a loop ($a = $b, $b = $a): Postfix stops too; or enough */
+    o->budget--;
     while (i < len && s[i]) {
         if (s[i] == '$' && i + 1 < len) {
             i += reference(cf, s + i, len - i, o, depth);
@@ -186,7 +201,7 @@ static int single_reference(const char *s, char *out, size_t size)
 
 void lint_pfconf_get(const struct lint_pfconf *cf, const char *name, struct lint_pfvalue *v)
 {
-    struct out o = {v->text, 0, sizeof(v->text)};
+    struct out o = {v->text, 0, sizeof(v->text), LINT_PF_EXPANSIONS_MAX};
     const struct lint_pfparam *p = find(cf, name, &v->override);
     const char *raw = p ? p->value : default_of(cf, name);
     char ref[128];
@@ -243,6 +258,16 @@ size_t lint_pfconf_words(const char *text, struct lint_pfword *w, size_t max)
     return n;
 }
 
+/* by_name - by name, then by line: the setting that wins comes last */
+
+static int by_name(const void *a, const void *b)
+{
+    const struct lint_pfparam *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+
+    return c ? c : (x->where->line > y->where->line) - (x->where->line < y->where->line);
+}
+
 /* main_params - main.cf's "name = value" lines, in place */
 
 static int main_params(struct lint_pfconf *cf, struct smtp_error *err)
@@ -265,6 +290,7 @@ static int main_params(struct lint_pfconf *cf, struct smtp_error *err)
         *end = 0;
         cf->params[cf->nparams++] = (struct lint_pfparam){l->text, value, l};
     }
+    qsort(cf->params, cf->nparams, sizeof(cf->params[0]), by_name);
     return 0;
 }
 

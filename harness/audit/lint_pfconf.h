@@ -37,8 +37,9 @@ extern "C" {
 #define LINT_PF_VALUE_MAX 8192 /* an expanded value; longer ones are cut */
 #define LINT_PF_WORDS_MAX 256  /* words of one list */
 #define LINT_PF_SERVICES_MAX 128
-#define LINT_PF_OVERRIDES_MAX 64 /* -o of one service */
-#define LINT_PF_DEPTH_MAX 16     /* nested $name expansions */
+#define LINT_PF_OVERRIDES_MAX 64    /* -o of one service */
+#define LINT_PF_DEPTH_MAX 16        /* nested $name expansions */
+#define LINT_PF_EXPANSIONS_MAX 4096 /* expansions for one value, all levels */
 
 struct lint_pfparam {
     const char *name, *value;

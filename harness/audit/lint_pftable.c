@@ -150,7 +150,7 @@ int lint_pftable_load(int dirfd, const char *dir_shown, const char *confdir, con
         return err->cls == SMTP_ERR_INTERNAL ? -1 : 1;
     if (lint_lines_split(&t->text, LINT_JOIN_INDENT, &t->lines, err) < 0 || entries(t, err) < 0) {
         lint_pftable_free(t);
-        return -1;
+        return err->cls == SMTP_ERR_INTERNAL ? -1 : 1;
     }
     return 0;
 }

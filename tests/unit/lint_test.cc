@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <ctime>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -373,6 +374,31 @@ TEST(LintHostile, LinksFifosAndLargeFilesAreNotRead)
     EXPECT_EQ(lint_read(dfd, "main.cf", "main.cf", &t, &err), 0);
     lint_text_free(&t);
     close(dfd);
+}
+
+// "$p0 = $p1 $p1", "$p1 = $p2 $p2", ...: the expansion is bounded, not 2^n.
+TEST(LintHostile, ExpansionBombIsBounded)
+{
+    Scratch s;
+    std::string main_cf = "smtpd_recipient_restrictions = $p0, reject_unauth_destination\n";
+    for (int i = 0; i < 50000; i++)
+        main_cf += "p" + std::to_string(i) + " = $p" + std::to_string(i + 1) + " ${p" +
+                   std::to_string(i + 1) + "}\n";
+    s.Write("main.cf", main_cf);
+    lint_params lp = {};
+    lint_report r = {};
+    smtp_error err;
+    time_t t0 = time(nullptr);
+    ASSERT_EQ(lint_postfix(s.dir.c_str(), &lp, &r, &err), 0) << err.msg;
+    EXPECT_LE(time(nullptr) - t0, 5);
+    lint_report_free(&r);
+    // Too many lines: refused, the file named.
+    std::string many;
+    for (int i = 0; i <= LINT_LINES_MAX; i++)
+        many += "a\n";
+    s.Write("main.cf", many);
+    EXPECT_EQ(lint_postfix(s.dir.c_str(), &lp, &r, &err), -1);
+    EXPECT_NE(std::string(err.msg).find("main.cf: more than"), std::string::npos) << err.msg;
 }
 
 // A table named by an absolute path inside the directory given is read too.
