@@ -122,15 +122,15 @@ void lint_add(struct lint_report *r, const char *id, enum lint_severity sev, con
     va_list ap;
     size_t i;
 
+    if (r->n >= LINT_FINDINGS_MAX) {
+        r->dropped++; /* a duplicate among them too, perhaps: no time spent on telling */
+        return;
+    }
     smtp_sanitize_str(file, shown, sizeof(shown));
     for (i = 0; i < r->n; i++)
         if (strcmp(r->findings[i].id, id) == 0 && r->findings[i].line == line &&
             strcmp(r->findings[i].file, shown) == 0)
             return;
-    if (r->n >= LINT_FINDINGS_MAX) {
-        r->dropped++;
-        return;
-    }
     if (r->n == r->cap) {
         size_t cap = r->cap ? 2 * r->cap : 16;
         struct lint_finding *p = realloc(r->findings, cap * sizeof(*p));

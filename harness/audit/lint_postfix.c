@@ -27,11 +27,69 @@
 
 #define GUIDE "relay-access-denied guide"
 
+#define PF_TABLES_MAX 64               /* distinct tables read in one run */
+#define PF_TABLE_BYTES_MAX (16u << 20) /* their bytes, all together */
+
+/* A table as read once per run (a hostile config names the same one in every service). */
+struct pf_table {
+    char spec[LINT_PATH_MAX];
+    int rc; /* lint_pftable_load()'s: 0 read, 1 not (why) */
+    char why[SMTP_ERROR_MSG_MAX];
+    struct lint_pftable t;
+    signed char opens[8]; /* access_table()'s answer before a relay check, by pf_word; -1 */
+};
+
+#define PF_REPORTED_MAX 256 /* list settings whose findings are made */
+
 struct pf_lint {
     struct lint_pfconf cf;
     struct lint_report *r;
     const struct lint_params *lp;
+    struct pf_table *tables;
+    size_t ntables, table_bytes;
+    const struct lint_line *reported[PF_REPORTED_MAX]; /* a list setting reported once */
+    size_t nreported;
 };
+
+/*
+ * table - the table spec[0..n) names, read on first use; 0 (*t), or 1 not
+ * read (*why). Out of memory sets r->failed.
+ */
+static int table(struct pf_lint *pl, const char *spec, size_t n, struct pf_table **t,
+                 const char **why)
+{
+    struct pf_table *c;
+    struct smtp_error err;
+    size_t i;
+
+    for (i = 0; i < pl->ntables; i++) {
+        c = &pl->tables[i];
+        if (strlen(c->spec) == n && memcmp(c->spec, spec, n) == 0) {
+            *t = c;
+            *why = c->why;
+            return c->rc;
+        }
+    }
+    *why = "lint reads at most 64 tables, 16 MiB in all";
+    if (pl->ntables >= PF_TABLES_MAX || n >= sizeof(c->spec) ||
+        pl->table_bytes >= PF_TABLE_BYTES_MAX)
+        return 1;
+    c = &pl->tables[pl->ntables++];
+    memset(c, 0, sizeof(*c));
+    memset(c->opens, -1, sizeof(c->opens));
+    memcpy(c->spec, spec, n);
+    smtp_error_clear(&err);
+    c->rc = lint_pftable_load(pl->cf.dirfd, pl->cf.dir, pl->cf.confdir, spec, n, &c->t, &err);
+    snprintf(c->why, sizeof(c->why), "%s", err.msg);
+    if (c->rc < 0) {
+        pl->r->failed = 1;
+        c->rc = 1;
+    }
+    pl->table_bytes += c->t.text.len;
+    *t = c;
+    *why = c->why;
+    return c->rc;
+}
 
 /* One restriction list, as the service being linted sees it. */
 struct pf_list {
@@ -253,47 +311,48 @@ static int access_table(struct pf_lint *pl, const struct pf_list *L, size_t i, i
 {
     enum pf_word k = kind_of(&L->w[i]);
     const struct lint_pfword *tw = &L->w[i + 1];
-    int early = before_check(L, i), opens = 0, rc;
-    struct lint_pftable t;
-    struct smtp_error err;
+    int early = before_check(L, i), opens = 0;
+    const struct lint_pftable *t;
+    struct pf_table *c;
     char fix[LINT_FIX_MAX], at[128];
+    const char *why;
     size_t j;
 
-    smtp_error_clear(&err);
-    if ((rc = lint_pftable_load(pl->cf.dirfd, pl->cf.dir, pl->cf.confdir, tw->s, tw->n, &t,
-                                &err)) != 0) {
-        if (rc < 0)
-            pl->r->failed = 1;
-        else if (report)
-            table_unread(pl, L, err.msg);
+    if (table(pl, tw->s, tw->n, &c, &why) != 0) {
+        if (report)
+            table_unread(pl, L, why);
         return 0;
     }
+    /* The same table in every service: asked once. */
+    if (!report && early && c->opens[k] >= 0)
+        return c->opens[k];
+    t = &c->t;
     fix_line(L, fix, sizeof(fix));
     where_text(L, at, sizeof(at));
-    for (j = 0; j < t.n; j++) {
-        const struct lint_pftable_entry *e = &t.v[j];
+    for (j = 0; j < t->n; j++) {
+        const struct lint_pftable_entry *e = &t->v[j];
         int accepts = !e->negated && lint_pftable_accepts(e->value, e->value_len);
         struct audit_net net;
         int bad = 0;
 
         if (report)
-            lookalike(pl, &t, e, k == W_SENDER || k == W_RECIPIENT,
+            lookalike(pl, t, e, k == W_SENDER || k == W_RECIPIENT,
                       accepts && early ? LINT_ERROR : LINT_WARNING);
         if (!accepts || !early)
             continue;
         if (k == W_CLIENT) {
-            bad = t.kind != LINT_PFTABLE_REGEXP && audit_net_parse(e->key, e->key_len, &net) == 0 &&
-                  lint_net_wide(&net);
+            bad = t->kind != LINT_PFTABLE_REGEXP &&
+                  audit_net_parse(e->key, e->key_len, &net) == 0 && lint_net_wide(&net);
             if (bad && report)
-                lint_add(pl->r, "network-wide", sev, t.shown, e->where, fix,
+                lint_add(pl->r, "network-wide", sev, t->shown, e->where, fix,
                          "%.*s accepts a network of %s addresses before %s's relay check (%s)"
                          "%s: every host there may relay",
                          (int)(e->key_len > 100 ? 100 : e->key_len), e->key,
                          net.len == 0 ? "all" : "too many", L->v.name, at, other);
         } else {
-            bad = k != W_RECIPIENT || recipient_opens(&t, e);
+            bad = k != W_RECIPIENT || recipient_opens(t, e);
             if (bad && report)
-                lint_add(pl->r, "client-controlled-permit", sev, t.shown, e->where, fix,
+                lint_add(pl->r, "client-controlled-permit", sev, t->shown, e->where, fix,
                          "%s accepts before %s's relay check (%s), keyed on the %s, which "
                          "any client chooses freely%s: move the lookup after "
                          "reject_unauth_destination",
@@ -308,8 +367,25 @@ static int access_table(struct pf_lint *pl, const struct pf_list *L, size_t i, i
         }
         opens |= bad;
     }
-    lint_pftable_free(&t);
+    if (early)
+        c->opens[k] = (signed char)opens;
     return opens;
+}
+
+/* first_report - the list's setting has not been reported on yet (now it has) */
+
+static int first_report(struct pf_lint *pl, const struct pf_list *L)
+{
+    size_t i;
+
+    if (L->v.where == NULL)
+        return 1; /* Postfix's default: no table, cheap */
+    for (i = 0; i < pl->nreported; i++)
+        if (pl->reported[i] == L->v.where)
+            return 0;
+    if (pl->nreported < PF_REPORTED_MAX)
+        pl->reported[pl->nreported++] = L->v.where;
+    return 1;
 }
 
 /* list_opens - the list lets a stranger's mail to a foreign domain through */
@@ -385,14 +461,16 @@ static void relay_lists(struct pf_lint *pl, struct pf_list *relay, struct pf_lis
     }
     a = list_opens(pl, relay, 0, LINT_ERROR, "");
     b = list_opens(pl, rcpt, 0, LINT_ERROR, "");
-    list_opens(pl, relay, 1, b ? LINT_ERROR : LINT_WARNING,
-               b ? ", and smtpd_recipient_restrictions lets it through too: an open relay"
-                 : "; smtpd_recipient_restrictions stops it today, one edit away from an "
-                   "open relay");
-    list_opens(pl, rcpt, 1, a ? LINT_ERROR : LINT_WARNING,
-               a ? ", and smtpd_relay_restrictions lets it through too: an open relay"
-                 : "; smtpd_relay_restrictions stops it today, one edit away from an open "
-                   "relay");
+    if (first_report(pl, relay))
+        list_opens(pl, relay, 1, b ? LINT_ERROR : LINT_WARNING,
+                   b ? ", and smtpd_recipient_restrictions lets it through too: an open relay"
+                     : "; smtpd_recipient_restrictions stops it today, one edit away from an "
+                       "open relay");
+    if (first_report(pl, rcpt))
+        list_opens(pl, rcpt, 1, a ? LINT_ERROR : LINT_WARNING,
+                   a ? ", and smtpd_relay_restrictions lets it through too: an open relay"
+                     : "; smtpd_relay_restrictions stops it today, one edit away from an open "
+                       "relay");
 }
 
 /* Whether a network list holds each --client address. */
@@ -450,9 +528,9 @@ static void net_list(struct pf_lint *pl, const struct lint_pfvalue *v, struct pf
         const char *s = w[i].s + neg;
         size_t len = w[i].n - neg;
         char spec[LINT_PATH_MAX];
-        struct lint_pftable t;
-        struct smtp_error err;
-        int rc;
+        const struct lint_pftable *t;
+        struct pf_table *c_t;
+        const char *why;
 
         if (len == 0 || (!memchr(s, ':', len) && s[0] != '/') || s[0] == '[' ||
             audit_net_parse(s, len, &(struct audit_net){0}) == 0) {
@@ -461,20 +539,14 @@ static void net_list(struct pf_lint *pl, const struct lint_pfvalue *v, struct pf
         }
         /* "/file/name" holds patterns; "type:table" looks the client up. */
         snprintf(spec, sizeof(spec), "%s%.*s", s[0] == '/' ? "texthash:" : "", (int)len, s);
-        smtp_error_clear(&err);
-        if ((rc = lint_pftable_load(pl->cf.dirfd, pl->cf.dir, pl->cf.confdir, spec, strlen(spec),
-                                    &t, &err)) != 0 ||
-            t.kind == LINT_PFTABLE_REGEXP) {
-            if (rc == 0)
-                lint_pftable_free(&t);
-            pl->r->failed |= rc < 0;
+        if (table(pl, spec, strlen(spec), &c_t, &why) != 0 ||
+            (t = &c_t->t)->kind == LINT_PFTABLE_REGEXP) {
             net_item(pl, "", 0, neg, v->file, v->where, v->name, c, decided);
             continue;
         }
-        for (j = 0; j < t.n; j++)
-            net_item(pl, t.v[j].key, t.v[j].key_len, neg, t.shown, t.v[j].where, v->name, c,
+        for (j = 0; j < t->n; j++)
+            net_item(pl, t->v[j].key, t->v[j].key_len, neg, t->shown, t->v[j].where, v->name, c,
                      decided);
-        lint_pftable_free(&t);
     }
 }
 
@@ -630,28 +702,25 @@ static int regexp_holds(const struct lint_pftable_entry *e, const char *d)
 static int table_holds(struct pf_lint *pl, const struct lint_pfword *w, const char *d, int parent,
                        enum lint_severity lookalike_sev)
 {
-    struct lint_pftable t;
-    struct smtp_error err;
-    int found = 0, rc;
+    const struct lint_pftable *t;
+    struct pf_table *c;
+    const char *why;
+    int found = 0;
     size_t j;
 
-    smtp_error_clear(&err);
-    if ((rc = lint_pftable_load(pl->cf.dirfd, pl->cf.dir, pl->cf.confdir, w->s, w->n, &t, &err)) !=
-        0) {
-        pl->r->failed |= rc < 0;
+    if (table(pl, w->s, w->n, &c, &why) != 0)
         return -1;
-    }
-    for (j = 0; j < t.n && found == 0; j++) {
-        const struct lint_pftable_entry *e = &t.v[j];
+    t = &c->t;
+    for (j = 0; j < t->n && found == 0; j++) {
+        const struct lint_pftable_entry *e = &t->v[j];
 
         if (d == NULL)
-            lookalike(pl, &t, e, 0, lookalike_sev);
-        else if (t.kind == LINT_PFTABLE_REGEXP)
+            lookalike(pl, t, e, 0, lookalike_sev);
+        else if (t->kind == LINT_PFTABLE_REGEXP)
             found = e->negated ? 0 : regexp_holds(e, d);
         else
             found = domain_key(e->key, e->key_len, d, parent);
     }
-    lint_pftable_free(&t);
     return found;
 }
 
@@ -750,20 +819,19 @@ static void alias_captures(struct pf_lint *pl, struct lint_pfvalue *v)
     lint_pfconf_get(&pl->cf, "virtual_alias_maps", v);
     n = lint_pfconf_words(v->text, w, LINT_PF_WORDS_MAX);
     for (i = 0; i < n; i++) {
-        struct lint_pftable t;
-        struct smtp_error err;
-        int rc =
-            lint_pftable_load(pl->cf.dirfd, pl->cf.dir, pl->cf.confdir, w[i].s, w[i].n, &t, &err);
+        const struct lint_pftable *t;
+        struct pf_table *c;
+        const char *why;
 
-        pl->r->failed |= rc < 0;
-        if (rc != 0)
+        if (table(pl, w[i].s, w[i].n, &c, &why) != 0)
             continue;
-        for (j = 0; j < t.n && t.kind == LINT_PFTABLE_REGEXP; j++) {
-            const struct lint_pftable_entry *e = &t.v[j];
+        t = &c->t;
+        for (j = 0; j < t->n && t->kind == LINT_PFTABLE_REGEXP; j++) {
+            const struct lint_pftable_entry *e = &t->v[j];
 
             if (e->negated || !builds_domain(e->value, e->value_len))
                 continue;
-            lint_add(pl->r, "alias-capture-domain", LINT_ERROR, t.shown, e->where,
+            lint_add(pl->r, "alias-capture-domain", LINT_ERROR, t->shown, e->where,
                      "rewrite to a fixed domain you host (/^(.*)@example\\.com$/ "
                      "$1@mail.example.net), never one taken from the address",
                      "the replacement %.*s builds the recipient's domain from a capture: a "
@@ -771,7 +839,6 @@ static void alias_captures(struct pf_lint *pl, struct lint_pfvalue *v)
                      "past reject_unauth_destination (virtual(5), regexp_table(5))",
                      (int)(e->value_len > 200 ? 200 : e->value_len), e->value);
         }
-        lint_pftable_free(&t);
     }
 }
 
@@ -872,6 +939,10 @@ int lint_postfix(const char *dir, const struct lint_params *params, struct lint_
     }
     pl->r = report;
     pl->lp = params;
+    if ((pl->tables = calloc(PF_TABLES_MAX, sizeof(*pl->tables))) == NULL) {
+        rc = smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "out of memory");
+        goto out;
+    }
     if (lint_pfconf_open(&pl->cf, dir, err) < 0) {
         rc = -1;
         goto out;
@@ -887,8 +958,12 @@ int lint_postfix(const char *dir, const struct lint_params *params, struct lint_
     if (report->failed)
         rc = smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "out of memory");
 out:
-    if (pl)
+    for (size_t i = 0; pl && pl->tables && i < pl->ntables; i++)
+        lint_pftable_free(&pl->tables[i].t);
+    if (pl) {
+        free(pl->tables);
         lint_pfconf_close(&pl->cf);
+    }
     free(pl);
     free(s);
     return rc;
