@@ -26,8 +26,10 @@
 #include "lint_exim.h"
 
 #define GUIDE "relay-access-denied guide"
-#define EX_ITEM_MAX 512 /* one list item */
-#define EX_LIST_DEPTH 8 /* +name inside +name */
+#define EX_ITEM_MAX 512          /* one list item */
+#define EX_LIST_DEPTH 8          /* +name inside +name */
+#define EX_ITEMS_MAX 65536       /* list items looked at for one question, +name followed */
+#define EX_RUN_ITEMS_MAX 1048576 /* and in one run */
 
 struct ex_opt {
     const char *kind; /* "domainlist", "hostlist", ... or "" for an option */
@@ -54,6 +56,10 @@ struct ex_lint {
     struct lint_lines lines;
     struct ex_opt *opts;
     size_t nopts;
+    const struct ex_opt **named; /* the named lists among opts, by kind, name, line */
+    size_t nnamed;
+    long budget; /* list items still to look at, for one question (+name inside +name) */
+    long spent;  /* list items looked at in all */
     struct ex_stmt *stmts;
     size_t nstmts;
     struct ex_opt *conds; /* every statement's, one after another */
@@ -199,6 +205,19 @@ static void auth_line(struct ex_lint *ex, struct lint_line *l)
     }
 }
 
+/* by_name - named lists by kind, name, then line: the one that counts comes last */
+
+static int by_name(const void *a, const void *b)
+{
+    const struct ex_opt *x = *(const struct ex_opt *const *)a,
+                        *y = *(const struct ex_opt *const *)b;
+    int c = strcmp(x->kind, y->kind);
+
+    if (c == 0)
+        c = strcmp(x->name, y->name);
+    return c ? c : (x->where->line > y->where->line) - (x->where->line < y->where->line);
+}
+
 /* parse - the file's sections into options, ACL statements, authenticators */
 
 static int parse(struct ex_lint *ex, struct smtp_error *err)
@@ -227,6 +246,12 @@ static int parse(struct ex_lint *ex, struct smtp_error *err)
         else if (strcmp(section, "authenticators") == 0)
             auth_line(ex, l);
     }
+    if ((ex->named = calloc(ex->nopts + 1, sizeof(*ex->named))) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    for (i = 0; i < ex->nopts; i++)
+        if (ex->opts[i].kind[0] && strcmp(ex->opts[i].kind, "auth") != 0)
+            ex->named[ex->nnamed++] = &ex->opts[i];
+    qsort(ex->named, ex->nnamed, sizeof(ex->named[0]), by_name);
     return 0;
 }
 
@@ -234,11 +259,27 @@ static int parse(struct ex_lint *ex, struct smtp_error *err)
 
 static const struct ex_opt *opt(const struct ex_lint *ex, const char *kind, const char *name)
 {
-    size_t i;
+    size_t i, lo = 0, hi = ex->nnamed;
 
-    for (i = ex->nopts; i > 0; i--)
-        if (strcmp(ex->opts[i - 1].kind, kind) == 0 && strcmp(ex->opts[i - 1].name, name) == 0)
-            return &ex->opts[i - 1];
+    if (kind[0] == 0) {
+        for (i = ex->nopts; i > 0; i--)
+            if (ex->opts[i - 1].kind[0] == 0 && strcmp(ex->opts[i - 1].name, name) == 0)
+                return &ex->opts[i - 1];
+        return NULL;
+    }
+    /* Named lists, looked up for every "+name" item: sorted (by_name), the last one wins. */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ex->named[mid]->kind, kind);
+
+        if (c < 0 || (c == 0 && strcmp(ex->named[mid]->name, name) <= 0))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > 0 && strcmp(ex->named[lo - 1]->kind, kind) == 0 &&
+        strcmp(ex->named[lo - 1]->name, name) == 0)
+        return ex->named[lo - 1];
     return NULL;
 }
 
@@ -276,6 +317,17 @@ static int next_item(const char **p, char *sep, char *item, size_t size)
     return 1;
 }
 
+/* spend - one more list item may be looked at: for this question, and in this run */
+
+static int spend(struct ex_lint *ex)
+{
+    if (ex->budget <= 0 || ex->spent >= EX_RUN_ITEMS_MAX)
+        return 0;
+    ex->budget--;
+    ex->spent++;
+    return 1;
+}
+
 /* Whether a host list holds each --client address. */
 struct ex_clients {
     int held[LINT_PARAMS_MAX];
@@ -294,7 +346,9 @@ static int host_list(struct ex_lint *ex, const char *value, const struct lint_li
     int wide = 0;
     size_t i;
 
-    while (depth < EX_LIST_DEPTH && next_item(&p, &sep, item, sizeof(item))) {
+    if (depth == 0)
+        ex->budget = EX_ITEMS_MAX;
+    while (depth < EX_LIST_DEPTH && spend(ex) && next_item(&p, &sep, item, sizeof(item))) {
         int neg = item[0] == '!';
         const char *it = item + neg;
         struct audit_net net;
@@ -356,8 +410,13 @@ static int domain_list(struct ex_lint *ex, const char *value, const struct lint_
     const char *p = value;
     int unknown = 0;
 
+    if (depth == 0)
+        ex->budget = EX_ITEMS_MAX;
     while (depth < EX_LIST_DEPTH && next_item(&p, &sep, item, sizeof(item))) {
         int neg = item[0] == '!', rc = 0;
+
+        if (!spend(ex))
+            return -1; /* "+a" inside "+a" inside ...: no telling, and no more time */
         const char *it = item + neg;
         const struct ex_opt *named;
         size_t n = strlen(it), dn = d ? strlen(d) : 0;
@@ -736,9 +795,15 @@ int lint_exim(const char *file, const struct lint_params *params, struct lint_re
     lists(&ex);
     domains(&ex);
     ports(&ex);
+    if (ex.spent >= EX_RUN_ITEMS_MAX)
+        lint_add(report, "table-unread", LINT_INFO, file, NULL, "",
+                 "not checked: more than %d list items (+name inside +name), the rest were not "
+                 "looked at",
+                 EX_RUN_ITEMS_MAX);
     rc = report->failed ? smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory") : 0;
 out:
     free(ex.opts);
+    free(ex.named);
     free(ex.stmts);
     free(ex.conds);
     free(ex.auths);

@@ -392,6 +392,22 @@ TEST(LintHostile, ExpansionBombIsBounded)
     ASSERT_EQ(lint_postfix(s.dir.c_str(), &lp, &r, &err), 0) << err.msg;
     EXPECT_LE(time(nullptr) - t0, 5);
     lint_report_free(&r);
+    // Exim: "+a" inside "+a", in every statement: bounded too, and said.
+    std::string conf = "acl_smtp_rcpt = a\nhostlist relay_from_hosts = +relay_from_hosts";
+    for (int i = 0; i < 2000; i++)
+        conf += " : +relay_from_hosts";
+    conf += "\nbegin acl\na:\n";
+    for (int i = 0; i < 5000; i++)
+        conf += "  accept hosts = +relay_from_hosts\n";
+    std::string path = s.Write("bomb.conf", conf);
+    t0 = time(nullptr);
+    ASSERT_EQ(lint_exim(path.c_str(), &lp, &r, &err), 0) << err.msg;
+    EXPECT_LE(time(nullptr) - t0, 5);
+    bool said = false;
+    for (size_t i = 0; i < r.n; i++)
+        said |= std::string(r.findings[i].id) == "table-unread";
+    EXPECT_TRUE(said);
+    lint_report_free(&r);
     // Too many lines: refused, the file named.
     std::string many;
     for (int i = 0; i <= LINT_LINES_MAX; i++)
