@@ -40,6 +40,7 @@ struct pf_table {
 };
 
 #define PF_REPORTED_MAX 256 /* list settings whose findings are made */
+#define PF_REGEXPS_MAX 4096 /* patterns of a domain table matched against a --domain */
 
 struct pf_lint {
     struct lint_pfconf cf;
@@ -711,6 +712,9 @@ static int table_holds(struct pf_lint *pl, const struct lint_pfword *w, const ch
     if (table(pl, w->s, w->n, &c, &why) != 0)
         return -1;
     t = &c->t;
+    /* Each pattern compiled for each --domain: a few thousand, not a hostile table's all. */
+    if (d && t->kind == LINT_PFTABLE_REGEXP && t->n > PF_REGEXPS_MAX)
+        return -1;
     for (j = 0; j < t->n && found == 0; j++) {
         const struct lint_pftable_entry *e = &t->v[j];
 
