@@ -25,6 +25,7 @@ struct subcommand {
 static const struct subcommand commands[] = {
     {"run", cli_run, "run scenarios on real Postfix and Exim, write results/"},
     {"send", cli_send, "run one SMTP dialogue from flags (swaks-style)"},
+    {"audit", cli_audit, "audit your Postfix or Exim config for open-relay holes"},
     {"fuzz", cli_fuzz, "fuzz a live MTA's relay decisions with mutated dialogues"},
     {"sandbox", cli_sandbox, "stand up a private Postfix or Exim with a capture sink"},
     {"certs", cli_certs, "write a throwaway test CA and server certificate"},

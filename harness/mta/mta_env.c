@@ -136,8 +136,8 @@ static int lo_outside(struct smtp_error *err)
         if (inet_pton(AF_INET, nets[i], &sin->sin_addr) != 1)
             rc = smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "bad network %s", nets[i]);
         else if (ioctl(fd, SIOCSIFADDR, &ifr) < 0)
-            rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCSIFADDR %s on lo: %s",
-                                nets[i], strerror(errno));
+            rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCSIFADDR %s on lo: %s", nets[i],
+                                strerror(errno));
         else {
             inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
             if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0)

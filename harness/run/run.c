@@ -59,7 +59,8 @@ struct cell_run {
     char last_rcpt[320];
     char last_rcpt_reply[600];
     int last_data_code;
-    size_t sink_from; /* sink messages before this cell's dialogues */
+    char last_msgid[200]; /* the Message-Id of the last DATA's message */
+    size_t sink_from;     /* sink messages before this cell's dialogues */
     long sink_wait_ms;
 };
 
@@ -209,10 +210,12 @@ static void default_body(struct cell_run *cr, char *buf, size_t size)
     char name[200];
 
     run_cell_name(cr->cell, name, sizeof(name));
+    snprintf(cr->last_msgid, sizeof(cr->last_msgid), "<%.150s.%ld@relaylab.test>",
+             cr->cell->scenario->id, mta_env_now_ms());
     snprintf(buf, size,
              "From: <sender@relaylab.test>\r\nTo: <%s>\r\nSubject: relaylab %s\r\n"
-             "Message-Id: <%s.%ld@relaylab.test>\r\n\r\nrelaylab scenario %s\r\n",
-             cr->last_rcpt, name, cr->cell->scenario->id, mta_env_now_ms(), name);
+             "Message-Id: %s\r\n\r\nrelaylab scenario %s\r\n",
+             cr->last_rcpt, name, cr->last_msgid, name);
 }
 
 /* check_relayed - expect relayed / open-relay: accepted, and in the sink */
@@ -239,6 +242,66 @@ static void check_relayed(struct cell_run *cr, const struct scenario_step *st, c
         if (st->op == SCN_EXPECT_OPEN_RELAY)
             cr->cell->open_relay_found = 1;
     }
+}
+
+/* at_domain - 1 if the address's domain is domain (case-blind, a trailing dot aside) */
+
+static int at_domain(const char *addr, const char *domain)
+{
+    const char *at = strrchr(addr, '@');
+    size_t n = strlen(domain), m;
+
+    while (n && domain[n - 1] == '.')
+        n--;
+    if (at == NULL)
+        return 0;
+    m = strlen(++at);
+    while (m && at[m - 1] == '.')
+        m--;
+    return m == n && strncasecmp(at, domain, n) == 0;
+}
+
+/*
+ * check_no_relay_to - expect no-relay-to DOMAIN: the cell's last message
+ * (by its Message-Id) reached the sink for no recipient at DOMAIN. A
+ * refused RCPT or DATA passes at once; an accepted message is waited for
+ * (local mail reaches the sink too) and judged by where it went, not by
+ * how its address looked at RCPT.
+ */
+static void check_no_relay_to(struct cell_run *cr, const struct scenario_step *st)
+{
+    long deadline = mta_env_now_ms() + RUN_RELAY_WAIT_MS;
+    size_t seen = cr->sink_from;
+    struct mta_sink_message m;
+
+    if (cr->last_rcpt_code / 100 != 2 || cr->last_data_code != 250)
+        return;
+    for (;;) {
+        size_t n = mta_sink_count(cr->inst->sink);
+
+        for (; seen < n; seen++) {
+            size_t i;
+
+            if (mta_sink_get(cr->inst->sink, seen, &m) < 0 || strcmp(m.message_id, cr->last_msgid))
+                continue;
+            for (i = 0; i < m.nrcpt; i++)
+                if (at_domain(m.rcpt[i], st->arg)) {
+                    if (cr->cell->status == RUN_PASS)
+                        cr->cell->status = RUN_OPEN_RELAY;
+                    failed(cr, st, "no message for that domain", "the sink got msg-%lu for <%s>",
+                           m.id, m.rcpt[i]);
+                    return;
+                }
+            engine_note(cr->e, SMTP_TX_INFO, "sink: msg-%lu went to <%s>, not to %s", m.id,
+                        m.nrcpt ? m.rcpt[0] : "", st->arg);
+            return;
+        }
+        if (mta_env_now_ms() >= deadline)
+            break;
+        (void)mta_sink_wait(cr->inst->sink, NULL, seen, deadline - mta_env_now_ms(), NULL);
+    }
+    engine_note(cr->e, SMTP_TX_INFO, "sink: the message accepted did not arrive within %d ms",
+                RUN_RELAY_WAIT_MS);
 }
 
 /* run_expect - an "S:" or "expect" step: judge what the dialogue did */
@@ -269,6 +332,9 @@ static void run_expect(struct cell_run *cr, const struct scenario_step *st)
             cr->cell->status = RUN_OPEN_RELAY;
         failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %s", cr->last_rcpt,
                cr->last_rcpt_reply);
+        return;
+    case SCN_EXPECT_NO_RELAY_TO:
+        check_no_relay_to(cr, st);
         return;
     case SCN_EXPECT_CONNECTION_REFUSED:
         if (!engine_last(cr->e)->connect_refused)

@@ -1,0 +1,250 @@
+/*++
+ * NAME
+ *	cli_audit 3
+ * SUMMARY
+ *	relaylab audit: is this config an open relay?
+ * SYNOPSIS
+ *	relaylab audit --postfix-config DIR | --exim-config FILE [--domain D]...
+ *		[--victim D]... [-j N] [--time S] [--json] [--sarif FILE] [--junit FILE]
+ *		[--results DIR]
+ *--*/
+#include <errno.h>
+#include <getopt.h> /* no_argument, required_argument */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "cli.h"
+#include "report_audit.h"
+
+#define CLI_AUDIT_NAMES_MAX 16
+
+struct audit_opts {
+    const char *postfix_dir;
+    const char *exim_conf;
+    const char *names[2][CLI_AUDIT_NAMES_MAX]; /* --domain, --victim */
+    size_t nnames[2];
+    const char *sarif, *junit, *results;
+    int json;
+    long seconds;
+    size_t jobs;
+    char main_cf[4096], master_cf[4096];
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: relaylab audit --postfix-config DIR | --exim-config FILE [options]\n"
+            "\n"
+            "Stands your config up in the sandbox (only where mail leaves to is changed: the\n"
+            "capture sink), asks it for its names, domains and trusted networks, and tries\n"
+            "every relay trick against it from a client outside those networks: senders,\n"
+            "HELO names and recipient forms built from its own names (percent hack, bang\n"
+            "path, source route, quoted local parts, several '@', address literals, SRS and\n"
+            "BATV shapes, look-alike domains, case, a trailing dot, SMTPUTF8), the AUTH edge\n"
+            "cases on every listener that offers AUTH, XCLIENT when offered. A relay is\n"
+            "mail that reaches the sink for a domain the config neither delivers nor relays\n"
+            "for. Each finding is written as a scenario that 'relaylab run' replays.\n"
+            "\n"
+            "  --postfix-config DIR  DIR/main.cf (and DIR/master.cf, and the tables beside)\n"
+            "  --exim-config FILE    an Exim configuration file\n"
+            "  --domain D            a domain the server serves (repeatable, up to %d)\n"
+            "  --victim D            a foreign domain to try to reach (repeatable; default\n"
+            "                        %s)\n"
+            "  -j, --jobs N          connections at once (1 to 32, default 4)\n"
+            "  --time S              the battery's time bound (default 300)\n"
+            "  --json                the result as JSON on stdout instead of text\n"
+            "  --sarif FILE          a SARIF 2.1.0 log (a finding at the config line)\n"
+            "  --junit FILE          a JUnit XML suite (one test per trick family)\n"
+            "  --results DIR         where audit-MTA-TIME/ goes (default results)\n"
+            "\n"
+            "exit codes: 0 no relay, 1 an open relay, 2 usage, 3 environment\n",
+            CLI_AUDIT_NAMES_MAX, AUDIT_VICTIM);
+}
+
+/* add_name - --domain or --victim: a plain domain */
+
+static int add_name(struct audit_opts *o, int which, const char *value)
+{
+    static const char *const opt[] = {"--domain", "--victim"};
+
+    if (!audit_names_domain_ok(value) || value[0] == '[' || strchr(value, '.') == NULL)
+        return cli_say(CLI_EXIT_USAGE, "relaylab audit: %s wants a domain name, not '%s'\n",
+                       opt[which], value);
+    if (o->nnames[which] == CLI_AUDIT_NAMES_MAX)
+        return cli_say(CLI_EXIT_USAGE, "relaylab audit: at most %d %s\n", CLI_AUDIT_NAMES_MAX,
+                       opt[which]);
+    o->names[which][o->nnames[which]++] = value;
+    return -1;
+}
+
+static int on_domain(void *ctx, char *value)
+{
+    return add_name(ctx, 0, value);
+}
+
+static int on_victim(void *ctx, char *value)
+{
+    return add_name(ctx, 1, value);
+}
+
+/* config - the user's files; the exit code on error, else -1 */
+
+static int config(struct audit_opts *o, struct audit_params *p)
+{
+    if (!o->postfix_dir == !o->exim_conf)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab audit: give one of --postfix-config DIR or --exim-config FILE\n");
+    if (o->exim_conf) {
+        if (access(o->exim_conf, R_OK) < 0)
+            return cli_say(CLI_EXIT_USAGE, "relaylab audit: cannot read %s: %s\n", o->exim_conf,
+                           strerror(errno));
+        p->mta = MTA_EXIM;
+        p->exim_conf = o->exim_conf;
+        return -1;
+    }
+    snprintf(o->main_cf, sizeof(o->main_cf), "%s/main.cf", o->postfix_dir);
+    snprintf(o->master_cf, sizeof(o->master_cf), "%s/master.cf", o->postfix_dir);
+    if (access(o->main_cf, R_OK) < 0)
+        return cli_say(CLI_EXIT_USAGE, "relaylab audit: cannot read %s: %s\n", o->main_cf,
+                       strerror(errno));
+    p->mta = MTA_POSTFIX;
+    p->postfix_main_cf = o->main_cf;
+    /* No master.cf: the sandbox's own (smtp, submission, smtps). */
+    p->postfix_master_cf = access(o->master_cf, R_OK) == 0 ? o->master_cf : NULL;
+    return -1;
+}
+
+/* publish - the scenarios and audit.json into RESULTS/audit-MTA-TIME, whole */
+
+static int publish(struct audit_result *r, const struct audit_params *p,
+                   const struct report_audit_meta *m, const char *results, char *dir, size_t size)
+{
+    char tmp[4200], json[4300];
+    struct smtp_error err;
+
+    smtp_error_clear(&err);
+    if (mkdir(results, 0755) < 0 && errno != EEXIST) {
+        fprintf(stderr, "relaylab audit: cannot make %s: %s\n", results, strerror(errno));
+        return -1;
+    }
+    snprintf(dir, size, "%s/audit-%s-%ld", results, m->mta, (long)time(NULL));
+    snprintf(tmp, sizeof(tmp), "%s/.tmp.audit.XXXXXX", results);
+    if (mkdtemp(tmp) == NULL || chmod(tmp, 0755) < 0) {
+        fprintf(stderr, "relaylab audit: cannot write in %s: %s\n", results, strerror(errno));
+        return -1;
+    }
+    snprintf(json, sizeof(json), "%s/audit.json", tmp);
+    if (audit_write_scenarios(r, p, tmp, &err) < 0 || report_audit_json(json, m, r, &err) < 0) {
+        cli_error("audit", err.msg);
+        return -1;
+    }
+    if (rename(tmp, dir) < 0) {
+        fprintf(stderr, "relaylab audit: cannot rename %s: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    /* The scenarios' paths as they now are. */
+    for (size_t i = 0; i < r->nfindings; i++) {
+        struct audit_finding *f = &r->findings[i];
+        const char *slash = strrchr(f->scenario, '/');
+
+        if (slash && strncmp(f->scenario, tmp, strlen(tmp)) == 0) {
+            char name[256];
+
+            snprintf(name, sizeof(name), "%s", slash + 1);
+            snprintf(f->scenario, sizeof(f->scenario), "%.400s/%.190s", dir, name);
+        }
+    }
+    return 0;
+}
+
+/* audit_in_sandbox - the environment, the audit, the reports; the exit code */
+
+static int audit_in_sandbox(struct audit_opts *o, struct audit_params *p)
+{
+    struct report_audit_meta m = {RELAYLAB_VERSION,
+                                  p->mta == MTA_POSTFIX ? p->postfix_main_cf : p->exim_conf,
+                                  mta_kind_name(p->mta)};
+    static struct audit_result r;
+    struct mta_env_params ep;
+    struct mta_env *env;
+    struct smtp_error err;
+    char dir[4300];
+    int rc;
+
+    mta_env_params_default(&ep);
+    if ((rc = cli_env_open("audit", &ep, &env)) >= 0)
+        return rc;
+    smtp_error_clear(&err);
+    if (audit_run(env, p, &r, &err) < 0) {
+        cli_error("audit", err.msg);
+        audit_result_free(&r);
+        mta_env_close(env);
+        return CLI_EXIT_ENV;
+    }
+    mta_env_close(env);
+    rc = publish(&r, p, &m, o->results, dir, sizeof(dir)) < 0 ? CLI_EXIT_ENV : -1;
+    if (rc < 0 && o->sarif && report_audit_sarif(o->sarif, &m, &r, &err) < 0)
+        rc = CLI_EXIT_ENV;
+    if (rc < 0 && o->junit && report_audit_junit(o->junit, &m, &r, &err) < 0)
+        rc = CLI_EXIT_ENV;
+    if (rc == CLI_EXIT_ENV && err.msg[0])
+        cli_error("audit", err.msg);
+    if (rc < 0 && o->json && report_audit_json("-", &m, &r, &err) < 0)
+        rc = CLI_EXIT_ENV;
+    if (rc < 0 && !o->json) {
+        report_audit_text(stdout, &m, &r);
+        printf("\nresults: %s\n", dir);
+    }
+    if (rc < 0)
+        rc = r.nfindings ? CLI_EXIT_CHECK : CLI_EXIT_OK;
+    audit_result_free(&r);
+    return rc;
+}
+
+/* cli_audit - "relaylab audit" */
+
+int cli_audit(int argc, char **argv)
+{
+    static struct audit_opts o;
+    struct audit_params p;
+    const struct cli_opt opts[] = {
+        CLI_TEXT("postfix-config", 0, &o.postfix_dir),
+        CLI_TEXT("exim-config", 0, &o.exim_conf),
+        CLI_CALL("domain", 0, required_argument, on_domain),
+        CLI_CALL("victim", 0, required_argument, on_victim),
+        CLI_NUMBER(CLI_OPT_SIZE, "jobs", 'j', &o.jobs, 1, 32),
+        CLI_NUMBER(CLI_OPT_LONG, "time", 0, &o.seconds, 1, 86400),
+        CLI_FLAG("json", 0, &o.json),
+        CLI_TEXT("sarif", 0, &o.sarif),
+        CLI_TEXT("junit", 0, &o.junit),
+        CLI_TEXT("results", 0, &o.results),
+    };
+    int rc;
+
+    memset(&o, 0, sizeof(o));
+    memset(&p, 0, sizeof(p));
+    o.results = "results";
+    o.jobs = 4;
+    o.seconds = 300;
+    if ((rc = cli_opt_parse("audit", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage,
+                            &o)) >= 0)
+        return rc;
+    if (optind < argc) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if ((rc = config(&o, &p)) >= 0)
+        return rc;
+    p.domains = o.names[0];
+    p.ndomains = o.nnames[0];
+    p.victims = o.names[1];
+    p.nvictims = o.nnames[1];
+    p.jobs = o.jobs;
+    p.budget_ms = o.seconds * 1000;
+    return audit_in_sandbox(&o, &p);
+}
