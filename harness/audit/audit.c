@@ -87,58 +87,6 @@ static int judge(struct audit_result *r, const struct mta_sink_message *m, size_
     return 0;
 }
 
-/* settle - wait until the sink has every accepted message, or the time is up; judge them */
-
-static int settle(struct audit_result *r, struct mta_instance *inst, const char *tag,
-                  long settle_ms, struct smtp_error *err)
-{
-    size_t want = 0, got = 0, seen = 0, k;
-    long deadline = mta_env_now_ms() + settle_ms;
-
-    for (k = 0; k < r->battery.n; k++)
-        want += r->outcomes[k].data == 250;
-    for (;;) {
-        size_t n = mta_sink_count(inst->sink);
-
-        for (; seen < n; seen++) {
-            struct mta_sink_message m;
-            long t;
-
-            if (mta_sink_get(inst->sink, seen, &m) < 0 ||
-                (t = audit_dialogue_tag(tag, m.message_id)) < 0 || (size_t)t >= r->battery.n)
-                continue; /* not ours: a bounce, or a hostile MTA's own */
-            got += !r->verdicts[t].arrived;
-            if (judge(r, &m, (size_t)t, err) < 0)
-                return -1;
-        }
-        if (got >= want || mta_env_now_ms() >= deadline)
-            break;
-        (void)mta_sink_wait(inst->sink, NULL, seen, deadline - mta_env_now_ms(), NULL);
-    }
-    return 0;
-}
-
-/* subsumed - a simpler attempt also relayed: k is no finding of its own */
-
-static int subsumed(const struct audit_result *r, size_t k)
-{
-    const struct audit_attempt *a = &r->battery.a[k];
-    size_t j;
-
-    for (j = 0; j < r->battery.n; j++) {
-        const struct audit_attempt *s = &r->battery.a[j];
-
-        if (!r->verdicts[j].relayed || j == k)
-            continue;
-        if (audit_attempt_subsumes(s, a))
-            return 1;
-        /* Port 25's plain relay explains another listener's plain one. */
-        if (s->parts == 0 && s->listener == 0 && a->parts == 0 && a->listener > 0)
-            return 1;
-    }
-    return 0;
-}
-
 /*
  * queue_id - the id the MTA gave the message, from its reply to the end
  * of data: Postfix "250 2.0.0 Ok: queued as 3F69465", Exim "250 OK
@@ -162,6 +110,90 @@ static void queue_id(const char *reply, char *id, size_t size)
         if (n > 8 && n + 2 < size)
             snprintf(id, size, "%.*s ", (int)n, p);
     }
+}
+
+/*
+ * all_finished - 1 when the MTA's log says it is done with every accepted
+ * message the sink has not seen (Postfix "QUEUEID: removed", Exim "ID
+ * Completed"): a bounced or dropped one will never come, and waiting for
+ * it is waiting for nothing.
+ */
+static int all_finished(const struct audit_result *r, const struct mta_instance *inst)
+{
+    struct smtp_error err;
+    char *log = mta_instance_read(inst, inst->log_path, 0, &err);
+    size_t k;
+    int done = 1;
+
+    if (log == NULL)
+        return 0;
+    for (k = 0; k < r->battery.n && done; k++) {
+        char id[64], end[80];
+
+        if (r->outcomes[k].data != 250 || r->verdicts[k].arrived)
+            continue;
+        queue_id(r->outcomes[k].reply, id, sizeof(id));
+        snprintf(end, sizeof(end), "%s%s", id,
+                 inst->kind == MTA_POSTFIX ? " removed" : "Completed");
+        done = id[0] && strstr(log, end) != NULL;
+    }
+    free(log);
+    return done;
+}
+
+/* settle - wait until the sink has every accepted message, or the time is up; judge them */
+
+static int settle(struct audit_result *r, struct mta_instance *inst, const char *tag,
+                  long settle_ms, struct smtp_error *err)
+{
+    size_t want = 0, got = 0, seen = 0, k;
+    long deadline = mta_env_now_ms() + settle_ms;
+    long next_look = mta_env_now_ms() + 300;
+
+    for (k = 0; k < r->battery.n; k++)
+        want += r->outcomes[k].data == 250;
+    for (;;) {
+        size_t n = mta_sink_count(inst->sink);
+
+        for (; seen < n; seen++) {
+            struct mta_sink_message m;
+            long t;
+
+            if (mta_sink_get(inst->sink, seen, &m) < 0 ||
+                (t = audit_dialogue_tag(tag, m.message_id)) < 0 || (size_t)t >= r->battery.n)
+                continue; /* not ours: a bounce, or a hostile MTA's own */
+            got += !r->verdicts[t].arrived;
+            if (judge(r, &m, (size_t)t, err) < 0)
+                return -1;
+        }
+        if (got >= want || mta_env_now_ms() >= deadline ||
+            (mta_env_now_ms() >= next_look && all_finished(r, inst)))
+            break;
+        next_look = mta_env_now_ms() + 200;
+        (void)mta_sink_wait(inst->sink, NULL, seen, 200, NULL);
+    }
+    return 0;
+}
+
+/* subsumed - a simpler attempt also relayed: k is no finding of its own */
+
+static int subsumed(const struct audit_result *r, size_t k)
+{
+    const struct audit_attempt *a = &r->battery.a[k];
+    size_t j;
+
+    for (j = 0; j < r->battery.n; j++) {
+        const struct audit_attempt *s = &r->battery.a[j];
+
+        if (!r->verdicts[j].relayed || j == k)
+            continue;
+        if (audit_attempt_subsumes(s, a))
+            return 1;
+        /* Port 25's plain relay explains another listener's plain one. */
+        if (s->parts == 0 && s->listener == 0 && a->parts == 0 && a->listener > 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* log_lines - the MTA's log lines of the relayed message (by its queue id), else its RCPT */

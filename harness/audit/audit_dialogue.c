@@ -23,6 +23,12 @@
 #include "smtp_ehlo.h"
 
 #define CHUNK_MAX 24 /* attempts on one connection before the next chunk */
+/*
+ * Messages on one connection: Exim queues, and does not deliver, every
+ * message after smtp_accept_queue_per_connection (10 by default) on one
+ * connection; those would never reach the sink.
+ */
+#define MESSAGES_MAX 8
 #define TAG_DOMAIN "@relaylab.audit>"
 
 static long now_ms(void)
@@ -254,7 +260,7 @@ static void chunk(void *ctx, size_t item)
     struct run *r = ctx;
     size_t first = r->chunks[item][0], n = r->chunks[item][1];
     struct engine *e = NULL;
-    size_t j;
+    size_t j, messages = 0;
 
     for (j = 0; j < n; j++) {
         size_t k = r->order[first + j];
@@ -270,6 +276,7 @@ static void chunk(void *ctx, size_t item)
             if (e == NULL) {
                 if ((e = new_engine(r->t)) == NULL)
                     break;
+                messages = 0;
                 if (session(r, e, &r->b->a[k], o) < 0) {
                     engine_free(e);
                     e = NULL;
@@ -283,8 +290,9 @@ static void chunk(void *ctx, size_t item)
             engine_free(e);
             e = NULL;
         }
+        messages += o->data == 250;
         /* AUTH and XCLIENT change the session: never shared with the next. */
-        if (e && (r->b->a[k].auth || r->b->a[k].xclient)) {
+        if (e && (r->b->a[k].auth || r->b->a[k].xclient || messages >= MESSAGES_MAX)) {
             engine_free(e);
             e = NULL;
         }

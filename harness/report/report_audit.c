@@ -164,6 +164,29 @@ static json_t *finding_json(const struct audit_result *r, const struct audit_fin
     return o;
 }
 
+/* attempts_json - every attempt, with what the server and the sink said */
+
+static json_t *attempts_json(const struct audit_result *r)
+{
+    json_t *all = json_array();
+    char c1[SMTP_SANITIZE_SIZE(AUDIT_REPLY_MAX)];
+    size_t k;
+
+    for (k = 0; all && k < r->battery.n; k++) {
+        const struct audit_attempt *a = &r->battery.a[k];
+        const struct audit_outcome *o = &r->outcomes[k];
+
+        json_array_append_new(
+            all, json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:i, s:i, s:i, s:b, s:b, s:s}", "family",
+                           audit_family_name(a->family), "listener", r->listeners[a->listener].name,
+                           "helo", a->helo, "from", a->from, "rcpt", a->rcpt, "session",
+                           o->session_code, "mail", o->mail, "rcpt_reply", o->rcpt, "data", o->data,
+                           "arrived", r->verdicts[k].arrived, "relayed", r->verdicts[k].relayed,
+                           "last_reply", clean(o->reply, c1, sizeof(c1))));
+    }
+    return all;
+}
+
 /* result_json - the whole result */
 
 static json_t *result_json(const struct report_audit_meta *m, const struct audit_result *r)
@@ -210,6 +233,7 @@ static json_t *result_json(const struct report_audit_meta *m, const struct audit
     json_object_set_new(o, "findings", fs);
     json_object_set_new(o, "not_applicable", na);
     json_object_set_new(o, "rewrites", rw);
+    json_object_set_new(o, "attempt_log", attempts_json(r));
     return o;
 }
 
