@@ -59,9 +59,10 @@ struct audit_params {
 
 struct audit_finding {
     enum audit_family family;
-    size_t attempt;                    /* its minimal attempt */
-    size_t variants;                   /* relaying attempts it stands for, itself included */
-    char listeners[64];                /* "smtp, submission" */
+    int own_domain;     /* probe: accepted at RCPT for the server's own domain (may stay local) */
+    size_t attempt;     /* its minimal attempt */
+    size_t variants;    /* relaying attempts it stands for, itself included */
+    char listeners[64]; /* "smtp, submission" */
     char delivered_to[AUDIT_ADDR_MAX]; /* as the sink got it (raw: sanitise to show) */
     char log[AUDIT_LOG_LINES][240];    /* the MTA's lines for it (raw) */
     size_t nlog;
@@ -97,7 +98,35 @@ struct audit_result {
     size_t nrewrites;
     size_t accepted, relayed, unconfirmed, broken, not_run;
     long ms;
+    int probe;                    /* a live server: verdicts at RCPT, unless confirmed */
+    char confirm[AUDIT_ADDR_MAX]; /* probe --confirm: the recipient DATA went to */
 };
+
+/* What relaylab probe points at: a live server, which relaylab does not own. */
+struct audit_probe_params {
+    const char *host;
+    int port;                   /* 0: 25, or 465 with tls_on_connect */
+    int tls_on_connect;         /* port 465 style */
+    const char *client_addr;    /* bind here, or NULL */
+    const char *const *domains; /* the server's own (--domain) */
+    size_t ndomains;
+    const char *const *victims; /* --victim */
+    size_t nvictims;
+    const char *confirm;  /* a recipient the user controls: DATA to it; NULL: never DATA */
+    size_t jobs;          /* 0: 2 */
+    double rate;          /* new connections a second; 0: 5 */
+    long budget_ms;       /* 0: 300 s */
+    long step_timeout_ms; /* 0: 30 s (tarpits) */
+};
+
+/*
+ * audit_probe - the battery against a live server, at RCPT level: an
+ * accepted RCPT for a foreign domain is a finding "accepted at RCPT, not
+ * confirmed", one for a form at the server's own domain (percent hack,
+ * source route...) is told apart (it may stay local). DATA is sent only
+ * with confirm, and only to that recipient's mailbox: the user checks it.
+ */
+int audit_probe(const struct audit_probe_params *p, struct audit_result *r, struct smtp_error *err);
 
 /* audit_run - the whole audit; 0 (findings or not), or -1 with err when it could not run */
 int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_result *r,

@@ -75,7 +75,10 @@ struct build {
     const struct audit_battery_params *p;
     size_t cap;
     int full;
+    const char *user; /* the local part at the victim: "victim", or --confirm's */
 };
+
+#define U (bd->user)
 
 /* The defaults an attempt starts from: one listener, the plain transaction. */
 struct base {
@@ -121,7 +124,7 @@ static struct audit_attempt *add(struct build *bd, const struct base *base, enum
     snprintf(a->helo, sizeof(a->helo), "%s", helo ? helo : AUDIT_HELO);
     snprintf(a->from, sizeof(a->from), "%s", from ? from : AUDIT_SENDER);
     snprintf(a->victim, sizeof(a->victim), "%s", victim);
-    snprintf(a->rcpt, sizeof(a->rcpt), "victim@%s", victim);
+    snprintf(a->rcpt, sizeof(a->rcpt), "%s@%s", bd->user, victim);
     va_start(ap, what_fmt);
     vsnprintf(a->what, sizeof(a->what), what_fmt, ap);
     va_end(ap);
@@ -165,32 +168,32 @@ static void recipient_forms(struct build *bd, const struct base *bs, const char 
 
     parts |= AUDIT_PART_RCPT;
     fam = AUDIT_PERCENT;
-    rcpt(add(bd, bs, fam, parts, NULL, from, v, "percent hack through %s%s", dom, by),
-         "victim%%%s@%s", v, dom);
+    rcpt(add(bd, bs, fam, parts, NULL, from, v, "percent hack through %s%s", dom, by), "%s%%%s@%s",
+         U, v, dom);
     rcpt(add(bd, bs, fam, parts, NULL, from, v, "double percent hack through %s%s", dom, by),
-         "victim%%%s%%%s@%s", v, dom, dom);
+         "%s%%%s%%%s@%s", U, v, dom, dom);
     rcpt(add(bd, bs, AUDIT_BANG, parts, NULL, from, v, "bang path through %s%s", dom, by),
-         "%s!victim@%s", v, dom);
-    rcpt(add(bd, bs, AUDIT_BANG, parts, NULL, from, v, "bare bang path%s", by), "%s!victim", v);
+         "%s!%s@%s", v, U, dom);
+    rcpt(add(bd, bs, AUDIT_BANG, parts, NULL, from, v, "bare bang path%s", by), "%s!%s", v, U);
     rcpt(
         add(bd, bs, AUDIT_SOURCE_ROUTE, parts, NULL, from, v, "source route through %s%s", dom, by),
-        "@%s:victim@%s", dom, v);
+        "@%s:%s@%s", dom, U, v);
     rcpt(add(bd, bs, AUDIT_QUOTED, parts, NULL, from, v, "quoted '@' at %s%s", dom, by),
-         "\"victim@%s\"@%s", v, dom);
+         "\"%s@%s\"@%s", U, v, dom);
     rcpt(add(bd, bs, AUDIT_QUOTED, parts, NULL, from, v, "quoted '%%' at %s%s", dom, by),
-         "\"victim%%%s\"@%s", v, dom);
+         "\"%s%%%s\"@%s", U, v, dom);
     rcpt(add(bd, bs, AUDIT_MULTI_AT, parts, NULL, from, v, "two '@' through %s%s", dom, by),
-         "victim@%s@%s", v, dom);
+         "%s@%s@%s", U, v, dom);
     rcpt(add(bd, bs, AUDIT_SRS_BATV, parts, NULL, from, v, "SRS0 address at %s%s", dom, by),
-         "SRS0=HHH=TT=%s=victim@%s", v, dom);
+         "SRS0=HHH=TT=%s=%s@%s", v, U, dom);
     rcpt(add(bd, bs, AUDIT_SRS_BATV, parts, NULL, from, v, "SRS1 address at %s%s", dom, by),
-         "SRS1=HHH=%s==HHH=TT=%s=victim@%s", dom, v, dom);
+         "SRS1=HHH=%s==HHH=TT=%s=%s@%s", dom, v, U, dom);
     rcpt(add(bd, bs, AUDIT_SRS_BATV, parts, NULL, from, v, "BATV tag with a percent at %s%s", dom,
              by),
-         "prvs=0123456789=victim%%%s@%s", v, dom);
+         "prvs=0123456789=%s%%%s@%s", U, v, dom);
     rcpt(add(bd, bs, AUDIT_TRAILING_DOT, parts, NULL, from, v, "percent hack through %s.%s", dom,
              by),
-         "victim%%%s@%s.", v, dom);
+         "%s%%%s@%s.", U, v, dom);
 }
 
 /* lookalikes - foreign domains that look like dom */
@@ -246,19 +249,21 @@ static void senders_and_helos(struct build *bd, const struct base *bs, const cha
         add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, d, NULL, v, "HELO %s (the server's domain)",
             d);
     }
-    snprintf(from, sizeof(from), "user@%s", lit);
-    add(bd, bs, AUDIT_SENDER_PERMIT, AUDIT_PART_SENDER, NULL, from, v,
-        "a sender at the server's address literal");
+    if (p->names->server_addr[0]) {
+        snprintf(from, sizeof(from), "user@%s", lit);
+        add(bd, bs, AUDIT_SENDER_PERMIT, AUDIT_PART_SENDER, NULL, from, v,
+            "a sender at the server's address literal");
+        add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, lit, NULL, v,
+            "HELO the server's address literal");
+        add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, p->names->server_addr, NULL, v,
+            "HELO the server's bare address");
+    }
     if (host)
         add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, host, NULL, v,
             "HELO %s (the server's own name)", host);
     if (p->banner_name && (!host || strcmp(host, p->banner_name)))
         add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, p->banner_name, NULL, v,
             "HELO %s (the server's banner name)", p->banner_name);
-    add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, lit, NULL, v,
-        "HELO the server's address literal");
-    add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, p->names->server_addr, NULL, v,
-        "HELO the server's bare address");
     add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, "localhost", NULL, v, "HELO localhost");
     add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, "localhost.localdomain", NULL, v,
         "HELO localhost.localdomain");
@@ -283,7 +288,7 @@ static void victim_forms(struct build *bd, const struct base *bs, const char *v,
          "VICTIM@%s", up);
     rcpt(add(bd, bs, AUDIT_TRAILING_DOT, AUDIT_PART_RCPT, NULL, NULL, v,
              "a foreign domain with a trailing dot"),
-         "victim@%s.", v);
+         "%s@%s.", U, v);
     if (utf8) {
         struct audit_attempt *a = add(bd, bs, AUDIT_SMTPUTF8, AUDIT_PART_UTF8 | AUDIT_PART_RCPT,
                                       NULL, NULL, v, "a UTF-8 local part with SMTPUTF8");
@@ -303,18 +308,20 @@ static void literals(struct build *bd, const struct base *bs, const char *v)
 {
     const char *addr = bd->p->names->server_addr;
 
+    if (addr[0] == 0)
+        return; /* no address of the server known: no literal of it */
     rcpt(add(bd, bs, AUDIT_LITERAL, AUDIT_PART_RCPT, NULL, NULL, "[192.0.2.99]",
              "an IPv4 address literal"),
-         "victim@[192.0.2.99]");
+         "%s@[192.0.2.99]", U);
     rcpt(add(bd, bs, AUDIT_LITERAL, AUDIT_PART_RCPT, NULL, NULL, "[IPv6:2001:db8::99]",
              "an IPv6 address literal"),
-         "victim@[IPv6:2001:db8::99]");
+         "%s@[IPv6:2001:db8::99]", U);
     rcpt(add(bd, bs, AUDIT_LITERAL, AUDIT_PART_RCPT, NULL, NULL, v,
              "percent hack through the server's address literal"),
-         "victim%%%s@[%s]", v, addr);
+         "%s%%%s@[%s]", U, v, addr);
     rcpt(add(bd, bs, AUDIT_LITERAL, AUDIT_PART_RCPT, NULL, NULL, v,
              "source route through the server's address literal"),
-         "@[%s]:victim@%s", addr, v);
+         "@[%s]:%s@%s", addr, U, v);
 }
 
 /* auth_cases - the AUTH edge cases on a listener that offers AUTH */
@@ -365,7 +372,7 @@ int audit_battery_build(const struct audit_battery_params *p, struct audit_batte
     static const char *const fallback[] = {AUDIT_VICTIM};
     const char *const *victims = p->nvictims ? p->victims : fallback;
     size_t nvictims = p->nvictims ? p->nvictims : 1;
-    struct build bd = {b, p, 0, 0};
+    struct build bd = {b, p, 0, 0, p->victim_user ? p->victim_user : "victim"};
     size_t li, vi, di;
 
     memset(b, 0, sizeof(*b));

@@ -116,7 +116,8 @@ struct audit_battery_params {
     size_t nvictims;
     const struct audit_listener *listeners;
     size_t nlisteners;
-    size_t domains_max; /* the server's domains tricks are tried on; 0: 6 */
+    size_t domains_max;      /* the server's domains tricks are tried on; 0: 6 */
+    const char *victim_user; /* the local part at a victim domain; NULL: "victim" */
 };
 
 struct audit_battery {

@@ -102,6 +102,9 @@ int cli_env_open(const char *cmd, const struct mta_env_params *params, struct mt
 /* cli_audit - "relaylab audit" */
 int cli_audit(int argc, char **argv);
 
+/* cli_probe - "relaylab probe" */
+int cli_probe(int argc, char **argv);
+
 /* cli_send - "relaylab send" */
 int cli_send(int argc, char **argv);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "engine_send.h"
 #include "cli.h"
 #include "report_audit.h"
 
@@ -66,7 +67,7 @@ static void usage(FILE *fp)
             CLI_AUDIT_NAMES_MAX, AUDIT_VICTIM);
 }
 
-/* add_name - --domain or --victim: a plain domain */
+/* add_name - --domain or --victim: a plain domain; 0, or the exit code */
 
 static int add_name(struct audit_opts *o, int which, const char *value)
 {
@@ -79,7 +80,7 @@ static int add_name(struct audit_opts *o, int which, const char *value)
         return cli_say(CLI_EXIT_USAGE, "relaylab audit: at most %d %s\n", CLI_AUDIT_NAMES_MAX,
                        opt[which]);
     o->names[which][o->nnames[which]++] = value;
-    return -1;
+    return 0;
 }
 
 static int on_domain(void *ctx, char *value)
@@ -162,6 +163,28 @@ static int publish(struct audit_result *r, const struct audit_params *p,
     return 0;
 }
 
+/* reports - --sarif, --junit, then the text or --json on stdout; the exit code */
+
+static int reports(const struct audit_opts *o, const struct report_audit_meta *m,
+                   struct audit_result *r, const char *dir)
+{
+    struct smtp_error err;
+
+    smtp_error_clear(&err);
+    if ((o->sarif && report_audit_sarif(o->sarif, m, r, &err) < 0) ||
+        (o->junit && report_audit_junit(o->junit, m, r, &err) < 0) ||
+        (o->json && report_audit_json("-", m, r, &err) < 0)) {
+        cli_error(strcmp(m->mta, "probe") ? "audit" : "probe", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    if (!o->json) {
+        report_audit_text(stdout, m, r);
+        if (dir)
+            printf("\nresults: %s\n", dir);
+    }
+    return r->nfindings ? CLI_EXIT_CHECK : CLI_EXIT_OK;
+}
+
 /* audit_in_sandbox - the environment, the audit, the reports; the exit code */
 
 static int audit_in_sandbox(struct audit_opts *o, struct audit_params *p)
@@ -187,21 +210,8 @@ static int audit_in_sandbox(struct audit_opts *o, struct audit_params *p)
         return CLI_EXIT_ENV;
     }
     mta_env_close(env);
-    rc = publish(&r, p, &m, o->results, dir, sizeof(dir)) < 0 ? CLI_EXIT_ENV : -1;
-    if (rc < 0 && o->sarif && report_audit_sarif(o->sarif, &m, &r, &err) < 0)
-        rc = CLI_EXIT_ENV;
-    if (rc < 0 && o->junit && report_audit_junit(o->junit, &m, &r, &err) < 0)
-        rc = CLI_EXIT_ENV;
-    if (rc == CLI_EXIT_ENV && err.msg[0])
-        cli_error("audit", err.msg);
-    if (rc < 0 && o->json && report_audit_json("-", &m, &r, &err) < 0)
-        rc = CLI_EXIT_ENV;
-    if (rc < 0 && !o->json) {
-        report_audit_text(stdout, &m, &r);
-        printf("\nresults: %s\n", dir);
-    }
-    if (rc < 0)
-        rc = r.nfindings ? CLI_EXIT_CHECK : CLI_EXIT_OK;
+    rc = publish(&r, p, &m, o->results, dir, sizeof(dir)) < 0 ? CLI_EXIT_ENV
+                                                              : reports(o, &m, &r, dir);
     audit_result_free(&r);
     return rc;
 }
@@ -247,4 +257,106 @@ int cli_audit(int argc, char **argv)
     p.jobs = o.jobs;
     p.budget_ms = o.seconds * 1000;
     return audit_in_sandbox(&o, &p);
+}
+
+/* probe_usage - probe's help */
+
+static void probe_usage(FILE *fp)
+{
+    fprintf(fp,
+            "usage: relaylab probe HOST[:PORT] [options]\n"
+            "\n"
+            "The audit's relay attempts against a live server, at RCPT level: nothing is\n"
+            "delivered. A foreign domain accepted at RCPT is a likely open relay; a relay\n"
+            "form at the server's own domain (percent hack, source route...) accepted is\n"
+            "told apart: it may stay local. With --confirm ADDR (a mailbox of yours) every\n"
+            "attempt aims at ADDR and DATA follows an accepted RCPT: check what arrived.\n"
+            "Point it only at servers you are allowed to test.\n"
+            "\n"
+            "  --tls-on-connect      TLS before the banner (port 465; the default port then)\n"
+            "  --client ADDR         the source address to connect from\n"
+            "  --domain D            a domain the server serves (repeatable, up to %d)\n"
+            "  --victim D            a foreign domain to try (repeatable; default %s)\n"
+            "  --confirm ADDR        send DATA for accepted attempts, all to ADDR\n"
+            "  -j, --jobs N          connections at once (1 to 8, default 2)\n"
+            "  --rate N              new connections a second at most (default 5)\n"
+            "  --time S              the whole probe's bound (default 300)\n"
+            "  --timeout S           seconds for each reply (default 30: tarpits are slow)\n"
+            "  --json, --sarif FILE, --junit FILE   as for relaylab audit\n"
+            "\n"
+            "exit codes: 0 nothing accepted, 1 a relay form accepted (see the text), 2 usage,\n"
+            "3 the server could not be reached\n",
+            CLI_AUDIT_NAMES_MAX, AUDIT_VICTIM);
+}
+
+/* cli_probe - "relaylab probe HOST[:PORT]" */
+
+int cli_probe(int argc, char **argv)
+{
+    static struct audit_opts o;
+    static struct audit_result r;
+    static struct engine_send_params server;
+    struct audit_probe_params p;
+    struct report_audit_meta m = {RELAYLAB_VERSION, "", ""};
+    struct smtp_error err;
+    const char *client = NULL, *confirm = NULL;
+    long timeout_ms = 30000, rate = 5;
+    int tls = 0, rc;
+    const struct cli_opt opts[] = {
+        CLI_FLAG("tls-on-connect", 0, &tls),
+        CLI_TEXT("client", 0, &client),
+        CLI_CALL("domain", 0, required_argument, on_domain),
+        CLI_CALL("victim", 0, required_argument, on_victim),
+        CLI_TEXT("confirm", 0, &confirm),
+        CLI_NUMBER(CLI_OPT_SIZE, "jobs", 'j', &o.jobs, 1, 8),
+        CLI_NUMBER(CLI_OPT_LONG, "rate", 0, &rate, 1, 1000),
+        CLI_NUMBER(CLI_OPT_LONG, "time", 0, &o.seconds, 1, 86400),
+        CLI_SECONDS("timeout", &timeout_ms),
+        CLI_FLAG("json", 0, &o.json),
+        CLI_TEXT("sarif", 0, &o.sarif),
+        CLI_TEXT("junit", 0, &o.junit),
+    };
+
+    memset(&o, 0, sizeof(o));
+    memset(&p, 0, sizeof(p));
+    o.jobs = 2;
+    o.seconds = 300;
+    if ((rc = cli_opt_parse("probe", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0,
+                            probe_usage, &o)) >= 0)
+        return rc;
+    if (optind + 1 != argc) {
+        probe_usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    memset(&server, 0, sizeof(server));
+    if (engine_send_server(argv[optind], &server) < 0 ||
+        (server.port[0] && (p.port = atoi(server.port)) <= 0) || p.port > 65535)
+        return cli_say(CLI_EXIT_USAGE, "relaylab probe: bad server '%s' (HOST[:PORT])\n",
+                       argv[optind]);
+    if (confirm && (strchr(confirm, '@') == NULL || strpbrk(confirm, "<> \t\r\n\"") ||
+                    !audit_names_domain_ok(strrchr(confirm, '@') + 1) || confirm[0] == '@'))
+        return cli_say(CLI_EXIT_USAGE, "relaylab probe: --confirm wants an address: user@domain\n");
+    p.host = server.host;
+    p.tls_on_connect = tls;
+    p.client_addr = client;
+    p.domains = o.names[0];
+    p.ndomains = o.nnames[0];
+    p.victims = o.names[1];
+    p.nvictims = o.nnames[1];
+    p.confirm = confirm;
+    p.jobs = o.jobs;
+    p.rate = (double)rate;
+    p.budget_ms = o.seconds * 1000;
+    p.step_timeout_ms = timeout_ms;
+    m.config = argv[optind];
+    m.mta = "probe";
+    smtp_error_clear(&err);
+    if (audit_probe(&p, &r, &err) < 0) {
+        cli_error("probe", err.msg);
+        audit_result_free(&r);
+        return CLI_EXIT_ENV;
+    }
+    rc = reports(&o, &m, &r, NULL);
+    audit_result_free(&r);
+    return rc;
 }

@@ -26,6 +26,7 @@ static const struct subcommand commands[] = {
     {"run", cli_run, "run scenarios on real Postfix and Exim, write results/"},
     {"send", cli_send, "run one SMTP dialogue from flags (swaks-style)"},
     {"audit", cli_audit, "audit your Postfix or Exim config for open-relay holes"},
+    {"probe", cli_probe, "try the audit's relay attempts on a live server, at RCPT level"},
     {"fuzz", cli_fuzz, "fuzz a live MTA's relay decisions with mutated dialogues"},
     {"sandbox", cli_sandbox, "stand up a private Postfix or Exim with a capture sink"},
     {"certs", cli_certs, "write a throwaway test CA and server certificate"},

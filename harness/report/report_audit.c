@@ -72,16 +72,37 @@ static int where_line(const char *where, char *file, size_t size)
     return line > 0 ? line : 0;
 }
 
+/* verdict - one line for the whole result */
+
+static const char *verdict(const struct audit_result *r)
+{
+    size_t i;
+
+    if (r->nfindings == 0)
+        return "no relay found";
+    if (!r->probe)
+        return "open relay";
+    for (i = 0; i < r->nfindings; i++)
+        if (!r->findings[i].own_domain)
+            return "LIKELY OPEN RELAY: a foreign domain accepted at RCPT";
+    return "SUSPECT: only the server's own domains accepted, in relay forms";
+}
+
 void report_audit_text(FILE *out, const struct report_audit_meta *m, const struct audit_result *r)
 {
     char text[2048];
     char c1[CLEAN(r->findings[0].log[0])], c2[CLEAN(r->findings[0].delivered_to)];
     size_t i, j;
 
-    fprintf(out, "relaylab audit: %s config %s, served at %s, client %s (%s%s)\n", m->mta,
-            clean(m->config, c1, sizeof(c1)), r->server, r->client,
-            r->client_trusted ? "trusted: " : "outside every trusted network",
-            r->client_trusted ? r->client_where : "");
+    if (r->probe)
+        fprintf(out, "relaylab probe: %s (it calls itself %s), port %d, from %s\n",
+                clean(m->config, c1, sizeof(c1)), clean(r->banner, c2, sizeof(c2)),
+                r->listeners[0].port, r->client);
+    else
+        fprintf(out, "relaylab audit: %s config %s, served at %s, client %s (%s%s)\n", m->mta,
+                clean(m->config, c1, sizeof(c1)), r->server, r->client,
+                r->client_trusted ? "trusted: " : "outside every trusted network",
+                r->client_trusted ? r->client_where : "");
     fprintf(out,
             "  %zu attempts, %zu accepted at RCPT, %zu relayed, %zu accepted but not seen at "
             "the sink, %zu broke, %zu not run; %.1f s\n",
@@ -93,7 +114,13 @@ void report_audit_text(FILE *out, const struct report_audit_meta *m, const struc
         fprintf(out, "No open relay found.\n");
         return;
     }
-    fprintf(out, "OPEN RELAY: %zu finding%s\n", r->nfindings, r->nfindings == 1 ? "" : "s");
+    if (r->probe)
+        fprintf(out, "%s: %zu finding%s at RCPT, %s\n", verdict(r), r->nfindings,
+                r->nfindings == 1 ? "" : "s",
+                r->confirm[0] ? "DATA sent to the --confirm recipient: check it arrived"
+                              : "not confirmed (no DATA sent; --confirm ADDR to send one)");
+    else
+        fprintf(out, "OPEN RELAY: %zu finding%s\n", r->nfindings, r->nfindings == 1 ? "" : "s");
     for (i = 0; i < r->nfindings; i++) {
         const struct audit_finding *f = &r->findings[i];
         const struct audit_attempt *a = &r->battery.a[f->attempt];
@@ -102,7 +129,13 @@ void report_audit_text(FILE *out, const struct report_audit_meta *m, const struc
         fprintf(out, "\n[%zu] %s on %s (%zu relaying attempt%s): %s\n", i + 1,
                 audit_family_name(f->family), f->listeners, f->variants,
                 f->variants == 1 ? "" : "s", a->what);
-        fprintf(out, "    relayed to: %s\n", clean(f->delivered_to, c2, sizeof(c2)));
+        if (r->probe)
+            fprintf(out, "    accepted:   %s%s\n", clean(f->delivered_to, c2, sizeof(c2)),
+                    f->own_domain ? " (the server's own domain: it may stay local; a near miss "
+                                    "unless --confirm shows otherwise)"
+                                  : " (a foreign domain)");
+        else
+            fprintf(out, "    relayed to: %s\n", clean(f->delivered_to, c2, sizeof(c2)));
         if (f->where[0])
             fprintf(out, "    config:     %s\n", f->where);
         fprintf(out, "    dialogue:\n");
@@ -151,6 +184,10 @@ static json_t *finding_json(const struct audit_result *r, const struct audit_fin
     for (j = 0; log && j < f->nlog; j++)
         json_array_append_new(log, json_string(clean(f->log[j], c1, sizeof(c1))));
     json_object_set_new(o, "family", json_string(audit_family_name(f->family)));
+    if (r->probe) {
+        json_object_set_new(o, "confirmed", json_false());
+        json_object_set_new(o, "own_domain", json_boolean(f->own_domain));
+    }
     json_object_set_new(o, "listeners", json_string(f->listeners));
     json_object_set_new(o, "relaying_attempts", json_integer((json_int_t)f->variants));
     json_object_set_new(o, "what", json_string(a->what));
@@ -222,7 +259,8 @@ static json_t *result_json(const struct report_audit_meta *m, const struct audit
     json_object_set_new(o, "banner_name", json_string(clean(r->banner, c1, sizeof(c1))));
     json_object_set_new(o, "client", client);
     json_object_set_new(o, "listeners", ls);
-    json_object_set_new(o, "verdict", json_string(r->nfindings ? "open relay" : "no relay found"));
+    json_object_set_new(o, "verdict", json_string(verdict(r)));
+    json_object_set_new(o, "probe", json_boolean(r->probe));
     json_object_set_new(o, "attempts", json_integer((json_int_t)r->battery.n));
     json_object_set_new(o, "accepted_at_rcpt", json_integer((json_int_t)r->accepted));
     json_object_set_new(o, "relayed", json_integer((json_int_t)r->relayed));
