@@ -103,11 +103,15 @@ void report_audit_text(FILE *out, const struct report_audit_meta *m, const struc
                 clean(m->config, c1, sizeof(c1)), r->server, r->client,
                 r->client_trusted ? "trusted: " : "outside every trusted network",
                 r->client_trusted ? r->client_where : "");
-    fprintf(out,
-            "  %zu attempts, %zu accepted at RCPT, %zu relayed, %zu accepted but not seen at "
-            "the sink, %zu broke, %zu not run; %.1f s\n",
-            r->battery.n, r->accepted, r->relayed, r->unconfirmed, r->broken, r->not_run,
-            r->ms / 1000.0);
+    if (r->probe)
+        fprintf(out, "  %zu attempts, %zu accepted at RCPT, %zu broke, %zu not run; %.1f s\n",
+                r->battery.n, r->accepted, r->broken, r->not_run, r->ms / 1000.0);
+    else
+        fprintf(out,
+                "  %zu attempts, %zu accepted at RCPT, %zu relayed, %zu accepted but not seen "
+                "at the sink, %zu broke, %zu not run; %.1f s\n",
+                r->battery.n, r->accepted, r->relayed, r->unconfirmed, r->broken, r->not_run,
+                r->ms / 1000.0);
     for (i = 0; i < r->nna; i++)
         fprintf(out, "  not applicable: %s\n", r->not_applicable[i]);
     if (r->nfindings == 0) {
