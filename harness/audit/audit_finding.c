@@ -193,6 +193,7 @@ void audit_attempt_text(const struct audit_result *r, size_t k, char *buf, size_
     for (; auth && *auth; auth++) {
         PUT("%s\n", *auth);
     }
-    PUT("MAIL FROM:<%s>%s\nRCPT TO:<%s>\nDATA\n", a->from, a->smtputf8 ? " SMTPUTF8" : "", a->rcpt);
+    PUT("MAIL FROM:<%s>%s\nRCPT TO:<%s>\n%s", a->from, a->smtputf8 ? " SMTPUTF8" : "", a->rcpt,
+        r->probe && !r->confirm[0] ? "" : "DATA\n");
 #undef PUT
 }
