@@ -20,24 +20,27 @@
 /* The client addresses tried, in order: outside every usual trusted network first. */
 static const char *const candidates[] = {"203.0.113.7", "198.51.100.7", "192.0.2.7", "127.0.0.250"};
 
-/* pick_client - the first candidate no trusted network holds, else the first */
+/* audit_pick_client - the first candidate no trusted network holds, else the first */
 
-static void pick_client(struct audit_result *r)
+int audit_pick_client(const struct audit_names *n, char *buf, size_t size, char *where,
+                      size_t wsize)
 {
     const struct audit_trust *t = NULL;
     size_t i;
+    int trusted = 0;
 
     for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
-        if ((t = audit_names_trusted(&r->names, candidates[i])) == NULL)
+        if ((t = audit_names_trusted(n, candidates[i])) == NULL)
             break;
     if (i == sizeof(candidates) / sizeof(candidates[0])) {
         /* Every one is trusted: say so, and which line trusts the one used. */
-        t = audit_names_trusted(&r->names, candidates[0]);
+        t = audit_names_trusted(n, candidates[0]);
         i = 0;
-        r->client_trusted = 1;
-        snprintf(r->client_where, sizeof(r->client_where), "%s", t ? t->where : "");
+        trusted = 1;
+        snprintf(where, wsize, "%s", t ? t->where : "");
     }
-    snprintf(r->client, sizeof(r->client), "%s", candidates[i]);
+    snprintf(buf, size, "%s", candidates[i]);
+    return trusted;
 }
 
 /* take_listeners - the instance's listeners, port 25 first */
@@ -325,7 +328,8 @@ static int battery(struct audit_result *r, const struct audit_params *p,
 
     if (audit_names_load(inst, user, &r->names, err) < 0)
         return -1;
-    pick_client(r);
+    r->client_trusted = audit_pick_client(&r->names, r->client, sizeof(r->client), r->client_where,
+                                          sizeof(r->client_where));
     take_listeners(r, inst);
     t->listeners = r->listeners;
     t->nlisteners = r->nlisteners;

@@ -132,6 +132,15 @@ int audit_probe(const struct audit_probe_params *p, struct audit_result *r, stru
 int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_result *r,
               struct smtp_error *err);
 
+/*
+ * audit_pick_client - the first of relaylab's client addresses (RFC 5737
+ * networks first) that no network the config trusts holds, into buf;
+ * 0, or 1 when every one is trusted (buf: the first; where: the line
+ * that trusts it)
+ */
+int audit_pick_client(const struct audit_names *n, char *buf, size_t size, char *where,
+                      size_t wsize);
+
 /* audit_result_free - what audit_run() allocated */
 void audit_result_free(struct audit_result *r);
 

@@ -430,3 +430,23 @@ void audit_battery_free(struct audit_battery *b)
     b->a = NULL;
     b->n = 0;
 }
+
+/* audit_battery_family - see audit_battery.h */
+
+enum audit_family audit_battery_family(const struct audit_battery *b, const char *helo,
+                                       const char *from, const char *rcpt)
+{
+    unsigned want[] = {AUDIT_PART_SENDER, AUDIT_PART_HELO, AUDIT_PART_RCPT};
+    size_t i, k;
+
+    for (i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+        for (k = 0; k < b->n; k++) {
+            const struct audit_attempt *a = &b->a[k];
+            const char *mine = i == 0 ? a->from : i == 1 ? a->helo : a->rcpt;
+            const char *theirs = i == 0 ? from : i == 1 ? helo : rcpt;
+
+            if ((a->parts & want[i]) && theirs && strcasecmp(mine, theirs) == 0)
+                return a->family;
+        }
+    return AUDIT_WIDE_OPEN;
+}

@@ -139,6 +139,15 @@ const char *audit_family_name(enum audit_family f);
 /* audit_attempt_subsumes - 1 if a relay by simple makes one by a no finding of its own */
 int audit_attempt_subsumes(const struct audit_attempt *simple, const struct audit_attempt *a);
 
+/*
+ * audit_battery_family - the trick a transaction tries, by the battery's
+ * attempt it matches: its sender's family when the sender is a trick's
+ * (NULL: the plain one), else its HELO name's, else its recipient's;
+ * AUDIT_WIDE_OPEN when it matches none
+ */
+enum audit_family audit_battery_family(const struct audit_battery *b, const char *helo,
+                                       const char *from, const char *rcpt);
+
 /* audit_auth_lines - the client's lines of an AUTH edge case (NULL-ended), or NULL */
 const char *const *audit_auth_lines(enum audit_auth auth);
 

@@ -102,7 +102,7 @@ static int finding_dialogue(const struct run_fuzz_finding *fnd, struct finding_m
     size_t i;
 
     s->dialogues[s->ndialogues++].name = "finding";
-    finding_step(s, SCN_CONNECT, "smtp", "outside");
+    finding_step(s, SCN_CONNECT, "smtp", fnd->client ? fnd->client : "outside");
     finding_step(s, SCN_EXPECT_REPLY, NULL, NULL);
     s->steps[s->nsteps - 1].code = 220;
     for (i = 0; i < fnd->ncommands; i++) {
@@ -122,7 +122,10 @@ static int finding_dialogue(const struct run_fuzz_finding *fnd, struct finding_m
     }
     if (!data)
         finding_step(s, SCN_DATA, NULL, NULL);
-    finding_step(s, SCN_EXPECT_RELAY_DENIED, NULL, NULL);
+    if (fnd->relayed_to)
+        finding_step(s, SCN_EXPECT_NO_RELAY_TO, fnd->relayed_to, NULL);
+    else
+        finding_step(s, SCN_EXPECT_RELAY_DENIED, NULL, NULL);
     return cut;
 }
 
@@ -171,8 +174,14 @@ static void finding_head(const struct run_fuzz_params *p, const struct run_fuzz_
                  fnd->bare_lf == 2 ? "CR" : "LF");
     if (cut)
         head_add(m, "# A command the fuzzer sent ended in a blank; a C: line cannot.\n");
-    head_add(m, "# Relaying to %s without authentication is an open relay: relay-denied.\n",
-             RUN_FUZZ_VICTIM_DOMAIN);
+    if (fnd->relayed_to)
+        head_add(m,
+                 "# Mail reached the sink for %s, a domain the config neither delivers nor "
+                 "relays for.\n",
+                 fnd->relayed_to);
+    else
+        head_add(m, "# Relaying to %s without authentication is an open relay: relay-denied.\n",
+                 RUN_FUZZ_VICTIM_DOMAIN);
 }
 
 /* run_fuzz_write_finding - a scenario file that reproduces it with relaylab run */
@@ -202,6 +211,8 @@ int run_fuzz_write_finding(const struct run_fuzz_params *p, const struct run_fuz
     m->s.id = m->id;
     m->s.title = m->title;
     m->s.tags[m->s.ntags++] = "fuzz";
+    if (p->user_main_cf || p->user_exim_conf)
+        m->s.tags[m->s.ntags++] = "policy"; /* run --postfix-config/--exim-config runs these */
     m->s.tags[m->s.ntags++] = "security";
     m->s.mtas = scenario_mta_bit(mta);
     if (finding_configs(p, m, path, err) == 0) {
