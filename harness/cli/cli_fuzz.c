@@ -124,7 +124,7 @@ static int print_findings(const struct run_fuzz_params *p, struct run_fuzz_resul
     char clean_config[SMTP_SANITIZE_SIZE(4096)];
 
     if (p->user_main_cf || p->user_exim_conf)
-        snprintf(with, sizeof(with), "--%s-config %s ", mta_kind_name(p->mta),
+        snprintf(with, sizeof(with), "--%s-config %.4000s ", mta_kind_name(p->mta),
                  (smtp_sanitize_str(config, clean_config, sizeof(clean_config)), clean_config));
     size_t i;
 
