@@ -376,7 +376,7 @@ int mta_eximconf_main_option(char **main_part, const char *name, const char *val
     const char *text = *main_part;
     size_t len = strlen(text);
     size_t off = 0;
-    size_t at = 0; /* where the setting goes: the first one's place, or the top */
+    size_t at = (size_t)-1; /* where the setting goes: the first one's place, the end, or the top */
     int had = 0;
     int depth = 0;
     struct line ln;
@@ -391,25 +391,36 @@ int mta_eximconf_main_option(char **main_part, const char *name, const char *val
         if (ln.kind == LINE_DOT)
             depth = dot_depth(text, &ln, depth);
         if (is_option(&ln, name)) {
-            /* Inside .ifdef it may never count: ours goes where it always does. */
-            if (!had)
-                at = depth == 0 ? ln.start : 0;
+            if (!had && depth == 0)
+                at = ln.start;
             had = 1;
             if (old_size)
                 option_value(text, &ln, old, old_size);
         }
         off = ln.end;
     }
+    /*
+     * None, or the first inside .ifdef/.ifndef (where it might never
+     * count): at the end, as before; at the top when a conditional is
+     * still open there.
+     */
+    if (at == (size_t)-1)
+        at = depth == 0 ? len : 0;
     /* Second pass: every setting of the option out (each physical line of it), ours in. */
     off = 0;
-    if (at == 0 && (buf_str(&b, name) < 0 || buf_str(&b, " = ") < 0 || buf_str(&b, value) < 0 ||
-                    buf_str(&b, "\n") < 0))
-        goto oom;
-    while (next_line(text, len, off, &ln)) {
-        if (ln.start == at && at != 0 &&
-            (buf_str(&b, name) < 0 || buf_str(&b, " = ") < 0 || buf_str(&b, value) < 0 ||
-             buf_str(&b, "\n") < 0))
-            goto oom;
+    for (;;) {
+        int more = next_line(text, len, off, &ln);
+
+        if ((more ? ln.start : len) == at) {
+            if (b.len && b.s[b.len - 1] != '\n' && buf_str(&b, "\n") < 0)
+                goto oom;
+            if (buf_str(&b, name) < 0 || buf_str(&b, " = ") < 0 || buf_str(&b, value) < 0 ||
+                buf_str(&b, "\n") < 0)
+                goto oom;
+            at = (size_t)-1;
+        }
+        if (!more)
+            break;
         if (!is_option(&ln, name) && buf_put(&b, text + ln.start, ln.end - ln.start) < 0)
             goto oom;
         off = ln.end;

@@ -77,9 +77,12 @@ TEST(Exim, MainOptionSetOnce)
               "a = 1\nspool_directory = /run/x/spool\nb = 2\n");
     EXPECT_EQ(had, 1);
     EXPECT_EQ(old, "/var/spool/exim4");
+    // None: at the end of the main section, as before.
     EXPECT_EQ(MainOption("a = 1\n", "spool_directory", "/s", &had),
-              "spool_directory = /s\na = 1\n");
+              "a = 1\nspool_directory = /s\n");
     EXPECT_EQ(had, 0);
+    EXPECT_EQ(MainOption("a = 1", "spool_directory", "/s", &had), "a = 1\nspool_directory = /s\n");
+    EXPECT_EQ(MainOption("", "spool_directory", "/s", &had), "spool_directory = /s\n");
     // Indented, "hide", and a second setting: all of them go.
     EXPECT_EQ(
         MainOption("  exim_path = /a\nx = 1\nhide exim_path = /b\n", "exim_path", "/e", &had, &old),
@@ -87,7 +90,7 @@ TEST(Exim, MainOptionSetOnce)
     EXPECT_EQ(old, "/b");
     // A longer name with the same start is another option.
     EXPECT_EQ(MainOption("spool_directory_x = 1\n", "spool_directory", "/s", &had),
-              "spool_directory = /s\nspool_directory_x = 1\n");
+              "spool_directory_x = 1\nspool_directory = /s\n");
     EXPECT_EQ(had, 0);
 }
 
@@ -110,13 +113,16 @@ TEST(Exim, MainOptionContinuationLines)
     // "spool_directory = ..." here is part of acl_smtp_helo's value: not a setting.
     EXPECT_EQ(
         MainOption("acl_smtp_helo = a \\\nspool_directory = /x\n", "spool_directory", "/s", &had),
-        "spool_directory = /s\nacl_smtp_helo = a \\\nspool_directory = /x\n");
+        "acl_smtp_helo = a \\\nspool_directory = /x\nspool_directory = /s\n");
     EXPECT_EQ(had, 0);
-    // Inside .ifdef it might never count: ours goes to the top, theirs goes.
-    EXPECT_EQ(MainOption("a = 1\n.ifdef NEVER\nlocal_interfaces = 0.0.0.0\n.endif\n",
+    // Inside .ifdef it might never count: ours goes to the end, theirs goes.
+    EXPECT_EQ(MainOption("a = 1\n.ifdef NEVER\nlocal_interfaces = 0.0.0.0\n.endif\nb = 2\n",
                          "local_interfaces", "127.0.0.10", &had),
-              "local_interfaces = 127.0.0.10\na = 1\n.ifdef NEVER\n.endif\n");
+              "a = 1\n.ifdef NEVER\n.endif\nb = 2\nlocal_interfaces = 127.0.0.10\n");
     EXPECT_EQ(had, 1);
+    // A conditional still open at the end: the top.
+    EXPECT_EQ(MainOption("a = 1\n.ifdef X\nb = 2\n", "exim_path", "/e", &had),
+              "exim_path = /e\na = 1\n.ifdef X\nb = 2\n");
 }
 
 std::vector<std::string> notes;
