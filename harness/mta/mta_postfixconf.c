@@ -86,7 +86,7 @@ const char *mta_postfixconf_owned(const char *key)
     return NULL;
 }
 
-/* word - [*start, *end) of the next word of line[0, len) from *pos; "{ ... }" is one word */
+/* word - [*start, *end) of the next word of text[0, len) from *pos (newlines are blanks) */
 
 static int word(const char *line, size_t len, size_t *pos, size_t *start, size_t *end)
 {
@@ -155,9 +155,10 @@ static int put(struct text_out *t, const char *s, size_t len)
 }
 
 /*
- * one_line - a master.cf line with the overrides of owned parameters
- * left out, onto out. first_arg: the words before it are the entry's
- * fields (8 on a service line, none on a continuation line). *service
+ * one_line - a master.cf entry (its lines) with the overrides of owned
+ * parameters left out, each with the blanks before it, onto out.
+ * first_arg: the words before it are the entry's fields (8 from a
+ * service line, none from continuation lines after a comment). service
  * names the entry, for the note. Returns the words kept, or -1.
  */
 static int one_line(const char *line, size_t len, int first_arg, const char *service,
@@ -238,8 +239,20 @@ static int one_line(const char *line, size_t len, int first_arg, const char *ser
     return kept;
 }
 
-/* mta_postfixconf_master_o - line by line: service lines, then their continuation lines */
+/* continuation - is the line at p one that continues an entry (white space, then text)? */
 
+static int continuation(const char *p)
+{
+    size_t lead = strspn(p, " \t");
+
+    return lead > 0 && p[lead] != 0 && p[lead] != '\n' && p[lead] != '\r' && p[lead] != '#';
+}
+
+/*
+ * mta_postfixconf_master_o - entry by entry: a service line with its
+ * continuation lines is one text, so "-o" at the end of a line and its
+ * value on the next are one override, as Postfix reads them.
+ */
 char *mta_postfixconf_master_o(const char *master, void (*note)(void *ctx, const char *text),
                                void *ctx, int *count, struct smtp_error *err)
 {
@@ -264,9 +277,15 @@ char *mta_postfixconf_master_o(const char *master, void (*note)(void *ctx, const
         }
         if (!cont)
             snprintf(service, sizeof(service), "%.*s", (int)strcspn(line, " \t\n"), line);
+        /* The entry: this line and the continuation lines after it. */
+        while (line[len] && continuation(line + len)) {
+            const char *n2 = strchr(line + len, '\n');
+
+            len = n2 ? (size_t)(n2 - line) + 1 : strlen(line);
+        }
         if ((kept = one_line(line, len, cont ? 0 : 8, service, &out, note, ctx, count)) < 0)
             goto oom;
-        if (cont && kept == 0) { /* nothing left on it: the line goes */
+        if (cont && kept == 0) { /* nothing left of them: the lines go */
             out.len = mark;
             if (out.s)
                 out.s[mark] = 0;

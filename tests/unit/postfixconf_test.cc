@@ -49,7 +49,13 @@ TEST(PostfixConf, MasterOverridesOfOwnedParametersDropped)
         {"relay unix - - n - - smtp -orelay_transport=x -vo transport_maps=hash:/etc/t\n",
          "relay unix - - n - - smtp -v\n", 2},
         {"x unix - - n - - smtp\n  -o { smtpd_tls_cert_file = /etc/c.pem } -o a=b\n",
-         "x unix - - n - - smtp\n -o a=b\n", 1},
+         "x unix - - n - - smtp -o a=b\n", 1},
+        // "-o" at the end of a line, its value on the next: one override (Postfix joins them).
+        {"smtp inet n - y - - smtpd -o\n  relayhost=[192.0.2.1]\n  -o a=b\n",
+         "smtp inet n - y - - smtpd\n  -o a=b\n", 1},
+        {"smtp inet n - y - - smtpd\n  -o a=b\n  -o relayhost=x\n# c\n  -o relayhost=y\npickup "
+         "unix\n",
+         "smtp inet n - y - - smtpd\n  -o a=b\n# c\npickup unix\n", 2},
         {"x unix - - n - - smtp -n queue_directory -t unix\n",
          "x unix - - n - - smtp -n queue_directory -t unix\n", 0},
         // The eight fields are never arguments, and comments stay.
