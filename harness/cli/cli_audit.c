@@ -133,11 +133,19 @@ static int publish(struct audit_result *r, const struct audit_params *p,
         fprintf(stderr, "relaylab audit: cannot make %s: %s\n", results, strerror(errno));
         return -1;
     }
-    snprintf(dir, size, "%s/audit-%s-%ld", results, m->mta, (long)time(NULL));
     snprintf(tmp, sizeof(tmp), "%s/.tmp.audit.XXXXXX", results);
     if (mkdtemp(tmp) == NULL || chmod(tmp, 0755) < 0) {
         fprintf(stderr, "relaylab audit: cannot write in %s: %s\n", results, strerror(errno));
         return -1;
+    }
+    {
+        /* The time, and mkdtemp's letters: two audits in one second do not meet. */
+        char stamp[32];
+        time_t now = time(NULL);
+        struct tm tm;
+
+        strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", gmtime_r(&now, &tm));
+        snprintf(dir, size, "%s/audit-%s-%s-%s", results, m->mta, stamp, tmp + strlen(tmp) - 6);
     }
     snprintf(json, sizeof(json), "%s/audit.json", tmp);
     if (audit_write_scenarios(r, p, tmp, &err) < 0 || report_audit_json(json, m, r, &err) < 0) {
