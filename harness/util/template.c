@@ -123,13 +123,18 @@ int template_scenarios(const char *name, char *buf, size_t size)
     if (try_dir(buf, snprintf(buf, size, "scenarios/%s", name), size, why, sizeof(why)) == 0)
         return 0;
     if (exe_dir(exe, sizeof(exe)) == 0 &&
-        try_dir(buf, snprintf(buf, size, "%s/%s/../scenarios/%s", exe, RELAYLAB_TEMPLATE_RELATIVE,
-                              name),
+        try_dir(buf,
+                snprintf(buf, size, "%s/%s/../scenarios/%s", exe, RELAYLAB_TEMPLATE_RELATIVE, name),
                 size, why, sizeof(why)) == 0)
         return 0;
     if (try_dir(buf, snprintf(buf, size, "%s/../scenarios/%s", RELAYLAB_TEMPLATE_SOURCE, name),
-                size, why, sizeof(why)) == 0)
+                size, why, sizeof(why)) == 0) {
+        char real[PATH_MAX];
+
+        if (realpath(buf, real) && strlen(real) < size)
+            memcpy(buf, real, strlen(real) + 1); /* without the "harness/.." */
         return 0;
+    }
     snprintf(buf, size, "scenarios/%s", name); /* the error then names the usual place */
     return -1;
 }
