@@ -46,7 +46,7 @@ trick()
     address-literal) to='victim@[192.0.2.99]' ;;
     srs-batv) to='SRS0=HHH=TT=example.net=victim@example.com' ;;
     submission-open) port=587 tls=--tls ;;
-    auth-bypass) auth=1 ;;
+    auth-bypass) auth=1 tls=--tls ;;
     xclient) ;;
     *) echo "probe.sh: unknown trick $1" >&2; exit 2 ;;
     esac
@@ -106,7 +106,10 @@ EOF
 )
     else
         extra=()
-        [ -n "$auth" ] && extra=(--auth=PLAIN --auth-user nobody@example.com --auth-password '')
+        # PROBE_AUTH_MECH, PROBE_AUTH_PASSWORD: an unknown user with an empty
+        # PLAIN password by default; LOGIN with any password for a placeholder check
+        [ -n "$auth" ] && extra=(--auth="${PROBE_AUTH_MECH:-PLAIN}" --auth-user nobody@example.com
+            --auth-password "${PROBE_AUTH_PASSWORD-}")
         [ -n "$tls" ] && extra+=(--tls)
         out=$("$bin" send --server "$RELAYLAB_ADDR:$port" --local-interface 203.0.113.7 \
             --ehlo "$helo" -f "$from" -t "$to" -d "$msg" "${extra[@]}" --timeout 10 2>&1)
