@@ -9,7 +9,10 @@
 # directory, and regexp: and cidr: tables load in postmap without a
 # warning. For tests/audit/configs/exim/NAME.conf: "exim4 -C COPY -bV"
 # succeeds on a copy with @CONFDIR@ replaced (the unpacked Exim of
-# scripts/setup, or RELAYLAB_EXIM). Each EXPECT: a "# " description,
+# scripts/setup, or RELAYLAB_EXIM). Unless a config's hole is
+# trusted-network, its mynetworks (Postfix: set in main.cf) or
+# relay_from_hosts (Exim) covers none of the audit's client addresses
+# (203.0.113.7, 198.51.100.7, 192.0.2.7, 127.0.0.250). Each EXPECT: a "# " description,
 # then "secure" alone or "open FAMILY" lines with known family names
 # and at least one "fix FILE:LINE REPLACEMENT" whose FILE:LINE exists.
 # Each failure names its config. Exit 0 when all pass, 1 otherwise, 77
@@ -44,6 +47,33 @@ fail()
 {
     echo "FAIL: $*"
     failures=$((failures + 1))
+}
+
+# outside_trusted NAME LIST_SEPARATOR LIST - fail if a host list covers a
+# client address the audit uses (unless the config's hole is exactly that)
+outside_trusted()
+{
+    local name=$1 sep=$2 list=$3 hit
+    hit=$(python3 - "$sep" "$list" <<'PY'
+import ipaddress, sys
+sep, items = sys.argv[1], sys.argv[2]
+outside = [ipaddress.ip_address(a) for a in
+           ("203.0.113.7", "198.51.100.7", "192.0.2.7", "127.0.0.250")]
+for item in items.split(sep) if sep else items.replace(",", " ").split():
+    item = item.strip().strip("[]").replace("]/", "/")
+    if item in ("*", "0/0"):
+        print(item)
+        continue
+    try:
+        net = ipaddress.ip_network(item, strict=False)
+    except ValueError:
+        continue
+    for a in outside:
+        if a.version == net.version and a in net:
+            print("%s (covers %s)" % (item, a))
+PY
+)
+    [ -z "$hit" ] || fail "$name: trusts a client address the audit uses: $(echo $hit)"
 }
 
 # check_expect NAME EXPECT_FILE CONFIG_DIR - the EXPECT format of README.md
@@ -102,6 +132,12 @@ if command -v postconf >/dev/null && [ -d "$set_dir/postfix" ]; then
         touch -d 2000-01-01 "$tmp/pf"/*
         out=$(postconf -c "$tmp/pf" -n 2>&1 >/dev/null; postconf -c "$tmp/pf" -M 2>&1 >/dev/null)
         [ -z "$out" ] || fail "$name: postconf: $(echo "$out" | head -3)"
+        # mynetworks explicit, and outside it the audit's clients, unless that is the hole
+        if ! grep -q '^mynetworks *=' "$dir/main.cf"; then
+            fail "$name: main.cf does not set mynetworks"
+        elif ! grep -qx 'open trusted-network' "$dir/EXPECT" 2>/dev/null; then
+            outside_trusted "$name" "" "$(postconf -c "$tmp/pf" -h mynetworks 2>/dev/null)"
+        fi
         # Tables in the config's own directory: present, and loading cleanly.
         for ref in $(grep -ohE '[a-z]+:\$\{?config_directory\}?/[A-Za-z0-9._-]+' "$dir/main.cf" "$dir/master.cf" | sort -u); do
             type=${ref%%:*}
@@ -132,6 +168,13 @@ if [ -x "$exim" ] && [ -d "$set_dir/exim" ]; then
         sed "s|@CONFDIR@|$set_dir/exim|g" "$conf" > "$tmp/exim.conf"
         if ! out=$("$exim" -C "$tmp/exim.conf" -bV 2>&1); then
             fail "$name: exim4 -bV: $(echo "$out" | grep -iE 'error|unknown|fail|missing|not' | head -2)"
+        fi
+        if ! grep -qx 'open trusted-network' "$set_dir/exim/$base.expect" 2>/dev/null; then
+            list=$(sed -n 's/^hostlist *relay_from_hosts *= *//p' "$conf")
+            case $list in
+            "<;"*) outside_trusted "$name" ";" "${list#<;}" ;;
+            *) outside_trusted "$name" ":" "$list" ;;
+            esac
         fi
         for d in $(grep -oE '@CONFDIR@/[A-Za-z0-9._/-]+' "$conf" | sort -u); do
             [ -f "$set_dir/exim/${d#@CONFDIR@/}" ] || fail "$name: names $d, which is not in the set"
