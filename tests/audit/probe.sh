@@ -55,7 +55,7 @@ trick()
 if [ $inside = 0 ]; then
     bin=$(realpath -- "$1") mta=$2 conf=$(realpath -- "$3")
     shift 3
-    tmp=$(mktemp -d /work/aud-scratch/probe.XXXXXX)
+    tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
     if [ "$mta" = postfix ]; then
         for f in main.cf master.cf; do
