@@ -80,7 +80,10 @@ static int judge(struct audit_result *r, const struct mta_sink_message *m, size_
 
         if (at == NULL)
             continue; /* unqualified: delivered here */
-        if ((own = audit_names_allowed(&r->names, at + 1, err)) < 0)
+        /* The battery's victims are foreign by making; others as the config's lists say. */
+        if (audit_battery_victim(&r->battery, at + 1))
+            own = 0;
+        else if ((own = audit_names_allowed(&r->names, at + 1, err)) < 0)
             return -1;
         if (!own && !v->relayed) {
             v->relayed = 1;

@@ -12,11 +12,13 @@
  *	it trusts, learns what its listeners offer, builds the battery
  *	(audit_battery) and sends it (audit_dialogue), with DATA after every
  *	accepted RCPT. The oracle: a relay is a message of this run that
- *	reaches the sink for a recipient whose domain is neither local nor
- *	one the config relays for (audit_names_allowed()), whatever the
+ *	reaches the sink for a recipient whose domain is one the battery aims
+ *	at (a victim, a look-alike, a foreign literal) or is neither local
+ *	nor one the config relays for (audit_names_allowed()), whatever the
  *	address looked like at RCPT. Relays are grouped into findings by
- *	trick and listener; a relay a simpler attempt also got is that
- *	one's (audit_attempt_subsumes()). Each finding keeps its minimal
+ *	trick, each naming the listeners it worked on; a relay a simpler
+ *	attempt on the same listener also got is that one's
+ *	(audit_attempt_subsumes()). Each finding keeps its minimal
  *	attempt, the MTA's log lines for it, and, when the client address
  *	was trusted, the line that trusts it.
  *	audit_write_scenarios() writes each finding as a scenario that

@@ -366,6 +366,26 @@ static void server_domains(struct audit_battery *b, const struct audit_battery_p
     }
 }
 
+/*
+ * under_another - 1 if domain i is a subdomain of another of the battery's
+ * (mail.example.com beside example.com): its look-alikes (xmail.example.com)
+ * would be subdomains of a domain the server serves, which it may rightly
+ * relay for (parent_domain_matches_subdomains), not foreign ones
+ */
+static int under_another(const struct audit_battery *b, size_t i)
+{
+    size_t j, n = strlen(b->domains[i]);
+
+    for (j = 0; j < b->ndomains; j++) {
+        size_t m = strlen(b->domains[j]);
+
+        if (j != i && n > m + 1 && b->domains[i][n - m - 1] == '.' &&
+            strcasecmp(b->domains[i] + n - m, b->domains[j]) == 0)
+            return 1;
+    }
+    return 0;
+}
+
 int audit_battery_build(const struct audit_battery_params *p, struct audit_battery *b,
                         struct smtp_error *err)
 {
@@ -399,7 +419,8 @@ int audit_battery_build(const struct audit_battery_params *p, struct audit_batte
                 }
                 if (vi == 0)
                     for (di = 0; di < b->ndomains; di++)
-                        lookalikes(&bd, &bs, b->domains[di]);
+                        if (!under_another(b, di))
+                            lookalikes(&bd, &bs, b->domains[di]);
             }
             if (l->auth_plain)
                 auth_cases(&bd, li, 0, v);
@@ -449,4 +470,29 @@ enum audit_family audit_battery_family(const struct audit_battery *b, const char
                 return a->family;
         }
     return AUDIT_WIDE_OPEN;
+}
+
+/* same_domain - case-blind, a trailing dot aside */
+
+static int same_domain(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+
+    while (n && a[n - 1] == '.')
+        n--;
+    while (m && b[m - 1] == '.')
+        m--;
+    return n == m && strncasecmp(a, b, n) == 0;
+}
+
+/* audit_battery_victim - see audit_battery.h */
+
+int audit_battery_victim(const struct audit_battery *b, const char *domain)
+{
+    size_t k;
+
+    for (k = 0; k < b->n; k++)
+        if (same_domain(b->a[k].victim, domain))
+            return 1;
+    return 0;
 }

@@ -148,6 +148,14 @@ int audit_attempt_subsumes(const struct audit_attempt *simple, const struct audi
 enum audit_family audit_battery_family(const struct audit_battery *b, const char *helo,
                                        const char *from, const char *rcpt);
 
+/*
+ * audit_battery_victim - 1 if domain is one the battery aims at (the
+ * victims, the look-alikes, the foreign literals): foreign by making,
+ * whatever a config's lists say (a look-alike a too-wide pattern lets
+ * through is the hole, not the config's own domain)
+ */
+int audit_battery_victim(const struct audit_battery *b, const char *domain);
+
 /* audit_auth_lines - the client's lines of an AUTH edge case (NULL-ended), or NULL */
 const char *const *audit_auth_lines(enum audit_auth auth);
 

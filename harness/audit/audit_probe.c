@@ -133,6 +133,27 @@ static void group(struct audit_result *r)
     }
 }
 
+/*
+ * only_to_confirm - with --confirm, the attempts whose mail, if relayed,
+ * goes to the user's own mailbox and nowhere else: no look-alike or
+ * literal domain (someone's), no other local part (postmaster, abuse, an
+ * upper-case or UTF-8 one at the user's domain)
+ */
+static void only_to_confirm(struct audit_battery *b, const char *domain)
+{
+    size_t i, n = 0;
+
+    for (i = 0; i < b->n; i++) {
+        const struct audit_attempt *a = &b->a[i];
+
+        if (strcasecmp(a->victim, domain) != 0 || a->family == AUDIT_LOCALPART_PERMIT ||
+            a->family == AUDIT_CASE || a->family == AUDIT_SMTPUTF8)
+            continue;
+        b->a[n++] = *a;
+    }
+    b->n = n;
+}
+
 int audit_probe(const struct audit_probe_params *p, struct audit_result *r, struct smtp_error *err)
 {
     struct audit_target t = {0};
@@ -189,6 +210,8 @@ int audit_probe(const struct audit_probe_params *p, struct audit_result *r, stru
     }
     if (audit_battery_build(&bp, &r->battery, err) < 0)
         goto out;
+    if (p->confirm)
+        only_to_confirm(&r->battery, victim_domain[0]);
     r->outcomes = calloc(r->battery.n ? r->battery.n : 1, sizeof(*r->outcomes));
     r->verdicts = calloc(r->battery.n ? r->battery.n : 1, sizeof(*r->verdicts));
     if (r->outcomes == NULL || r->verdicts == NULL) {

@@ -189,7 +189,9 @@ static json_t *finding_json(const struct audit_result *r, const struct audit_fin
         json_array_append_new(log, json_string(clean(f->log[j], c1, sizeof(c1))));
     json_object_set_new(o, "family", json_string(audit_family_name(f->family)));
     if (r->probe) {
-        json_object_set_new(o, "confirmed", json_false());
+        /* With --confirm, DATA went to that mailbox: whether it came, the user sees there. */
+        json_object_set_new(o, "data_sent_to_confirm",
+                            json_boolean(r->confirm[0] && r->outcomes[f->attempt].data == 250));
         json_object_set_new(o, "own_domain", json_boolean(f->own_domain));
     }
     json_object_set_new(o, "listeners", json_string(f->listeners));
@@ -313,6 +315,23 @@ int report_audit_json(const char *path, const struct report_audit_meta *m,
     return dump(path, result_json(m, r), m, r, err);
 }
 
+/*
+ * location - the file a finding's line is in: the config itself, or a
+ * file beside it (a table: "clients.cidr:3") in the config's directory
+ */
+static const char *location(const char *config, const char *file, int line, char *buf, size_t size)
+{
+    const char *slash = strrchr(config, '/');
+    const char *base = slash ? slash + 1 : config;
+
+    if (line <= 0 || file[0] == 0 || strcmp(file, base) == 0 || strcmp(file, "main.cf") == 0 ||
+        strcmp(file, "exim.conf") == 0 || strchr(file, '/'))
+        snprintf(buf, size, "%s", config);
+    else
+        snprintf(buf, size, "%.*s%s", slash ? (int)(slash - config + 1) : 0, config, file);
+    return buf;
+}
+
 /* sarif_result - one finding as a SARIF result */
 
 static json_t *sarif_result(const struct report_audit_meta *m, const struct audit_result *r,
@@ -324,12 +343,24 @@ static json_t *sarif_result(const struct report_audit_meta *m, const struct audi
     json_t *phys = json_object();
 
     snprintf(rule, sizeof(rule), "open-relay/%s", audit_family_name(f->family));
+    if (r->probe) {
+        /* A live server: accepted at RCPT, nothing sent on; no file to point at. */
+        snprintf(msg, sizeof(msg), "%s (%s) on %.200s: %s; %s accepted at RCPT, not confirmed",
+                 f->own_domain ? "Suspect relay form" : "Likely open relay",
+                 audit_family_name(f->family), clean(m->config, c1, sizeof(c1)), a->what,
+                 clean(f->delivered_to, c2, sizeof(c2)));
+        json_decref(phys);
+        return json_pack("{s:s, s:s, s:{s:s}}", "ruleId", rule, "level",
+                         f->own_domain ? "warning" : "error", "message", "text", msg);
+    }
     snprintf(msg, sizeof(msg), "Open relay (%s) on %s: %s; mail for %s reached the next hop.%s%s",
              audit_family_name(f->family), f->listeners, a->what,
              clean(f->delivered_to, c2, sizeof(c2)), f->where[0] ? " Config: " : "", f->where);
-    /* The config line responsible when known; else the config file itself. */
-    json_object_set_new(phys, "artifactLocation",
-                        json_pack("{s:s}", "uri", clean(m->config, c1, sizeof(c1))));
+    /* The config line responsible when known (in its own file: a table), else the config. */
+    json_object_set_new(
+        phys, "artifactLocation",
+        json_pack("{s:s}", "uri",
+                  clean(location(m->config, file, line, c1, sizeof(c1)), c1, sizeof(c1))));
     if (line > 0)
         json_object_set_new(phys, "region", json_pack("{s:i}", "startLine", line));
     return json_pack("{s:s, s:s, s:{s:s}, s:[{s:o}]}", "ruleId", rule, "level", "error", "message",
@@ -436,14 +467,21 @@ static int write_junit(FILE *fp, const void *ctx)
         fprintf(fp, "\">");
         xml(fp, r->battery.a[hit->attempt].what);
         fputc('\n', fp);
-        xml(fp, clean(text, c1, sizeof(c1)));
+        /* Line by line: the sanitizer would show a line end as \x0a. */
+        for (const char *p = text; *p;) {
+            char line[AUDIT_ADDR_MAX + 64];
+            size_t n = strcspn(p, "\n");
+
+            snprintf(line, sizeof(line), "%.*s", (int)n, p);
+            xml(fp, clean(line, c1, sizeof(c1)));
+            fputc('\n', fp);
+            p += n + (p[n] == '\n');
+        }
         fprintf(fp, "</failure>\n  </testcase>\n");
     }
     for (i = 0; i < r->nna; i++) {
-        fprintf(fp,
-                "  <testcase classname=\"audit.%s\" name=\"not-applicable-%zu\">"
-                "<skipped message=\"",
-                d->m->mta, i + 1);
+        fprintf(fp, "  <testcase classname=\"audit.%s\" name=\"%.*s\"><skipped message=\"",
+                d->m->mta, (int)strcspn(r->not_applicable[i], ":"), r->not_applicable[i]);
         xml(fp, r->not_applicable[i]);
         fprintf(fp, "\"/></testcase>\n");
     }

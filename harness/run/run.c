@@ -246,6 +246,8 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
 
     close_client(cr);
     snprintf(cr->last_listener, sizeof(cr->last_listener), "%s", st->arg);
+    cr->last_data_code = 0; /* a message of an earlier connection is not this one's */
+    cr->last_msgid[0] = 0;
     p = run_client_port(cr->inst, st->arg);
     snprintf(port, sizeof(port), "%d", p);
     from = run_client_from(st->arg2, cr->r->outside);
@@ -338,6 +340,12 @@ static void check_no_relay_to(struct cell_run *cr, const struct scenario_step *s
     size_t seen = cr->sink_from;
     struct mta_sink_message m;
 
+    if (cr->last_rcpt_code / 100 == 2 && cr->last_data_code == 0) {
+        /* Accepted, and nothing sent to judge by: the scenario must say data first. */
+        failed(cr, st, "a data step before it", "RCPT %s was accepted and no message sent",
+               cr->last_rcpt);
+        return;
+    }
     if (cr->last_rcpt_code / 100 != 2 || cr->last_data_code != 250)
         return;
     for (;;) {

@@ -693,7 +693,8 @@ static int relayed_to(struct fuzzer *f, const char *addr)
 
     if (!f->user)
         return victim(addr);
-    return at && audit_names_allowed(&f->names, at + 1, &err) == 0;
+    return at && (audit_battery_victim(&f->battery, at + 1) ||
+                  audit_names_allowed(&f->names, at + 1, &err) == 0);
 }
 
 /*
