@@ -23,9 +23,9 @@ extern "C" {
 #endif
 
 struct audit_net {
-    int family;                 /* AF_INET or AF_INET6 */
-    unsigned char addr[16];     /* network byte order; 4 used for AF_INET */
-    int len;                    /* prefix length */
+    int family;             /* AF_INET or AF_INET6 */
+    unsigned char addr[16]; /* network byte order; 4 used for AF_INET */
+    int len;                /* prefix length */
 };
 
 /* audit_net_parse - one item ("10.0.0.0/8", "[::1]/128", "192.0.2.1"): 0, or -1 */

@@ -99,6 +99,12 @@ struct mta_env_params;
 /* cli_env_open - the isolated, opened sandbox environment; -1 to go on, else the exit code */
 int cli_env_open(const char *cmd, const struct mta_env_params *params, struct mta_env **env);
 
+/* cli_audit - "relaylab audit" */
+int cli_audit(int argc, char **argv);
+
+/* cli_probe - "relaylab probe" */
+int cli_probe(int argc, char **argv);
+
 /* cli_send - "relaylab send" */
 int cli_send(int argc, char **argv);
 

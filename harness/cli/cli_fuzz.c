@@ -36,16 +36,24 @@ static void usage(FILE *fp)
 {
     fprintf(fp,
             "usage: relaylab fuzz --mta postfix|exim [options]\n"
+            "       relaylab fuzz --postfix-config DIR | --exim-config FILE [options]\n"
             "\n"
             "Stands up the MTA with a scenario variant's config (or the base config) and\n"
             "sends it mutated dialogues: senders, relay-trick recipients for %s,\n"
             "ESMTP parameters, verb case, bare LF and CR, end-of-data variants, command\n"
-            "order, pipelining; never AUTH. Oracles: mail\n"
-            "for %s reaches the capture sink (an open relay), the MTA dies, no reply,\n"
-            "a reply that breaks the protocol. Each finding is minimized and written as a\n"
-            "scenario file that 'relaylab run' reproduces.\n"
+            "order, pipelining; never AUTH. Oracles: mail for %s reaches the\n"
+            "capture sink (an open relay), the MTA dies, no reply, a reply that breaks the\n"
+            "protocol. Each finding is minimized and written as a scenario file that\n"
+            "'relaylab run' reproduces.\n"
+            "With your own config instead: seeds from relaylab audit's attempts, a client\n"
+            "outside its trusted networks, and a relay is mail for a domain it neither\n"
+            "delivers nor relays for; one finding per trick.\n"
             "\n"
             "  --mta NAME         postfix or exim\n"
+            "  --postfix-config DIR\n"
+            "                     your own Postfix config instead of --mta and --scenario:\n"
+            "                     DIR/main.cf (DIR/master.cf if there, the tables beside)\n"
+            "  --exim-config FILE the same for your own Exim config\n"
             "  --scenario FILE    config and seed dialogue from this scenario\n"
             "  --variant NAME     its variant (default: the first)\n"
             "  --time S           seconds to fuzz (default 60)\n"
@@ -112,8 +120,15 @@ static int load_scenario(const char *path, const char *variant, struct scenario 
 
 /* print_findings - move the findings into place and list them; the exit code */
 
-static int print_findings(struct run_fuzz_result *res, const char *tmp, char *dir, size_t size)
+static int print_findings(const struct run_fuzz_params *p, struct run_fuzz_result *res,
+                          const char *config, const char *tmp, char *dir, size_t size)
 {
+    char with[4200] = "";
+    char clean_config[SMTP_SANITIZE_SIZE(4096)];
+
+    if (p->user_main_cf || p->user_exim_conf)
+        snprintf(with, sizeof(with), "--%s-config %.4000s ", mta_kind_name(p->mta),
+                 (smtp_sanitize_str(config, clean_config, sizeof(clean_config)), clean_config));
     size_t i;
 
     if (res->nfindings == 0) {
@@ -136,7 +151,8 @@ static int print_findings(struct run_fuzz_result *res, const char *tmp, char *di
             *arrow = 0;
         /* A finding quotes what the sink received: hostile. */
         smtp_sanitize_str(res->findings[i], clean, sizeof(clean));
-        printf("  %s\n    reproduce: relaylab run %s/%s\n", clean, dir, slash ? slash + 1 : "?");
+        printf("  %s\n    reproduce: relaylab run %s%s/%s\n", clean, with, dir,
+               slash ? slash + 1 : "?");
     }
     return CLI_EXIT_CHECK;
 }
@@ -173,8 +189,8 @@ static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
     fprintf(stderr, "relaylab fuzz: %s, seed %lu, %ld s, %zu at once%s%s%s%s\n",
             mta_kind_name(p->mta), p->seed, p->seconds, p->jobs,
             scenario_path ? ", config of " : ", base config", scenario_path ? scenario_path : "",
-            scenario_path && p->scenario->nvariants ? " variant " : "",
-            scenario_path && p->scenario->nvariants ? p->scenario->variants[p->variant].name : "");
+            p->scenario && p->scenario->nvariants ? " variant " : "",
+            p->scenario && p->scenario->nvariants ? p->scenario->variants[p->variant].name : "");
     if (run_fuzz(env, p, &res, &err) < 0) {
         fputc('\n', stderr);
         cli_error("fuzz", err.msg);
@@ -186,7 +202,7 @@ static int fuzz_in_sandbox(struct run_fuzz_params *p, const char *scenario_path,
     on_stats(quiet, &res.stats);
     if (!*quiet)
         fputc('\n', stderr);
-    return print_findings(&res, tmp, dir, sizeof(dir));
+    return print_findings(p, &res, scenario_path, tmp, dir, sizeof(dir));
 }
 
 /* cli_fuzz - "relaylab fuzz" */
@@ -196,10 +212,14 @@ int cli_fuzz(int argc, char **argv)
     static struct scenario scn;
     struct run_fuzz_params p;
     const char *scenario_path = NULL, *variant = NULL, *results = "results";
+    const char *postfix_dir = NULL, *exim_conf = NULL;
+    static char main_cf[4096], master_cf[4096];
     int quiet = 0, has_mta = 0, rc;
     const struct cli_opt opts[] = {
         CLI_CHOICE("mta", required_argument, &p.mta, cli_mta_words, cli_mta_values),
         CLI_TEXT("scenario", 0, &scenario_path),
+        CLI_TEXT("postfix-config", 0, &postfix_dir),
+        CLI_TEXT("exim-config", 0, &exim_conf),
         CLI_TEXT("variant", 0, &variant),
         CLI_NUMBER(CLI_OPT_LONG, "time", 0, &p.seconds, 1, 86400),
         CLI_NUMBER(CLI_OPT_ULONG, "seed", 0, &p.seed, 0, ULONG_MAX),
@@ -223,6 +243,26 @@ int cli_fuzz(int argc, char **argv)
     }
     for (i = 1; i < argc; i++)
         has_mta |= strcmp(argv[i], "--mta") == 0 || strncmp(argv[i], "--mta=", 6) == 0;
+    if ((postfix_dir || exim_conf) && (scenario_path || has_mta || (postfix_dir && exim_conf)))
+        return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: --postfix-config or --exim-config alone: "
+                                       "not with each other, --mta or --scenario\n");
+    if (postfix_dir) {
+        snprintf(main_cf, sizeof(main_cf), "%s/main.cf", postfix_dir);
+        snprintf(master_cf, sizeof(master_cf), "%s/master.cf", postfix_dir);
+        if (access(main_cf, R_OK) < 0)
+            return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: cannot read %s\n", main_cf);
+        p.mta = MTA_POSTFIX;
+        p.user_main_cf = main_cf;
+        p.user_master_cf = access(master_cf, R_OK) == 0 ? master_cf : NULL;
+        return fuzz_in_sandbox(&p, postfix_dir, results, &quiet);
+    }
+    if (exim_conf) {
+        if (access(exim_conf, R_OK) < 0)
+            return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: cannot read %s\n", exim_conf);
+        p.mta = MTA_EXIM;
+        p.user_exim_conf = exim_conf;
+        return fuzz_in_sandbox(&p, exim_conf, results, &quiet);
+    }
     if (!has_mta)
         return cli_say(CLI_EXIT_USAGE, "relaylab fuzz: --mta postfix or --mta exim is required\n");
     if ((rc = load_scenario(scenario_path, variant, &scn, &p)) != 0)

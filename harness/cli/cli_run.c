@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "template.h"
 #include "cli_run_list.h"
 #include "cli_run_opt.h"
 #include "lint.h"
@@ -53,9 +54,12 @@ static void on_progress(void *ctx, size_t done, size_t total, const struct run_c
 
 static int collect_files(const struct cli_run_opts *o, int argc, char **argv, struct run_plan *plan)
 {
-    const char *fallback = o->postfix_dir || o->exim_conf ? "scenarios/policy" : "scenarios/seed";
+    static char fallback[4096];
     struct smtp_error err;
 
+    /* No PATH: the shipped scenarios, wherever relaylab is run from. */
+    (void)template_scenarios(o->postfix_dir || o->exim_conf ? "policy" : "seed", fallback,
+                             sizeof(fallback));
     do {
         if (run_plan_collect(plan, optind < argc ? argv[optind] : fallback, &err) < 0) {
             if (err.msg[0])

@@ -25,6 +25,8 @@ struct subcommand {
 static const struct subcommand commands[] = {
     {"run", cli_run, "run scenarios on real Postfix and Exim, write results/"},
     {"send", cli_send, "run one SMTP dialogue from flags (swaks-style)"},
+    {"audit", cli_audit, "audit your Postfix or Exim config for open-relay holes"},
+    {"probe", cli_probe, "try the audit's relay attempts on a live server, at RCPT level"},
     {"fuzz", cli_fuzz, "fuzz a live MTA's relay decisions with mutated dialogues"},
     {"lint", cli_lint, "check a Postfix or Exim config for relay problems, statically"},
     {"sandbox", cli_sandbox, "stand up a private Postfix or Exim with a capture sink"},

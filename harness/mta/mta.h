@@ -52,7 +52,7 @@ extern "C" {
 
 #define MTA_LISTENERS_MAX 8
 #define MTA_SETS_MAX 64
-#define MTA_REWRITES_MAX 32
+#define MTA_REWRITES_MAX 96
 #define MTA_SINK_PORT 2525
 /* The name every sandboxed MTA answers as: its certificate, myhostname, primary_hostname. */
 #define MTA_HOSTNAME "mx.relaylab.test"
@@ -103,7 +103,7 @@ struct mta_instance {
     char ca_path[400];
     struct mta_listener listeners[MTA_LISTENERS_MAX];
     size_t nlisteners;
-    char rewrites[MTA_REWRITES_MAX][160]; /* what the sandbox changed in a user's config */
+    char rewrites[MTA_REWRITES_MAX][256]; /* what the sandbox changed in a user's config */
     size_t nrewrites;
     long start_ms; /* start to the last banner */
     struct mta_proc proc;

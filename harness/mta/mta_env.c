@@ -6,10 +6,12 @@
  * DESCRIPTION
  *	See mta_env.h.
  *--*/
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
 #include <pwd.h>
@@ -104,6 +106,44 @@ static int lo_up(struct smtp_error *err)
         if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
             rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCSIFFLAGS lo: %s",
                                 strerror(errno));
+    }
+    close(fd);
+    return rc;
+}
+
+/*
+ * lo_outside - the documentation networks (RFC 5737) on lo, as aliases,
+ * so that a client can stand outside a config's trusted networks: a
+ * prefix on the loopback device makes the whole prefix local, so any
+ * address in it may be bound. Only in the private network namespace.
+ */
+static int lo_outside(struct smtp_error *err)
+{
+    static const char *const nets[] = {MTA_ENV_OUTSIDE_NETS};
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    size_t i;
+    int rc = 0;
+
+    if (fd < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "socket: %s", strerror(errno));
+    for (i = 0; i < sizeof(nets) / sizeof(nets[0]) && rc == 0; i++) {
+        struct ifreq ifr;
+        struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
+
+        memset(&ifr, 0, sizeof(ifr));
+        snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo:%zu", i + 1);
+        sin->sin_family = AF_INET;
+        if (inet_pton(AF_INET, nets[i], &sin->sin_addr) != 1)
+            rc = smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "bad network %s", nets[i]);
+        else if (ioctl(fd, SIOCSIFADDR, &ifr) < 0)
+            rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCSIFADDR %s on lo: %s", nets[i],
+                                strerror(errno));
+        else {
+            inet_pton(AF_INET, "255.255.255.0", &sin->sin_addr);
+            if (ioctl(fd, SIOCSIFNETMASK, &ifr) < 0)
+                rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "SIOCSIFNETMASK %s on lo: %s",
+                                    nets[i], strerror(errno));
+        }
     }
     close(fd);
     return rc;
@@ -214,7 +254,7 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
                               MTA_ENV_RUN_DIR, strerror(errno));
     }
     snprintf(env->dir, sizeof(env->dir), "%s", MTA_ENV_RUN_DIR);
-    if (!env->share_net && lo_up(err) < 0)
+    if (!env->share_net && (lo_up(err) < 0 || lo_outside(err) < 0))
         return -1;
     env->isolated = 1;
     return 0;

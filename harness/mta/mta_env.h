@@ -47,6 +47,12 @@ extern "C" {
 #define MTA_ENV_RUN_DIR "/run/relaylab"
 #define MTA_ENV_RUN_SIZE "2g" /* the run tmpfs: what every MTA of a run may write, together */
 #define MTA_ENV_USERS 2
+/*
+ * The networks outside every usual trusted network, on lo in the private
+ * network namespace (RFC 5737 documentation ranges): a client that must
+ * stand outside a config's mynetworks binds an address in one of them.
+ */
+#define MTA_ENV_OUTSIDE_NETS "203.0.113.1", "198.51.100.1", "192.0.2.1"
 #define MTA_ENV_PASS_LEN 20
 
 struct mta_env_params {

@@ -17,8 +17,11 @@
  *
  *	A user's own Exim config is kept except where the sandbox must own
  *	it: in the main section the paths, listeners, TLS files and host
- *	lookups; the routers (all replaced by one route to the capture
- *	sink, the next hop); a transport for the sink is added; Dovecot
+ *	lookups; routers that would look hosts up in DNS or go to a
+ *	smarthost become manualroutes to the capture sink, keeping their
+ *	names and preconditions (every other router stays as it is: they
+ *	decide where mail goes); every transport becomes SMTP to the sink
+ *	under its own name, so local deliveries reach the sink too; Dovecot
  *	authenticators get the sandbox's socket. The ACLs, domain and host
  *	lists it tests stay as they are. Every change is listed.
  *
@@ -84,6 +87,84 @@ static void local_interfaces(const struct mta_instance *inst, unsigned no_listen
         buf[used - 1] = 0;
 }
 
+/* note_rewrite - mta_eximconf's note: one rewrite of the instance's list */
+
+static void note_rewrite(void *inst, const char *text)
+{
+    mta_driver_rewrite(inst, "%s", text);
+}
+
+/* rewrite_section - section name of *cf through rewrite (routers, transports); 0 if none */
+
+static int rewrite_section(char **cf, const char *name, const char *body,
+                           char *(*rewrite)(const char *, size_t, const char *,
+                                            void (*)(void *, const char *), void *, int *,
+                                            struct smtp_error *),
+                           struct mta_instance *inst, int *count, struct smtp_error *err)
+{
+    size_t start, end;
+    char *out;
+    int rc;
+
+    *count = 0;
+    if (mta_eximconf_section(*cf, name, &start, &end) < 0)
+        return 0;
+    if ((out = rewrite(*cf + start, end - start, body, note_rewrite, inst, count, err)) == NULL)
+        return -1;
+    rc = mta_eximconf_splice(cf, start, end, out, err);
+    free(out);
+    return rc;
+}
+
+/*
+ * adopt_drivers - the routers kept, only where mail leaves goes to the
+ * sink: a router that would look hosts up in DNS or send to a smarthost
+ * becomes a manualroute to the sink (its name and preconditions kept),
+ * every transport an SMTP transport to the sink under its own name (a
+ * local delivery arrives there too, with its envelope), and the sink's
+ * own transport is added. No routers at all: one to the sink.
+ */
+static int adopt_drivers(struct mta_instance *inst, const struct mta_vars *vars, char **cf,
+                         struct smtp_error *err)
+{
+    const char *dir = mta_env_template_dir(inst->env);
+    char *router = NULL;
+    char *transport = NULL;
+    size_t start, end;
+    int n = 0;
+    int rc = -1;
+
+    if (mta_render_load(dir, "exim-user-router.conf", vars, &router, err) < 0 ||
+        mta_render_load(dir, "exim-user-transport.conf", vars, &transport, err) < 0)
+        goto out;
+    if (mta_eximconf_section(*cf, "routers", &start, &end) == 0) {
+        if (rewrite_section(cf, "routers", mta_eximconf_body(router), mta_eximconf_routers, inst,
+                            &n, err) < 0)
+            goto out;
+        if (n == 0)
+            mta_driver_rewrite(inst, "exim routers: kept as they are (none looks hosts up)");
+    } else {
+        if (mta_eximconf_append(cf, "routers", router, err) < 0)
+            goto out;
+        mta_driver_rewrite(inst, "exim routers: added one manualroute to the capture sink");
+    }
+    if (rewrite_section(cf, "transports", mta_eximconf_body(transport), mta_eximconf_transports,
+                        inst, &n, err) < 0)
+        goto out;
+    if (mta_eximconf_section(*cf, "transports", &start, &end) == 0) {
+        if (mta_eximconf_splice(cf, start, start, transport, err) < 0)
+            goto out;
+    } else if (mta_eximconf_append(cf, "transports", transport, err) < 0) {
+        goto out;
+    }
+    mta_driver_rewrite(inst, "exim transports: added relaylab_to_sink_smtp");
+    rc = 0;
+out:
+    free(router);
+    free(transport);
+    return rc;
+}
+
 /* adopt_user_config - rewrite a user's Exim config where the sandbox must */
 
 static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *vars,
@@ -111,7 +192,6 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         {"queue_run_max", "0"},
     };
     char *main_part;
-    char *fill = NULL;
     size_t start, end, i;
 
     local_interfaces(inst, no_listeners, listen, sizeof(listen));
@@ -126,14 +206,15 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; i < sizeof(forced) / sizeof(forced[0]); i++) {
         char old[400];
-        int had = mta_render_param_get(main_part, forced[i][0], old, sizeof(old)) == 0;
+        int had =
+            mta_eximconf_main_option(&main_part, forced[i][0], forced[i][1], old, sizeof(old), err);
 
-        if (had && strcmp(old, forced[i][1]) == 0)
-            continue;
-        if (mta_render_param(&main_part, forced[i][0], forced[i][1], err) < 0) {
+        if (had < 0) {
             free(main_part);
             return -1;
         }
+        if (had && strcmp(old, forced[i][1]) == 0)
+            continue;
         mta_driver_rewrite(inst, "exim main: %s = %s%s%.80s%s", forced[i][0], forced[i][1],
                            had ? " (was: " : "", had ? old : "", had ? ")" : "");
     }
@@ -142,50 +223,8 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         return -1;
     }
     free(main_part);
-    /* The routers: one, to the sink. */
-    if (mta_render_load(mta_env_template_dir(inst->env), "exim-user-router.conf", vars, &fill,
-                        err) < 0)
+    if (adopt_drivers(inst, vars, cf, err) < 0)
         return -1;
-    if (mta_eximconf_section(*cf, "routers", &start, &end) == 0) {
-        int routers = 0;
-        const char *p = *cf + start;
-
-        /* Count the router names ("name:" at the start of a line). */
-        while (p < *cf + end) {
-            if (*p != ' ' && *p != '\t' && *p != '#' && *p != '\n' && strchr(p, ':') &&
-                strchr(p, ':') < (strchr(p, '\n') ? strchr(p, '\n') : p + strlen(p)))
-                routers++;
-            p = strchr(p, '\n');
-            if (p == NULL)
-                break;
-            p++;
-        }
-        if (mta_eximconf_splice(cf, start, end, fill, err) < 0)
-            goto fail;
-        mta_driver_rewrite(inst,
-                           "exim routers: all %d replaced by one manualroute to the capture "
-                           "sink (the next hop)",
-                           routers);
-    } else {
-        if (mta_eximconf_append(cf, "routers", fill, err) < 0)
-            goto fail;
-        mta_driver_rewrite(inst, "exim routers: added one manualroute to the capture sink");
-    }
-    free(fill);
-    fill = NULL;
-    /* The sink's transport, added to theirs. */
-    if (mta_render_load(mta_env_template_dir(inst->env), "exim-user-transport.conf", vars, &fill,
-                        err) < 0)
-        return -1;
-    if (mta_eximconf_section(*cf, "transports", &start, &end) == 0) {
-        if (mta_eximconf_splice(cf, start, start, fill, err) < 0)
-            goto fail;
-    } else if (mta_eximconf_append(cf, "transports", fill, err) < 0) {
-        goto fail;
-    }
-    mta_driver_rewrite(inst, "exim transports: added relaylab_to_sink_smtp");
-    free(fill);
-    fill = NULL;
     /* Dovecot authenticators: the sandbox's socket. */
     if (dovecot && mta_eximconf_section(*cf, "authenticators", &start, &end) == 0) {
         char *out;
@@ -202,9 +241,6 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
             mta_driver_rewrite(inst, "exim authenticators: %d server_socket = %s", n, dovecot);
     }
     return 0;
-fail:
-    free(fill);
-    return -1;
 }
 
 /* uses_dovecot - Dovecot's authenticators unless the spec asks for plaintext ones */

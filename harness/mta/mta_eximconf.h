@@ -2,7 +2,7 @@
  * NAME
  *	mta_eximconf 3h
  * SUMMARY
- *	an Exim config's text: sections, splices, authenticator sockets
+ *	an Exim config's text: sections, splices, options, drivers
  * SYNOPSIS
  *	#include "mta_eximconf.h"
  * DESCRIPTION
@@ -43,6 +43,24 @@ int mta_eximconf_append(char **cf, const char *name, const char *text, struct sm
  */
 char *mta_eximconf_sockets(const char *section_text, size_t len, const char *socket, int *count,
                            struct smtp_error *err);
+
+/* mta_eximconf_main_option - name = value in a main section, once; 1 if it was set (old: its value)
+ */
+int mta_eximconf_main_option(char **main_part, const char *name, const char *value, char *old,
+                             size_t old_size, struct smtp_error *err);
+
+/* mta_eximconf_routers - a routers section (len bytes), DNS and smarthost routers to body */
+char *mta_eximconf_routers(const char *section_text, size_t len, const char *body,
+                           void (*note)(void *ctx, const char *text), void *ctx, int *count,
+                           struct smtp_error *err);
+
+/* mta_eximconf_transports - a transports section, each transport's options replaced by body */
+char *mta_eximconf_transports(const char *section_text, size_t len, const char *body,
+                              void (*note)(void *ctx, const char *text), void *ctx, int *count,
+                              struct smtp_error *err);
+
+/* mta_eximconf_body - the options after the first driver name line of text (a template's) */
+const char *mta_eximconf_body(const char *text);
 
 #ifdef __cplusplus
 }

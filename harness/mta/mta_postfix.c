@@ -11,14 +11,21 @@
  *	shared Dovecot, through an absolute smtpd_sasl_path.
  *
  *	A user's own main.cf is kept except for the parameters in
- *	forced[] (paths, listeners, next hop, SASL socket, certificates,
- *	no DNS); its master.cf is kept except that inet listeners move to
- *	the instance address and chroot is turned off. Every change is
- *	listed with mta_driver_rewrite().
+ *	forced[] (paths, listeners, next hop and the maps that could pick
+ *	another, SASL socket, certificates, no DNS), and an unset
+ *	mynetworks made explicit (mta_postfixconf.h says why); the other
+ *	files of its directory (tables it names through
+ *	$config_directory) are copied into the instance directory, which is
+ *	config_directory. Its master.cf is kept except that inet listeners
+ *	move to the instance address, chroot is turned off, and -o
+ *	overrides of the sandbox's parameters go. Every change is listed
+ *	with mta_driver_rewrite().
  *
  *	Exports mta_postfix_driver only (mta_driver.h).
  *--*/
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -28,6 +35,7 @@
 #include <unistd.h>
 
 #include "mta_driver.h"
+#include "mta_postfixconf.h"
 #include "mta_render.h"
 #include "number.h"
 
@@ -107,61 +115,6 @@ static int split_set(const char *set, char *key, size_t size, const char **value
 }
 
 /*
- * The parameters the sandbox owns, and why: a scenario or a --set that
- * names one is refused (refused_setting), and a user's main.cf gets
- * the sandbox's value after everything else (force_params) for those
- * that move the sandbox; a user's own CA file or DH parameters (host
- * files, read-only to the MTA) stay as they are.
- */
-static const struct {
-    const char *key;
-    const char *why;
-} owned[] = {
-    {"queue_directory", "a path of the sandbox"},
-    {"data_directory", "a path of the sandbox"},
-    {"command_directory", "where Postfix's programs are"},
-    {"daemon_directory", "where Postfix's daemons are: whatever is there runs as root"},
-    {"shlib_directory", "where Postfix's libraries are"},
-    {"meta_directory", "where Postfix's own files are"},
-    {"config_directory", "the sandbox's config directory"},
-    {"process_id_directory", "a path of the sandbox"},
-    {"mail_owner", "an owner the sandbox's queue is made for"},
-    {"setgid_group", "an owner the sandbox's queue is made for"},
-    {"inet_interfaces", "the sandbox's listeners"},
-    {"inet_protocols", "the sandbox's listeners"},
-    {"relayhost", "the next hop is the capture sink"},
-    {"relay_transport", "the next hop is the capture sink"},
-    {"default_transport", "the next hop is the capture sink"},
-    {"local_transport", "the next hop is the capture sink"},
-    {"virtual_transport", "the next hop is the capture sink"},
-    {"smtp_tls_security_level", "the next hop is the capture sink"},
-    {"maillog_file", "the sandbox's log"},
-    {"maillog_file_prefixes", "the sandbox's log"},
-    {"smtpd_tls_cert_file", "the sandbox's certificates"},
-    {"smtpd_tls_key_file", "the sandbox's certificates"},
-    {"smtpd_tls_chain_files", "the sandbox's certificates"},
-    {"smtpd_tls_eccert_file", "the sandbox's certificates"},
-    {"smtpd_tls_eckey_file", "the sandbox's certificates"},
-    {"smtpd_tls_dcert_file", "the sandbox's certificates"},
-    {"smtpd_tls_dkey_file", "the sandbox's certificates"},
-    {"smtpd_tls_CAfile", "the sandbox's certificates"},
-    {"smtpd_tls_CApath", "the sandbox's certificates"},
-    {"smtpd_tls_dh1024_param_file", "the sandbox's certificates"},
-    {"smtpd_tls_dh512_param_file", "the sandbox's certificates"},
-    {"tls_random_source", "the sandbox's certificates"},
-    {"smtp_fallback_relay", "the next hop is the capture sink"},
-    {"sendmail_path", "where Postfix's programs are"},
-    {"newaliases_path", "where Postfix's programs are"},
-    {"mailq_path", "where Postfix's programs are"},
-    {"smtpd_sasl_type", "the sandbox's SASL socket"},
-    {"smtpd_sasl_path", "the sandbox's SASL socket"},
-    {"smtp_dns_support_level", "no DNS lookups"},
-    {"smtp_host_lookup", "no DNS lookups"},
-    {"disable_dns_lookups", "no DNS lookups"},
-    {"smtpd_peername_lookup", "no DNS lookups"},
-};
-
-/*
  * names_a_file - why a Postfix value names a host file, or NULL. smtpd
  * opens its tables (cidr:, pcre:, texthash:, a bare /file in mynetworks
  * and the like) as root, before it drops privileges, and logs their bad
@@ -202,14 +155,12 @@ static const char *names_a_file(const char *name, const char *value, char *why, 
 
 static const char *refused_setting(const char *name, const char *value, char *why, size_t size)
 {
-    size_t i;
+    const char *owned = mta_postfixconf_owned(name);
 
-    for (i = 0; i < sizeof(owned) / sizeof(owned[0]); i++)
-        if (strcmp(owned[i].key, name) == 0) {
-            snprintf(why, size, "%s is the sandbox's own (%s): it cannot be set", name,
-                     owned[i].why);
-            return why;
-        }
+    if (owned) {
+        snprintf(why, size, "%s is the sandbox's own (%s): it cannot be set", name, owned);
+        return why;
+    }
     return names_a_file(name, value, why, size);
 }
 
@@ -317,7 +268,7 @@ static int force_one(struct mta_instance *inst, char **cf, const char *key, cons
 }
 
 /*
- * force_params - the sandbox's own values (owned[]), applied after the
+ * force_params - the sandbox's own values (mta_postfixconf_owned), applied after the
  * scenario's and the user's; and, in a user's main.cf, the defaults a
  * fast, quiet test wants (a scenario may still set those).
  */
@@ -364,6 +315,9 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
         {"smtp_host_lookup", "native"},
         {"disable_dns_lookups", "yes"},
         {"smtpd_peername_lookup", "no"},
+        {"transport_maps", ""},
+        {"sender_dependent_relayhost_maps", ""},
+        {"sender_dependent_default_transport_maps", ""},
     };
     const char *quick[][2] = {
         {"alias_maps", ""},
@@ -548,6 +502,140 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
     return 0;
 }
 
+/*
+ * The tables of a user's config directory: main.cf names them as
+ * "$config_directory/x", and config_directory is the instance's own
+ * directory, so they are copied there. Limits: a table, the tables.
+ */
+#define POSTFIX_TABLE_MAX (4 * 1024 * 1024)
+#define POSTFIX_TABLES_MAX 256
+
+/* copy_one - dir/name to the instance directory: a regular file, never through a link */
+
+static int copy_one(struct mta_instance *inst, int dir_fd, const char *dir, const char *name,
+                    struct smtp_error *err)
+{
+    struct stat st;
+    char path[700];
+    char buf[65536];
+    int in, out;
+    ssize_t n;
+    int rc = -1;
+
+    /* O_NONBLOCK: a FIFO planted here must not hang the sandbox's start. */
+    if ((in = openat(dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+        return smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot copy %s/%s: %s", dir, name,
+                              errno == ELOOP ? "a symbolic link" : strerror(errno));
+    if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) {
+        close(in);
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "cannot copy %s/%s: not a regular file", dir,
+                              name);
+    }
+    if (st.st_size > POSTFIX_TABLE_MAX) {
+        close(in);
+        return smtp_error_set(err, SMTP_ERR_USAGE, EFBIG, "cannot copy %s/%s: over %d bytes", dir,
+                              name, POSTFIX_TABLE_MAX);
+    }
+    snprintf(path, sizeof(path), "%s/%s", inst->dir, name);
+    /* O_EXCL: a name the sandbox uses itself (queue, maillog, tls) is refused, not replaced. */
+    if ((out = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+                    st.st_mode & 0644)) < 0) {
+        smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot copy %s/%s to %s: %s", dir, name, path,
+                       errno == EEXIST ? "a name the sandbox uses" : strerror(errno));
+        close(in);
+        return -1;
+    }
+    while ((n = read(in, buf, sizeof(buf))) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            n = -1;
+            break;
+        }
+    if (n < 0)
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot copy %s/%s: %s", dir, name,
+                       strerror(errno));
+    else
+        rc = 0;
+    if (close(out) < 0 && rc == 0)
+        rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot copy %s: %s", path,
+                            strerror(errno));
+    close(in);
+    return rc;
+}
+
+/*
+ * copy_tables - the regular files of the directory of a user's main.cf
+ * (not main.cf, master.cf; not links, not directories) into the
+ * instance directory; anything else that is not a regular file is
+ * refused, by name. Absolute paths in main.cf stay as they are.
+ */
+static int copy_tables(struct mta_instance *inst, const char *main_cf, struct smtp_error *err)
+{
+    char dir[512];
+    const char *slash = strrchr(main_cf, '/');
+    DIR *d;
+    struct dirent *e;
+    int n = 0;
+    int rc = 0;
+
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - main_cf) : 1, slash ? main_cf : ".");
+    if (slash == main_cf)
+        snprintf(dir, sizeof(dir), "/");
+    if ((d = opendir(dir)) == NULL)
+        return smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot read %s: %s", dir,
+                              strerror(errno));
+    while (rc == 0 && (e = readdir(d)) != NULL) {
+        struct stat st;
+
+        if (e->d_name[0] == '.' && (e->d_name[1] == 0 || strcmp(e->d_name, "..") == 0))
+            continue;
+        if (strcmp(e->d_name, "main.cf") == 0 || strcmp(e->d_name, "master.cf") == 0)
+            continue;
+        if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0) {
+            rc = smtp_error_set(err, SMTP_ERR_USAGE, errno, "cannot copy %s/%s: %s", dir, e->d_name,
+                                strerror(errno));
+            break;
+        }
+        if (S_ISDIR(st.st_mode) || S_ISLNK(st.st_mode))
+            continue; /* not a table file: neither is copied */
+        if (++n > POSTFIX_TABLES_MAX) {
+            rc = smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s: more than %d files to copy", dir,
+                                POSTFIX_TABLES_MAX);
+            break;
+        }
+        rc = copy_one(inst, dirfd(d), dir, e->d_name, err);
+    }
+    closedir(d);
+    if (rc == 0 && n > 0)
+        mta_driver_rewrite(
+            inst, "copied %d table files from %s (config_directory is the sandbox's)", n, dir);
+    return rc;
+}
+
+/* note_rewrite - mta_postfixconf's note: one rewrite of the instance's list */
+
+static void note_rewrite(void *inst, const char *text)
+{
+    mta_driver_rewrite(inst, "%s", text);
+}
+
+/* user_mynetworks - an unset mynetworks in a user's main.cf made what it means on a real machine */
+
+static int user_mynetworks(struct mta_instance *inst, char **main_cf, struct smtp_error *err)
+{
+    char value[200], style[64];
+
+    if (!mta_postfixconf_mynetworks(*main_cf, inst->addr, value, sizeof(value), style,
+                                    sizeof(style)))
+        return 0;
+    if (mta_render_param(main_cf, "mynetworks", value, err) < 0)
+        return -1;
+    mta_driver_rewrite(inst,
+                       "main.cf: mynetworks = %s (was unset: mynetworks_style %s would trust every "
+                       "address of the sandbox, which the client shares)",
+                       value, style);
+    return 0;
+}
+
 /* uses_dovecot - SASL unless the spec turns it off */
 
 static int uses_dovecot(const struct mta_spec *spec)
@@ -576,6 +664,8 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
         return -1;
     if (make_queue(mta_env_ids(inst->env), inst->dir, err) < 0)
         return -1;
+    if (spec->user_main_cf && copy_tables(inst, spec->user_main_cf, err) < 0)
+        return -1;
     mta_driver_vars(inst, dovecot, &vars);
 
     if (spec->user_main_cf) {
@@ -599,12 +689,22 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
             mta_render_param(&main_cf, key, value, err) < 0)
             goto out;
     }
+    if (spec->user_main_cf && user_mynetworks(inst, &main_cf, err) < 0)
+        goto out;
     /* The sandbox's own settings last: nothing above may move them. */
     if (force_params(inst, &main_cf, dovecot, spec->user_main_cf != NULL, 0, err) < 0)
         goto out;
     if (spec->user_master_cf) {
+        char *kept;
+        int n;
+
         if ((master_in = mta_render_read(spec->user_master_cf, MTA_RENDER_USER_FILE, err)) == NULL)
             goto out;
+        /* Its -o overrides may not move what main.cf may not. */
+        if ((kept = mta_postfixconf_master_o(master_in, note_rewrite, inst, &n, err)) == NULL)
+            goto out;
+        free(master_in);
+        master_in = kept;
     } else if (mta_render_load(mta_env_template_dir(inst->env), "postfix-master.cf", &vars,
                                &master_in, err) < 0) {
         goto out;

@@ -44,10 +44,11 @@ static const char *cell_class(const struct run_cell *c)
 {
     if (c->status == RUN_PASS && c->open_relay_found)
         return "open";
-    return c->status == RUN_PASS         ? "pass"
-           : c->status == RUN_FAIL       ? "fail"
-           : c->status == RUN_OPEN_RELAY ? "open"
-                                         : "error";
+    return c->status == RUN_PASS             ? "pass"
+           : c->status == RUN_FAIL           ? "fail"
+           : c->status == RUN_OPEN_RELAY     ? "open"
+           : c->status == RUN_NOT_APPLICABLE ? "na"
+                                             : "error";
 }
 
 /* json_status - results.json's status (RESULTS-SCHEMA.md) */
@@ -55,7 +56,10 @@ static const char *json_status(const struct run_cell *c)
 {
     if (c->status == RUN_PASS)
         return c->open_relay_found ? "open-relay-demonstrated" : "pass";
-    return c->status == RUN_FAIL ? "fail" : c->status == RUN_OPEN_RELAY ? "open-relay" : "error";
+    return c->status == RUN_FAIL             ? "fail"
+           : c->status == RUN_OPEN_RELAY     ? "open-relay"
+           : c->status == RUN_NOT_APPLICABLE ? "not-applicable"
+                                             : "error";
 }
 
 static const char *variant_name(const struct run_cell *c)
@@ -314,6 +318,8 @@ static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
     }
     if (c->status == RUN_ERROR)
         bad |= json_object_set_new(o, "error", json_string(c->message));
+    if (c->status == RUN_NOT_APPLICABLE)
+        bad |= json_object_set_new(o, "not_applicable", json_string(c->message));
     if (bad) {
         json_decref(o);
         json_fail(err, c, "a value could not be built (out of memory, or text not UTF-8)");
@@ -330,7 +336,7 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
     json_t *root = json_object();
     json_t *arr = json_array();
     json_t *summary;
-    size_t i, pass = 0, fail = 0, open = 0, err_cells = 0, found = 0;
+    size_t i, pass = 0, fail = 0, open = 0, err_cells = 0, found = 0, na = 0;
     int bad = 0;
     FILE *fp;
 
@@ -352,12 +358,14 @@ static int write_json(const char *dir, const struct run_cell *cells, size_t n,
         fail += cells[i].status == RUN_FAIL;
         open += cells[i].status == RUN_OPEN_RELAY;
         err_cells += cells[i].status == RUN_ERROR;
+        na += cells[i].status == RUN_NOT_APPLICABLE;
         found += cells[i].open_relay_found;
     }
     summary =
-        json_pack_ex(&jerr, 0, "{s:I, s:I, s:I, s:I, s:I, s:I}", "cells", (json_int_t)n, "held",
-                     (json_int_t)pass, "fail", (json_int_t)fail, "open_relay", (json_int_t)open,
-                     "error", (json_int_t)err_cells, "open_relay_demonstrated", (json_int_t)found);
+        json_pack_ex(&jerr, 0, "{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "cells", (json_int_t)n,
+                     "held", (json_int_t)pass, "fail", (json_int_t)fail, "open_relay",
+                     (json_int_t)open, "error", (json_int_t)err_cells, "open_relay_demonstrated",
+                     (json_int_t)found, "not_applicable", (json_int_t)na);
     bad |= json_object_set_new(root, "schema", json_string("relaylab-results/1"));
     bad |= json_object_set_new(root, "run_id", json_string(meta->run_id));
     bad |= json_object_set_new(root, "started", json_string(meta->started));
@@ -408,7 +416,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
             n, fails, errors, meta->wall_ms / 1000.0);
     for (k = 0; k < MTA_KINDS; k++) {
         enum mta_kind kind = (enum mta_kind)k;
-        size_t t = 0, f = 0, e = 0;
+        size_t t = 0, f = 0, e = 0, sk = 0;
         long ms = 0;
 
         for (i = 0; i < n; i++) {
@@ -418,13 +426,14 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
             ms += cells[i].ms;
             f += cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY;
             e += cells[i].status == RUN_ERROR;
+            sk += cells[i].status == RUN_NOT_APPLICABLE;
         }
         if (t == 0)
             continue;
         fprintf(fp,
                 "  <testsuite name=\"relaylab.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
-                "skipped=\"0\" time=\"%.3f\" timestamp=\"",
-                mta_kind_name(kind), t, f, e, ms / 1000.0);
+                "skipped=\"%zu\" time=\"%.3f\" timestamp=\"",
+                mta_kind_name(kind), t, f, e, sk, ms / 1000.0);
         xml(fp, meta->started);
         fprintf(fp, "\">\n");
         for (i = 0; i < n; i++) {
@@ -455,6 +464,10 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                 fprintf(fp, "</failure>\n");
             } else if (c->status == RUN_ERROR) {
                 fprintf(fp, "      <error type=\"environment\" message=\"");
+                xml(fp, c->message);
+                fprintf(fp, "\"/>\n");
+            } else if (c->status == RUN_NOT_APPLICABLE) {
+                fprintf(fp, "      <skipped message=\"");
                 xml(fp, c->message);
                 fprintf(fp, "\"/>\n");
             }
@@ -511,6 +524,18 @@ static int write_tap(const char *dir, const struct run_cell *cells, size_t n,
 
         /* Ids and variant names are [a-z0-9-]: no '#' to start a directive. */
         run_cell_name(c, name, sizeof(name));
+        if (c->status == RUN_NOT_APPLICABLE) {
+            /* TAP's SKIP: the directive's text must not hold a '#' or a line end. */
+            char reason[sizeof(c->message)];
+            size_t k;
+
+            snprintf(reason, sizeof(reason), "%s", c->message);
+            for (k = 0; reason[k]; k++)
+                if (reason[k] == '#' || reason[k] == '\n' || reason[k] == '\r')
+                    reason[k] = ' ';
+            fprintf(fp, "ok %zu - %s # SKIP %s\n", i + 1, name, reason);
+            continue;
+        }
         fprintf(fp, "%s %zu - %s%s\n", c->status == RUN_PASS ? "ok" : "not ok", i + 1, name,
                 c->open_relay_found ? " # open relay demonstrated (expected)" : "");
         if (c->status == RUN_PASS)
@@ -797,7 +822,7 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
 {
     const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[1;31m" : "",
                *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
-    size_t i, end, pass = 0;
+    size_t i, end, pass = 0, na = 0;
 
     fprintf(fp, "\n%-34s %-16s", "scenario", "variant");
     for (int k = 0; k < MTA_KINDS; k++)
@@ -816,9 +841,9 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
                 fprintf(fp, " %-12s", "-");
                 continue;
             }
-            col = m->status == RUN_ERROR                          ? yellow
-                  : m->status == RUN_PASS && !m->open_relay_found ? green
-                                                                  : red;
+            col = m->status == RUN_ERROR || m->status == RUN_NOT_APPLICABLE ? yellow
+                  : m->status == RUN_PASS && !m->open_relay_found           ? green
+                                                                            : red;
             fprintf(fp, " %s%-12s%s", col, cell_label(m), off);
         }
         fprintf(fp, "\n");
@@ -827,11 +852,12 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
         char name[300];
 
         pass += cells[i].status == RUN_PASS;
+        na += cells[i].status == RUN_NOT_APPLICABLE;
         if (cells[i].status == RUN_PASS)
             continue;
         run_cell_name(&cells[i], name, sizeof(name));
-        fprintf(fp, "%s%s%s %s: %s\n", red, run_status_name(cells[i].status), off, name,
-                cells[i].message);
+        fprintf(fp, "%s%s%s %s: %s\n", cells[i].status == RUN_NOT_APPLICABLE ? yellow : red,
+                run_status_name(cells[i].status), off, name, cells[i].message);
     }
     for (i = 0; i < n; i++)
         if (cells[i].open_relay_found) {
@@ -841,5 +867,9 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
                     red, off);
             break;
         }
-    fprintf(fp, "%zu of %zu cells held their expectations\n", pass, n);
+    if (na)
+        fprintf(fp, "%zu of %zu cells held their expectations, %zu not applicable to this config\n",
+                pass, n - na, na);
+    else
+        fprintf(fp, "%zu of %zu cells held their expectations\n", pass, n);
 }

@@ -28,6 +28,7 @@
 #include "run_plan.h"
 #include "run_swaks.h"
 #include "smtp_client.h"
+#include "smtp_ehlo.h"
 #include "smtp_sanitize.h"
 
 #define OUTSIDE_ADDR_MAX 32
@@ -59,7 +60,11 @@ struct cell_run {
     char last_rcpt[320];
     char last_rcpt_reply[600];
     int last_data_code;
-    size_t sink_from; /* sink messages before this cell's dialogues */
+    char last_msgid[200];   /* the Message-Id of the last DATA's message */
+    char last_listener[32]; /* the last connect's */
+    int last_was_auth;      /* the last command was AUTH */
+    int na_dialogue;        /* the dialogue found not applicable, or -1 */
+    size_t sink_from;       /* sink messages before this cell's dialogues */
     long sink_wait_ms;
 };
 
@@ -124,12 +129,28 @@ static void close_client(struct cell_run *cr)
 static void failed(struct cell_run *cr, const struct scenario_step *st, const char *expected,
                    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+static const char *not_applicable(struct cell_run *cr, const struct scenario_step *st);
+
 static void failed(struct cell_run *cr, const struct scenario_step *st, const char *expected,
                    const char *fmt, ...)
 {
     struct run_cell *cell = cr->cell;
+    const char *why;
     va_list ap;
 
+    if (st->dialogue == cr->na_dialogue)
+        return; /* the rest of a dialogue the config has no door for */
+    if ((why = not_applicable(cr, st)) != NULL) {
+        cr->na_dialogue = st->dialogue;
+        engine_note(cr->e, SMTP_TX_INFO, "not applicable: %s (%s:%d)", why, st->pos.file,
+                    st->pos.line);
+        if (cell->status == RUN_PASS) {
+            cell->status = RUN_NOT_APPLICABLE;
+            snprintf(cell->message, sizeof(cell->message), "%s:%d: not applicable: %s",
+                     st->pos.file, st->pos.line, why);
+        }
+        return;
+    }
     cell->failed++;
     if (cell->failed > 1)
         return;
@@ -142,6 +163,49 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
     engine_note(cr->e, SMTP_TX_FAIL, "FAILED %s:%d: %s", st->pos.file, st->pos.line, st->source);
     engine_note(cr->e, SMTP_TX_FAIL, "  expected: %s", expected);
     engine_note(cr->e, SMTP_TX_FAIL, "  actual:   %s", cell->actual);
+}
+
+/*
+ * open_relay - an open relay at st: the cell's status, and its record,
+ * whatever failed before in it (a STARTTLS refused earlier is not what
+ * the report must name)
+ */
+static void open_relay(struct cell_run *cr, const struct scenario_step *st, const char *expected,
+                       const char *actual)
+{
+    size_t before = cr->cell->failed;
+
+    cr->cell->status = RUN_OPEN_RELAY;
+    cr->na_dialogue = -1;
+    cr->cell->failed = 0;
+    failed(cr, st, expected, "%s", actual);
+    cr->cell->failed = before + 1;
+}
+
+/*
+ * not_applicable - with a user's config (run --postfix-config/--exim-
+ * config), why st's failure means the config has no door for the check
+ * rather than a wrong answer: the listener is not configured, or AUTH is
+ * not offered (or not enabled); NULL otherwise
+ */
+static const char *not_applicable(struct cell_run *cr, const struct scenario_step *st)
+{
+    static __thread char why[120];
+    const struct run_params *p = cr->r->params;
+    const struct engine_reply *r = engine_last(cr->e);
+
+    if (p->postfix_main_cf == NULL && p->exim_conf == NULL)
+        return NULL;
+    if (!cr->connected && r->connect_refused) {
+        snprintf(why, sizeof(why), "the config has no %s listener", cr->last_listener);
+        return why;
+    }
+    if (st->op == SCN_EXPECT_AUTH_OFFERED)
+        return "the config offers no AUTH on this listener";
+    if (cr->last_was_auth &&
+        (r->code == 502 || r->code == 503 || r->code < 0 || !(engine_caps(cr->e) & SMTP_EHLO_AUTH)))
+        return "the config has no AUTH here";
+    return NULL;
 }
 
 /* actual_reply - the last reply as a report string */
@@ -181,6 +245,9 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     int p;
 
     close_client(cr);
+    snprintf(cr->last_listener, sizeof(cr->last_listener), "%s", st->arg);
+    cr->last_data_code = 0; /* a message of an earlier connection is not this one's */
+    cr->last_msgid[0] = 0;
     p = run_client_port(cr->inst, st->arg);
     snprintf(port, sizeof(port), "%d", p);
     from = run_client_from(st->arg2, cr->r->outside);
@@ -209,10 +276,12 @@ static void default_body(struct cell_run *cr, char *buf, size_t size)
     char name[200];
 
     run_cell_name(cr->cell, name, sizeof(name));
+    snprintf(cr->last_msgid, sizeof(cr->last_msgid), "<%.150s.%ld@relaylab.test>",
+             cr->cell->scenario->id, mta_env_now_ms());
     snprintf(buf, size,
              "From: <sender@relaylab.test>\r\nTo: <%s>\r\nSubject: relaylab %s\r\n"
-             "Message-Id: <%s.%ld@relaylab.test>\r\n\r\nrelaylab scenario %s\r\n",
-             cr->last_rcpt, name, cr->cell->scenario->id, mta_env_now_ms(), name);
+             "Message-Id: %s\r\n\r\nrelaylab scenario %s\r\n",
+             cr->last_rcpt, name, cr->last_msgid, name);
 }
 
 /* check_relayed - expect relayed / open-relay: accepted, and in the sink */
@@ -241,6 +310,73 @@ static void check_relayed(struct cell_run *cr, const struct scenario_step *st, c
     }
 }
 
+/* at_domain - 1 if the address's domain is domain (case-blind, a trailing dot aside) */
+
+static int at_domain(const char *addr, const char *domain)
+{
+    const char *at = strrchr(addr, '@');
+    size_t n = strlen(domain), m;
+
+    while (n && domain[n - 1] == '.')
+        n--;
+    if (at == NULL)
+        return 0;
+    m = strlen(++at);
+    while (m && at[m - 1] == '.')
+        m--;
+    return m == n && strncasecmp(at, domain, n) == 0;
+}
+
+/*
+ * check_no_relay_to - expect no-relay-to DOMAIN: the cell's last message
+ * (by its Message-Id) reached the sink for no recipient at DOMAIN. A
+ * refused RCPT or DATA passes at once; an accepted message is waited for
+ * (local mail reaches the sink too) and judged by where it went, not by
+ * how its address looked at RCPT.
+ */
+static void check_no_relay_to(struct cell_run *cr, const struct scenario_step *st)
+{
+    long deadline = mta_env_now_ms() + RUN_RELAY_WAIT_MS;
+    size_t seen = cr->sink_from;
+    struct mta_sink_message m;
+
+    if (cr->last_rcpt_code / 100 == 2 && cr->last_data_code == 0) {
+        /* Accepted, and nothing sent to judge by: the scenario must say data first. */
+        failed(cr, st, "a data step before it", "RCPT %s was accepted and no message sent",
+               cr->last_rcpt);
+        return;
+    }
+    if (cr->last_rcpt_code / 100 != 2 || cr->last_data_code != 250)
+        return;
+    for (;;) {
+        size_t n = mta_sink_count(cr->inst->sink);
+
+        for (; seen < n; seen++) {
+            size_t i;
+
+            if (mta_sink_get(cr->inst->sink, seen, &m) < 0 || strcmp(m.message_id, cr->last_msgid))
+                continue;
+            for (i = 0; i < m.nrcpt; i++)
+                if (at_domain(m.rcpt[i], st->arg)) {
+                    char actual[MTA_SINK_ADDR_MAX + 64];
+
+                    snprintf(actual, sizeof(actual), "the sink got msg-%lu for <%s>", m.id,
+                             m.rcpt[i]);
+                    open_relay(cr, st, "no message for that domain", actual);
+                    return;
+                }
+            engine_note(cr->e, SMTP_TX_INFO, "sink: msg-%lu went to <%s>, not to %s", m.id,
+                        m.nrcpt ? m.rcpt[0] : "", st->arg);
+            return;
+        }
+        if (mta_env_now_ms() >= deadline)
+            break;
+        (void)mta_sink_wait(cr->inst->sink, NULL, seen, deadline - mta_env_now_ms(), NULL);
+    }
+    engine_note(cr->e, SMTP_TX_INFO, "sink: the message accepted did not arrive within %d ms",
+                RUN_RELAY_WAIT_MS);
+}
+
 /* run_expect - an "S:" or "expect" step: judge what the dialogue did */
 
 static void run_expect(struct cell_run *cr, const struct scenario_step *st)
@@ -265,10 +401,19 @@ static void run_expect(struct cell_run *cr, const struct scenario_step *st)
     case SCN_EXPECT_RELAY_DENIED:
         if (cr->last_rcpt_code / 100 == 4 || cr->last_rcpt_code / 100 == 5)
             return;
-        if (cr->last_rcpt_code / 100 == 2 && cr->cell->status == RUN_PASS)
-            cr->cell->status = RUN_OPEN_RELAY;
+        if (cr->last_rcpt_code / 100 == 2) {
+            char actual[1000];
+
+            snprintf(actual, sizeof(actual), "RCPT %s answered %s", cr->last_rcpt,
+                     cr->last_rcpt_reply);
+            open_relay(cr, st, "RCPT refused (4xx or 5xx)", actual);
+            return;
+        }
         failed(cr, st, "RCPT refused (4xx or 5xx)", "RCPT %s answered %s", cr->last_rcpt,
                cr->last_rcpt_reply);
+        return;
+    case SCN_EXPECT_NO_RELAY_TO:
+        check_no_relay_to(cr, st);
         return;
     case SCN_EXPECT_CONNECTION_REFUSED:
         if (!engine_last(cr->e)->connect_refused)
@@ -347,6 +492,7 @@ static void run_command(struct cell_run *cr, const struct scenario_step *st)
         return;
     }
     (void)engine_step(cr->e, &step); /* the "S:" lines after it judge the reply */
+    cr->last_was_auth = st->op == SCN_AUTH;
     if (st->op == SCN_DATA)
         cr->last_data_code = engine_last(cr->e)->code;
     /* A raw RCPT counts for relay-denied as the rcpt step does. */
@@ -390,6 +536,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cr.r = r;
     cr.cell = cell;
     cr.inst = inst;
+    cr.na_dialogue = -1;
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
     smtp_client_params_default(&ep);
@@ -444,7 +591,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cell->swaks_ms = -1;
     if (r->params->compare_swaks)
         run_swaks_cell(cell, r->env, inst, r->outside);
-    if (cell->failed > 0 && cell->status == RUN_PASS)
+    if (cell->failed > 0 && (cell->status == RUN_PASS || cell->status == RUN_NOT_APPLICABLE))
         cell->status = RUN_FAIL;
     if (cell->failed > 0)
         snprintf(cell->message, sizeof(cell->message), "%s:%d: %s: expected %s, got %s",
@@ -481,6 +628,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     memset(&cr, 0, sizeof(cr));
     cr.r = r;
     cr.cell = &r->cells[idx[0]];
+    cr.na_dialogue = -1;
     smtp_error_clear(&err);
     if (build_spec(&cr, &spec, acl, &err) == 0)
         inst = mta_start(r->env, &spec, &err);

@@ -48,9 +48,10 @@ extern "C" {
 
 enum run_status {
     RUN_PASS = 0,
-    RUN_FAIL,       /* an expectation did not hold */
-    RUN_OPEN_RELAY, /* relayed where relay-denied was expected: a security failure */
-    RUN_ERROR,      /* the MTA did not start, the client broke */
+    RUN_FAIL,           /* an expectation did not hold */
+    RUN_OPEN_RELAY,     /* relayed where relay-denied was expected: a security failure */
+    RUN_ERROR,          /* the MTA did not start, the client broke */
+    RUN_NOT_APPLICABLE, /* a user's config has no door for it (no listener, no AUTH) */
 };
 
 struct run_cell {

@@ -42,6 +42,8 @@ const char *run_status_name(enum run_status status)
         return "FAIL";
     case RUN_OPEN_RELAY:
         return "OPEN RELAY";
+    case RUN_NOT_APPLICABLE:
+        return "n/a";
     default:
         return "ERROR";
     }

@@ -24,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "engine.h"
 #include "engine_pool.h"
 #include "number.h"
@@ -33,7 +34,7 @@
 #include "smtp_sanitize.h"
 
 #define FZ_STEPS_MAX RUN_FUZZ_COMMANDS_MAX
-#define FZ_ARG_MAX 300
+#define FZ_ARG_MAX 330 /* an address of the battery (AUDIT_ADDR_MAX) fits */
 #define FZ_STATES_MAX 512
 #define FZ_SINK_WAIT_MS 1500               /* how long relayed mail may take to reach the sink */
 #define FZ_LINE_MAX RUN_FUZZ_LINE_MAX      /* one command line */
@@ -61,6 +62,11 @@ struct fz_step {
     char params[100];      /* ESMTP parameters */
     int space_after_colon; /* "MAIL FROM: <x>" */
     int no_brackets;       /* "RCPT TO:x" */
+};
+
+/* The words of a user's config: the audit's battery, built from its names. */
+struct battery_words {
+    const struct audit_battery *b;
 };
 
 struct fz_dialogue {
@@ -131,6 +137,11 @@ struct fuzzer {
     int probe_relayed;
     unsigned long nprobes;
     struct run_fuzz_result *out;
+    /* A user's config: its names, the battery the seeds come from. */
+    int user;
+    struct audit_names names;
+    struct audit_battery battery;
+    struct battery_words words;
 };
 
 static const char *const senders[] = {
@@ -275,9 +286,23 @@ static int find(const struct fz_dialogue *d, enum fz_op op)
     return -1;
 }
 
+/* word - a sender (0), recipient (1) or HELO name (2): the battery's with a user's config */
+
+static const char *word(const struct battery_words *w, unsigned long *rng, int which)
+{
+    if (w && w->b->n) {
+        const struct audit_attempt *a = &w->b->a[rnd(rng, w->b->n)];
+
+        return which == 0 ? a->from : which == 1 ? a->rcpt : a->helo;
+    }
+    return which == 0   ? senders[rnd(rng, COUNT(senders))]
+           : which == 1 ? rcpts[rnd(rng, COUNT(rcpts))]
+                        : helos[rnd(rng, COUNT(helos))];
+}
+
 /* mutate - one to three changes from the grammar */
 
-static void mutate(unsigned long *rng, struct fz_dialogue *d)
+static void mutate(const struct battery_words *w, unsigned long *rng, struct fz_dialogue *d)
 {
     int k, rounds = 1 + (int)rnd(rng, 3);
 
@@ -294,7 +319,7 @@ static void mutate(unsigned long *rng, struct fz_dialogue *d)
                     break;
                 i = (int)d->n - 1;
             }
-            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", senders[rnd(rng, COUNT(senders))]);
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", word(w, rng, 0));
             break;
         case 2:
         case 3: /* the recipient: relay-trick forms */
@@ -303,7 +328,7 @@ static void mutate(unsigned long *rng, struct fz_dialogue *d)
                     break;
                 i = (int)d->n - 1;
             }
-            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", rcpts[rnd(rng, COUNT(rcpts))]);
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", word(w, rng, 1));
             break;
         case 4: /* an ESMTP parameter */
             i = (int)rnd(rng, d->n);
@@ -355,7 +380,7 @@ static void mutate(unsigned long *rng, struct fz_dialogue *d)
             if ((i = find(d, FZ_EHLO)) < 0 && (i = find(d, FZ_HELO)) < 0)
                 break;
             d->steps[i].op = rnd(rng, 4) ? FZ_EHLO : FZ_HELO;
-            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", helos[rnd(rng, COUNT(helos))]);
+            snprintf(d->steps[i].arg, FZ_ARG_MAX, "%s", word(w, rng, 2));
             break;
         case 8: /* line ends, verb case, end of data */
             switch (rnd(rng, 3)) {
@@ -433,15 +458,31 @@ static void note_states(struct fuzzer *f, const struct fz_outcome *o)
     }
 }
 
+/* battery_seed - one of the battery's plain-session attempts as a dialogue */
+
+static void battery_seed(const struct fuzzer *f, unsigned long *rng, struct fz_dialogue *d)
+{
+    const struct audit_attempt *a = &f->battery.a[rnd(rng, f->battery.n)];
+
+    memset(d, 0, sizeof(*d));
+    add_step(d, FZ_EHLO, a->helo);
+    add_step(d, FZ_MAIL, a->from);
+    add_step(d, FZ_RCPT, a->rcpt);
+    add_step(d, FZ_DATA, NULL);
+}
+
 /* make_dialogue - dialogue k: now and then the seed itself, mostly a mutation of it */
 
 static void make_dialogue(const struct fuzzer *f, unsigned long k, struct fz_dialogue *d)
 {
     unsigned long rng = rng_for(f->p->seed, k);
 
-    *d = f->seed;
+    if (f->user)
+        battery_seed(f, &rng, d);
+    else
+        *d = f->seed;
     if (rnd(&rng, 8) != 0)
-        mutate(&rng, d);
+        mutate(f->user ? &f->words : NULL, &rng, d);
 }
 
 /* message - a message whose Message-ID names its dialogue's tag, then end */
@@ -487,12 +528,15 @@ static int fz_read(struct engine *e)
     return engine_step(e, &step) == ENGINE_OK ? engine_last(e)->code : -1;
 }
 
-/* got - the reply to a command: its pair seen, a victim accepted */
-
-static void got(struct fz_outcome *o, const struct fz_step *s, int code)
+/*
+ * got - the reply to a command: its pair seen, a victim accepted (with a
+ * user's config any accepted recipient: the sink's oracle judges where
+ * its mail went, not the address's look)
+ */
+static void got(const struct fuzzer *f, struct fz_outcome *o, const struct fz_step *s, int code)
 {
     saw(o, s->op, code);
-    if (s->op == FZ_RCPT && code / 100 == 2 && victim(s->arg))
+    if (s->op == FZ_RCPT && code / 100 == 2 && (f->user || victim(s->arg)))
         o->victim_accepted = 1;
 }
 
@@ -571,7 +615,7 @@ static void exec_dialogue(const struct fuzzer *f, const struct fz_dialogue *d, u
             for (j = 0; j < npending; j++) {
                 if ((code = fz_read(e)) < 0)
                     goto broke;
-                got(o, &d->steps[pending[j]], code);
+                got(f, o, &d->steps[pending[j]], code);
             }
             used = 0;
             npending = 0;
@@ -582,7 +626,7 @@ static void exec_dialogue(const struct fuzzer *f, const struct fz_dialogue *d, u
         snprintf(line + strlen(line), sizeof(line) - strlen(line), "%s", eol);
         if (fz_send(e, line, strlen(line)) < 0 || (code = fz_read(e)) < 0)
             goto broke;
-        got(o, s, code);
+        got(f, o, s, code);
         if (s->op == FZ_DATA && code == 354) {
             /* A variant end is followed by the real one, so the message ends. */
             snprintf(end, sizeof(end), "%s%s", data_ends[d->data_end],
@@ -637,6 +681,23 @@ static struct fz_pending *pending_find(struct fuzzer *f, unsigned long k)
 }
 
 /*
+ * relayed_to - is mail for this address, as the sink got it, relayed? The
+ * scenario's victim domain; with a user's config, any domain the config
+ * neither delivers nor relays for (audit_names_allowed(): the caller's
+ * thread only, it may ask the MTA's own programs)
+ */
+static int relayed_to(struct fuzzer *f, const char *addr)
+{
+    const char *at = strrchr(addr, '@');
+    struct smtp_error err;
+
+    if (!f->user)
+        return victim(addr);
+    return at && (audit_battery_victim(&f->battery, at + 1) ||
+                  audit_names_allowed(&f->names, at + 1, &err) == 0);
+}
+
+/*
  * sink_scan - the messages the sink got since the last look: a victim
  * among the recipients of a message tagged by a pending dialogue or by
  * minimize's probe marks it relayed. Mail that is not ours (a bounce, a
@@ -655,7 +716,7 @@ static void sink_scan(struct fuzzer *f)
         if (mta_sink_get(f->inst->sink, f->sink_seen, &m) < 0 ||
             (tag = message_tag(f, m.message_id)) == 0)
             continue;
-        for (j = 0; j < m.nrcpt && !victim(m.rcpt[j]); j++)
+        for (j = 0; j < m.nrcpt && !relayed_to(f, m.rcpt[j]); j++)
             ;
         if (j == m.nrcpt)
             continue;
@@ -728,7 +789,8 @@ static void minimize(struct fuzzer *f, struct fz_dialogue *d)
 /* write_finding - the dialogue's commands as the fuzzer sent them, CRLF and case aside */
 
 static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const char *kind,
-                         const char *detail, char *path, size_t size, struct smtp_error *err)
+                         const char *detail, const char *relayed_to, char *path, size_t size,
+                         struct smtp_error *err)
 {
     char lines[FZ_STEPS_MAX][FZ_LINE_MAX];
     const char *commands[FZ_STEPS_MAX];
@@ -740,6 +802,8 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
         .ncommands = d->n,
         .bare_lf = d->bare_lf,
         .odd_data_end = d->data_end != 0,
+        .client = f->user ? f->outside : NULL,
+        .relayed_to = relayed_to,
     };
     size_t i;
 
@@ -751,6 +815,21 @@ static int write_finding(struct fuzzer *f, const struct fz_dialogue *d, const ch
         }
     }
     return run_fuzz_write_finding(f->p, &fnd, path, size, err);
+}
+
+/*
+ * relayed_domain - with a user's config, the domain the relayed mail
+ * reached, when a plain one (the finding's scenario expects no mail for
+ * it: a fixed config may still accept the form and keep it local); NULL
+ * otherwise (relay-denied)
+ */
+static const char *relayed_domain(const struct fuzzer *f, const char *rcpt)
+{
+    const char *at = strrchr(rcpt, '@');
+
+    if (!f->user || at == NULL || !audit_names_domain_ok(at + 1) || at[1] == '[')
+        return NULL;
+    return at + 1;
 }
 
 /* fz_done - as many findings as asked for */
@@ -767,7 +846,8 @@ static int fz_done(const struct fuzzer *f)
  * tricks all lead to the same victim, and the sender is what a relay
  * policy mistakes for trust
  */
-static void finding_key(const struct fz_dialogue *d, const char *kind, char *key, size_t size)
+static void finding_key(const struct fuzzer *f, const struct fz_dialogue *d, const char *kind,
+                        char *key, size_t size)
 {
     int m = find(d, FZ_MAIL);
     const char *sender = m >= 0 ? d->steps[m].arg : "";
@@ -775,6 +855,19 @@ static void finding_key(const struct fz_dialogue *d, const char *kind, char *key
     char dom[128];
     size_t k;
 
+    if (f->user) {
+        /* A user's config: one finding per trick, whatever the sender's domain. */
+        int h = find(d, FZ_EHLO) >= 0 ? find(d, FZ_EHLO) : find(d, FZ_HELO), r = find(d, FZ_RCPT);
+        const char *helo = h >= 0 ? d->steps[h].arg : AUDIT_HELO;
+
+        /* The audit's order: a sender, then a HELO name, then a recipient form. */
+        snprintf(key, size, "%s by %s:", kind,
+                 audit_family_name(
+                     audit_battery_family(&f->battery, strcmp(helo, AUDIT_HELO) ? helo : NULL,
+                                          m >= 0 && strcmp(sender, AUDIT_SENDER) ? sender : NULL,
+                                          r >= 0 ? d->steps[r].arg : NULL)));
+        return;
+    }
     snprintf(dom, sizeof(dom), "%s", at ? at + 1 : (*sender ? "(no domain)" : "<>"));
     for (k = 0; dom[k]; k++)
         if (dom[k] >= 'A' && dom[k] <= 'Z')
@@ -800,7 +893,8 @@ static int known(const struct fuzzer *f, const char *key)
  * finding - record one, minimized and written, unless its key has one
  * (looked at before minimizing, which costs dialogues and waits)
  */
-static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, const char *detail)
+static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, const char *detail,
+                    const char *relayed_to)
 {
     char path[1024] = "";
     char sig[512];
@@ -810,7 +904,7 @@ static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, c
 
     if (fz_done(f))
         return;
-    finding_key(d, kind, key, sizeof(key));
+    finding_key(f, d, kind, key, sizeof(key));
     if (known(f, key))
         return;
     if (strcmp(kind, "open relay") == 0)
@@ -820,7 +914,7 @@ static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, c
         if (d->steps[i].op == FZ_MAIL || d->steps[i].op == FZ_RCPT)
             snprintf(sig + strlen(sig), sizeof(sig) - strlen(sig), " %s <%s>",
                      d->steps[i].op == FZ_MAIL ? "MAIL" : "RCPT", d->steps[i].arg);
-    if (write_finding(f, d, kind, detail, path, sizeof(path), &err) < 0)
+    if (write_finding(f, d, kind, detail, relayed_to, path, sizeof(path), &err) < 0)
         snprintf(path, sizeof(path), "(not written: %s)", err.msg);
     snprintf(f->keys[f->out->nfindings], sizeof(f->keys[0]), "%s", key);
     snprintf(f->out->findings[f->out->nfindings++], sizeof(f->out->findings[0]), "%s (%s) -> %s",
@@ -856,7 +950,7 @@ static void settle(struct fuzzer *f, size_t keep)
             continue;
         make_dialogue(f, done.k, &d);
         snprintf(detail, sizeof(detail), "mail for <%.300s> reached the sink", done.rcpt);
-        finding(f, &d, "open relay", detail);
+        finding(f, &d, "open relay", detail, relayed_domain(f, done.rcpt));
     }
 }
 
@@ -867,7 +961,7 @@ static void expect_mail(struct fuzzer *f, unsigned long k, const struct fz_dialo
     struct fz_pending *p;
     char key[FZ_KEY_MAX];
 
-    finding_key(d, "open relay", key, sizeof(key));
+    finding_key(f, d, "open relay", key, sizeof(key));
     if (fz_done(f) || known(f, key))
         return;
     if (f->npending == FZ_PENDING_MAX)
@@ -917,7 +1011,7 @@ static int absorb(struct fuzzer *f, size_t n)
         if (s->o.broke == SMTP_ERR_PROTO || s->o.broke == SMTP_ERR_TIMEOUT) {
             make_dialogue(f, s->k, &d);
             finding(f, &d, s->o.broke == SMTP_ERR_PROTO ? "protocol violation" : "no reply",
-                    s->o.detail);
+                    s->o.detail, NULL);
         }
         if (s->o.victim_accepted && s->o.data_ok) {
             make_dialogue(f, s->k, &d);
@@ -929,7 +1023,7 @@ static int absorb(struct fuzzer *f, size_t n)
     /* The first dialogue of the batch that broke, as it would be with one worker. */
     if ((culprit = culprit ? culprit : last) != NULL) {
         make_dialogue(f, culprit->k, &d);
-        finding(f, &d, "MTA died", "the MTA process exited during the dialogue");
+        finding(f, &d, "MTA died", "the MTA process exited during the dialogue", NULL);
     }
     return -1;
 }
@@ -943,6 +1037,44 @@ static void fz_stats(struct fuzzer *f, long t0)
     f->out->stats.states = f->nstates;
 }
 
+/*
+ * fz_start_user - a user's config: its names, a client outside what it
+ * trusts, the battery's port-25 attempts without AUTH or XCLIENT as seeds
+ */
+static int fz_start_user(struct fuzzer *f, struct mta_spec *spec, struct smtp_error *err)
+{
+    const struct run_fuzz_params *p = f->p;
+    struct audit_listener smtp = {.name = "smtp", .port = 25};
+    struct audit_battery_params bp = {0};
+    char where[AUDIT_WHERE_MAX];
+    size_t i, n = 0;
+
+    spec->user_main_cf = p->user_main_cf;
+    spec->user_master_cf = p->user_master_cf;
+    spec->user_exim_conf = p->user_exim_conf;
+    if ((f->inst = mta_start(f->env, spec, err)) == NULL ||
+        audit_names_load(f->inst, p->mta == MTA_POSTFIX ? p->user_main_cf : p->user_exim_conf,
+                         &f->names, err) < 0)
+        return -1;
+    f->user = 1;
+    if (audit_pick_client(&f->names, f->outside, sizeof(f->outside), where, sizeof(where)))
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+                              "every client address relaylab has is trusted (%s): a relay from "
+                              "it proves nothing; run relaylab audit for the trust itself",
+                              where);
+    bp.names = &f->names;
+    bp.listeners = &smtp;
+    bp.nlisteners = 1;
+    if (audit_battery_build(&bp, &f->battery, err) < 0)
+        return -1;
+    for (i = 0; i < f->battery.n; i++)
+        if (!f->battery.a[i].auth && !f->battery.a[i].xclient && !f->battery.a[i].smtputf8)
+            f->battery.a[n++] = f->battery.a[i];
+    f->battery.n = n;
+    f->words.b = &f->battery;
+    return 0;
+}
+
 /* fz_start - the MTA with the scenario variant's config, the seed dialogue; 0 or -1 */
 
 static int fz_start(struct fuzzer *f, struct smtp_error *err)
@@ -952,6 +1084,8 @@ static int fz_start(struct fuzzer *f, struct smtp_error *err)
     char acl[RUN_ACL_MAX];
 
     mta_spec_init(&spec, p->mta);
+    if (p->user_main_cf || p->user_exim_conf)
+        return fz_start_user(f, &spec, err);
     if (run_scenario_spec(p->scenario, p->mta, p->variant, &spec, acl, sizeof(acl), err) < 0)
         return -1;
     if (spec.no_listeners & MTA_LISTEN_SMTP)
@@ -1000,7 +1134,6 @@ int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fu
             f.slots[i] = (struct fz_slot){.k = k++};
         if (engine_pool_run(jobs, batch, fz_item, &f) < 0) {
             smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot start the fuzzer's workers");
-            mta_stop(f.inst);
             goto out;
         }
         if (absorb(&f, batch) < 0)
@@ -1014,9 +1147,12 @@ int run_fuzz(struct mta_env *env, const struct run_fuzz_params *p, struct run_fu
     }
     settle(&f, 0); /* the mail of the last dialogues */
     fz_stats(&f, t0);
-    mta_stop(f.inst);
     rc = 0;
 out:
+    if (f.inst)
+        mta_stop(f.inst);
+    audit_names_free(&f.names);
+    audit_battery_free(&f.battery);
     free(f.slots);
     free(f.pending);
     return rc;

@@ -66,6 +66,13 @@ struct run_fuzz_params {
     const char *out_dir; /* findings go here as finding-N.scn */
     void (*progress)(void *ctx, const struct run_fuzz_stats *st);
     void *ctx;
+    /*
+     * Your own config instead of a scenario's (issue 9): seeds from the
+     * audit's battery, the audit's oracle (mail at the sink for a domain
+     * the config neither delivers nor relays for), a client outside the
+     * config's trusted networks, findings by trick.
+     */
+    const char *user_main_cf, *user_master_cf, *user_exim_conf;
 };
 
 struct run_fuzz_result {
@@ -87,6 +94,9 @@ struct run_fuzz_finding {
     size_t ncommands;            /* RUN_FUZZ_COMMANDS_MAX at most, each under RUN_FUZZ_LINE_MAX */
     int bare_lf;                 /* the fuzzer's line ends: 0 CRLF, 1 bare LF, 2 bare CR */
     int odd_data_end;            /* an end of data other than CRLF "." CRLF */
+    const char *client;          /* connect from this address; NULL: "outside" */
+    const char *relayed_to;      /* the domain the mail reached: expect no-relay-to it; NULL:
+                                    expect relay-denied */
 };
 
 /*

@@ -38,7 +38,6 @@ static int copy_file(const char *from, const char *to, struct smtp_error *err)
 /* A finding's scenario: the model, the strings it points to, and the text read back. */
 struct finding_model {
     struct scenario s;
-    struct scenario again;
     char id[SCENARIO_ID_MAX + 1];
     char title[128];
     char acl[256]; /* the acl-rcpt copy, by its name beside the finding */
@@ -103,7 +102,7 @@ static int finding_dialogue(const struct run_fuzz_finding *fnd, struct finding_m
     size_t i;
 
     s->dialogues[s->ndialogues++].name = "finding";
-    finding_step(s, SCN_CONNECT, "smtp", "outside");
+    finding_step(s, SCN_CONNECT, "smtp", fnd->client ? fnd->client : "outside");
     finding_step(s, SCN_EXPECT_REPLY, NULL, NULL);
     s->steps[s->nsteps - 1].code = 220;
     for (i = 0; i < fnd->ncommands; i++) {
@@ -123,7 +122,10 @@ static int finding_dialogue(const struct run_fuzz_finding *fnd, struct finding_m
     }
     if (!data)
         finding_step(s, SCN_DATA, NULL, NULL);
-    finding_step(s, SCN_EXPECT_RELAY_DENIED, NULL, NULL);
+    if (fnd->relayed_to)
+        finding_step(s, SCN_EXPECT_NO_RELAY_TO, fnd->relayed_to, NULL);
+    else
+        finding_step(s, SCN_EXPECT_RELAY_DENIED, NULL, NULL);
     return cut;
 }
 
@@ -172,66 +174,14 @@ static void finding_head(const struct run_fuzz_params *p, const struct run_fuzz_
                  fnd->bare_lf == 2 ? "CR" : "LF");
     if (cut)
         head_add(m, "# A command the fuzzer sent ended in a blank; a C: line cannot.\n");
-    head_add(m, "# Relaying to %s without authentication is an open relay: relay-denied.\n",
-             RUN_FUZZ_VICTIM_DOMAIN);
-}
-
-/*
- * finding_text - the comments and the writer's text, read back by the
- * parser to be sure that "relaylab run" reads this finding; NULL with err
- */
-
-static char *finding_text(struct finding_model *m, const char *path, struct smtp_error *err)
-{
-    struct scenario_error serr;
-    size_t head = strlen(m->head);
-    ssize_t n = scenario_format(&m->s, NULL, 0, &serr);
-    char *text;
-
-    if (n < 0) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "cannot write the finding: %s", serr.msg);
-        return NULL;
-    }
-    if ((text = malloc(head + (size_t)n + 1)) == NULL) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "out of memory");
-        return NULL;
-    }
-    memcpy(text, m->head, head);
-    scenario_format(&m->s, text + head, (size_t)n + 1, &serr);
-    scenario_init(&m->again);
-    if (scenario_parse(&m->again, path, text, head + (size_t)n, NULL, NULL, &serr) < 0 ||
-        scenario_check(&m->again, &serr) < 0) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "the finding does not parse: %s", serr.msg);
-    } else if (!scenario_equal(&m->s, &m->again)) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "the finding reads back as another scenario");
-    } else {
-        return text;
-    }
-    free(text);
-    return NULL;
-}
-
-/* finding_file - text into a new file, renamed to path when whole */
-
-static int finding_file(const char *text, const char *path, struct smtp_error *err)
-{
-    char tmp[1100];
-    FILE *fp;
-    int ok;
-
-    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "path too long: %s", path);
-    if ((fp = newfile_open(tmp, 0644)) == NULL)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot write %s: %s", tmp,
-                              strerror(errno));
-    ok = fputs(text, fp) >= 0;
-    if (fclose(fp) != 0 || !ok || rename(tmp, path) < 0) {
-        int e = errno ? errno : EIO;
-
-        unlink(tmp);
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, e, "cannot write %s: %s", path, strerror(e));
-    }
-    return 0;
+    if (fnd->relayed_to)
+        head_add(m,
+                 "# Mail reached the sink for %s, a domain the config neither delivers nor "
+                 "relays for.\n",
+                 fnd->relayed_to);
+    else
+        head_add(m, "# Relaying to %s without authentication is an open relay: relay-denied.\n",
+                 RUN_FUZZ_VICTIM_DOMAIN);
 }
 
 /* run_fuzz_write_finding - a scenario file that reproduces it with relaylab run */
@@ -241,7 +191,6 @@ int run_fuzz_write_finding(const struct run_fuzz_params *p, const struct run_fuz
 {
     const char *mta = mta_kind_name(p->mta);
     struct finding_model *m;
-    char *text = NULL;
     int rc = -1;
 
     size_t i;
@@ -262,14 +211,18 @@ int run_fuzz_write_finding(const struct run_fuzz_params *p, const struct run_fuz
     m->s.id = m->id;
     m->s.title = m->title;
     m->s.tags[m->s.ntags++] = "fuzz";
+    if (p->user_main_cf || p->user_exim_conf)
+        m->s.tags[m->s.ntags++] = "policy"; /* run --postfix-config/--exim-config runs these */
     m->s.tags[m->s.ntags++] = "security";
     m->s.mtas = scenario_mta_bit(mta);
     if (finding_configs(p, m, path, err) == 0) {
+        struct scenario_error serr;
+
         finding_head(p, fnd, finding_dialogue(fnd, m), m);
-        if ((text = finding_text(m, path, err)) != NULL)
-            rc = finding_file(text, path, err);
+        if ((rc = scenario_write_file(&m->s, m->head, path, &serr)) < 0)
+            smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "cannot write the finding %s: %s", path,
+                           serr.msg);
     }
-    free(text);
     free(m);
     return rc;
 }

@@ -497,12 +497,13 @@ int run_plan_user_config(const char *postfix_dir, const char *exim_conf,
         snprintf(plan->postfix_main_cf, sizeof(plan->postfix_main_cf), "%s/main.cf", postfix_dir);
         snprintf(plan->postfix_master_cf, sizeof(plan->postfix_master_cf), "%s/master.cf",
                  postfix_dir);
-        if (access(plan->postfix_main_cf, R_OK) < 0 || access(plan->postfix_master_cf, R_OK) < 0)
-            return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s needs main.cf and master.cf",
-                                  postfix_dir);
+        if (access(plan->postfix_main_cf, R_OK) < 0)
+            return smtp_error_set(err, SMTP_ERR_USAGE, errno, "%s needs a main.cf", postfix_dir);
         plan->mta_only = MTA_POSTFIX;
         rp->postfix_main_cf = plan->postfix_main_cf;
-        rp->postfix_master_cf = plan->postfix_master_cf;
+        /* Without a master.cf of its own: the sandbox's (smtp, submission, smtps). */
+        rp->postfix_master_cf =
+            access(plan->postfix_master_cf, R_OK) == 0 ? plan->postfix_master_cf : NULL;
     }
     if (exim_conf) {
         if (access(exim_conf, R_OK) < 0)

@@ -517,6 +517,7 @@ const struct scenario_grammar_row scenario_grammar_expects[] = {
     {"auth-not-offered", SCN_EXPECT_AUTH_NOT_OFFERED, 2, 2},
     {"starttls-offered", SCN_EXPECT_STARTTLS_OFFERED, 2, 2},
     {"connection-refused", SCN_EXPECT_CONNECTION_REFUSED, 2, 2},
+    {"no-relay-to", SCN_EXPECT_NO_RELAY_TO, 3, 3},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -563,7 +564,8 @@ static int step(struct line *l, struct scenario_error *err)
         if (row == NULL)
             return LFAIL(l, l->words[1].col,
                          "unknown expectation '%s' (relayed, relay-denied, open-relay, "
-                         "auth-offered, auth-not-offered, starttls-offered, connection-refused)",
+                         "auth-offered, auth-not-offered, starttls-offered, connection-refused, "
+                         "no-relay-to)",
                          l->words[1].text);
         if (need(l, row->min, row->max, err) < 0)
             return -1;

@@ -92,6 +92,7 @@ enum scenario_op {
     SCN_EXPECT_AUTH_NOT_OFFERED,
     SCN_EXPECT_STARTTLS_OFFERED,
     SCN_EXPECT_CONNECTION_REFUSED,
+    SCN_EXPECT_NO_RELAY_TO, /* arg: a domain no message of the cell may reach */
 };
 
 enum scenario_config_op {
@@ -234,6 +235,15 @@ int scenario_has_tag(const struct scenario *s, const char *tag);
  * caller's to keep in a model it builds; parse the text back to be sure.
  */
 ssize_t scenario_format(const struct scenario *s, char *buf, size_t size,
+                        struct scenario_error *err);
+
+/*
+ * scenario_write_file - head (comment lines, or NULL) and s's text, read
+ * back by the parser and compared with s, then written to path whole: a
+ * new file beside it (newfile_open()), renamed into place. -1 with err
+ * when the text would not read back as s, or the file cannot be written.
+ */
+int scenario_write_file(const struct scenario *s, const char *head, const char *path,
                         struct scenario_error *err);
 
 /* scenario_equal - 1 if a and b mean the same (positions, file names, sources aside) */

@@ -19,12 +19,16 @@
  *	-1 with err when a line cannot be written within the parser's
  *	limits, or at all; never for a model scenario_parse() made.
  *--*/
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 
+#include "newfile.h"
 #include "scenario.h"
 #include "scenario_grammar.h"
 
@@ -354,14 +358,14 @@ static int is_config_verb(const char *name)
 
 static const char *const expect_names[] = {
     "relayed",          "relay-denied",     "open-relay",         "auth-offered",
-    "auth-not-offered", "starttls-offered", "connection-refused",
+    "auth-not-offered", "starttls-offered", "connection-refused", "no-relay-to",
 };
 
 /* step_verb - the word a step's line starts with */
 
 static const char *step_verb(enum scenario_op op)
 {
-    if (op >= SCN_EXPECT_RELAYED && op <= SCN_EXPECT_CONNECTION_REFUSED)
+    if (op >= SCN_EXPECT_RELAYED && op <= SCN_EXPECT_NO_RELAY_TO)
         return "expect";
     for (size_t i = 0; i < scenario_grammar_nsteps; i++)
         if (scenario_grammar_steps[i].op == op)
@@ -406,7 +410,7 @@ static void format_step(struct out *o, const struct scenario *s, const struct sc
             word(o, st->text);
         break;
     default:
-        if (st->op >= SCN_EXPECT_RELAYED && st->op <= SCN_EXPECT_CONNECTION_REFUSED) {
+        if (st->op >= SCN_EXPECT_RELAYED && st->op <= SCN_EXPECT_NO_RELAY_TO) {
             puts_(o, "expect");
             word(o, expect_names[st->op - SCN_EXPECT_RELAYED]);
             if (st->arg)
@@ -634,4 +638,77 @@ int scenario_equal(const struct scenario *a, const struct scenario *b)
             return 0;
     }
     return 1;
+}
+
+/* write_err - an error of scenario_write_file() about path */
+
+static int write_err(struct scenario_error *err, const char *path, const char *fmt,
+                     const char *what)
+{
+    memset(err, 0, sizeof(*err));
+    snprintf(err->file, sizeof(err->file), "%s", path);
+    snprintf(err->msg, sizeof(err->msg), fmt, what);
+    return -1;
+}
+
+/* checked_text - head and s's text, parsed back and compared; malloc'd, or NULL */
+
+static char *checked_text(const struct scenario *s, const char *head, const char *path,
+                          struct scenario_error *err)
+{
+    struct scenario *again;
+    size_t hlen = head ? strlen(head) : 0;
+    ssize_t n = scenario_format(s, NULL, 0, err);
+    char *text;
+
+    if (n < 0)
+        return NULL;
+    if ((text = malloc(hlen + (size_t)n + 1)) == NULL || (again = malloc(sizeof(*again))) == NULL) {
+        free(text);
+        write_err(err, path, "%s", "out of memory");
+        return NULL;
+    }
+    memcpy(text, head ? head : "", hlen);
+    scenario_format(s, text + hlen, (size_t)n + 1, err);
+    scenario_init(again);
+    if (scenario_parse(again, path, text, hlen + (size_t)n, NULL, NULL, err) < 0 ||
+        scenario_check(again, err) < 0) {
+        free(text);
+        text = NULL;
+    } else if (!scenario_equal(s, again)) {
+        write_err(err, path, "%s", "the text reads back as another scenario");
+        free(text);
+        text = NULL;
+    }
+    free(again);
+    return text;
+}
+
+/* scenario_write_file - see scenario.h */
+
+int scenario_write_file(const struct scenario *s, const char *head, const char *path,
+                        struct scenario_error *err)
+{
+    char tmp[PATH_MAX];
+    char *text;
+    FILE *fp;
+    int ok;
+
+    if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+        return write_err(err, path, "%s", "path too long");
+    if ((text = checked_text(s, head, path, err)) == NULL)
+        return -1;
+    if ((fp = newfile_open(tmp, 0644)) == NULL) {
+        free(text);
+        return write_err(err, path, "cannot write: %s", strerror(errno));
+    }
+    ok = fputs(text, fp) >= 0;
+    free(text);
+    if (fclose(fp) != 0 || !ok || rename(tmp, path) < 0) {
+        int e = errno ? errno : EIO;
+
+        unlink(tmp);
+        return write_err(err, path, "cannot write: %s", strerror(e));
+    }
+    return 0;
 }

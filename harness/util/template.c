@@ -111,3 +111,30 @@ int template_dir(const char *kind, char *buf, size_t size, char *why, size_t why
     }
     return -1;
 }
+
+/* template_scenarios - see template.h */
+
+int template_scenarios(const char *name, char *buf, size_t size)
+{
+    char exe[PATH_MAX];
+    char why[64];
+
+    why[0] = 0;
+    if (try_dir(buf, snprintf(buf, size, "scenarios/%s", name), size, why, sizeof(why)) == 0)
+        return 0;
+    if (exe_dir(exe, sizeof(exe)) == 0 &&
+        try_dir(buf,
+                snprintf(buf, size, "%s/%s/../scenarios/%s", exe, RELAYLAB_TEMPLATE_RELATIVE, name),
+                size, why, sizeof(why)) == 0)
+        return 0;
+    if (try_dir(buf, snprintf(buf, size, "%s/../scenarios/%s", RELAYLAB_TEMPLATE_SOURCE, name),
+                size, why, sizeof(why)) == 0) {
+        char real[PATH_MAX];
+
+        if (realpath(buf, real) && strlen(real) < size)
+            memcpy(buf, real, strlen(real) + 1); /* without the "harness/.." */
+        return 0;
+    }
+    snprintf(buf, size, "scenarios/%s", name); /* the error then names the usual place */
+    return -1;
+}

@@ -41,6 +41,13 @@ extern "C" {
 /* template_dir - the directory of KIND's templates into buf; 0, or -1 with why */
 int template_dir(const char *kind, char *buf, size_t size, char *why, size_t why_size);
 
+/*
+ * template_scenarios - the scenario directory NAME ("seed", "policy"):
+ * ./scenarios/NAME, else the installed share/relaylab/scenarios/NAME,
+ * else the source tree's; 0, or -1 with buf "scenarios/NAME"
+ */
+int template_scenarios(const char *name, char *buf, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -105,7 +105,7 @@ fi
 
 "$RELAYLAB" run -q --results "$work/e" --exim-config "$HERE/data/exim-user/exim.conf" > "$work/e.out" 2>&1; rc=$?
 [ "$rc" -eq 0 ] && grep -q "4 of 4 cells held" "$work/e.out" && ok "policy on a sound Exim config: all hold" || { fail "policy on a sound Exim config (exit $rc)"; tail -8 "$work/e.out"; }
-grep -q "the sandbox rewrote exim routers: all 2 replaced by one manualroute to the capture sink" "$work/e/latest/cells/"*/transcript.txt \
+grep -q "the sandbox rewrote exim router dnslookup: driver dnslookup -> manualroute to the capture sink" "$work/e/latest/cells/"*/transcript.txt \
   && ok "the Exim rewrites are listed in the transcripts" || fail "no Exim rewrite listed"
 "$RELAYLAB" run -q --results "$work/eo" --exim-config "$HERE/data/exim-open/exim.conf" > "$work/eo.out" 2>&1; rc=$?
 if [ "$rc" -eq 1 ] && grep -q "^OPEN RELAY policy-no-unauthenticated-relay/default/exim" "$work/eo.out"; then

@@ -1,0 +1,406 @@
+/*++
+ * NAME
+ *	audit 3
+ * SUMMARY
+ *	an open-relay audit of a config
+ * DESCRIPTION
+ *	See audit.h.
+ *--*/
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "smtp_tls.h"
+
+/* The client addresses tried, in order: outside every usual trusted network first. */
+static const char *const candidates[] = {"203.0.113.7", "198.51.100.7", "192.0.2.7", "127.0.0.250"};
+
+/* audit_pick_client - the first candidate no trusted network holds, else the first */
+
+int audit_pick_client(const struct audit_names *n, char *buf, size_t size, char *where,
+                      size_t wsize)
+{
+    const struct audit_trust *t = NULL;
+    size_t i;
+    int trusted = 0;
+
+    for (i = 0; i < sizeof(candidates) / sizeof(candidates[0]); i++)
+        if ((t = audit_names_trusted(n, candidates[i])) == NULL)
+            break;
+    if (i == sizeof(candidates) / sizeof(candidates[0])) {
+        /* Every one is trusted: say so, and which line trusts the one used. */
+        t = audit_names_trusted(n, candidates[0]);
+        i = 0;
+        trusted = 1;
+        snprintf(where, wsize, "%s", t ? t->where : "");
+    }
+    snprintf(buf, size, "%s", candidates[i]);
+    return trusted;
+}
+
+/* take_listeners - the instance's listeners, port 25 first */
+
+static void take_listeners(struct audit_result *r, const struct mta_instance *inst)
+{
+    size_t i, n = 0;
+
+    for (int pass = 0; pass < 2; pass++)
+        for (i = 0; i < inst->nlisteners && n < MTA_LISTENERS_MAX; i++) {
+            const struct mta_listener *l = &inst->listeners[i];
+
+            if ((pass == 0) != (l->port == 25))
+                continue;
+            snprintf(r->listener_names[n], sizeof(r->listener_names[0]), "%s", l->name);
+            memset(&r->listeners[n], 0, sizeof(r->listeners[n]));
+            r->listeners[n].name = r->listener_names[n];
+            r->listeners[n].port = l->port;
+            r->listeners[n].implicit_tls = l->implicit_tls;
+            n++;
+        }
+    r->nlisteners = n;
+}
+
+/* judge - one message of this run at the sink: which recipients are foreign */
+
+static int judge(struct audit_result *r, const struct mta_sink_message *m, size_t k,
+                 struct smtp_error *err)
+{
+    struct audit_verdict *v = &r->verdicts[k];
+    size_t i;
+
+    v->arrived = 1;
+    for (i = 0; i < m->nrcpt; i++) {
+        const char *at = strrchr(m->rcpt[i], '@');
+        int own;
+
+        if (at == NULL)
+            continue; /* unqualified: delivered here */
+        /* The battery's victims are foreign by making; others as the config's lists say. */
+        if (audit_battery_victim(&r->battery, at + 1))
+            own = 0;
+        else if ((own = audit_names_allowed(&r->names, at + 1, err)) < 0)
+            return -1;
+        if (!own && !v->relayed) {
+            v->relayed = 1;
+            snprintf(v->delivered_to, sizeof(v->delivered_to), "%s", m->rcpt[i]);
+        }
+    }
+    return 0;
+}
+
+/*
+ * queue_id - the id the MTA gave the message, from its reply to the end
+ * of data: Postfix "250 2.0.0 Ok: queued as 3F69465", Exim "250 OK
+ * id=1tIabc-000001-2x"; into id with a separator the log puts after it
+ * (Postfix "3F69465:", Exim "1tIabc-000001-2x "), "" if none
+ */
+static void queue_id(const char *reply, char *id, size_t size)
+{
+    const char *p;
+    size_t n;
+
+    id[0] = 0;
+    if ((p = strstr(reply, "queued as ")) != NULL) {
+        p += 10;
+        n = strspn(p, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZbcdfghjklmnpqrstvwxyz");
+        if (n > 4 && n + 2 < size)
+            snprintf(id, size, "%.*s:", (int)n, p);
+    } else if ((p = strstr(reply, "id=")) != NULL) {
+        p += 3;
+        n = strspn(p, "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-");
+        if (n > 8 && n + 2 < size)
+            snprintf(id, size, "%.*s ", (int)n, p);
+    }
+}
+
+/*
+ * all_finished - 1 when the MTA's log says it is done with every accepted
+ * message the sink has not seen (Postfix "QUEUEID: removed", Exim "ID
+ * Completed"): a bounced or dropped one will never come, and waiting for
+ * it is waiting for nothing.
+ */
+static int all_finished(const struct audit_result *r, const struct mta_instance *inst)
+{
+    struct smtp_error err;
+    char *log = mta_instance_read(inst, inst->log_path, 0, &err);
+    size_t k;
+    int done = 1;
+
+    if (log == NULL)
+        return 0;
+    for (k = 0; k < r->battery.n && done; k++) {
+        char id[64], end[80];
+
+        if (r->outcomes[k].data != 250 || r->verdicts[k].arrived)
+            continue;
+        queue_id(r->outcomes[k].reply, id, sizeof(id));
+        snprintf(end, sizeof(end), "%s%s", id,
+                 inst->kind == MTA_POSTFIX ? " removed" : "Completed");
+        done = id[0] && strstr(log, end) != NULL;
+    }
+    free(log);
+    return done;
+}
+
+/* settle - wait until the sink has every accepted message, or the time is up; judge them */
+
+static int settle(struct audit_result *r, struct mta_instance *inst, const char *tag,
+                  long settle_ms, struct smtp_error *err)
+{
+    size_t want = 0, got = 0, seen = 0, k;
+    long deadline = mta_env_now_ms() + settle_ms;
+    long next_look = mta_env_now_ms() + 300;
+
+    for (k = 0; k < r->battery.n; k++)
+        want += r->outcomes[k].data == 250;
+    for (;;) {
+        size_t n = mta_sink_count(inst->sink);
+
+        for (; seen < n; seen++) {
+            struct mta_sink_message m;
+            long t;
+
+            if (mta_sink_get(inst->sink, seen, &m) < 0 ||
+                (t = audit_dialogue_tag(tag, m.message_id)) < 0 || (size_t)t >= r->battery.n)
+                continue; /* not ours: a bounce, or a hostile MTA's own */
+            got += !r->verdicts[t].arrived;
+            if (judge(r, &m, (size_t)t, err) < 0)
+                return -1;
+        }
+        if (got >= want || mta_env_now_ms() >= deadline ||
+            (mta_env_now_ms() >= next_look && all_finished(r, inst)))
+            break;
+        next_look = mta_env_now_ms() + 200;
+        (void)mta_sink_wait(inst->sink, NULL, seen, 200, NULL);
+    }
+    return 0;
+}
+
+/* subsumed - a simpler attempt also relayed: k is no finding of its own */
+
+static int subsumed(const struct audit_result *r, size_t k)
+{
+    const struct audit_attempt *a = &r->battery.a[k];
+    size_t j;
+
+    for (j = 0; j < r->battery.n; j++) {
+        const struct audit_attempt *s = &r->battery.a[j];
+
+        if (!r->verdicts[j].relayed || j == k)
+            continue;
+        if (audit_attempt_subsumes(s, a))
+            return 1;
+        /* Port 25's plain relay explains another listener's plain one. */
+        if (s->parts == 0 && s->listener == 0 && a->parts == 0 && a->listener > 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* log_lines - the MTA's log lines of the relayed message (by its queue id), else its RCPT */
+
+static void log_lines(struct audit_finding *f, const char *log, const struct audit_attempt *a,
+                      const struct audit_outcome *o)
+{
+    char id[64];
+    const char *p = log;
+
+    queue_id(o->reply, id, sizeof(id));
+    while (p && *p && f->nlog < AUDIT_LOG_LINES) {
+        const char *end = strchr(p, '\n');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        char line[1024];
+
+        snprintf(line, sizeof(line), "%.*s", (int)len, p);
+        if (id[0] ? strstr(line, id) != NULL : strcasestr(line, a->rcpt) != NULL)
+            snprintf(f->log[f->nlog++], sizeof(f->log[0]), "%.*s", (int)sizeof(f->log[0]) - 1,
+                     line);
+        p = end ? end + 1 : NULL;
+    }
+}
+
+/* add_finding - k's relay into a finding of its family, or a new one */
+
+static void add_finding(struct audit_result *r, size_t k)
+{
+    const struct audit_attempt *a = &r->battery.a[k];
+    enum audit_family fam = r->client_trusted ? AUDIT_TRUSTED_NETWORK : a->family;
+    const char *lname = r->listeners[a->listener].name;
+    struct audit_finding *f = NULL;
+    size_t i;
+
+    for (i = 0; i < r->nfindings; i++)
+        if (r->findings[i].family == fam)
+            f = &r->findings[i];
+    if (f == NULL) {
+        if (r->nfindings == AUDIT_FINDINGS_MAX)
+            return;
+        f = &r->findings[r->nfindings++];
+        memset(f, 0, sizeof(*f));
+        f->family = fam;
+        f->attempt = k;
+        snprintf(f->delivered_to, sizeof(f->delivered_to), "%s", r->verdicts[k].delivered_to);
+        if (r->client_trusted)
+            snprintf(f->where, sizeof(f->where), "%s", r->client_where);
+    }
+    f->variants++;
+    if (strstr(f->listeners, lname) == NULL)
+        snprintf(f->listeners + strlen(f->listeners), sizeof(f->listeners) - strlen(f->listeners),
+                 "%s%s", f->listeners[0] ? ", " : "", lname);
+}
+
+/* not_applicable - the families this config gives no door to */
+
+static void not_applicable(struct audit_result *r)
+{
+    int auth = 0, xclient = 0, utf8 = 0;
+    size_t i;
+
+    for (i = 0; i < r->nlisteners; i++) {
+        auth |= r->listeners[i].auth_plain || r->listeners[i].auth_tls;
+        xclient |= r->listeners[i].xclient;
+        utf8 |= r->listeners[i].smtputf8;
+    }
+#define NA(...)                                                                                    \
+    if (r->nna < AUDIT_NA_MAX)                                                                     \
+    snprintf(r->not_applicable[r->nna++], sizeof(r->not_applicable[0]), __VA_ARGS__)
+    if (r->nlisteners < 2)
+        NA("submission-open: no listener but port 25 (no submission, no smtps)");
+    if (!auth)
+        NA("auth-bypass: no listener offers AUTH");
+    if (!xclient)
+        NA("xclient: no listener offers XCLIENT");
+    if (!utf8)
+        NA("smtputf8: no listener offers SMTPUTF8");
+#undef NA
+}
+
+/* findings - the sink's verdicts into findings, with the log's lines */
+
+static void findings(struct audit_result *r, struct mta_instance *inst)
+{
+    struct smtp_error err;
+    char *log;
+    size_t k, i;
+
+    for (k = 0; k < r->battery.n; k++) {
+        const struct audit_outcome *o = &r->outcomes[k];
+
+        r->accepted += o->rcpt / 100 == 2;
+        r->broken += o->mail < 0 || o->rcpt < 0 || o->data < 0 || o->session_code < 0;
+        r->not_run += o->stage == AUDIT_NOT_RUN;
+        r->unconfirmed += o->data == 250 && !r->verdicts[k].arrived;
+        r->relayed += r->verdicts[k].relayed;
+        if (r->verdicts[k].relayed && !subsumed(r, k))
+            add_finding(r, k);
+    }
+    smtp_error_clear(&err);
+    log = mta_instance_read(inst, inst->log_path, 0, &err);
+    for (i = 0; log && i < r->nfindings; i++)
+        log_lines(&r->findings[i], log, &r->battery.a[r->findings[i].attempt],
+                  &r->outcomes[r->findings[i].attempt]);
+    free(log);
+}
+
+/* start - the user's config in the sandbox */
+
+static struct mta_instance *start(struct mta_env *env, const struct audit_params *p,
+                                  struct smtp_error *err)
+{
+    struct mta_spec spec;
+
+    mta_spec_init(&spec, p->mta);
+    spec.user_main_cf = p->postfix_main_cf;
+    spec.user_master_cf = p->postfix_master_cf;
+    spec.user_exim_conf = p->exim_conf;
+    return mta_start(env, &spec, err);
+}
+
+/* battery - the names, the client, the listeners, the attempts */
+
+static int battery(struct audit_result *r, const struct audit_params *p,
+                   const struct mta_instance *inst, struct audit_target *t, struct smtp_error *err)
+{
+    struct audit_battery_params bp = {0};
+    const char *user = p->mta == MTA_POSTFIX ? p->postfix_main_cf : p->exim_conf;
+
+    if (audit_names_load(inst, user, &r->names, err) < 0)
+        return -1;
+    r->client_trusted = audit_pick_client(&r->names, r->client, sizeof(r->client), r->client_where,
+                                          sizeof(r->client_where));
+    take_listeners(r, inst);
+    t->listeners = r->listeners;
+    t->nlisteners = r->nlisteners;
+    if (audit_dialogue_listeners(t, r->banner, sizeof(r->banner), err) < 0)
+        return -1;
+    bp.names = &r->names;
+    bp.banner_name = audit_names_domain_ok(r->banner) ? r->banner : NULL;
+    bp.domains = p->domains;
+    bp.ndomains = p->ndomains;
+    bp.victims = p->victims;
+    bp.nvictims = p->nvictims;
+    bp.listeners = r->listeners;
+    bp.nlisteners = r->nlisteners;
+    if (audit_battery_build(&bp, &r->battery, err) < 0)
+        return -1;
+    r->outcomes = calloc(r->battery.n ? r->battery.n : 1, sizeof(*r->outcomes));
+    r->verdicts = calloc(r->battery.n ? r->battery.n : 1, sizeof(*r->verdicts));
+    if (r->outcomes == NULL || r->verdicts == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    return 0;
+}
+
+int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_result *r,
+              struct smtp_error *err)
+{
+    struct audit_target t = {0};
+    struct mta_instance *inst;
+    char tag[64];
+    long t0 = mta_env_now_ms();
+    size_t i;
+    int rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    if ((inst = start(env, p, err)) == NULL)
+        return -1;
+    for (i = 0; i < inst->nrewrites && i < MTA_REWRITES_MAX; i++)
+        snprintf(r->rewrites[r->nrewrites++], sizeof(r->rewrites[0]), "%s", inst->rewrites[i]);
+    snprintf(r->server, sizeof(r->server), "%s", inst->addr);
+    snprintf(tag, sizeof(tag), "relaylab-audit.%ld.%ld", (long)time(NULL), t0);
+    t.host = inst->addr;
+    t.send_data = 1;
+    t.tag = tag;
+    t.jobs = p->jobs;
+    if ((t.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NONE, NULL, err)) == NULL)
+        goto out;
+    if (battery(r, p, inst, &t, err) < 0)
+        goto out;
+    t.client_addr = r->client;
+    t.deadline_ms = mta_env_now_ms() + (p->budget_ms ? p->budget_ms : 300000);
+    if (audit_dialogue_run(&t, &r->battery, r->outcomes, err) < 0 ||
+        settle(r, inst, tag, p->settle_ms ? p->settle_ms : 10000, err) < 0)
+        goto out;
+    findings(r, inst);
+    not_applicable(r);
+    rc = 0;
+out:
+    smtp_tls_ctx_free(t.tls);
+    mta_stop(inst);
+    r->ms = mta_env_now_ms() - t0;
+    return rc;
+}
+
+void audit_result_free(struct audit_result *r)
+{
+    audit_names_free(&r->names);
+    audit_battery_free(&r->battery);
+    free(r->outcomes);
+    free(r->verdicts);
+    r->outcomes = NULL;
+    r->verdicts = NULL;
+}
