@@ -358,21 +358,33 @@ static int in_v4(const struct audit_net *net, unsigned a, unsigned b, int len)
     return (have & mask) == (want & mask);
 }
 
+/* in_private - net lies within one of the ranges a site uses for itself (RFC 1918, 6598, 3927) */
+
+static int in_private(const struct audit_net *net)
+{
+    return in_v4(net, 10, 0, 8) || in_v4(net, 172, 16, 12) || in_v4(net, 192, 168, 16) ||
+           in_v4(net, 100, 64, 10) || in_v4(net, 169, 254, 16);
+}
+
 /* lint_net_wide - see lint.h */
 
 int lint_net_wide(const struct audit_net *net)
 {
     if (net->len == 0)
-        return 1;
-    if (net->family == AF_INET)
-        return net->len < 16 && !in_v4(net, 127, 0, 8);
-    /* fc00::/7, unique local: a site's own; else global. */
-    if ((net->addr[0] & 0xfe) == 0xfc)
-        return net->len < 48;
-    /* fe80::/10, link-local: only the link. */
+        return LINT_NET_OPEN;
+    if (net->family == AF_INET) {
+        if (in_v4(net, 127, 0, 8))
+            return 0;
+        if (in_private(net))
+            return net->len < 16 ? LINT_NET_WIDE : 0;
+        return net->len <= 8 ? LINT_NET_OPEN : net->len < 16 ? LINT_NET_WIDE : 0;
+    }
+    /* fe80::/10, link-local: only the link. fc00::/7, unique local: a site's own. */
     if (net->addr[0] == 0xfe && (net->addr[1] & 0xc0) == 0x80)
         return 0;
-    return net->len < 32;
+    if ((net->addr[0] & 0xfe) == 0xfc)
+        return net->len < 48 ? LINT_NET_WIDE : 0;
+    return net->len < 16 ? LINT_NET_OPEN : net->len < 32 ? LINT_NET_WIDE : 0;
 }
 
 /* domain_tail - where the literal domain at the end of p[0..n) starts */
@@ -423,6 +435,8 @@ int lint_regex_lookalike(const char *p, size_t n, char *dom, size_t dom_size)
     int escaped, bare;
     size_t end = anchored ? n - 1 : n, start, i;
 
+    if (dom_size > 0)
+        dom[0] = 0; /* "no domain" unless one is found */
     start = domain_tail(p, end, &escaped, &bare);
     if (escaped + bare == 0 || start >= end)
         return 0;

@@ -152,10 +152,15 @@ int lint_lines_split(const struct lint_text *t, enum lint_join join, struct lint
 void lint_lines_free(struct lint_lines *l);
 
 /*
- * lint_net_wide - whether a trusted network is too wide to trust: 0/0,
- * an IPv4 network wider than /16 (loopback 127/8 aside), an IPv6 one
- * wider than /32 (a unique-local one wider than /48). 1 or 0.
+ * lint_net_wide - how far a trusted network is too wide to trust:
+ * LINT_NET_OPEN, the Internet at large (0/0, a public IPv4 /8 or wider, a
+ * global IPv6 /16 or wider); LINT_NET_WIDE, far wider than the hosts that
+ * send mail (a private IPv4 network wider than /16, a public one wider
+ * than /16, a unique-local IPv6 one wider than /48, a global one wider
+ * than /32); else 0 (loopback 127/8 and link-local are never too wide).
  */
+#define LINT_NET_WIDE 1
+#define LINT_NET_OPEN 2
 int lint_net_wide(const struct audit_net *net);
 
 /*
@@ -163,8 +168,8 @@ int lint_net_wide(const struct audit_net *net);
  * literal domain ("example\.com$"), 1 when it also matches a lookalike
  * (evilexample.com, example.com.evil.net, examplexcom): the domain is
  * not anchored at a label boundary and the end, or holds an unescaped
- * dot. The domain (escaped as written) into dom. 0 when safe or when p
- * names no domain.
+ * dot. The domain (escaped as written) into dom, "" when p names none.
+ * 0 when safe or when p names no domain.
  */
 int lint_regex_lookalike(const char *p, size_t n, char *dom, size_t dom_size);
 

@@ -44,10 +44,12 @@ struct ex_stmt {
     size_t ncond;
 };
 
-struct ex_auth {
+/* An authenticator or a router, with the options lint reads of it. */
+struct ex_driver {
     const char *name;
     const struct lint_line *where;
     const struct ex_opt *advertise; /* server_advertise_condition */
+    const struct ex_opt *driver, *data, *condition;
 };
 
 struct ex_lint {
@@ -64,8 +66,8 @@ struct ex_lint {
     size_t nstmts;
     struct ex_opt *conds; /* every statement's, one after another */
     size_t nconds;
-    struct ex_auth *auths;
-    size_t nauths;
+    struct ex_driver *auths, *routers;
+    size_t nauths, nrouters;
     struct lint_report *r;
     const struct lint_params *lp;
 };
@@ -184,24 +186,30 @@ static void acl_line(struct ex_lint *ex, struct lint_line *l, const char **acl)
     }
 }
 
-/* auth_line - a line of "begin authenticators": a driver's name, or one of its options */
+/* driver_line - a line of "begin authenticators" or "routers": a name, or an option */
 
-static void auth_line(struct ex_lint *ex, struct lint_line *l)
+static void driver_line(struct ex_lint *ex, struct lint_line *l, struct ex_driver *v, size_t *n)
 {
     char *s = l->text, *value, *name;
-    size_t n = strlen(s);
+    size_t len = strlen(s);
+    const struct ex_opt **slot;
 
-    if (n > 1 && s[n - 1] == ':' && !strpbrk(s, " \t=")) {
-        s[n - 1] = 0;
-        ex->auths[ex->nauths++] = (struct ex_auth){s, l, NULL};
+    if (len > 1 && s[len - 1] == ':' && !strpbrk(s, " \t=")) {
+        s[len - 1] = 0;
+        v[(*n)++] = (struct ex_driver){.name = s, .where = l};
         return;
     }
-    if (ex->nauths == 0 || (name = split_opt(s, &value)) == NULL)
+    if (*n == 0 || (name = split_opt(s, &value)) == NULL)
         return;
-    if (strcmp(name, "server_advertise_condition") == 0) {
+    slot = strcmp(name, "server_advertise_condition") == 0 ? &v[*n - 1].advertise
+           : strcmp(name, "driver") == 0                   ? &v[*n - 1].driver
+           : strcmp(name, "data") == 0                     ? &v[*n - 1].data
+           : strcmp(name, "condition") == 0                ? &v[*n - 1].condition
+                                                           : NULL;
+    if (slot) {
         /* Kept in the options, for its value and line. */
-        ex->opts[ex->nopts] = (struct ex_opt){"auth", name, value, l};
-        ex->auths[ex->nauths - 1].advertise = &ex->opts[ex->nopts++];
+        ex->opts[ex->nopts] = (struct ex_opt){"driver", name, value, l};
+        *slot = &ex->opts[ex->nopts++];
     }
 }
 
@@ -229,7 +237,9 @@ static int parse(struct ex_lint *ex, struct smtp_error *err)
     ex->stmts = calloc(n, sizeof(*ex->stmts));
     ex->conds = calloc(n, sizeof(*ex->conds));
     ex->auths = calloc(n, sizeof(*ex->auths));
-    if (ex->opts == NULL || ex->stmts == NULL || ex->conds == NULL || ex->auths == NULL)
+    ex->routers = calloc(n, sizeof(*ex->routers));
+    if (ex->opts == NULL || ex->stmts == NULL || ex->conds == NULL || ex->auths == NULL ||
+        ex->routers == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; i < ex->lines.n; i++) {
         struct lint_line *l = &ex->lines.v[i];
@@ -244,12 +254,14 @@ static int parse(struct ex_lint *ex, struct smtp_error *err)
         else if (strcmp(section, "acl") == 0)
             acl_line(ex, l, &acl);
         else if (strcmp(section, "authenticators") == 0)
-            auth_line(ex, l);
+            driver_line(ex, l, ex->auths, &ex->nauths);
+        else if (strcmp(section, "routers") == 0)
+            driver_line(ex, l, ex->routers, &ex->nrouters);
     }
     if ((ex->named = calloc(ex->nopts + 1, sizeof(*ex->named))) == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     for (i = 0; i < ex->nopts; i++)
-        if (ex->opts[i].kind[0] && strcmp(ex->opts[i].kind, "auth") != 0)
+        if (ex->opts[i].kind[0] && strcmp(ex->opts[i].kind, "driver") != 0)
             ex->named[ex->nnamed++] = &ex->opts[i];
     qsort(ex->named, ex->nnamed, sizeof(ex->named[0]), by_name);
     return 0;
@@ -336,7 +348,7 @@ struct ex_clients {
 
 /*
  * host_list - a host list's items (named lists followed): wide networks
- * reported; 1 when a stranger is in it ("*", a wide network)
+ * reported; the widest, as lint_net_wide() says ("*": LINT_NET_OPEN)
  */
 static int host_list(struct ex_lint *ex, const char *value, const struct lint_line *where,
                      const char *what, struct ex_clients *c, int depth)
@@ -355,20 +367,23 @@ static int host_list(struct ex_lint *ex, const char *value, const struct lint_li
         const struct ex_opt *named;
 
         if (it[0] == '+' && (named = opt(ex, "hostlist", it + 1)) != NULL) {
-            wide |= !neg && host_list(ex, named->value, named->where, it + 1, c, depth + 1);
+            int w = host_list(ex, named->value, named->where, it + 1, c, depth + 1);
+
+            wide = neg || w < wide ? wide : w;
             continue;
         }
         if (strcmp(it, "*") == 0 || audit_net_parse(it, strlen(it), &net) == 0) {
-            int all = strcmp(it, "*") == 0;
+            int all = strcmp(it, "*") == 0, w = all ? LINT_NET_OPEN : lint_net_wide(&net);
 
-            if (!neg && (all || lint_net_wide(&net))) {
-                wide = 1;
-                lint_add(ex->r, "network-wide", LINT_ERROR, ex->file, where, "",
+            if (!neg && w) {
+                wide = w > wide ? w : wide;
+                lint_add(ex->r, "network-wide", w == LINT_NET_OPEN ? LINT_ERROR : LINT_WARNING,
+                         ex->file, where, "",
                          "%s holds %s, %s: every host there may relay through this server%s", what,
                          it,
-                         all || net.len == 0 ? "every address (an open relay)"
-                                             : "a network far wider than the hosts "
-                                               "that send mail",
+                         w == LINT_NET_OPEN ? "a network of the Internet at large (an open relay)"
+                                            : "a network far wider than the hosts "
+                                              "that send mail",
                          strcmp(what, "relay_from_hosts") == 0
                              ? " (" GUIDE ", cause 2: list the hosts, or use SMTP AUTH)"
                              : "");
@@ -425,15 +440,23 @@ static int domain_list(struct ex_lint *ex, const char *value, const struct lint_
             rc = domain_list(ex, named->value, named->where, d, sev, depth + 1);
         } else if (strchr(it, ';') || (it[0] == '@' && it[1])) {
             rc = -1; /* a lookup, "@mx_any"...: not read */
-        } else if (it[0] == '^') {
-            if (d == NULL && lint_regex_lookalike(it, n, dom, sizeof(dom))) {
+        } else if (it[0] == '^' || strncmp(it, "\\N^", 3) == 0) {
+            /* "\N...\N" keeps a regular expression from expansion (spec 11.5). */
+            char re[EX_ITEM_MAX];
+            size_t rn;
+
+            snprintf(re, sizeof(re), "%s", it + (it[0] == '\\' ? 2 : 0));
+            rn = strlen(re);
+            if (rn >= 2 && strcmp(re + rn - 2, "\\N") == 0)
+                re[rn -= 2] = 0;
+            if (d == NULL && lint_regex_lookalike(re, rn, dom, sizeof(dom))) {
                 lint_fmt(fix, sizeof(fix), "%s -> ^(.*\\.)?%s$", it, dom);
                 lint_add(ex->r, "regexp-unanchored", sev, ex->file, where, fix,
                          "the domain list item %s is not anchored at a label boundary and the "
                          "end: lookalike domains match it too (spec 10.8)",
                          it);
             }
-            rc = d ? regex_holds(it, d) : 0;
+            rc = d ? regex_holds(re, d) : 0;
         } else if (it[0] == '*') {
             if (d == NULL && n > 1 && it[1] != '.') {
                 lint_fmt(fix, sizeof(fix), "%s -> %s : *.%s", it, it + 1, it + 1);
@@ -468,13 +491,25 @@ enum ex_class {
 
 static int has_var(const char *v)
 {
-    static const char *const client_set[] = {"$sender_helo_name", "${sender_helo_name}",
-                                             "$sender_address",   "${sender_address",
-                                             "$sender_host_name", "$local_part"};
+    static const char *const client_set[] = {
+        "$sender_helo_name", "${sender_helo_name}", "$sender_address", "${sender_address",
+        "$sender_host_name", "$local_part",         "$received_port",  "$interface_port"};
     size_t i;
 
     for (i = 0; i < sizeof(client_set) / sizeof(client_set[0]); i++)
         if (strstr(v, client_set[i]))
+            return 1;
+    return 0;
+}
+
+/* has_cond - the statement has a condition of that name ("!hosts": negated) */
+
+static int has_cond(const struct ex_stmt *st, const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < st->ncond; i++)
+        if (strcmp(st->cond[i].name, name) == 0)
             return 1;
     return 0;
 }
@@ -486,7 +521,6 @@ static enum ex_class cond_class(struct ex_lint *ex, const struct ex_stmt *st,
 {
     int neg = c->name[0] == '!';
     const char *name = c->name + neg;
-    size_t i;
 
     if (neg)
         return C_UNKNOWN;
@@ -497,13 +531,11 @@ static enum ex_class cond_class(struct ex_lint *ex, const struct ex_stmt *st,
         return has_var(c->value) ? C_STRANGER : C_UNKNOWN;
     if (strcmp(name, "local_parts") == 0) {
         /* "postmaster" at every domain, unless a domains condition goes with it. */
-        for (i = 0; i < st->ncond; i++)
-            if (strcmp(st->cond[i].name, "domains") == 0)
-                return C_SAFE;
-        return C_STRANGER;
+        return has_cond(st, "domains") ? C_SAFE : C_STRANGER;
     }
     if (strcmp(name, "hosts") == 0)
-        return host_list(ex, c->value, c->where, "an accept's hosts condition", NULL, 0)
+        return host_list(ex, c->value, c->where, "an accept's hosts condition", NULL, 0) ==
+                       LINT_NET_OPEN
                    ? C_STRANGER
                    : C_SAFE;
     if (strcmp(name, "domains") == 0)
@@ -529,19 +561,27 @@ static const struct ex_opt *next_cond(const struct ex_stmt *st, size_t *i)
 static int relay_check(const struct ex_stmt *st)
 {
     const struct ex_opt *c;
-    size_t i = 0, conds = 0;
+    size_t i = 0, conds = 0, foreign = 0, exempt = 0;
+    int require = strcmp(st->verb, "require") == 0;
+    int deny = strcmp(st->verb, "deny") == 0 || strcmp(st->verb, "drop") == 0 ||
+               strcmp(st->verb, "defer") == 0;
 
     while ((c = next_cond(st, &i)) != NULL) {
         conds++;
-        if (strcmp(st->verb, "require") == 0 && strcmp(c->name, "domains") == 0)
+        /* require: every condition must hold, so a domains condition refuses the rest. */
+        if (require && strcmp(c->name, "domains") == 0)
             return 1;
-        if (strcmp(st->verb, "accept") != 0 && strcmp(st->verb, "warn") != 0 &&
-            (strcmp(c->name, "!domains") == 0 ||
-             (strcmp(c->name, "domains") == 0 && c->value[0] == '!')))
-            return 1;
+        foreign += strcmp(c->name, "!domains") == 0 ||
+                   (strcmp(c->name, "domains") == 0 && c->value[0] == '!');
+        exempt += strcmp(c->name, "!authenticated") == 0 || strcmp(c->name, "!hosts") == 0;
     }
-    /* A bare deny or drop ends the ACL for everyone. */
-    return conds == 0 && (strcmp(st->verb, "deny") == 0 || strcmp(st->verb, "drop") == 0);
+    /*
+     * deny: all its conditions must hold for it to refuse, so only a deny
+     * on the foreign domains, trusted and authenticated clients exempted
+     * at most, is the relay check ("deny !domains = ... local_parts = ..."
+     * refuses some addresses, not relaying); a bare deny ends the ACL.
+     */
+    return deny && (conds == 0 || (foreign > 0 && foreign + exempt == conds));
 }
 
 /* open_accept - an accept before the relay check whose every condition a stranger meets */
@@ -573,7 +613,7 @@ static void open_accept(struct ex_lint *ex, const struct ex_stmt *st)
                  why->name,
                  strcmp(why->name, "senders") == 0       ? "the envelope sender is forged at will"
                  : strcmp(why->name, "local_parts") == 0 ? "postmaster@ any domain matches"
-                 : strcmp(why->name, "condition") == 0   ? "it reads a name the client sends"
+                 : strcmp(why->name, "condition") == 0   ? "it reads what the client chooses"
                  : strcmp(why->name, "encrypted") == 0   ? "anyone can start TLS"
                                                          : "any deliverable address verifies");
     }
@@ -590,8 +630,9 @@ static void acl_order(struct ex_lint *ex, const struct ex_stmt *st, const struct
     for (i = 0; i < st->ncond; i++) {
         const struct ex_opt *c = &st->cond[i];
 
-        if (strcmp(c->name, "authenticated") == 0 ||
-            (strcmp(c->name, "hosts") == 0 && strstr(c->value, "+relay_from_hosts"))) {
+        if ((strcmp(c->name, "authenticated") == 0 && !has_cond(check, "!authenticated")) ||
+            (strcmp(c->name, "hosts") == 0 && strstr(c->value, "+relay_from_hosts") &&
+             !has_cond(check, "!hosts"))) {
             lint_add(ex->r, "restriction-order", LINT_ERROR, ex->file, st->where,
                      "move this accept above the relay check",
                      "this 'accept %s' comes after the relay check at line %d, which has "
@@ -696,6 +737,15 @@ static void domains(struct ex_lint *ex)
     char fix[LINT_FIX_MAX];
     size_t i;
 
+    /* A domain no honest list holds (RFC 2606): relay_to_domains that holds it holds all. */
+    if (relay && (domain_list(ex, relay->value, relay->where, "relaylab-lint-canary.invalid",
+                              LINT_INFO, 0) > 0 ||
+                  domain_list(ex, relay->value, relay->where, "[192.0.2.99]", LINT_INFO, 0) > 0))
+        lint_add(ex->r, "relay-domains-any", LINT_ERROR, ex->file, relay->where,
+                 "domainlist relay_to_domains =",
+                 "relay_to_domains holds every domain or every address literal (\"*\", a "
+                 "pattern that matches anything, or any [a.b.c.d]): the relay check lets those "
+                 "recipients through, an open relay (spec 43.14)");
     for (i = 0; i < ex->lp->ndomains; i++) {
         const char *d = ex->lp->domains[i];
         int a = local ? domain_list(ex, local->value, local->where, d, LINT_INFO, 0) : 0;
@@ -723,7 +773,7 @@ static void auth(struct ex_lint *ex, int uses_auth)
     size_t i;
 
     if (uses_auth && ex->nauths == 0)
-        lint_add(ex->r, "sasl-no-backend", LINT_ERROR, ex->file, acl ? acl->where : NULL,
+        lint_add(ex->r, "sasl-no-backend", LINT_WARNING, ex->file, acl ? acl->where : NULL,
                  "begin authenticators / dovecot_plain: driver = dovecot, public_name = PLAIN, "
                  "server_socket = /var/run/dovecot/auth-client, server_set_id = $auth2, "
                  "server_advertise_condition = ${if def:tls_in_cipher}",
@@ -773,10 +823,98 @@ static void ports(struct ex_lint *ex)
                  "(" GUIDE ", cause 6; RFC 6409)");
     }
     if (pct && pct->value[0])
-        lint_add(ex->r, "percent-hack", LINT_ERROR, ex->file, pct->where, "percent_hack_domains =",
-                 "percent_hack_domains turns user%%victim.example@a-local-domain into mail for "
-                 "victim.example after the ACL accepted a local domain: a relay through the "
-                 "percent hack (spec 14, percent_hack_domains)");
+        lint_add(ex->r, "percent-hack", LINT_WARNING, ex->file, pct->where,
+                 "percent_hack_domains =",
+                 "percent_hack_domains routes user%%host@ a listed domain to user@host; Exim "
+                 "rewrites it before the rcpt ACL, so the relay check sees host, but every "
+                 "sender may route through this server to the domains it relays for (spec "
+                 "14, percent_hack_domains)");
+}
+
+/* fixed_domain - the redirect's data ends in "@a.literal.domain" */
+
+static int fixed_domain(const char *v)
+{
+    const char *at = strrchr(v, '@');
+
+    if (at == NULL || !isalnum((unsigned char)at[1]))
+        return 0;
+    for (at++; *at && *at != '}'; at++)
+        if (!isalnum((unsigned char)*at) && *at != '.' && *at != '-')
+            return 0;
+    return 1;
+}
+
+/* domains_of - the value of a statement's domains condition, or "" */
+
+static const char *domains_of(const struct ex_stmt *st)
+{
+    size_t i;
+
+    for (i = 0; i < st->ncond; i++)
+        if (strcmp(st->cond[i].name, "domains") == 0)
+            return st->cond[i].value;
+    return "";
+}
+
+/* refused - the rcpt ACL denies local parts holding c (Debian's "restricted characters") */
+
+static int refused(const struct ex_lint *ex, char c)
+{
+    size_t i, j;
+
+    for (i = 0; i < ex->nstmts; i++) {
+        const struct ex_stmt *st = &ex->stmts[i];
+
+        /* Not the deny for foreign domains: the router serves the local ones. */
+        if (strcmp(st->verb, "deny") != 0 || has_cond(st, "!domains") ||
+            (has_cond(st, "domains") && strchr(domains_of(st), '!')))
+            continue;
+        for (j = 0; j < st->ncond; j++)
+            if (strcmp(st->cond[j].name, "local_parts") == 0 && strchr(st->cond[j].value, c))
+                return 1;
+    }
+    return 0;
+}
+
+/*
+ * routers - a redirect router that makes the recipient's domain out of
+ * its local part (user%host, host!user, "user@host", an SRS address): the
+ * rcpt ACL saw a local domain, the router sends the mail to any other
+ * (spec 22, redirect). Closed when the ACL refuses the routing character.
+ */
+static void routers(struct ex_lint *ex)
+{
+    size_t i;
+
+    for (i = 0; i < ex->nrouters; i++) {
+        const struct ex_driver *r = &ex->routers[i];
+        const char *data = r->data ? r->data->value : "", *cond;
+        char how, via[64];
+
+        if (!r->driver || strcmp(r->driver->value, "redirect") != 0 ||
+            !strstr(data, "local_part") || fixed_domain(data))
+            continue;
+        /* "${sg{$local_part}{%}{@}}", "$2@$1", or "$local_part" that holds an "@". */
+        cond = r->condition ? r->condition->value : data;
+        if (!strstr(data, "{@}") && !strstr(data, "@$") && strcmp(data, "$local_part") != 0)
+            continue;
+        how = strchr(cond, '%') ? '%' : strchr(cond, '!') ? '!' : strchr(cond, '@') ? '@' : 0;
+        if (how && refused(ex, how))
+            continue;
+        if (how)
+            snprintf(via, sizeof(via), " (a '%c' the rcpt ACL lets in)", how);
+        else
+            via[0] = 0;
+        lint_add(ex->r, "alias-capture-domain", LINT_ERROR, ex->file, r->data->where,
+                 how ? "deny domains = +local_domains with local_parts = ^[.] : ^.*[@%!/|]"
+                     : "check what the local part carries (condition = ${if inbound_srs "
+                       "{$local_part}{SECRET}}), or drop the router",
+                 "the redirect router %s makes the recipient's domain out of the local "
+                 "part%s: the rcpt ACL accepted a local domain, the router sends the mail to "
+                 "any other, an open relay (spec 22, redirect)",
+                 r->name, via);
+    }
 }
 
 /* lint_exim - see lint_exim.h */
@@ -795,6 +933,7 @@ int lint_exim(const char *file, const struct lint_params *params, struct lint_re
     lists(&ex);
     domains(&ex);
     ports(&ex);
+    routers(&ex);
     if (ex.spent >= EX_RUN_ITEMS_MAX)
         lint_add(report, "table-unread", LINT_INFO, file, NULL, "",
                  "not checked: more than %d list items (+name inside +name), the rest were not "
@@ -807,6 +946,7 @@ out:
     free(ex.stmts);
     free(ex.conds);
     free(ex.auths);
+    free(ex.routers);
     lint_lines_free(&ex.lines);
     lint_text_free(&ex.text);
     return rc;

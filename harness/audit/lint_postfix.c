@@ -342,14 +342,21 @@ static int access_table(struct pf_lint *pl, const struct pf_list *L, size_t i, i
         if (!accepts || !early)
             continue;
         if (k == W_CLIENT) {
-            bad = t->kind != LINT_PFTABLE_REGEXP &&
-                  audit_net_parse(e->key, e->key_len, &net) == 0 && lint_net_wide(&net);
-            if (bad && report)
-                lint_add(pl->r, "network-wide", sev, t->shown, e->where, fix,
-                         "%.*s accepts a network of %s addresses before %s's relay check (%s)"
-                         "%s: every host there may relay",
+            int wide =
+                t->kind != LINT_PFTABLE_REGEXP && audit_net_parse(e->key, e->key_len, &net) == 0
+                    ? lint_net_wide(&net)
+                    : 0;
+
+            /* Only the Internet at large makes a relay open to strangers. */
+            bad = wide == LINT_NET_OPEN;
+            if (wide && report)
+                lint_add(pl->r, "network-wide", bad ? sev : LINT_WARNING, t->shown, e->where, fix,
+                         "%.*s accepts %s before %s's relay check (%s)%s: every host there may "
+                         "relay",
                          (int)(e->key_len > 100 ? 100 : e->key_len), e->key,
-                         net.len == 0 ? "all" : "too many", L->v.name, at, other);
+                         bad ? "a network of the Internet at large"
+                             : "a network far wider than the hosts that send mail",
+                         L->v.name, at, bad ? other : "");
         } else {
             bad = k != W_RECIPIENT || recipient_opens(t, e);
             if (bad && report)
@@ -490,6 +497,7 @@ static void net_item(struct pf_lint *pl, const char *s, size_t n, int neg, const
 {
     struct audit_net net;
     size_t i;
+    int wide;
 
     if (audit_net_parse(s, n, &net) < 0) {
         /* A host name, or a table lint could not read: no telling whom it holds. */
@@ -497,12 +505,12 @@ static void net_item(struct pf_lint *pl, const char *s, size_t n, int neg, const
             c->unknown[i] |= !decided[i];
         return;
     }
-    if (!neg && lint_net_wide(&net))
-        lint_add(pl->r, "network-wide", LINT_ERROR, file, where, "",
-                 "%s trusts %.*s, %s: every host there may relay through this server%s", param,
-                 (int)(n > 100 ? 100 : n), s,
-                 net.len == 0 ? "every address on the Internet (an open relay)"
-                              : "a network far wider than the hosts that send mail",
+    if (!neg && (wide = lint_net_wide(&net)) != 0)
+        lint_add(pl->r, "network-wide", wide == LINT_NET_OPEN ? LINT_ERROR : LINT_WARNING, file,
+                 where, "", "%s trusts %.*s, %s: every host there may relay through this server%s",
+                 param, (int)(n > 100 ? 100 : n), s,
+                 wide == LINT_NET_OPEN ? "a network of the Internet at large (an open relay)"
+                                       : "a network far wider than the hosts that send mail",
                  strcmp(param, "mynetworks") == 0 ? " (" GUIDE
                                                     ", cause 2: list the hosts, or use SMTP AUTH)"
                  : strcmp(param, "smtpd_authorized_xclient_hosts") == 0
@@ -626,7 +634,7 @@ static void sasl_backend(struct pf_lint *pl, const struct lint_pfvalue *on, stru
         set_fix(fix, sizeof(fix), on->override, "smtpd_sasl_type", "dovecot");
         lint_fmt(fix + strlen(fix), sizeof(fix) - strlen(fix), " and %s", path_fix);
     }
-    lint_add(pl->r, "sasl-no-backend", LINT_ERROR, on->file, on->where, type_set ? path_fix : fix,
+    lint_add(pl->r, "sasl-no-backend", LINT_WARNING, on->file, on->where, type_set ? path_fix : fix,
              "SASL is on (smtpd_sasl_auth_enable) but %s: every AUTH fails, so clients "
              "cannot authenticate to relay (" GUIDE ", cause 5)",
              type_set ? "smtpd_sasl_type is dovecot and smtpd_sasl_path is not set (Postfix "
@@ -741,7 +749,9 @@ static int domain_list(struct pf_lint *pl, const struct lint_pfvalue *v, const c
 
         if (w[i].s[0] == '!')
             continue;
-        if (w[i].s[0] == '/' || memchr(w[i].s, ':', w[i].n)) {
+        if (w[i].n > 7 && strncmp(w[i].s, "static:", 7) == 0) {
+            rc = d != NULL; /* a table that answers every lookup holds every domain */
+        } else if (w[i].s[0] == '/' || memchr(w[i].s, ':', w[i].n)) {
             char spec[LINT_PATH_MAX];
             struct lint_pfword file = {spec, 0};
 
@@ -759,6 +769,9 @@ static int domain_list(struct pf_lint *pl, const struct lint_pfvalue *v, const c
     return unknown ? -1 : 0;
 }
 
+/* A domain no honest list holds (RFC 2606): a list that holds it holds every domain. */
+#define CANARY "relaylab-lint-canary.invalid"
+
 /* domains - cause 3: each --domain in one of the domain lists; and their lookalike patterns */
 
 static void domains(struct pf_lint *pl, struct lint_pfvalue *v)
@@ -770,6 +783,12 @@ static void domains(struct pf_lint *pl, struct lint_pfvalue *v)
         lint_pfconf_get(&pl->cf, domain_lists[k], v);
         domain_list(pl, v, NULL);
     }
+    lint_pfconf_get(&pl->cf, "relay_domains", v);
+    if (domain_list(pl, v, CANARY) > 0)
+        lint_add(pl->r, "relay-domains-any", LINT_ERROR, v->file, v->where, "relay_domains =",
+                 "relay_domains holds every domain (a static: table or a pattern that matches "
+                 "anything): reject_unauth_destination lets every recipient through, an open "
+                 "relay; list the domains this server relays for (postconf(5), relay_domains)");
     for (i = 0; i < pl->lp->ndomains; i++) {
         const char *d = pl->lp->domains[i];
         int held = 0, unknown = 0;
@@ -813,12 +832,30 @@ static int builds_domain(const char *s, size_t n)
     return 0;
 }
 
+/* routes - a pattern that needs a routing operator in the local part: %, !, a second @ */
+
+static int routes(const char *key, size_t n)
+{
+    size_t i, ats = 0;
+
+    for (i = 0; i < n; i++) {
+        if (key[i] == '%' || key[i] == '!')
+            return 1;
+        ats += key[i] == '@';
+    }
+    return ats > 1;
+}
+
 /* alias_captures - virtual_alias_maps regexps that send mail to a domain the sender wrote */
 
 static void alias_captures(struct pf_lint *pl, struct lint_pfvalue *v)
 {
     struct lint_pfword w[LINT_PF_WORDS_MAX];
     size_t n, i, j;
+
+    /* Mail with routing in its local part (user%host@, host!user@, "user@host"@) is refused
+     * to strangers unless allow_untrusted_routing (postconf(5)). */
+    int routing_ok = lint_pfconf_yes(&pl->cf, "allow_untrusted_routing");
 
     lint_pfconf_get(&pl->cf, "virtual_alias_maps", v);
     n = lint_pfconf_words(v->text, w, LINT_PF_WORDS_MAX);
@@ -833,11 +870,14 @@ static void alias_captures(struct pf_lint *pl, struct lint_pfvalue *v)
         for (j = 0; j < t->n && t->kind == LINT_PFTABLE_REGEXP; j++) {
             const struct lint_pftable_entry *e = &t->v[j];
 
-            if (e->negated || !builds_domain(e->value, e->value_len))
+            if (e->negated || !builds_domain(e->value, e->value_len) ||
+                (routes(e->key, e->key_len) && !routing_ok))
                 continue;
             lint_add(pl->r, "alias-capture-domain", LINT_ERROR, t->shown, e->where,
-                     "rewrite to a fixed domain you host (/^(.*)@example\\.com$/ "
-                     "$1@mail.example.net), never one taken from the address",
+                     routes(e->key, e->key_len)
+                         ? "allow_untrusted_routing = no"
+                         : "rewrite to a fixed domain you host (/^(.*)@example\\.com$/ "
+                           "$1@mail.example.net), never one taken from the address",
                      "the replacement %.*s builds the recipient's domain from a capture: a "
                      "client picks the domain, and virtual aliasing sends its mail there, "
                      "past reject_unauth_destination (virtual(5), regexp_table(5))",
