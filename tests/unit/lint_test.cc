@@ -13,6 +13,7 @@
 #include <ctime>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <string>
@@ -180,6 +181,30 @@ TEST(LintPostfix, ServiceOverrides)
     lint_report_free(&r);
 }
 
+TEST(LintPostfix, RelayDomainsAnyAndRoutingAliases)
+{
+    // The routing aliases (user%host@, "user@host"@) are refused to strangers while
+    // allow_untrusted_routing is no: only the catch-all relay_domains is a hole.
+    EXPECT_EQ(Lint("pf-relay-any"), (Set{"relay-domains-any pf-relay-any/main.cf:2",
+                                         "table-unread pf-relay-any/master.cf:0"}));
+}
+
+TEST(LintExim, DenyStatements)
+{
+    EXPECT_EQ(Lint("exim-deny.conf", {{"10.1.2.3"}, {"example.com"}}), Set{});
+    EXPECT_EQ(Lint("exim-sender.conf"), (Set{"client-controlled-permit exim-sender.conf:8",
+                                             "relay-domains-any exim-sender.conf:3"}));
+}
+
+TEST(LintExim, RoutersLiteralsAndPorts)
+{
+    // The percent gateway is open ('%' not among the restricted characters), the
+    // UUCP one is not ('!' is), the role forward keeps a fixed domain.
+    EXPECT_EQ(Lint("exim-routers.conf"), (Set{"relay-domains-any exim-routers.conf:3",
+                                              "client-controlled-permit exim-routers.conf:14",
+                                              "alias-capture-domain exim-routers.conf:24"}));
+}
+
 TEST(LintExim, SecureNearMissesRaiseNothing)
 {
     EXPECT_EQ(Lint("exim-secure.conf", {{"127.0.0.1", "::1", "192.168.10.5"},
@@ -232,6 +257,10 @@ TEST(LintRegex, LookalikeTable)
         EXPECT_EQ(lint_regex_lookalike(c.pattern, strlen(c.pattern), dom, sizeof(dom)), c.lookalike)
             << c.pattern;
     }
+    // No domain in the pattern: dom says so, whatever it held before.
+    char dom[8] = "stale";
+    EXPECT_EQ(lint_regex_lookalike("^postmaster@", 12, dom, sizeof(dom)), 0);
+    EXPECT_STREQ(dom, "");
 }
 
 TEST(LintNet, WideTable)
@@ -240,16 +269,61 @@ TEST(LintNet, WideTable)
         const char *net;
         int wide;
     } cases[] = {
-        {"0.0.0.0/0", 1},   {"10.0.0.0/8", 1},  {"172.16.0.0/12", 1},   {"64.0.0.0/2", 1},
-        {"127.0.0.0/8", 0}, {"10.0.0.0/16", 0}, {"192.168.1.0/24", 0},  {"192.0.2.1", 0},
-        {"[::1]/128", 0},   {"[::]/0", 1},      {"[2001:db8::]/16", 1}, {"[2001:db8::]/48", 0},
-        {"[fd00::]/8", 1},  {"[fe80::]/10", 0},
+        {"0.0.0.0/0", 2},       {"64.0.0.0/2", 2},    {"8.0.0.0/8", 2},       {"8.0.0.0/12", 1},
+        {"10.0.0.0/8", 1},      {"172.16.0.0/12", 1}, {"127.0.0.0/8", 0},     {"10.0.0.0/16", 0},
+        {"192.168.1.0/24", 0},  {"192.0.2.1", 0},     {"[::1]/128", 0},       {"[::]/0", 2},
+        {"[2001:db8::]/16", 1}, {"[2000::]/3", 2},    {"[2001:db8::]/48", 0}, {"[fd00::]/8", 1},
+        {"[fe80::]/10", 0},
     };
     for (const auto &c : cases) {
         audit_net n;
         ASSERT_EQ(audit_net_parse(c.net, strlen(c.net), &n), 0) << c.net;
         EXPECT_EQ(lint_net_wide(&n), c.wide) << c.net;
     }
+}
+
+// The audit's test set (tests/audit/configs): lint raises an error on every
+// open config whose hole shows in the text (all but the authenticators that
+// accept anyone, which only a login shows), and none on a secure near miss.
+TEST(LintAuditSet, ErrorsOnOpenConfigsOnly)
+{
+    namespace fs = std::filesystem;
+    const fs::path set = RELAYLAB_AUDIT_CONFIGS;
+    int seen = 0;
+
+    for (const auto &entry : fs::directory_iterator(set / "postfix")) {
+        std::ifstream in(entry.path() / "EXPECT");
+        std::string line, verdict;
+        while (std::getline(in, line) && verdict.empty())
+            if (!line.empty() && line[0] != '#')
+                verdict = line;
+        lint_params lp = {};
+        lint_report r = {};
+        smtp_error err;
+        ASSERT_EQ(lint_postfix(entry.path().c_str(), &lp, &r, &err), 0) << err.msg;
+        EXPECT_EQ(lint_report_errors(&r) > 0, verdict != "secure") << entry.path();
+        lint_report_free(&r);
+        seen++;
+    }
+    for (const auto &entry : fs::directory_iterator(set / "exim")) {
+        if (entry.path().extension() != ".conf")
+            continue;
+        fs::path expect = entry.path();
+        std::ifstream in(expect.replace_extension(".expect"));
+        std::string line, verdict;
+        while (std::getline(in, line) && verdict.empty())
+            if (!line.empty() && line[0] != '#')
+                verdict = line;
+        lint_params lp = {};
+        lint_report r = {};
+        smtp_error err;
+        ASSERT_EQ(lint_exim(entry.path().c_str(), &lp, &r, &err), 0) << err.msg;
+        if (verdict != "open auth-bypass")
+            EXPECT_EQ(lint_report_errors(&r) > 0, verdict != "secure") << entry.path();
+        lint_report_free(&r);
+        seen++;
+    }
+    EXPECT_GT(seen, 40);
 }
 
 // A scratch directory, removed with what it holds.
