@@ -857,9 +857,9 @@ static const char *domains_of(const struct ex_stmt *st)
     return "";
 }
 
-/* refused - the rcpt ACL denies local parts holding c (Debian's "restricted characters") */
+/* restricted - the deny of local parts for local domains (Debian's "restricted characters") */
 
-static int refused(const struct ex_lint *ex, char c)
+static const struct ex_opt *restricted(const struct ex_lint *ex)
 {
     size_t i, j;
 
@@ -871,10 +871,24 @@ static int refused(const struct ex_lint *ex, char c)
             (has_cond(st, "domains") && strchr(domains_of(st), '!')))
             continue;
         for (j = 0; j < st->ncond; j++)
-            if (strcmp(st->cond[j].name, "local_parts") == 0 && strchr(st->cond[j].value, c))
-                return 1;
+            if (strcmp(st->cond[j].name, "local_parts") == 0)
+                return &st->cond[j];
     }
-    return 0;
+    return NULL;
+}
+
+/* restricted_fix - that deny's local_parts line with c added to its last [...] */
+
+static void restricted_fix(const struct ex_opt *o, char c, char *fix, size_t size)
+{
+    const char *open = strrchr(o->value, '[');
+
+    if (open == NULL) {
+        lint_fmt(fix, size, "deny domains = +local_domains, local_parts = ^.*[@%%!/|]");
+        return;
+    }
+    lint_fmt(fix, size, "local_parts = %.*s%c%s   (line %d)", (int)(open + 1 - o->value), o->value,
+             c, open + 1, o->where->line);
 }
 
 /*
@@ -890,7 +904,8 @@ static void routers(struct ex_lint *ex)
     for (i = 0; i < ex->nrouters; i++) {
         const struct ex_driver *r = &ex->routers[i];
         const char *data = r->data ? r->data->value : "", *cond;
-        char how, via[64];
+        const struct ex_opt *deny;
+        char how, via[64], fix[LINT_FIX_MAX];
 
         if (!r->driver || strcmp(r->driver->value, "redirect") != 0 ||
             !strstr(data, "local_part") || fixed_domain(data))
@@ -900,16 +915,21 @@ static void routers(struct ex_lint *ex)
         if (!strstr(data, "{@}") && !strstr(data, "@$") && strcmp(data, "$local_part") != 0)
             continue;
         how = strchr(cond, '%') ? '%' : strchr(cond, '!') ? '!' : strchr(cond, '@') ? '@' : 0;
-        if (how && refused(ex, how))
+        deny = restricted(ex);
+        if (how && deny && strchr(deny->value, how))
             continue;
+        if (how && deny)
+            restricted_fix(deny, how, fix, sizeof(fix));
+        else
+            lint_fmt(fix, sizeof(fix), "%s",
+                     how ? "deny domains = +local_domains, local_parts = ^.*[@%!/|]"
+                         : "check what the local part carries (condition = ${if inbound_srs "
+                           "{$local_part}{SECRET}}), or drop the router");
         if (how)
             snprintf(via, sizeof(via), " (a '%c' the rcpt ACL lets in)", how);
         else
             via[0] = 0;
-        lint_add(ex->r, "alias-capture-domain", LINT_ERROR, ex->file, r->data->where,
-                 how ? "deny domains = +local_domains with local_parts = ^[.] : ^.*[@%!/|]"
-                     : "check what the local part carries (condition = ${if inbound_srs "
-                       "{$local_part}{SECRET}}), or drop the router",
+        lint_add(ex->r, "alias-capture-domain", LINT_ERROR, ex->file, r->data->where, fix,
                  "the redirect router %s makes the recipient's domain out of the local "
                  "part%s: the rcpt ACL accepted a local domain, the router sends the mail to "
                  "any other, an open relay (spec 22, redirect)",
