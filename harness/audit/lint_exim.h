@@ -12,7 +12,8 @@
  *	continues on the next; spec chapter 6): the main section's options
  *	and named lists (domainlist, hostlist), the ACL that acl_smtp_rcpt
  *	names with its accept, deny and require statements and their
- *	conditions, and the authenticators; and appends its findings to
+ *	conditions, the redirect routers and the authenticators; and appends
+ *	its findings to
  *	report (lint.h). ".include" files are not followed. The checks and
  *	their ids are listed in relaylab(1), "relaylab lint".
  * DIAGNOSTICS
