@@ -13,9 +13,8 @@
  *	and named lists (domainlist, hostlist), the ACL that acl_smtp_rcpt
  *	names with its accept, deny and require statements and their
  *	conditions, the redirect routers and the authenticators; and appends
- *	its findings to
- *	report (lint.h). ".include" files are not followed. The checks and
- *	their ids are listed in relaylab(1), "relaylab lint".
+ *	its findings to report (lint.h). ".include" files are not followed.
+ *	The checks and their ids are listed in relaylab(1), "relaylab lint".
  * DIAGNOSTICS
  *	0, or -1: the file cannot be read (SMTP_ERR_USAGE, its path in the
  *	message) or out of memory (SMTP_ERR_INTERNAL).
