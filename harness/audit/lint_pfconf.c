@@ -337,6 +337,31 @@ static void override(const struct lint_pfconf *cf, struct lint_pfservice *s, cha
     s->no++;
 }
 
+/*
+ * braced - "-o { name = value with spaces }" (master(5), Postfix 3.0):
+ * the words up to the one ending in "}", put back together in place
+ */
+static char *braced(char *p, char **save)
+{
+    char *start = p + 1, *end, *q;
+
+    while (*start == 0 || *start == ' ' || *start == '\t') {
+        if ((start = strtok_r(NULL, " \t", save)) == NULL)
+            return NULL;
+    }
+    for (end = start + strlen(start); end[-1] != '}';) {
+        if ((q = strtok_r(NULL, " \t", save)) == NULL)
+            return NULL;
+        end = q + strlen(q);
+    }
+    end[-1] = 0;
+    /* strtok_r put a NUL where each separator was: white space again. */
+    for (q = start; q < end - 1; q++)
+        if (*q == 0)
+            *q = ' ';
+    return start;
+}
+
 /* service - one master.cf line: 8 fields, then the command's arguments */
 
 static void service(struct lint_pfconf *cf, struct lint_line *l)
@@ -356,10 +381,16 @@ static void service(struct lint_pfconf *cf, struct lint_line *l)
     s->command = field[7];
     s->where = l;
     while ((p = strtok_r(NULL, " \t", &save)) != NULL) {
-        if (strcmp(p, "-o") == 0 && (p = strtok_r(NULL, " \t", &save)) != NULL)
+        if (strncmp(p, "-o", 2) == 0 && p[2] == 0)
+            p = strtok_r(NULL, " \t", &save);
+        else if (strncmp(p, "-o", 2) == 0)
+            p += 2;
+        else
+            continue;
+        if (p && p[0] == '{')
+            p = braced(p, &save);
+        if (p)
             override(cf, s, p, l, &from);
-        else if (strncmp(p, "-o", 2) == 0 && p[2] != '{')
-            override(cf, s, p + 2, l, &from);
     }
     cf->nsvcs++;
 }
