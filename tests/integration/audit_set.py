@@ -133,6 +133,20 @@ def probe(relaylab, mta, cfg, port=25):
         return None
 
 
+def fuzz(relaylab, mta, name, src, expect, work):
+    """relaylab fuzz on the config finds its families and no other (a few seconds, a fixed seed)."""
+    families, _, _ = expect_of(expect)
+    cfg = stage(mta, src, work)
+    p = run([relaylab, "fuzz", "--%s-config" % mta, cfg, "--time", "6", "--seed", "1", "-q",
+             "--max-findings", "4", "--results", os.path.join(work, "fuzz")])
+    found = set(re.findall(r"open relay by ([a-z-]+):", p.stdout))
+    if p.returncode == 1 and found and found <= families:
+        ok("%s/%s: fuzz on the config found %s" % (mta, name, sorted(found)))
+    else:
+        fail("%s/%s: fuzz found %s (exit %d), not one of %s: %s"
+             % (mta, name, sorted(found), p.returncode, sorted(families), p.stderr[-200:]))
+
+
 def one(relaylab, mta, name, src, expect, work):
     families, secure, fixes = expect_of(expect)
     cfg = stage(mta, src, work)
@@ -207,6 +221,13 @@ def main():
     try:
         for name, src, expect in todo:
             one(relaylab, mta, name, src, expect, work)
+        # The fuzzer on a user's config: once a shard, on its first plain open config.
+        for name, src, expect in todo:
+            families, secure, _ = expect_of(expect)
+            if not secure and "trusted-network" not in families and \
+                    not families & {"auth-bypass", "xclient", "submission-open"}:
+                fuzz(relaylab, mta, name, src, expect, work)
+                break
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print("%d config(s), %d check(s) failed" % (len(todo), fails))
