@@ -475,6 +475,7 @@ static void exim_lists(struct audit_names *n, const char *text)
         const char *q = buf + strspn(buf, " \t");
         const char *v;
         int host = 0, dom = 0;
+        size_t nlen;
 
         if (strncmp(q, "begin", 5) == 0 && (q[5] == ' ' || q[5] == '\t'))
             break; /* the main section ends */
@@ -496,9 +497,14 @@ static void exim_lists(struct audit_names *n, const char *text)
             continue;
         }
         exim_items(n, v + 1, host, line);
-        if (dom && n->nlists < AUDIT_LISTS_MAX)
-            snprintf(n->list_name[n->nlists++], sizeof(n->list_name[0]), "%.*s",
-                     (int)strcspn(q, " \t="), q);
+        /*
+         * A list's name goes into an "exim -be" expansion: letters, digits
+         * and '_' only (Exim's own rule), so nothing in it expands.
+         */
+        nlen = strcspn(q, " \t=");
+        if (dom && n->nlists < AUDIT_LISTS_MAX && nlen > 0 && nlen < sizeof(n->list_name[0]) &&
+            strspn(q, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") == nlen)
+            snprintf(n->list_name[n->nlists++], sizeof(n->list_name[0]), "%.*s", (int)nlen, q);
     }
 }
 
@@ -525,6 +531,9 @@ int audit_names_load(const struct mta_instance *inst, const char *user_config,
         /* Trusted hosts, as the running config has them (the rewrites keep them). */
     }
     free(user_text);
+    /* The server's name goes into HELO lines and reports: a plain name, or none. */
+    if (!audit_names_domain_ok(n->hostname) || n->hostname[0] == '[')
+        n->hostname[0] = 0;
     if (rc < 0)
         audit_names_free(n);
     return rc;
@@ -550,6 +559,24 @@ const struct audit_trust *audit_names_trusted(const struct audit_names *n, const
     return NULL;
 }
 
+/*
+ * local_table - 1 for a table type postmap answers from a file or the
+ * text itself; a network client (tcp:, ldap:, mysql:, socketmap: ...) is
+ * never asked, even inside the private network namespace
+ */
+static int local_table(const char *table)
+{
+    static const char *const types[] = {
+        "hash:",     "lmdb:",   "btree:", "cdb:",  "dbm:",    "sdbm:",
+        "texthash:", "regexp:", "pcre:",  "cidr:", "inline:", "static:"};
+    size_t i;
+
+    for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+        if (strncmp(table, types[i], strlen(types[i])) == 0)
+            return 1;
+    return 0;
+}
+
 /* pf_table_has - postmap -q: 1 if any key is in the table, 0 if none, -1 err */
 
 static int pf_table_has(struct audit_names *n, const char *table, const char *keys,
@@ -557,7 +584,11 @@ static int pf_table_has(struct audit_names *n, const char *table, const char *ke
 {
     char *argv[] = {POSTMAP, "-c", n->config_dir, "-q", "-", (char *)table, NULL};
     char out[4096];
-    int rc = audit_exec(argv, keys, out, sizeof(out), ASK_MS, err);
+    int rc;
+
+    if (!local_table(table))
+        return 0;
+    rc = audit_exec(argv, keys, out, sizeof(out), ASK_MS, err);
 
     if (rc < 0) {
         /* A table postmap cannot read is no match: the MTA fails it too. */
