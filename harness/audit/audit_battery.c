@@ -42,6 +42,7 @@ static const char *const auth_unknown_user[] = {"AUTH PLAIN AG5vc3VjaHVzZXIAeA==
 static const char *const auth_empty_user[] = {"AUTH PLAIN AAB4", NULL};
 static const char *const auth_equals[] = {"AUTH PLAIN =", NULL};
 static const char *const auth_login_empty[] = {"AUTH LOGIN", "", "", NULL};
+static const char *const auth_login_unknown[] = {"AUTH LOGIN", "bm9zdWNodXNlcg==", "eA==", NULL};
 
 const char *const *audit_auth_lines(enum audit_auth auth)
 {
@@ -56,6 +57,8 @@ const char *const *audit_auth_lines(enum audit_auth auth)
         return auth_equals;
     case AUDIT_AUTH_LOGIN_EMPTY:
         return auth_login_empty;
+    case AUDIT_AUTH_LOGIN_UNKNOWN:
+        return auth_login_unknown;
     default:
         return NULL;
     }
@@ -65,8 +68,41 @@ int audit_attempt_subsumes(const struct audit_attempt *simple, const struct audi
 {
     if (simple == a || simple->listener != a->listener)
         return 0;
-    /* Fewer changed parts, all of them a's: the simpler trick explains a's relay. */
-    return (simple->parts & ~a->parts) == 0 && simple->parts != a->parts;
+    /*
+     * Fewer changed parts and fewer recipient shapes, all of them a's: the
+     * simpler trick explains a's relay (a quoted or dotted percent hack is
+     * the percent hack).
+     */
+    return (simple->parts & ~a->parts) == 0 && (simple->forms & ~a->forms) == 0 &&
+           (simple->parts != a->parts || simple->forms != a->forms);
+}
+
+/* forms_of - the shapes a recipient address holds */
+
+static unsigned forms_of(const char *rcpt)
+{
+    unsigned f = 0;
+    int quoted = 0, ats = 0;
+    const char *p;
+
+    for (p = rcpt; *p; p++) {
+        if (*p == '"')
+            quoted = !quoted, f |= AUDIT_FORM_QUOTE;
+        else if (*p == '@' && !quoted && p != rcpt)
+            ats++;
+        f |= *p == '%' ? AUDIT_FORM_PERCENT : 0;
+        f |= *p == '!' ? AUDIT_FORM_BANG : 0;
+        f |= (*p >= 'A' && *p <= 'Z') ? AUDIT_FORM_UPPER : 0;
+        f |= (unsigned char)*p >= 0x80 ? AUDIT_FORM_UTF8 : 0;
+    }
+    f |= rcpt[0] == '@' ? AUDIT_FORM_ROUTE : 0;
+    f |= ats > 1 && rcpt[0] != '@' ? AUDIT_FORM_MULTI_AT : 0;
+    f |= strncasecmp(rcpt, "SRS0=", 5) == 0 || strncasecmp(rcpt, "SRS1=", 5) == 0 ? AUDIT_FORM_SRS
+                                                                                  : 0;
+    f |= strncasecmp(rcpt, "prvs=", 5) == 0 ? AUDIT_FORM_BATV : 0;
+    f |= p > rcpt && p[-1] == '.' ? AUDIT_FORM_DOT : 0;
+    f |= strrchr(rcpt, '@') && strrchr(rcpt, '@')[1] == '[' ? AUDIT_FORM_LITERAL : 0;
+    return f;
 }
 
 /* The battery being built. */
@@ -215,7 +251,7 @@ static void lookalikes(struct build *bd, const struct base *bs, const char *dom)
     upper(up, sizeof(up), dom);
     snprintf(name, sizeof(name), "x%s", up);
     if (strlen(name) < AUDIT_NAME_MAX)
-        add(bd, bs, AUDIT_CASE, AUDIT_PART_RCPT, NULL, NULL, name,
+        add(bd, bs, AUDIT_LOOKALIKE, AUDIT_PART_RCPT, NULL, NULL, name,
             "a look-alike of %s in upper case", dom);
 }
 
@@ -276,7 +312,17 @@ static void victim_forms(struct build *bd, const struct base *bs, const char *v,
 {
     char up[AUDIT_NAME_MAX];
 
-    add(bd, bs, AUDIT_WIDE_OPEN, 0, NULL, NULL, v, "a plain foreign recipient");
+    const struct audit_listener *l = &bd->p->listeners[bs->listener];
+    /* The plain attempt on a port other than 25 (a probe of 587): an open submission port. */
+    enum audit_family plain = l->port == 25 ? AUDIT_WIDE_OPEN : AUDIT_SUBMISSION_OPEN;
+
+    add(bd, bs, plain, 0, NULL, NULL, v, "a plain foreign recipient");
+    if (l->starttls) {
+        struct base tls = *bs;
+
+        tls.starttls = 1;
+        add(bd, &tls, plain, 0, NULL, NULL, v, "a plain foreign recipient after STARTTLS");
+    }
     rcpt(add(bd, bs, AUDIT_LOCALPART_PERMIT, AUDIT_PART_RCPT, NULL, NULL, v,
              "postmaster at a foreign domain"),
          "postmaster@%s", v);
@@ -329,10 +375,11 @@ static void literals(struct build *bd, const struct base *bs, const char *v)
 static void auth_cases(struct build *bd, size_t li, int starttls, const char *v)
 {
     static const enum audit_auth cases[] = {AUDIT_AUTH_EMPTY_PASSWORD, AUDIT_AUTH_UNKNOWN_USER,
-                                            AUDIT_AUTH_EMPTY_USER, AUDIT_AUTH_EQUALS,
-                                            AUDIT_AUTH_LOGIN_EMPTY};
-    static const char *const said[] = {"an empty password", "an unknown user", "an empty user",
-                                       "an empty initial response (=)", "LOGIN with empty lines"};
+                                            AUDIT_AUTH_EMPTY_USER,     AUDIT_AUTH_EQUALS,
+                                            AUDIT_AUTH_LOGIN_EMPTY,    AUDIT_AUTH_LOGIN_UNKNOWN};
+    static const char *const said[] = {"an empty password",      "an unknown user",
+                                       "an empty user",          "an empty initial response (=)",
+                                       "LOGIN with empty lines", "LOGIN as an unknown user"};
     size_t i;
 
     for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -406,8 +453,14 @@ int audit_battery_build(const struct audit_battery_params *p, struct audit_batte
 
             /* Every listener: the plain attempt and the AUTH edge cases. */
             if (li > 0) {
+                struct base tls = {li, 1, AUDIT_AUTH_NONE, 0};
+
                 add(&bd, &bs, AUDIT_SUBMISSION_OPEN, 0, NULL, NULL, v,
                     "a plain foreign recipient, no AUTH, on %s", l->name);
+                /* A submission port that wants TLS first: the same after STARTTLS. */
+                if (l->starttls)
+                    add(&bd, &tls, AUDIT_SUBMISSION_OPEN, 0, NULL, NULL, v,
+                        "a plain foreign recipient, no AUTH, after STARTTLS on %s", l->name);
             } else {
                 victim_forms(&bd, &bs, v, l->smtputf8);
                 senders_and_helos(&bd, &bs, v);
@@ -436,6 +489,8 @@ int audit_battery_build(const struct audit_battery_params *p, struct audit_batte
             }
         }
     }
+    for (li = 0; li < b->n; li++)
+        b->a[li].forms = forms_of(b->a[li].rcpt);
     if (bd.full) {
         audit_battery_free(b);
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM,

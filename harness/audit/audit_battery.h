@@ -70,6 +70,19 @@ enum audit_family {
 #define AUDIT_PART_XCLIENT 0x10u
 #define AUDIT_PART_UTF8 0x20u
 
+/* The shapes a recipient holds (a form with more of them is a variant of one with fewer). */
+#define AUDIT_FORM_PERCENT 0x001u
+#define AUDIT_FORM_BANG 0x002u
+#define AUDIT_FORM_ROUTE 0x004u
+#define AUDIT_FORM_QUOTE 0x008u
+#define AUDIT_FORM_MULTI_AT 0x010u
+#define AUDIT_FORM_SRS 0x020u
+#define AUDIT_FORM_BATV 0x040u
+#define AUDIT_FORM_DOT 0x080u
+#define AUDIT_FORM_LITERAL 0x100u
+#define AUDIT_FORM_UPPER 0x200u
+#define AUDIT_FORM_UTF8 0x400u
+
 /* The AUTH edge cases (RFC 4954), sent as the client's own lines. */
 enum audit_auth {
     AUDIT_AUTH_NONE,
@@ -78,6 +91,7 @@ enum audit_auth {
     AUDIT_AUTH_EMPTY_USER,     /* PLAIN \0\0x */
     AUDIT_AUTH_EQUALS,         /* "AUTH PLAIN =": an empty initial response */
     AUDIT_AUTH_LOGIN_EMPTY,    /* LOGIN with an empty user and password */
+    AUDIT_AUTH_LOGIN_UNKNOWN,  /* LOGIN nosuchuser, password x */
 };
 
 /* What one listener offers, learned from its EHLO replies. */
@@ -95,6 +109,7 @@ struct audit_listener {
 struct audit_attempt {
     enum audit_family family;
     unsigned parts;
+    unsigned forms;  /* AUDIT_FORM_*: what the recipient's shape holds */
     size_t listener; /* index into the params' listeners */
     int starttls;
     enum audit_auth auth;

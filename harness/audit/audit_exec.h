@@ -2,7 +2,7 @@
  * NAME
  *	audit_exec 3h
  * SUMMARY
- *	ask one of the MTA's own programs (postconf, postmap, exim -be)
+ *	ask one of the MTA's own programs (postconf, postmap)
  * SYNOPSIS
  *	#include "audit_exec.h"
  * DESCRIPTION

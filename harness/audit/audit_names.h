@@ -8,17 +8,20 @@
  * DESCRIPTION
  *	audit_names_load() asks a started instance's MTA for its names:
  *	Postfix through its own postconf (every default and $name expanded
- *	as Postfix does) and postmap (tables), Exim by reading the main
- *	section of the config it runs (primary_hostname, qualify_domain,
- *	named domain and host lists) and through "exim -be" (match_domain
- *	against its own named lists). It keeps:
+ *	as Postfix does) and postmap (tables that live in a file or in the
+ *	text itself), Exim by reading the main section of the config it runs
+ *	(primary_hostname, qualify_domain, named domain and host lists),
+ *	never expanding it: an expansion in a hostile config would run here,
+ *	outside the sandbox, as root. It keeps:
  *	the server's names and the literal domains of its domain lists (the
  *	relay-attempt battery is built from them); the networks it trusts,
  *	each with the line that names it (Postfix: mynetworks, cidr tables
  *	of check_client_access with OK, smtpd_authorized_xclient_hosts;
  *	Exim: every hostlist); and what audit_names_allowed() needs to say
  *	whether mail for a domain is the config's own (local, virtual, or a
- *	domain it relays for) or foreign: the oracle of an open relay.
+ *	domain it relays for) or foreign: Postfix's lists by postconf(5)'s
+ *	rules, Exim's named domain lists by its spec's, items it cannot
+ *	judge without expanding them counting as no match.
  *--*/
 #ifndef AUDIT_NAMES_H
 #define AUDIT_NAMES_H
@@ -52,15 +55,14 @@ struct audit_names {
     size_t ndomains;
     struct audit_trust trust[AUDIT_TRUST_MAX];
     size_t ntrust;
-    /* The oracle's view: Postfix's expanded lists, Exim's list names. */
+    /* The oracle's view: Postfix's expanded lists, Exim's named lists (name and text). */
     char *list[AUDIT_LISTS_MAX];
     char list_name[AUDIT_LISTS_MAX][64];
     int list_parent[AUDIT_LISTS_MAX]; /* Postfix: in parent_domain_matches_subdomains */
     size_t nlists;
     char server_addr[64];
-    char config_dir[400]; /* Postfix: the instance's config directory */
-    char config[400];     /* Exim: the config it runs */
-    char exim_bin[400];
+    char config_dir[400];  /* Postfix: the instance's config directory */
+    char config[400];      /* Exim: the config it runs */
     char user_config[400]; /* the user's file the lines are counted in */
     /* Answers already given by the MTA: few domains, many questions. */
     char cache[64][AUDIT_NAME_MAX];

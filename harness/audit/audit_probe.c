@@ -168,10 +168,16 @@ int audit_probe(const struct audit_probe_params *p, struct audit_result *r, stru
     r->probe = 1;
     snprintf(r->server, sizeof(r->server), "%s", p->host);
     snprintf(r->client, sizeof(r->client), "%s", p->client_addr ? p->client_addr : "(any)");
-    snprintf(r->listener_names[0], sizeof(r->listener_names[0]), "%s",
-             p->tls_on_connect ? "smtps" : "smtp");
-    r->listeners[0].name = r->listener_names[0];
     r->listeners[0].port = p->port ? p->port : p->tls_on_connect ? 465 : 25;
+    if (r->listeners[0].port == 25 || r->listeners[0].port == 587 || r->listeners[0].port == 465)
+        snprintf(r->listener_names[0], sizeof(r->listener_names[0]), "%s",
+                 r->listeners[0].port == 25    ? "smtp"
+                 : r->listeners[0].port == 587 ? "submission"
+                                               : "smtps");
+    else
+        snprintf(r->listener_names[0], sizeof(r->listener_names[0]), "port %d",
+                 r->listeners[0].port);
+    r->listeners[0].name = r->listener_names[0];
     r->listeners[0].implicit_tls = p->tls_on_connect;
     r->nlisteners = 1;
     snprintf(tag, sizeof(tag), "relaylab-probe.%ld", t0);

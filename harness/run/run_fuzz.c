@@ -142,6 +142,9 @@ struct fuzzer {
     struct audit_names names;
     struct audit_battery battery;
     struct battery_words words;
+    /* A relay's first key, and the key its simplest form had (user's config). */
+    char aliases[4 * RUN_FUZZ_FINDINGS_MAX][2][FZ_KEY_MAX];
+    size_t naliases;
 };
 
 static const char *const senders[] = {
@@ -877,16 +880,48 @@ static void finding_key(const struct fuzzer *f, const struct fz_dialogue *d, con
     snprintf(key, size, "%s for senders in %s:", kind, dom);
 }
 
-/* known - 1 when a finding has this key */
+/* known - 1 when a finding has this key, or the key its simplest form had */
 
 static int known(const struct fuzzer *f, const char *key)
 {
     size_t i;
 
+    for (i = 0; i < f->naliases; i++)
+        if (strcmp(f->aliases[i][0], key) == 0) {
+            key = f->aliases[i][1];
+            break;
+        }
     for (i = 0; i < f->out->nfindings; i++)
         if (strcmp(f->keys[i], key) == 0)
             return 1;
     return 0;
+}
+
+/*
+ * simplify - with a user's config, a relay's sender and HELO name back to
+ * the plain ones where it still relays without them: a relay by a trick
+ * recipient that a mutation also gave a null sender is the recipient's
+ * finding, not the null sender's
+ */
+static void simplify(struct fuzzer *f, struct fz_dialogue *d)
+{
+    static const struct {
+        enum fz_op op;
+        const char *plain;
+    } parts[] = {{FZ_MAIL, AUDIT_SENDER}, {FZ_EHLO, AUDIT_HELO}, {FZ_HELO, AUDIT_HELO}};
+    size_t i;
+
+    for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        int at = find(d, parts[i].op);
+        struct fz_dialogue t;
+
+        if (at < 0 || strcmp(d->steps[at].arg, parts[i].plain) == 0)
+            continue;
+        t = *d;
+        snprintf(t.steps[at].arg, FZ_ARG_MAX, "%s", parts[i].plain);
+        if (reproduces(f, &t))
+            *d = t;
+    }
 }
 
 /*
@@ -907,7 +942,22 @@ static void finding(struct fuzzer *f, struct fz_dialogue *d, const char *kind, c
     finding_key(f, d, kind, key, sizeof(key));
     if (known(f, key))
         return;
-    if (strcmp(kind, "open relay") == 0)
+    if (f->user && strcmp(kind, "open relay") == 0) {
+        char simple[FZ_KEY_MAX];
+
+        /* The trick is the simplest dialogue's: one recipient, plain where it may be. */
+        simplify(f, d);
+        minimize(f, d);
+        finding_key(f, d, kind, simple, sizeof(simple));
+        if (strcmp(simple, key) && f->naliases < sizeof(f->aliases) / sizeof(f->aliases[0])) {
+            snprintf(f->aliases[f->naliases][0], FZ_KEY_MAX, "%s", key);
+            snprintf(f->aliases[f->naliases++][1], FZ_KEY_MAX, "%s", simple);
+        }
+        if (known(f, simple))
+            return;
+        snprintf(key, sizeof(key), "%s", simple);
+    }
+    if (!f->user && strcmp(kind, "open relay") == 0)
         minimize(f, d);
     snprintf(sig, sizeof(sig), "%s", key);
     for (i = 0; i < d->n; i++)

@@ -106,6 +106,34 @@ TEST(AuditNames, PostfixListMatching)
     EXPECT_EQ(q.allowed("xexample.org"), 0);
 }
 
+TEST(AuditNames, EximListMatchingNeverExpands)
+{
+    struct audit_names n;
+    struct smtp_error err;
+
+    memset(&n, 0, sizeof(n));
+    n.kind = MTA_EXIM;
+    snprintf(n.hostname, sizeof(n.hostname), "mx.example.com");
+    snprintf(n.server_addr, sizeof(n.server_addr), "127.0.0.10");
+    n.list[0] =
+        strdup(" @ : @[] : !bad.example.com : *example.com : ^mx[0-9]+\\\\.example\\\\.org\\$ : "
+               "${run{/usr/bin/touch /tmp/relaylab-audit-pwned}} : ldap;x");
+    snprintf(n.list_name[0], sizeof(n.list_name[0]), "local_domains");
+    n.list[1] = strdup("<; +local_domains ; partner.example");
+    snprintf(n.list_name[1], sizeof(n.list_name[1]), "relay_to_domains");
+    n.nlists = 2;
+    EXPECT_EQ(audit_names_allowed(&n, "mx.example.com", &err), 1);  // @
+    EXPECT_EQ(audit_names_allowed(&n, "[127.0.0.10]", &err), 1);    // @[]
+    EXPECT_EQ(audit_names_allowed(&n, "bad.example.com", &err), 0); // negated first
+    EXPECT_EQ(audit_names_allowed(&n, "evilexample.com", &err), 1); // *example.com: as Exim
+    EXPECT_EQ(audit_names_allowed(&n, "mx12.example.org", &err), 1);
+    EXPECT_EQ(audit_names_allowed(&n, "mx.example.org.evil", &err), 0);
+    EXPECT_EQ(audit_names_allowed(&n, "partner.example", &err), 1); // another list, <; sep
+    EXPECT_EQ(audit_names_allowed(&n, "relaylab-victim.test", &err), 0);
+    EXPECT_NE(access("/tmp/relaylab-audit-pwned", F_OK), 0); // nothing was expanded
+    audit_names_free(&n);
+}
+
 struct Battery {
     struct audit_names names;
     struct audit_listener ls[2];
