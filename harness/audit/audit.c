@@ -15,6 +15,9 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "lint.h"
+#include "lint_exim.h"
+#include "lint_postfix.h"
 #include "smtp_tls.h"
 
 /* The client addresses tried, in order: outside every usual trusted network first. */
@@ -307,6 +310,91 @@ static void findings(struct audit_result *r, struct mta_instance *inst)
     free(log);
 }
 
+/*
+ * The lint checks that can name the line behind a relay of each family,
+ * in the order to look for them (audit_lint_lines()).
+ */
+static const char *const *lint_ids(enum audit_family f)
+{
+    static const char *const open[] = {"relay-check-missing", "bare-permit", "relay-domains-any",
+                                       "restriction-order", NULL};
+    static const char *const client[] = {"client-controlled-permit", "bare-permit", NULL};
+    static const char *const look[] = {"regexp-unanchored", "wildcard-no-dot", "relay-domains-any",
+                                       NULL};
+    static const char *const forms[] = {"alias-capture-domain", "percent-hack", NULL};
+    static const char *const lit[] = {"relay-domains-any", "client-controlled-permit", NULL};
+    static const char *const nets[] = {"network-wide", NULL};
+
+    switch (f) {
+    case AUDIT_WIDE_OPEN:
+    case AUDIT_SUBMISSION_OPEN:
+        return open;
+    case AUDIT_SENDER_PERMIT:
+    case AUDIT_NULL_SENDER:
+    case AUDIT_HELO_PERMIT:
+    case AUDIT_LOCALPART_PERMIT:
+        return client;
+    case AUDIT_LOOKALIKE:
+    case AUDIT_CASE:
+        return look;
+    case AUDIT_PERCENT:
+    case AUDIT_BANG:
+    case AUDIT_SOURCE_ROUTE:
+    case AUDIT_QUOTED:
+    case AUDIT_MULTI_AT:
+    case AUDIT_SRS_BATV:
+    case AUDIT_TRAILING_DOT:
+        return forms;
+    case AUDIT_LITERAL:
+        return lit;
+    case AUDIT_TRUSTED_NETWORK:
+    case AUDIT_XCLIENT:
+        return nets;
+    default:
+        return NULL;
+    }
+}
+
+/*
+ * lint_lines - each finding without a line yet gets the line static
+ * analysis (lint) names for its family, where it names one: the config
+ * lines responsible, as far as the text tells
+ */
+static void lint_lines(struct audit_result *r, const struct audit_params *p)
+{
+    struct lint_params lp = {0};
+    struct lint_report rep = {0};
+    struct smtp_error err;
+    char dir[4096];
+    const char *slash;
+    size_t i, k;
+    int rc;
+
+    if (p->mta == MTA_POSTFIX) {
+        slash = strrchr(p->postfix_main_cf, '/');
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->postfix_main_cf) : 1,
+                 slash ? p->postfix_main_cf : ".");
+        rc = lint_postfix(dir, &lp, &rep, &err);
+    } else {
+        rc = lint_exim(p->exim_conf, &lp, &rep, &err);
+    }
+    for (i = 0; rc >= 0 && i < r->nfindings; i++) {
+        struct audit_finding *f = &r->findings[i];
+        const char *const *ids = lint_ids(f->family);
+
+        for (; !f->where[0] && ids && *ids; ids++)
+            for (k = 0; k < rep.n && !f->where[0]; k++) {
+                const struct lint_finding *l = &rep.findings[k];
+                const char *base = strrchr(l->file, '/');
+
+                if (l->line > 0 && l->severity != LINT_INFO && strcmp(l->id, *ids) == 0)
+                    snprintf(f->where, sizeof(f->where), "%.60s:%d: [%s] %.100s",
+                             base ? base + 1 : l->file, l->line, l->id, l->excerpt);
+            }
+    }
+    lint_report_free(&rep);
+}
+
 /* start - the user's config in the sandbox */
 
 static struct mta_instance *start(struct mta_env *env, const struct audit_params *p,
@@ -386,6 +474,7 @@ int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_re
         settle(r, inst, tag, p->settle_ms ? p->settle_ms : 10000, err) < 0)
         goto out;
     findings(r, inst);
+    lint_lines(r, p);
     not_applicable(r);
     rc = 0;
 out:
