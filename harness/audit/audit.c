@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_hints.h"
+#include "engine.h"
 #include "lint.h"
 #include "lint_exim.h"
 #include "lint_postfix.h"
@@ -46,6 +48,122 @@ int audit_pick_client(const struct audit_names *n, char *buf, size_t size, char 
     return trusted;
 }
 
+/* How a candidate client address is answered (choose_client). */
+struct candidate {
+    int usable;  /* banner, EHLO, MAIL, and mail to the server's own postmaster accepted */
+    int relays;  /* a plain foreign recipient accepted */
+    int trusted; /* the config's text names it trusted */
+    int code;    /* the reply that made it unusable */
+};
+
+/* try_client - the plain relay and a local recipient from addr, on port 25 */
+
+static void try_client(const struct audit_result *r, const struct audit_target *t, const char *addr,
+                       struct candidate *c)
+{
+    struct smtp_client_params params;
+    struct smtp_tcp_params tcp = {0};
+    struct engine_step st = {.op = ENGINE_CONNECT, .tcp = &tcp};
+    const char *local = r->names.ndomains ? r->names.domains[0] : r->names.hostname;
+    char port[8], line[AUDIT_ADDR_MAX + 16];
+    struct engine *e;
+    int code = -1;
+
+    smtp_client_params_default(&params);
+    params.step_timeout_ms = 10000;
+    memset(c, 0, sizeof(*c));
+    c->trusted = audit_names_trusted(&r->names, addr) != NULL;
+    if ((e = engine_new(&params)) == NULL)
+        return;
+    snprintf(port, sizeof(port), "%d", r->listeners[0].port);
+    tcp.host = t->host;
+    tcp.port = port;
+    tcp.local_address = addr;
+    tcp.implicit_tls = r->listeners[0].implicit_tls;
+    tcp.tls_ctx = t->tls;
+#define STEP(o, a)                                                                                 \
+    (st = (struct engine_step){.op = (o), .arg = (a), .helo_fallback = (o) == ENGINE_EHLO},        \
+     engine_step(e, &st) == ENGINE_BROKEN ? -1 : engine_last(e)->code)
+    if (engine_step(e, &st) == ENGINE_OK && (code = STEP(ENGINE_READ, NULL)) == 220 &&
+        (code = STEP(ENGINE_EHLO, AUDIT_HELO)) == 250 &&
+        (code = STEP(ENGINE_RAW, "MAIL FROM:<" AUDIT_SENDER ">")) / 100 == 2) {
+        snprintf(line, sizeof(line), "RCPT TO:<postmaster@%s>", local);
+        code = local[0] ? STEP(ENGINE_RAW, line) : 250;
+        c->usable = code / 100 == 2;
+        (void)STEP(ENGINE_RSET, NULL);
+        if (STEP(ENGINE_RAW, "MAIL FROM:<" AUDIT_SENDER ">") / 100 == 2)
+            c->relays = STEP(ENGINE_RAW, "RCPT TO:<victim@" AUDIT_VICTIM ">") / 100 == 2;
+    }
+#undef STEP
+    c->code = code;
+    engine_free(e);
+}
+
+/*
+ * choose_client - the client address, by what the config says and how it
+ * answers: one that may mail the server's postmaster (not blocked) and is
+ * refused the plain relay (outside what it trusts, even where its text
+ * does not tell: an inline ACL, a lookup) is best; then one refused the
+ * relay; then, when every usable one relays, one the text does not trust
+ * (a wide-open server) or else the trusted one (trusted-network).
+ */
+static void choose_client(struct audit_result *r, const struct audit_target *t)
+{
+    enum { N = sizeof(candidates) / sizeof(candidates[0]) };
+    struct candidate c[N];
+    size_t i, best = 0, used = 0;
+    int rank = -1;
+
+    for (i = 0; i < N; i++) {
+        int k;
+
+        try_client(r, t, candidates[i], &c[i]);
+        k = !c[i].usable                    ? 0
+            : !c[i].relays && !c[i].trusted ? 4
+            : !c[i].relays                  ? 3
+            : !c[i].trusted                 ? 2
+                                            : 1;
+        if (k > rank)
+            rank = k, best = i;
+        used += (size_t)snprintf(r->client_note + used, sizeof(r->client_note) - used, "%s%s: %s",
+                                 i ? "; " : "", candidates[i],
+                                 !c[i].usable  ? "refused (blocked)"
+                                 : c[i].relays ? "relays a plain recipient"
+                                               : "relay refused");
+        if (used >= sizeof(r->client_note))
+            used = sizeof(r->client_note) - 1;
+    }
+    snprintf(r->client, sizeof(r->client), "%s", candidates[best]);
+    r->client_trusted = c[best].trusted && c[best].relays;
+    if (c[best].trusted) {
+        const struct audit_trust *tr = audit_names_trusted(&r->names, candidates[best]);
+
+        snprintf(r->client_where, sizeof(r->client_where), "%s", tr ? tr->where : "");
+    }
+}
+
+/*
+ * client_pool - addresses beside the client in its network (rate limits
+ * count per address), none the config's text trusts
+ */
+static void client_pool(struct audit_result *r)
+{
+    unsigned a, b, c, d, i;
+
+    r->npool = 0;
+    snprintf(r->pool[r->npool++], sizeof(r->pool[0]), "%s", r->client);
+    if (sscanf(r->client, "%u.%u.%u.%u", &a, &b, &c, &d) == 4)
+        for (i = 1; r->npool < 16 && d + i < 255; i++) {
+            char addr[64];
+
+            snprintf(addr, sizeof(addr), "%u.%u.%u.%u", a, b, c, d + i);
+            if (r->client_trusted || audit_names_trusted(&r->names, addr) == NULL)
+                snprintf(r->pool[r->npool++], sizeof(r->pool[0]), "%s", addr);
+        }
+    for (i = 0; i < r->npool; i++)
+        r->pool_ptr[i] = r->pool[i];
+}
+
 /* take_listeners - the instance's listeners, port 25 first */
 
 static void take_listeners(struct audit_result *r, const struct mta_instance *inst)
@@ -68,11 +186,34 @@ static void take_listeners(struct audit_result *r, const struct mta_instance *in
     r->nlisteners = n;
 }
 
+/*
+ * audit_relayed_to - the oracle: mail delivered for domain is relayed when
+ * the domain is one the battery aimed at (a victim, a look-alike, a
+ * foreign literal: chosen by the client, foreign by making) and not one
+ * the config names as its own. Mail a config forwards to a fixed address
+ * of its own choosing (a catch-all to the owner's ISP) is not: the client
+ * did not choose where it went.
+ */
+int audit_relayed_to(const struct audit_battery *b, const struct audit_names *n, const char *domain)
+{
+    size_t i, len = strlen(domain);
+
+    while (len && domain[len - 1] == '.')
+        len--;
+    if (!audit_battery_victim(b, domain))
+        return 0;
+    for (i = 0; i < n->ndomains; i++)
+        if (strlen(n->domains[i]) == len && strncasecmp(n->domains[i], domain, len) == 0)
+            return 0;
+    return 1;
+}
+
 /* judge - one message of this run at the sink: which recipients are foreign */
 
 static int judge(struct audit_result *r, const struct mta_sink_message *m, size_t k,
                  struct smtp_error *err)
 {
+    (void)err;
     struct audit_verdict *v = &r->verdicts[k];
     size_t i;
 
@@ -83,11 +224,7 @@ static int judge(struct audit_result *r, const struct mta_sink_message *m, size_
 
         if (at == NULL)
             continue; /* unqualified: delivered here */
-        /* The battery's victims are foreign by making; others as the config's lists say. */
-        if (audit_battery_victim(&r->battery, at + 1))
-            own = 0;
-        else if ((own = audit_names_allowed(&r->names, at + 1, err)) < 0)
-            return -1;
+        own = !audit_relayed_to(&r->battery, &r->names, at + 1);
         if (!own && !v->relayed) {
             v->relayed = 1;
             snprintf(v->delivered_to, sizeof(v->delivered_to), "%s", m->rcpt[i]);
@@ -142,9 +279,30 @@ static int all_finished(const struct audit_result *r, const struct mta_instance 
         if (r->outcomes[k].data != 250 || r->verdicts[k].arrived)
             continue;
         queue_id(r->outcomes[k].reply, id, sizeof(id));
+        /*
+         * Done: delivered or bounced and removed, or deferred (Postfix
+         * "status=deferred", Exim "ID == "): with no queue runner in the
+         * sandbox, a deferred message will not come either.
+         */
         snprintf(end, sizeof(end), "%s%s", id,
                  inst->kind == MTA_POSTFIX ? " removed" : "Completed");
         done = id[0] && strstr(log, end) != NULL;
+        if (!done && id[0] && inst->kind == MTA_EXIM) {
+            /* "ID == ": deferred; "ID Frozen": a bounce of a null sender's mail. */
+            snprintf(end, sizeof(end), "%s== ", id);
+            done = strstr(log, end) != NULL;
+            snprintf(end, sizeof(end), "%sFrozen", id);
+            done = done || strstr(log, end) != NULL;
+        } else if (!done && id[0]) {
+            const char *at = strstr(log, id);
+
+            for (; at && !done; at = strstr(at + 1, id)) {
+                const char *eol = strchr(at, '\n');
+
+                done = eol && (size_t)(eol - at) < 1024 &&
+                       memmem(at, (size_t)(eol - at), "status=deferred", 15) != NULL;
+            }
+        }
     }
     free(log);
     return done;
@@ -297,6 +455,7 @@ static void findings(struct audit_result *r, struct mta_instance *inst)
         r->accepted += o->rcpt / 100 == 2;
         r->broken += o->mail < 0 || o->rcpt < 0 || o->data < 0 || o->session_code < 0;
         r->not_run += o->stage == AUDIT_NOT_RUN;
+        r->deferred += o->deferred;
         r->unconfirmed += o->data == 250 && !r->verdicts[k].arrived;
         r->relayed += r->verdicts[k].relayed;
         if (r->verdicts[k].relayed && !subsumed(r, k))
@@ -360,31 +519,17 @@ static const char *const *lint_ids(enum audit_family f)
  * analysis (lint) names for its family, where it names one: the config
  * lines responsible, as far as the text tells
  */
-static void lint_lines(struct audit_result *r, const struct audit_params *p)
+static void lint_lines(struct audit_result *r, const struct lint_report *rep)
 {
-    struct lint_params lp = {0};
-    struct lint_report rep = {0};
-    struct smtp_error err;
-    char dir[4096];
-    const char *slash;
     size_t i, k;
-    int rc;
 
-    if (p->mta == MTA_POSTFIX) {
-        slash = strrchr(p->postfix_main_cf, '/');
-        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->postfix_main_cf) : 1,
-                 slash ? p->postfix_main_cf : ".");
-        rc = lint_postfix(dir, &lp, &rep, &err);
-    } else {
-        rc = lint_exim(p->exim_conf, &lp, &rep, &err);
-    }
-    for (i = 0; rc >= 0 && i < r->nfindings; i++) {
+    for (i = 0; i < r->nfindings; i++) {
         struct audit_finding *f = &r->findings[i];
         const char *const *ids = lint_ids(f->family);
 
         for (; !f->where[0] && ids && *ids; ids++)
-            for (k = 0; k < rep.n && !f->where[0]; k++) {
-                const struct lint_finding *l = &rep.findings[k];
+            for (k = 0; k < rep->n && !f->where[0]; k++) {
+                const struct lint_finding *l = &rep->findings[k];
                 const char *base = strrchr(l->file, '/');
 
                 if (l->line > 0 && l->severity != LINT_INFO && strcmp(l->id, *ids) == 0)
@@ -392,7 +537,6 @@ static void lint_lines(struct audit_result *r, const struct audit_params *p)
                              base ? base + 1 : l->file, l->line, l->id, l->excerpt);
             }
     }
-    lint_report_free(&rep);
 }
 
 /* start - the user's config in the sandbox */
@@ -412,20 +556,22 @@ static struct mta_instance *start(struct mta_env *env, const struct audit_params
 /* battery - the names, the client, the listeners, the attempts */
 
 static int battery(struct audit_result *r, const struct audit_params *p,
-                   const struct mta_instance *inst, struct audit_target *t, struct smtp_error *err)
+                   const struct mta_instance *inst, struct audit_target *t,
+                   const struct lint_report *rep, struct smtp_error *err)
 {
     struct audit_battery_params bp = {0};
+    static __thread struct audit_hints h;
     const char *user = p->mta == MTA_POSTFIX ? p->postfix_main_cf : p->exim_conf;
 
     if (audit_names_load(inst, user, &r->names, err) < 0)
         return -1;
-    r->client_trusted = audit_pick_client(&r->names, r->client, sizeof(r->client), r->client_where,
-                                          sizeof(r->client_where));
     take_listeners(r, inst);
     t->listeners = r->listeners;
     t->nlisteners = r->nlisteners;
     if (audit_dialogue_listeners(t, r->banner, sizeof(r->banner), err) < 0)
         return -1;
+    choose_client(r, t);
+    client_pool(r);
     bp.names = &r->names;
     bp.banner_name = audit_names_domain_ok(r->banner) ? r->banner : NULL;
     bp.domains = p->domains;
@@ -434,6 +580,13 @@ static int battery(struct audit_result *r, const struct audit_params *p,
     bp.nvictims = p->nvictims;
     bp.listeners = r->listeners;
     bp.nlisteners = r->nlisteners;
+    audit_hints_from_lint(rep, &h);
+    bp.hint_senders = h.sender_ptr;
+    bp.nhint_senders = h.nsenders;
+    bp.hint_helos = h.helo_ptr;
+    bp.nhint_helos = h.nhelos;
+    bp.hint_localparts = h.local_ptr;
+    bp.nhint_localparts = h.nlocals;
     if (audit_battery_build(&bp, &r->battery, err) < 0)
         return -1;
     r->outcomes = calloc(r->battery.n ? r->battery.n : 1, sizeof(*r->outcomes));
@@ -447,6 +600,7 @@ int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_re
               struct smtp_error *err)
 {
     struct audit_target t = {0};
+    struct lint_report rep = {0};
     struct mta_instance *inst;
     char tag[64];
     long t0 = mta_env_now_ms();
@@ -466,18 +620,22 @@ int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_re
     t.jobs = p->jobs;
     if ((t.tls = smtp_tls_client_ctx(SMTP_TLS_VERIFY_NONE, NULL, err)) == NULL)
         goto out;
-    if (battery(r, p, inst, &t, err) < 0)
+    audit_lint_config(p->mta, p->postfix_main_cf, p->exim_conf, &rep);
+    if (battery(r, p, inst, &t, &rep, err) < 0)
         goto out;
     t.client_addr = r->client;
+    t.clients = r->pool_ptr;
+    t.nclients = r->npool;
     t.deadline_ms = mta_env_now_ms() + (p->budget_ms ? p->budget_ms : 300000);
     if (audit_dialogue_run(&t, &r->battery, r->outcomes, err) < 0 ||
         settle(r, inst, tag, p->settle_ms ? p->settle_ms : 10000, err) < 0)
         goto out;
     findings(r, inst);
-    lint_lines(r, p);
+    lint_lines(r, &rep);
     not_applicable(r);
     rc = 0;
 out:
+    lint_report_free(&rep);
     smtp_tls_ctx_free(t.tls);
     mta_stop(inst);
     r->ms = mta_env_now_ms() - t0;

@@ -13,9 +13,9 @@
  *	(audit_battery) and sends it (audit_dialogue), with DATA after every
  *	accepted RCPT. The oracle: a relay is a message of this run that
  *	reaches the sink for a recipient whose domain is one the battery aims
- *	at (a victim, a look-alike, a foreign literal) or is neither local
- *	nor one the config relays for (audit_names_allowed()), whatever the
- *	address looked like at RCPT. Relays are grouped into findings by
+ *	at (a victim, a look-alike, a foreign literal) and not one the config
+ *	names as its own (audit_relayed_to()), whatever the address looked
+ *	like at RCPT: the client chose where the mail went. Relays are grouped into findings by
  *	trick, each naming the listeners it worked on; a relay a simpler
  *	attempt on the same listener also got is that one's
  *	(audit_attempt_subsumes()). Each finding keeps its minimal
@@ -91,6 +91,11 @@ struct audit_result {
     char client[64];
     int client_trusted;
     char client_where[AUDIT_WHERE_MAX];
+    char client_note[600]; /* how each candidate address was answered, and why this one */
+    char pool[16][64];     /* the addresses the connections are spread over; pool[0] is client */
+    const char *pool_ptr[16];
+    size_t npool;
+    size_t deferred; /* attempts whose last try was deferred (4xx): inconclusive */
     char server[64];
     struct audit_finding findings[AUDIT_FINDINGS_MAX];
     size_t nfindings;
@@ -143,8 +148,15 @@ int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_re
 int audit_pick_client(const struct audit_names *n, char *buf, size_t size, char *where,
                       size_t wsize);
 
+/* audit_relayed_to - 1 if mail delivered for domain is a relay (the oracle; see audit.c) */
+int audit_relayed_to(const struct audit_battery *b, const struct audit_names *n,
+                     const char *domain);
+
 /* audit_result_free - what audit_run() allocated */
 void audit_result_free(struct audit_result *r);
+
+/* audit_client_of - the address attempt k ran from */
+const char *audit_client_of(const struct audit_result *r, size_t k);
 
 /* audit_attempt_text - attempt k as the client's lines, one per line (no CR), into buf */
 void audit_attempt_text(const struct audit_result *r, size_t k, char *buf, size_t size);

@@ -269,6 +269,30 @@ static void senders_and_helos(struct build *bd, const struct base *bs, const cha
     add(bd, bs, AUDIT_SENDER_PERMIT, AUDIT_PART_SENDER, NULL, "postmaster", v,
         "an unqualified sender, postmaster");
     snprintf(lit, sizeof(lit), "[%s]", p->names->server_addr);
+    /* The words the config's own permits are keyed on. */
+    for (i = 0; i < p->nhint_senders; i++)
+        add(bd, bs, p->hint_senders[i][0] ? AUDIT_SENDER_PERMIT : AUDIT_NULL_SENDER,
+            AUDIT_PART_SENDER, NULL, p->hint_senders[i], v, "a sender the config permits: %s",
+            p->hint_senders[i][0] ? p->hint_senders[i] : "<>");
+    for (i = 0; i < p->nhint_helos; i++)
+        add(bd, bs, AUDIT_HELO_PERMIT, AUDIT_PART_HELO, p->hint_helos[i], NULL, v,
+            "HELO %s (a name the config permits)", p->hint_helos[i]);
+    for (i = 0; i < p->nhint_localparts; i++)
+        rcpt(add(bd, bs, AUDIT_LOCALPART_PERMIT, AUDIT_PART_RCPT, NULL, NULL, v,
+                 "%s at a foreign domain (a local part the config permits)", p->hint_localparts[i]),
+             "%s@%s", p->hint_localparts[i], v);
+    /* Every domain of the config's lists as a sender's, beyond the ones tricks are tried on. */
+    for (i = 0; i < p->names->ndomains; i++) {
+        size_t j;
+
+        for (j = 0; j < b->ndomains && strcasecmp(b->domains[j], p->names->domains[i]); j++)
+            ;
+        if (j < b->ndomains)
+            continue;
+        snprintf(from, sizeof(from), "postmaster@%s", p->names->domains[i]);
+        add(bd, bs, AUDIT_SENDER_PERMIT, AUDIT_PART_SENDER, NULL, from, v,
+            "a sender in the server's domain %s", p->names->domains[i]);
+    }
     for (i = 0; i < b->ndomains; i++) {
         const char *d = b->domains[i];
         const char *const users[] = {"postmaster", "abuse", "user", "root"};

@@ -133,6 +133,17 @@ struct audit_battery_params {
     size_t nlisteners;
     size_t domains_max;      /* the server's domains tricks are tried on; 0: 6 */
     const char *victim_user; /* the local part at a victim domain; NULL: "victim" */
+    /*
+     * Words the config's own permits are keyed on (lint's findings: an
+     * access table's key, an ACL's senders or local_parts, a HELO name it
+     * compares): senders ("" is <>), HELO names, recipient local parts.
+     */
+    const char *const *hint_senders;
+    size_t nhint_senders;
+    const char *const *hint_helos;
+    size_t nhint_helos;
+    const char *const *hint_localparts;
+    size_t nhint_localparts;
 };
 
 struct audit_battery {

@@ -153,7 +153,7 @@ static struct engine *new_engine(const struct audit_target *t)
 /* connect_greet - connect, banner, EHLO; 250, the refusing code, or -1 */
 
 static int connect_greet(struct engine *e, const struct audit_target *t,
-                         const struct audit_listener *l, const char *helo)
+                         const struct audit_listener *l, const char *helo, size_t client)
 {
     struct smtp_tcp_params tcp = {0};
     struct engine_step st = {.op = ENGINE_CONNECT, .tcp = &tcp};
@@ -163,7 +163,7 @@ static int connect_greet(struct engine *e, const struct audit_target *t,
     snprintf(port, sizeof(port), "%d", l->port);
     tcp.host = t->host;
     tcp.port = port;
-    tcp.local_address = t->client_addr;
+    tcp.local_address = t->nclients ? t->clients[client % t->nclients] : t->client_addr;
     tcp.implicit_tls = l->implicit_tls;
     tcp.tls_ctx = t->tls;
     if (engine_step(e, &st) != ENGINE_OK)
@@ -176,14 +176,15 @@ static int connect_greet(struct engine *e, const struct audit_target *t,
 /* session - a connection ready for the attempt's transactions; 0, or -1 (o says why) */
 
 static int session(struct run *r, struct engine *e, const struct audit_attempt *a,
-                   struct audit_outcome *o)
+                   struct audit_outcome *o, size_t client)
 {
     const struct audit_target *t = r->t;
     const char *const *lines = audit_auth_lines(a->auth);
     int code;
 
     pace(r);
-    code = connect_greet(e, t, &t->listeners[a->listener], a->helo);
+    o->client = t->nclients ? client % t->nclients : 0;
+    code = connect_greet(e, t, &t->listeners[a->listener], a->helo, client);
     if (code == 250 && a->starttls) {
         struct engine_step st = {.op = ENGINE_STARTTLS};
 
@@ -260,7 +261,7 @@ static void chunk(void *ctx, size_t item)
     struct run *r = ctx;
     size_t first = r->chunks[item][0], n = r->chunks[item][1];
     struct engine *e = NULL;
-    size_t j, messages = 0;
+    size_t j, messages = 0, client = item;
 
     for (j = 0; j < n; j++) {
         size_t k = r->order[first + j];
@@ -268,6 +269,12 @@ static void chunk(void *ctx, size_t item)
         int tries;
 
         for (tries = 0; tries < 2 && now_ms() < r->t->deadline_ms; tries++) {
+            if (tries && o->deferred && e) {
+                /* Deferred (a rate limit, most likely): once more, from the next address. */
+                engine_free(e);
+                e = NULL;
+                client++;
+            }
             memset(o, 0, sizeof(*o));
             if (e && !engine_open(e)) {
                 engine_free(e);
@@ -277,16 +284,23 @@ static void chunk(void *ctx, size_t item)
                 if ((e = new_engine(r->t)) == NULL)
                     break;
                 messages = 0;
-                if (session(r, e, &r->b->a[k], o) < 0) {
+                if (session(r, e, &r->b->a[k], o, client) < 0) {
                     engine_free(e);
                     e = NULL;
-                    if (o->session_code >= 0)
+                    o->deferred = o->session_code / 100 == 4;
+                    if (o->deferred)
+                        client++;
+                    else if (o->session_code >= 0)
                         break; /* refused: an answer, not a break */
                     continue;
                 }
             }
-            if (transaction(r, e, k, o) == 0)
-                break;
+            if (transaction(r, e, k, o) == 0) {
+                o->deferred = o->mail / 100 == 4 || o->rcpt / 100 == 4 || o->data / 100 == 4;
+                if (!o->deferred || r->t->nclients < 2)
+                    break;
+                continue;
+            }
             engine_free(e);
             e = NULL;
         }
@@ -356,7 +370,7 @@ static int listener_caps(const struct audit_target *t, struct audit_listener *l,
 
     if (e == NULL)
         return -1;
-    code = connect_greet(e, t, l, AUDIT_HELO);
+    code = connect_greet(e, t, l, AUDIT_HELO, 0);
     if (code != 250) {
         engine_free(e);
         return code < 0 ? -1 : 0;

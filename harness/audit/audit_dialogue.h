@@ -13,7 +13,8 @@
  *	a connection, one transaction each (MAIL, RCPT, then DATA when the
  *	RCPT was accepted and the target allows it, else RSET). A server
  *	that hangs up, says 421 or stops answering gets a new connection,
- *	and the attempt one more try. Connections run on engine_pool, at
+ *	and the attempt one more try; so does an attempt deferred with a
+ *	4xx (a rate limit), from another client address. Connections run on engine_pool, at
  *	most jobs at once, at most rate new connections a second (0: no
  *	bound), and everything ends by the deadline: what did not run is
  *	marked so. The message an accepted attempt sends has Message-ID
@@ -37,7 +38,15 @@ extern "C" {
 
 struct audit_target {
     const char *host;
-    const char *client_addr; /* bind here first, or NULL */
+    const char *client_addr; /* bind here, or NULL (when no clients) */
+    /*
+     * Client addresses to spread the connections over (rate limits are
+     * per client address), each one the caller checked is outside what
+     * the config trusts; an attempt deferred (4xx) is tried once more from
+     * the next one. nclients 0: client_addr alone.
+     */
+    const char *const *clients;
+    size_t nclients;
     struct audit_listener *listeners;
     size_t nlisteners;
     struct smtp_tls_ctx *tls; /* for STARTTLS and port 465; no verification */
@@ -64,6 +73,8 @@ struct audit_outcome {
     int mail, rcpt, data;        /* reply codes, 0 when not sent, -1 when it broke */
     char reply[AUDIT_REPLY_MAX]; /* the last reply it got, raw (sanitise to show) */
     int tls;                     /* the session ran under TLS */
+    size_t client;               /* the index of the client address it ran from */
+    int deferred;                /* a 4xx (or 421) ended its last try */
 };
 
 /* audit_dialogue_listeners - fill in what each listener offers; banner: the banner's name */

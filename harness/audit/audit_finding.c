@@ -80,7 +80,8 @@ static int dialogue(struct model *m, const struct audit_result *r, const struct 
     if (a->auth == AUDIT_AUTH_LOGIN_EMPTY)
         return -1; /* empty client lines: no C: line holds one */
     s->dialogues[s->ndialogues++].name = "relay";
-    add_step(s, SCN_CONNECT, r->listeners[a->listener].name, r->client);
+    add_step(s, SCN_CONNECT, r->listeners[a->listener].name,
+             audit_client_of(r, (size_t)(a - r->battery.a)));
     add_step(s, SCN_EXPECT_REPLY, NULL, NULL);
     s->steps[s->nsteps - 1].code = 220;
     add_step(s, SCN_EHLO, a->helo, NULL);
@@ -169,6 +170,15 @@ int audit_write_scenarios(struct audit_result *r, const struct audit_params *p, 
     return 0;
 }
 
+/* audit_client_of - see audit.h */
+
+const char *audit_client_of(const struct audit_result *r, size_t k)
+{
+    size_t c = r->outcomes ? r->outcomes[k].client : 0;
+
+    return r->npool && c < r->npool ? r->pool[c] : r->client;
+}
+
 /* audit_attempt_text - see audit.h */
 
 void audit_attempt_text(const struct audit_result *r, size_t k, char *buf, size_t size)
@@ -182,7 +192,7 @@ void audit_attempt_text(const struct audit_result *r, size_t k, char *buf, size_
     used += (size_t)snprintf(buf + used, size - used, __VA_ARGS__)
     buf[0] = 0;
     PUT("connect %s (port %d) from %s\n", r->listeners[a->listener].name,
-        r->listeners[a->listener].port, r->client);
+        r->listeners[a->listener].port, audit_client_of(r, k));
     PUT("EHLO %s\n", a->helo);
     if (a->starttls) {
         PUT("STARTTLS\nEHLO %s\n", a->helo);

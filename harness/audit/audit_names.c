@@ -146,8 +146,24 @@ static void add_trust(struct audit_names *n, const char *item, size_t len, int x
     if (n->ntrust == AUDIT_TRUST_MAX)
         return;
     t = &n->trust[n->ntrust];
-    if (audit_net_parse(item, len, &t->net) < 0)
-        return;
+    if (audit_net_parse(item, len, &t->net) < 0) {
+        /* Postfix access tables: "1.2.3" is the network 1.2.3.0/24 (access(5)). */
+        char prefix[64];
+        size_t dots = 0, i;
+
+        for (i = 0; i < len && i < 20; i++)
+            dots += item[i] == '.';
+        if (len > 20 || len == 0 || dots > 2 || strspn(item, "0123456789.") < len ||
+            item[len - 1] == '.')
+            return;
+        snprintf(prefix, sizeof(prefix), "%.*s%s/%zu", (int)len, item,
+                 dots == 0   ? ".0.0.0"
+                 : dots == 1 ? ".0.0"
+                             : ".0",
+                 8 * (dots + 1));
+        if (audit_net_parse(prefix, strlen(prefix), &t->net) < 0)
+            return;
+    }
     t->xclient = xclient;
     snprintf(where, sizeof(where), fmt, a, line);
     snprintf(where + strlen(where), sizeof(where) - strlen(where), " (%.*s)", (int)len, item);
@@ -229,6 +245,9 @@ static void table_networks(struct audit_names *n, const char *path, int any_valu
         const char *end = strchr(p, '\n');
         size_t klen = strcspn(p, " \t\r\n");
         const char *v = p + klen + strspn(p + klen, " \t");
+
+        if (klen && p[klen - 1] == ':')
+            klen--; /* Exim's lsearch: "key: value" */
 
         if (*p != '#' && klen &&
             (any_value || strncasecmp(v, "OK", 2) == 0 || strncasecmp(v, "PERMIT", 6) == 0 ||
@@ -421,6 +440,27 @@ static int exim_logical(const char **p, char *buf, size_t size, int *line, int *
     return 1;
 }
 
+/*
+ * host_file - a host list's file: "/FILE" (an item a line) or a lookup
+ * "[net24-]lsearch;FILE" (its keys), networks taken, the rest not
+ */
+static void host_file(struct audit_names *n, const char *item, size_t len)
+{
+    char path[400];
+    const char *semi = memchr(item, ';', len);
+
+    if (semi) {
+        if (semi - item < 7 || strncmp(semi - 7, "lsearch", 7) != 0)
+            return; /* another lookup: not read */
+        len -= (size_t)(semi + 1 - item);
+        item = semi + 1;
+    }
+    if (len == 0 || len >= sizeof(path) || item[0] != '/')
+        return;
+    snprintf(path, sizeof(path), "%.*s", (int)len, item);
+    table_networks(n, path, 1, "hostlist file", 0);
+}
+
 /* exim_items - each item of an Exim list value ("a : b", "<; a ; b") */
 
 static void exim_items(struct audit_names *n, const char *value, int host, int line)
@@ -451,6 +491,8 @@ static void exim_items(struct audit_names *n, const char *value, int host, int l
                 tlen--;
             if (tlen && host && tlen == 1 && item[0] == '*')
                 add_trust(n, "0.0.0.0/0", 9, 0, "%s:%d: hostlist *", "exim.conf", line);
+            else if (tlen && host && (item[0] == '/' || memchr(item, ';', tlen)))
+                host_file(n, item, tlen);
             else if (tlen && host)
                 add_trust(n, item, tlen, 0, "%s:%d: hostlist", "exim.conf", line);
             else if (tlen > 2 && item[0] == '*' && item[1] == '.')

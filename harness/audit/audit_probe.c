@@ -82,6 +82,7 @@ static void verdicts(struct audit_result *r)
         r->accepted += o->rcpt / 100 == 2;
         r->broken += o->mail < 0 || o->rcpt < 0 || o->session_code < 0;
         r->not_run += o->stage == AUDIT_NOT_RUN;
+        r->deferred += o->deferred;
         if (o->rcpt / 100 != 2)
             continue;
         r->verdicts[k].relayed = 1;

@@ -165,13 +165,63 @@ out:
     return rc;
 }
 
+/*
+ * user_left_out - the listeners a user's config does not have: Exim
+ * listens on daemon_smtp_ports (default "smtp": 25 alone), so a port it
+ * does not list is no door of the config's (a rewrite listed when none of
+ * 25, 587 and 465 is, and the sandbox keeps 25)
+ */
+static unsigned user_left_out(struct mta_instance *inst, const char *cf)
+{
+    static const struct {
+        int port;
+        unsigned bit;
+        const char *names[3];
+    } known[] = {{25, MTA_LISTEN_SMTP, {"25", "smtp", NULL}},
+                 {587, MTA_LISTEN_SUBMISSION, {"587", "submission", NULL}},
+                 {465, MTA_LISTEN_SMTPS, {"465", "smtps", "submissions"}}};
+    char ports[400] = "smtp";
+    unsigned out = 0;
+    size_t start, end, i, k;
+    char *main_part;
+
+    mta_eximconf_section(cf, NULL, &start, &end);
+    if ((main_part = strndup(cf, end)) == NULL)
+        return 0;
+    (void)mta_render_param_get(main_part, "daemon_smtp_ports", ports, sizeof(ports));
+    free(main_part);
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+        int listed = 0;
+
+        for (k = 0; k < 3 && known[i].names[k] && !listed; k++) {
+            const char *p = ports;
+            size_t n = strlen(known[i].names[k]);
+
+            /* An item of the colon list, blanks around it. */
+            while ((p = strstr(p, known[i].names[k])) != NULL && !listed) {
+                listed = (p == ports || strchr(" \t:", p[-1])) && strchr(" \t:", p[n]) != NULL;
+                p += n;
+            }
+        }
+        out |= listed ? 0 : known[i].bit;
+    }
+    if (out == (MTA_LISTEN_SMTP | MTA_LISTEN_SUBMISSION | MTA_LISTEN_SMTPS)) {
+        mta_driver_rewrite(inst,
+                           "exim main: port 25 served (was: daemon_smtp_ports = %.60s): the "
+                           "sandbox serves 25, 587 and 465 only",
+                           ports);
+        out &= ~MTA_LISTEN_SMTP;
+    }
+    return out;
+}
+
 /* adopt_user_config - rewrite a user's Exim config where the sandbox must */
 
 static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *vars,
                              const char *dovecot, unsigned no_listeners, char **cf,
                              struct smtp_error *err)
 {
-    char listen[200], spool[400], logs[400], pid[400], cert[400], key[400];
+    char listen[200], spool[400], logs[400], pid[400], cert[400], key[400], ports[40];
     const char *forced[][2] = {
         {"exim_path", mta_env_exim_bin(inst->env)},
         {"spool_directory", spool},
@@ -181,7 +231,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
         {"exim_user", "Debian-exim"},
         {"exim_group", "Debian-exim"},
         {"local_interfaces", listen},
-        {"daemon_smtp_ports", "25 : 587 : 465"},
+        {"daemon_smtp_ports", ports},
         {"tls_on_connect_ports", "465"},
         {"tls_certificate", cert},
         {"tls_privatekey", key},
@@ -195,6 +245,11 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
     size_t start, end, i;
 
     local_interfaces(inst, no_listeners, listen, sizeof(listen));
+    snprintf(ports, sizeof(ports), "%s%s%s", mta_driver_left_out(no_listeners, 25) ? "" : "25 : ",
+             mta_driver_left_out(no_listeners, 587) ? "" : "587 : ",
+             mta_driver_left_out(no_listeners, 465) ? "" : "465 : ");
+    if (strlen(ports) >= 3)
+        ports[strlen(ports) - 3] = 0; /* the last " : " */
     snprintf(spool, sizeof(spool), "%s/spool", inst->dir);
     snprintf(logs, sizeof(logs), "%s/log/%%slog", inst->dir);
     snprintf(pid, sizeof(pid), "%s/exim.pid", inst->dir);
@@ -259,6 +314,7 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     const char *dovecot = NULL;
     char path[512];
     char *conf = NULL;
+    unsigned no_listeners = spec->no_listeners;
     char *argv[6];
     struct mta_contain jail;
     const struct mta_env_ids *ids = mta_env_ids(inst->env);
@@ -286,16 +342,20 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     if (!ids->have_exim || chown(path, 0, exim_gid) < 0 || chmod(path, 0640) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot share the TLS key with Exim");
 
+    if (spec->user_exim_conf) {
+        if ((conf = mta_render_read(spec->user_exim_conf, MTA_RENDER_USER_FILE, err)) == NULL)
+            goto out;
+        no_listeners |= user_left_out(inst, conf);
+    }
     mta_driver_vars(inst, dovecot, &vars);
-    local_interfaces(inst, spec->no_listeners, interfaces, sizeof(interfaces));
+    local_interfaces(inst, no_listeners, interfaces, sizeof(interfaces));
     mta_vars_set(&vars, "LOCAL_INTERFACES", interfaces);
     mta_vars_set(&vars, "EXIM_BIN", mta_env_exim_bin(inst->env));
     mta_vars_set(&vars, "SASL_USER", user->name);
     mta_vars_set(&vars, "SASL_PASS", user->pass);
 
     if (spec->user_exim_conf) {
-        if ((conf = mta_render_read(spec->user_exim_conf, MTA_RENDER_USER_FILE, err)) == NULL ||
-            adopt_user_config(inst, &vars, dovecot, spec->no_listeners, &conf, err) < 0)
+        if (adopt_user_config(inst, &vars, dovecot, no_listeners, &conf, err) < 0)
             goto out;
     } else {
         if (render_part(inst, "exim-acl-rcpt.conf", spec->exim_acl_rcpt, &vars, "acl_rcpt.conf",
@@ -337,7 +397,7 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
 
         inst->nlisteners = 0;
         for (i = 0; i < 3; i++)
-            if (!mta_driver_left_out(spec->no_listeners, all[i].port))
+            if (!mta_driver_left_out(no_listeners, all[i].port))
                 inst->listeners[inst->nlisteners++] = all[i];
         if (inst->nlisteners == 0) {
             smtp_error_set(err, SMTP_ERR_USAGE, 0, "every listener left out");

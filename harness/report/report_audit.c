@@ -112,6 +112,13 @@ void report_audit_text(FILE *out, const struct report_audit_meta *m, const struc
                 "at the sink, %zu broke, %zu not run; %.1f s\n",
                 r->battery.n, r->accepted, r->relayed, r->unconfirmed, r->broken, r->not_run,
                 r->ms / 1000.0);
+    if (r->client_note[0])
+        fprintf(out, "  clients: %s\n", r->client_note);
+    if (r->deferred)
+        fprintf(out,
+                "  INCONCLUSIVE: %zu attempt%s deferred (4xx, a rate limit?) from every "
+                "address tried\n",
+                r->deferred, r->deferred == 1 ? " was" : "s were");
     for (i = 0; i < r->nna; i++)
         fprintf(out, "  not applicable: %s\n", r->not_applicable[i]);
     if (r->nfindings == 0) {
@@ -258,6 +265,8 @@ static json_t *result_json(const struct report_audit_meta *m, const struct audit
     json_object_set_new(client, "trusted", json_boolean(r->client_trusted));
     json_object_set_new(client, "trusted_by",
                         r->client_trusted ? json_string(r->client_where) : json_null());
+    json_object_set_new(client, "how_chosen", json_string(r->client_note));
+    json_object_set_new(o, "deferred", json_integer((json_int_t)r->deferred));
     json_object_set_new(o, "relaylab", json_string(m->version));
     json_object_set_new(o, "mta", json_string(m->mta));
     json_object_set_new(o, "config", json_string(clean(m->config, c2, sizeof(c2))));

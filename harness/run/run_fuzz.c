@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_hints.h"
 #include "engine.h"
 #include "engine_pool.h"
 #include "number.h"
@@ -141,6 +142,7 @@ struct fuzzer {
     int user;
     struct audit_names names;
     struct audit_battery battery;
+    struct audit_hints hints;
     struct battery_words words;
     /* A relay's first key, and the key its simplest form had (user's config). */
     char aliases[4 * RUN_FUZZ_FINDINGS_MAX][2][FZ_KEY_MAX];
@@ -696,8 +698,8 @@ static int relayed_to(struct fuzzer *f, const char *addr)
 
     if (!f->user)
         return victim(addr);
-    return at && (audit_battery_victim(&f->battery, at + 1) ||
-                  audit_names_allowed(&f->names, at + 1, &err) == 0);
+    (void)err;
+    return at && audit_relayed_to(&f->battery, &f->names, at + 1);
 }
 
 /*
@@ -1096,6 +1098,7 @@ static int fz_start_user(struct fuzzer *f, struct mta_spec *spec, struct smtp_er
     const struct run_fuzz_params *p = f->p;
     struct audit_listener smtp = {.name = "smtp", .port = 25};
     struct audit_battery_params bp = {0};
+    struct lint_report rep;
     char where[AUDIT_WHERE_MAX];
     size_t i, n = 0;
 
@@ -1115,6 +1118,16 @@ static int fz_start_user(struct fuzzer *f, struct mta_spec *spec, struct smtp_er
     bp.names = &f->names;
     bp.listeners = &smtp;
     bp.nlisteners = 1;
+    /* The words the config's permits key on (lint), as the audit has them. */
+    audit_lint_config(p->mta, p->user_main_cf, p->user_exim_conf, &rep);
+    audit_hints_from_lint(&rep, &f->hints);
+    lint_report_free(&rep);
+    bp.hint_senders = f->hints.sender_ptr;
+    bp.nhint_senders = f->hints.nsenders;
+    bp.hint_helos = f->hints.helo_ptr;
+    bp.nhint_helos = f->hints.nhelos;
+    bp.hint_localparts = f->hints.local_ptr;
+    bp.nhint_localparts = f->hints.nlocals;
     if (audit_battery_build(&bp, &f->battery, err) < 0)
         return -1;
     for (i = 0; i < f->battery.n; i++)

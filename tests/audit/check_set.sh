@@ -103,6 +103,13 @@ check_expect()
             elif [ "$n" -lt 1 ] || [ "$n" -gt "$(wc -l < "$dir/$target")" ]; then
                 fail "$name: fix names line $n of $target, which has $(wc -l < "$dir/$target")"
             fi ;;
+        "probe-blind "*)
+            # A family only the config's text names the word for: probe cannot find it.
+            where=${line#probe-blind }
+            case " $(sed -n 's/^open //p' "$file" | tr '\n' ' ') " in
+            *" ${where%% *} "*) ;;
+            *) fail "$name: probe-blind names '${where%% *}', not one of its open families" ;;
+            esac ;;
         "#"*) ;;
         *) fail "$name: EXPECT line not understood: '$line'" ;;
         esac
