@@ -204,7 +204,7 @@ static void add_word(struct audit_hints *h, enum role role, const char *key)
     } else if (role == HELO) {
         if (strchr(word, '@') == NULL && h->nhelos < AUDIT_HINTS_MAX &&
             word_ok(word, AUDIT_NAME_MAX))
-            snprintf(h->helos[h->nhelos++], AUDIT_NAME_MAX, "%s", word);
+            snprintf(h->helos[h->nhelos++], AUDIT_NAME_MAX, "%.*s", AUDIT_NAME_MAX - 1, word);
     } else {
         size_t lp = strcspn(word, "@");
 
