@@ -15,11 +15,13 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_exec.h"
 #include "audit_hints.h"
 #include "engine.h"
 #include "lint.h"
 #include "lint_exim.h"
 #include "lint_postfix.h"
+#include "smtp_sanitize.h"
 #include "smtp_tls.h"
 
 /* The client addresses tried, in order: outside every usual trusted network first. */
@@ -532,11 +534,37 @@ static void lint_lines(struct audit_result *r, const struct lint_report *rep)
                 const struct lint_finding *l = &rep->findings[k];
                 const char *base = strrchr(l->file, '/');
 
-                if (l->line > 0 && l->severity != LINT_INFO && strcmp(l->id, *ids) == 0)
-                    snprintf(f->where, sizeof(f->where), "%.60s:%d: [%s] %.100s",
-                             base ? base + 1 : l->file, l->line, l->id, l->excerpt);
+                if (l->line > 0 && l->severity != LINT_INFO && strcmp(l->id, *ids) == 0) {
+                    (void)base;
+                    snprintf(f->where, sizeof(f->where), "%.300s:%d: [%s] %.150s", l->file, l->line,
+                             l->id, l->excerpt);
+                    snprintf(f->fix, sizeof(f->fix), "%.399s", l->fix);
+                }
             }
     }
+}
+
+/*
+ * postfix_says - when Postfix would not start on the user's config, what
+ * postconf says of it (Postfix's master tells syslog only): "main.cf,
+ * line 12: missing '='" is the user's to fix, an input error
+ */
+static void postfix_says(const struct audit_params *p, struct smtp_error *err)
+{
+    char dir[4096], out[4096], clean[SMTP_SANITIZE_SIZE(600)];
+    char *argv[] = {"/usr/sbin/postconf", "-c", dir, "-n", NULL};
+    const char *slash = strrchr(p->postfix_main_cf, '/');
+    const char *bad;
+    struct smtp_error ignored;
+
+    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->postfix_main_cf) : 1,
+             slash ? p->postfix_main_cf : ".");
+    if (audit_exec_all(argv, out, sizeof(out), 10000, &ignored) < 0 ||
+        ((bad = strstr(out, "fatal: ")) == NULL && (bad = strstr(out, "warning: ")) == NULL))
+        return;
+    snprintf(clean, sizeof(clean), "%.*s", (int)strcspn(bad, "\n"), bad);
+    smtp_sanitize_str(clean, out, sizeof(out));
+    smtp_error_set(err, SMTP_ERR_USAGE, 0, "postconf on your config: %.500s", out);
 }
 
 /* start - the user's config in the sandbox */
@@ -545,12 +573,15 @@ static struct mta_instance *start(struct mta_env *env, const struct audit_params
                                   struct smtp_error *err)
 {
     struct mta_spec spec;
+    struct mta_instance *inst;
 
     mta_spec_init(&spec, p->mta);
     spec.user_main_cf = p->postfix_main_cf;
     spec.user_master_cf = p->postfix_master_cf;
     spec.user_exim_conf = p->exim_conf;
-    return mta_start(env, &spec, err);
+    if ((inst = mta_start(env, &spec, err)) == NULL && p->mta == MTA_POSTFIX)
+        postfix_says(p, err);
+    return inst;
 }
 
 /* battery - the names, the client, the listeners, the attempts */

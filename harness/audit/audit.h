@@ -69,6 +69,7 @@ struct audit_finding {
     char log[AUDIT_LOG_LINES][240];    /* the MTA's lines for it (raw) */
     size_t nlog;
     char where[AUDIT_WHERE_MAX]; /* the config line responsible, if known */
+    char fix[400];               /* lint's fix for that line, if it has one */
     char scenario[600];          /* the scenario written for it, once written */
 };
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "audit_dialogue.h"
@@ -114,7 +115,11 @@ static int step(struct engine *e, enum engine_op op, const char *arg)
 static void keep(struct engine *e, struct audit_outcome *o)
 {
     /* Cut to fit: the reply is shown as a hint, never parsed from here. */
+    size_t n;
+
     snprintf(o->reply, sizeof(o->reply), "%.*s", (int)sizeof(o->reply) - 1, engine_last(e)->text);
+    for (n = strlen(o->reply); n > 0 && o->reply[n - 1] == ' '; n--)
+        o->reply[n - 1] = 0; /* the CR LF the engine made blanks */
 }
 
 /* pace - wait for the next connection the rate allows */
@@ -254,6 +259,28 @@ static int transaction(struct run *r, struct engine *e, size_t k, struct audit_o
     return 0;
 }
 
+/*
+ * deferral - 1 when a 4xx looks like a limit on this client rather than
+ * the server's answer to the attempt: at MAIL (Postfix's and Exim's rate
+ * limits answer there), or at RCPT or DATA with a reply that says so. A
+ * "454 4.7.1 Relay access denied" (defer_unauth_destination) is an answer.
+ */
+static int deferral(const struct audit_outcome *o)
+{
+    static const char *const words[] = {"rate",  "limit", "too many", "too much",
+                                        "later", "busy",  "temporar"};
+    size_t i;
+
+    if (o->mail / 100 == 4)
+        return 1;
+    if (o->rcpt / 100 != 4 && o->data / 100 != 4)
+        return 0;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strcasestr(o->reply, words[i]))
+            return 1;
+    return 0;
+}
+
 /* chunk - the attempts of one chunk, on one connection (and new ones as needed) */
 
 static void chunk(void *ctx, size_t item)
@@ -261,7 +288,7 @@ static void chunk(void *ctx, size_t item)
     struct run *r = ctx;
     size_t first = r->chunks[item][0], n = r->chunks[item][1];
     struct engine *e = NULL;
-    size_t j, messages = 0, client = item;
+    size_t j, messages = 0, client = item, cur = 0;
 
     for (j = 0; j < n; j++) {
         size_t k = r->order[first + j];
@@ -276,6 +303,7 @@ static void chunk(void *ctx, size_t item)
                 client++;
             }
             memset(o, 0, sizeof(*o));
+            o->client = cur; /* the connection's, when it goes on */
             if (e && !engine_open(e)) {
                 engine_free(e);
                 e = NULL;
@@ -284,6 +312,7 @@ static void chunk(void *ctx, size_t item)
                 if ((e = new_engine(r->t)) == NULL)
                     break;
                 messages = 0;
+                cur = r->t->nclients ? client % r->t->nclients : 0;
                 if (session(r, e, &r->b->a[k], o, client) < 0) {
                     engine_free(e);
                     e = NULL;
@@ -296,7 +325,7 @@ static void chunk(void *ctx, size_t item)
                 }
             }
             if (transaction(r, e, k, o) == 0) {
-                o->deferred = o->mail / 100 == 4 || o->rcpt / 100 == 4 || o->data / 100 == 4;
+                o->deferred = deferral(o);
                 if (!o->deferred || r->t->nclients < 2)
                     break;
                 continue;

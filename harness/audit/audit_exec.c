@@ -28,12 +28,13 @@ static long now_ms(void)
 
 /* child - stdin, stdout, stderr in place, nothing else open, then argv */
 
-static void child(char *const argv[], int in, int out)
+static void child(char *const argv[], int in, int out, int merge)
 {
     static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", "LC_ALL=C", NULL};
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
-    if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 || dup2(out, 1) < 0 || dup2(null, 2) < 0)
+    if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 || dup2(out, 1) < 0 ||
+        dup2(merge ? out : null, 2) < 0)
         _exit(127);
     closefrom(3);
     execve(argv[0], argv, envp);
@@ -76,8 +77,8 @@ static int collect(int fd, char *out, size_t size, long deadline, const char *na
     return 0;
 }
 
-int audit_exec(char *const argv[], const char *input, char *out, size_t size, long timeout_ms,
-               struct smtp_error *err)
+static int run(char *const argv[], const char *input, char *out, size_t size, long timeout_ms,
+               int merge, struct smtp_error *err)
 {
     const char *slash = strrchr(argv[0], '/');
     const char *name = slash ? slash + 1 : argv[0];
@@ -108,7 +109,7 @@ int audit_exec(char *const argv[], const char *input, char *out, size_t size, lo
         goto out_in;
     }
     if (pid == 0)
-        child(argv, in[0], pipe_out[1]);
+        child(argv, in[0], pipe_out[1], merge);
     close(pipe_out[1]);
     rc = collect(pipe_out[0], out, size, deadline, name, err);
     close(pipe_out[0]);
@@ -127,4 +128,16 @@ out_in:
     if (in[0] >= 0)
         close(in[0]);
     return rc;
+}
+
+int audit_exec(char *const argv[], const char *input, char *out, size_t size, long timeout_ms,
+               struct smtp_error *err)
+{
+    return run(argv, input, out, size, timeout_ms, 0, err);
+}
+
+int audit_exec_all(char *const argv[], char *out, size_t size, long timeout_ms,
+                   struct smtp_error *err)
+{
+    return run(argv, NULL, out, size, timeout_ms, 1, err);
 }

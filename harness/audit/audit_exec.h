@@ -33,6 +33,10 @@ extern "C" {
 int audit_exec(char *const argv[], const char *input, char *out, size_t size, long timeout_ms,
                struct smtp_error *err);
 
+/* audit_exec_all - the same, its standard error kept in out too (for its diagnostics) */
+int audit_exec_all(char *const argv[], char *out, size_t size, long timeout_ms,
+                   struct smtp_error *err);
+
 #ifdef __cplusplus
 }
 #endif

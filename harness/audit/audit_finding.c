@@ -143,7 +143,8 @@ static int one(struct audit_result *r, const struct audit_params *p, size_t i, c
     head_add(m, "Found by relaylab audit on %s, config %s.", mta, config ? config : "?");
     head_add(m, "%s: %s; relayed to %s.", audit_family_name(f->family), a->what,
              f->delivered_to[0] ? f->delivered_to : a->rcpt);
-    head_add(m, "Client %s%s%s.", r->client, r->client_trusted ? ", trusted by " : ", untrusted",
+    head_add(m, "Client %s%s%s.", audit_client_of(r, f->attempt),
+             r->client_trusted ? ", trusted by " : ", untrusted",
              r->client_trusted ? r->client_where : "");
     head_add(m, "Replay: relaylab run --%s-config %s THIS-FILE", mta,
              p->mta == MTA_POSTFIX ? "DIR" : "FILE");

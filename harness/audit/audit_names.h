@@ -40,7 +40,7 @@ extern "C" {
 #define AUDIT_DOMAINS_MAX 48 /* the config's own domains kept for the battery */
 #define AUDIT_TRUST_MAX 128  /* trusted networks kept */
 #define AUDIT_LISTS_MAX 8    /* domain lists an oracle asks */
-#define AUDIT_WHERE_MAX 200
+#define AUDIT_WHERE_MAX 600
 
 struct audit_trust {
     struct audit_net net;

@@ -48,8 +48,12 @@ static const char *default_of(const struct lint_pfconf *cf, const char *name)
     size_t i;
 
     for (i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
-        if (strcmp(defaults[i].name, name) == 0)
+        if (strcmp(defaults[i].name, name) == 0) {
+            /* Level 0 (no compatibility_level set): no smtpd_relay_restrictions at all. */
+            if (cf->compat < 1 && strcmp(name, "smtpd_relay_restrictions") == 0)
+                return "";
             return cf->compat < 2 && defaults[i].compat0 ? defaults[i].compat0 : defaults[i].value;
+        }
     return "";
 }
 

@@ -21,6 +21,7 @@
 #include "engine_send.h"
 #include "cli.h"
 #include "report_audit.h"
+#include "rmtree.h"
 
 #define CLI_AUDIT_NAMES_MAX 16
 
@@ -103,9 +104,16 @@ static int config(struct audit_opts *o, struct audit_params *p)
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab audit: give one of --postfix-config DIR or --exim-config FILE\n");
     if (o->exim_conf) {
+        struct stat st;
+
         if (access(o->exim_conf, R_OK) < 0)
             return cli_say(CLI_EXIT_USAGE, "relaylab audit: cannot read %s: %s\n", o->exim_conf,
                            strerror(errno));
+        if (stat(o->exim_conf, &st) < 0 || !S_ISREG(st.st_mode))
+            return cli_say(CLI_EXIT_USAGE,
+                           "relaylab audit: %s is not a file (--exim-config "
+                           "takes the config file itself)\n",
+                           o->exim_conf);
         p->mta = MTA_EXIM;
         p->exim_conf = o->exim_conf;
         return -1;
@@ -117,8 +125,13 @@ static int config(struct audit_opts *o, struct audit_params *p)
                        strerror(errno));
     p->mta = MTA_POSTFIX;
     p->postfix_main_cf = o->main_cf;
-    /* No master.cf: the sandbox's own (smtp, submission, smtps). */
+    /* No master.cf: the sandbox's own (smtp, submission, smtps), and said so. */
     p->postfix_master_cf = access(o->master_cf, R_OK) == 0 ? o->master_cf : NULL;
+    if (p->postfix_master_cf == NULL)
+        fprintf(stderr,
+                "relaylab audit: note: %s has no master.cf: the sandbox's is used "
+                "(smtp 25, submission 587, smtps 465)\n",
+                o->postfix_dir);
     return -1;
 }
 
@@ -150,15 +163,12 @@ static int publish(struct audit_result *r, const struct audit_params *p,
         snprintf(dir, size, "%s/audit-%s-%s-%s", results, m->mta, stamp, tmp + strlen(tmp) - 6);
     }
     snprintf(json, sizeof(json), "%s/audit.json", tmp);
-    if (audit_write_scenarios(r, p, tmp, &err) < 0 || report_audit_json(json, m, r, &err) < 0) {
+    if (audit_write_scenarios(r, p, tmp, &err) < 0) {
         cli_error("audit", err.msg);
+        rmtree(tmp);
         return -1;
     }
-    if (rename(tmp, dir) < 0) {
-        fprintf(stderr, "relaylab audit: cannot rename %s: %s\n", tmp, strerror(errno));
-        return -1;
-    }
-    /* The scenarios' paths as they now are. */
+    /* The scenarios' paths as they will be, in audit.json too. */
     for (size_t i = 0; i < r->nfindings; i++) {
         struct audit_finding *f = &r->findings[i];
         const char *slash = strrchr(f->scenario, '/');
@@ -169,6 +179,14 @@ static int publish(struct audit_result *r, const struct audit_params *p,
             snprintf(name, sizeof(name), "%s", slash + 1);
             snprintf(f->scenario, sizeof(f->scenario), "%.400s/%.190s", dir, name);
         }
+    }
+    if (report_audit_json(json, m, r, &err) < 0 || rename(tmp, dir) < 0) {
+        if (err.msg[0])
+            cli_error("audit", err.msg);
+        else
+            fprintf(stderr, "relaylab audit: cannot rename %s: %s\n", tmp, strerror(errno));
+        rmtree(tmp); /* nothing half-written stays */
+        return -1;
     }
     return 0;
 }
@@ -217,7 +235,8 @@ static int audit_in_sandbox(struct audit_opts *o, struct audit_params *p)
         cli_error("audit", err.msg);
         audit_result_free(&r);
         mta_env_close(env);
-        return CLI_EXIT_ENV;
+        /* The config's own fault (postconf says so) is an input error. */
+        return err.cls == SMTP_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_ENV;
     }
     mta_env_close(env);
     rc = publish(&r, p, &m, o->results, dir, sizeof(dir)) < 0 ? CLI_EXIT_ENV
@@ -291,8 +310,8 @@ static void probe_usage(FILE *fp)
             "                        %s; not used with --confirm)\n"
             "  --confirm ADDR        aim the attempts at ADDR, and send DATA when accepted\n"
             "  -j, --jobs N          connections at once (1 to 8, default 2)\n"
-            "  --rate N              new connections a second at most (default 5)\n"
-            "  --time S              seconds the whole probe may take (default 300)\n"
+            "  --rate N              new connections a second at most (1 to 1000, default 5)\n"
+            "  --time S              seconds the whole probe may take (1 to 86400, default 300)\n"
             "  --timeout S           seconds for each reply (default 30: tarpits are slow)\n"
             "  --json                the result as JSON on stdout instead of text\n"
             "  --sarif FILE          a SARIF 2.1.0 log, as for relaylab audit\n"

@@ -121,8 +121,17 @@ void report_audit_text(FILE *out, const struct report_audit_meta *m, const struc
                 r->deferred, r->deferred == 1 ? " was" : "s were");
     for (i = 0; i < r->nna; i++)
         fprintf(out, "  not applicable: %s\n", r->not_applicable[i]);
+    if (r->nrewrites && !r->probe)
+        fprintf(out,
+                "  the sandbox rewrote %zu setting%s of the config (where mail leaves, "
+                "paths, listeners): listed in audit.json\n",
+                r->nrewrites, r->nrewrites == 1 ? "" : "s");
     if (r->nfindings == 0) {
         fprintf(out, "No open relay found.\n");
+        if (r->probe)
+            fprintf(out, "A probe tries what it can guess from the server's names; a permit "
+                         "keyed on a word only the config holds (a sender, a HELO name) needs "
+                         "relaylab audit on the config itself.\n");
         return;
     }
     if (r->probe)
@@ -149,6 +158,8 @@ void report_audit_text(FILE *out, const struct report_audit_meta *m, const struc
             fprintf(out, "    relayed to: %s\n", clean(f->delivered_to, c2, sizeof(c2)));
         if (f->where[0])
             fprintf(out, "    config:     %s\n", f->where);
+        if (f->fix[0])
+            fprintf(out, "    fix:        %s\n", f->fix);
         fprintf(out, "    dialogue:\n");
         audit_attempt_text(r, f->attempt, text, sizeof(text));
         for (p = text; *p;) {
@@ -210,6 +221,7 @@ static json_t *finding_json(const struct audit_result *r, const struct audit_fin
                         json_string(clean(r->outcomes[f->attempt].reply, c1, sizeof(c1))));
     json_object_set_new(o, "log", log);
     json_object_set_new(o, "config_line", f->where[0] ? json_string(f->where) : json_null());
+    json_object_set_new(o, "fix", f->fix[0] ? json_string(f->fix) : json_null());
     json_object_set_new(o, "scenario", f->scenario[0] ? json_string(f->scenario) : json_null());
     return o;
 }
@@ -333,8 +345,10 @@ static const char *location(const char *config, const char *file, int line, char
     const char *slash = strrchr(config, '/');
     const char *base = slash ? slash + 1 : config;
 
-    if (line <= 0 || file[0] == 0 || strcmp(file, base) == 0 || strcmp(file, "main.cf") == 0 ||
-        strcmp(file, "exim.conf") == 0 || strchr(file, '/'))
+    if (line > 0 && file[0] == '/')
+        snprintf(buf, size, "%s", file); /* lint's path, whole */
+    else if (line <= 0 || file[0] == 0 || strcmp(file, base) == 0 || strcmp(file, "main.cf") == 0 ||
+             strcmp(file, "exim.conf") == 0 || strchr(file, '/'))
         snprintf(buf, size, "%s", config);
     else
         snprintf(buf, size, "%.*s%s", slash ? (int)(slash - config + 1) : 0, config, file);
@@ -362,9 +376,11 @@ static json_t *sarif_result(const struct report_audit_meta *m, const struct audi
         return json_pack("{s:s, s:s, s:{s:s}}", "ruleId", rule, "level",
                          f->own_domain ? "warning" : "error", "message", "text", msg);
     }
-    snprintf(msg, sizeof(msg), "Open relay (%s) on %s: %s; mail for %s reached the next hop.%s%s",
+    snprintf(msg, sizeof(msg),
+             "Open relay (%s) on %s: %s; mail for %s reached the next hop.%s%s%s%.600s",
              audit_family_name(f->family), f->listeners, a->what,
-             clean(f->delivered_to, c2, sizeof(c2)), f->where[0] ? " Config: " : "", f->where);
+             clean(f->delivered_to, c2, sizeof(c2)), f->where[0] ? " Config: " : "", f->where,
+             f->fix[0] ? " Fix: " : "", f->fix);
     /* The config line responsible when known (in its own file: a table), else the config. */
     json_object_set_new(
         phys, "artifactLocation",

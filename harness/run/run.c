@@ -360,7 +360,7 @@ static void check_no_relay_to(struct cell_run *cr, const struct scenario_step *s
                 if (at_domain(m.rcpt[i], st->arg)) {
                     char actual[MTA_SINK_ADDR_MAX + 64];
 
-                    snprintf(actual, sizeof(actual), "the sink got msg-%lu for <%s>", m.id,
+                    snprintf(actual, sizeof(actual), "msg-%lu for <%s> at the sink", m.id,
                              m.rcpt[i]);
                     open_relay(cr, st, "no message for that domain", actual);
                     return;
