@@ -459,6 +459,20 @@ static void findings(struct audit_result *r, struct mta_instance *inst)
         r->not_run += o->stage == AUDIT_NOT_RUN;
         r->deferred += o->deferred;
         r->unconfirmed += o->data == 250 && !r->verdicts[k].arrived;
+        if (o->data == 250 && !r->verdicts[k].arrived && !r->verdicts[k].relayed) {
+            /*
+             * Accepted for a domain the client chose and never delivered
+             * (queued, held, deferred): the relay was taken; only its
+             * delivery is unseen. A finding, marked so.
+             */
+            const char *at = strrchr(r->battery.a[k].rcpt, '@');
+
+            if (at && !r->battery.a[k].forms && audit_relayed_to(&r->battery, &r->names, at + 1)) {
+                r->verdicts[k].relayed = 1;
+                snprintf(r->verdicts[k].delivered_to, sizeof(r->verdicts[k].delivered_to),
+                         "%.250s (accepted, not delivered: queued or held)", r->battery.a[k].rcpt);
+            }
+        }
         r->relayed += r->verdicts[k].relayed;
         if (r->verdicts[k].relayed && !subsumed(r, k))
             add_finding(r, k);
@@ -551,15 +565,37 @@ static void lint_lines(struct audit_result *r, const struct lint_report *rep)
  */
 static void postfix_says(const struct audit_params *p, struct smtp_error *err)
 {
-    char dir[4096], out[4096], clean[SMTP_SANITIZE_SIZE(600)];
+    char dir[] = "/tmp/relaylab-postconf.XXXXXX", path[64], out[4096],
+         clean[SMTP_SANITIZE_SIZE(600)];
     char *argv[] = {"/usr/sbin/postconf", "-c", dir, "-n", NULL};
-    const char *slash = strrchr(p->postfix_main_cf, '/');
     const char *bad;
     struct smtp_error ignored;
+    char *text;
+    FILE *fp;
+    int rc = -1;
 
-    snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - p->postfix_main_cf) : 1,
-             slash ? p->postfix_main_cf : ".");
-    if (audit_exec_all(argv, out, sizeof(out), 10000, &ignored) < 0 ||
+    /*
+     * A copy, the directories Postfix loads from (meta_directory names
+     * dynamicmaps.cf, which names shared objects) forced at its end: the
+     * user's main.cf is never read by a Postfix program as it is, as root.
+     */
+    if ((text = mta_read_file(p->postfix_main_cf, &ignored)) == NULL || mkdtemp(dir) == NULL) {
+        free(text);
+        return;
+    }
+    snprintf(path, sizeof(path), "%s/main.cf", dir);
+    if ((fp = fopen(path, "wx")) != NULL) {
+        rc = fprintf(fp,
+                     "%s\nmeta_directory = /etc/postfix\nshlib_directory = /usr/lib/postfix\n"
+                     "daemon_directory = /usr/lib/postfix/sbin\n",
+                     text) < 0;
+        rc |= fclose(fp) != 0;
+        rc = rc ? -1 : audit_exec_all(argv, out, sizeof(out), 10000, &ignored);
+    }
+    unlink(path);
+    rmdir(dir);
+    free(text);
+    if (rc < 0 ||
         ((bad = strstr(out, "fatal: ")) == NULL && (bad = strstr(out, "warning: ")) == NULL))
         return;
     snprintf(clean, sizeof(clean), "%.*s", (int)strcspn(bad, "\n"), bad);

@@ -150,7 +150,10 @@ static struct engine *new_engine(const struct audit_target *t)
 
     smtp_client_params_default(&params);
     params.step_timeout_ms = t->step_timeout_ms ? t->step_timeout_ms : 10000;
-    params.total_timeout_ms = 600000;
+    /* A session may not outlive the budget (a tarpit answers slowly, step by step). */
+    params.total_timeout_ms = t->deadline_ms == 0         ? 600000
+                              : t->deadline_ms > now_ms() ? t->deadline_ms - now_ms()
+                                                          : 1;
     params.transcript_max = 8192;
     return engine_new(&params);
 }

@@ -33,6 +33,7 @@ static void child(char *const argv[], int in, int out, int merge)
     static char *const envp[] = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C", "LC_ALL=C", NULL};
     int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 
+    (void)setpgid(0, 0); /* a group of its own: ended whole, by its PID */
     if (null < 0 || dup2(in >= 0 ? in : null, 0) < 0 || dup2(out, 1) < 0 ||
         dup2(merge ? out : null, 2) < 0)
         _exit(127);
@@ -93,10 +94,15 @@ static int run(char *const argv[], const char *input, char *out, size_t size, lo
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno ? errno : EFBIG,
                               "input for %s: too long or no pipe", name);
     /* The whole input fits the pipe: written now, nothing can wait on both sides. */
-    if (input && (write(in[1], input, strlen(input)) != (ssize_t)strlen(input) || close(in[1]))) {
-        close(in[0]);
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "input for %s: %s", name,
-                              strerror(errno));
+    if (input) {
+        int bad = write(in[1], input, strlen(input)) != (ssize_t)strlen(input);
+        int e = errno;
+
+        bad |= close(in[1]) != 0; /* closed on every path */
+        if (bad) {
+            close(in[0]);
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, e, "input for %s: %s", name, strerror(e));
+        }
     }
     if (pipe2(pipe_out, O_CLOEXEC) < 0) {
         rc = smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
@@ -114,9 +120,24 @@ static int run(char *const argv[], const char *input, char *out, size_t size, lo
     rc = collect(pipe_out[0], out, size, deadline, name, err);
     close(pipe_out[0]);
     if (rc < 0)
-        kill(pid, SIGKILL); /* ours, by its PID */
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+        kill(-pid, SIGKILL); /* ours, by its PID: the group it made */
+    /* It closed its output: it has until the deadline to end, then it is ended. */
+    for (;;) {
+        pid_t w = waitpid(pid, &status, rc < 0 ? 0 : WNOHANG);
+
+        if (w == pid || (w < 0 && errno != EINTR))
+            break;
+        if (w == 0 && now_ms() >= deadline) {
+            kill(-pid, SIGKILL);
+            rc = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "%s took too long", name);
+            continue;
+        }
+        if (w == 0) {
+            struct timespec ts = {0, 5000000};
+
+            nanosleep(&ts, NULL);
+        }
+    }
     if (rc == 0 && !WIFEXITED(status))
         rc = smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "%s ended by signal %d", name,
                             WTERMSIG(status));

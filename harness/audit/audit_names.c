@@ -14,6 +14,8 @@
 #include <regex.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,13 +175,41 @@ static void add_trust(struct audit_names *n, const char *item, size_t len, int x
 
 /* read_small - a table or list file the config names; NULL if not readable */
 
+/*
+ * The directories a config's files may be read from (the user's config
+ * directory, the instance's copy of it): a hostile config naming /root/x,
+ * /dev/watchdog or a FIFO gets nothing read, not a hang.
+ */
+static __thread const char *read_roots[2];
+
+/* under - 1 if the real path of path is inside root */
+
+static int under(const char *path, const char *root)
+{
+    char real[4096], rroot[4096];
+    size_t n;
+
+    if (root == NULL || realpath(path, real) == NULL || realpath(root, rroot) == NULL)
+        return 0;
+    n = strlen(rroot);
+    return strncmp(real, rroot, n) == 0 && (real[n] == '/' || real[n] == 0);
+}
+
 static char *read_small(const char *path)
 {
-    int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    int fd;
     FILE *fp;
     char *text = NULL;
     size_t len = 0;
+    struct stat st;
 
+    if (!under(path, read_roots[0]) && !under(path, read_roots[1]))
+        return NULL;
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+        close(fd);
+        return NULL; /* a FIFO, a device: never read */
+    }
     if (fd < 0 || (fp = fdopen(fd, "r")) == NULL) {
         if (fd >= 0)
             close(fd);
@@ -563,6 +593,16 @@ int audit_names_load(const struct mta_instance *inst, const char *user_config,
     snprintf(n->user_config, sizeof(n->user_config), "%s", user_config ? user_config : "");
     if ((user_text = mta_read_file(user_config ? user_config : inst->config_path, err)) == NULL)
         return -1;
+    {
+        /* Files are read from the config's own directory and the instance's only. */
+        static __thread char dir[4096];
+        const char *src = user_config ? user_config : inst->config_path;
+        const char *slash = strrchr(src, '/');
+
+        snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - src) : 1, slash ? src : ".");
+        read_roots[0] = dir;
+        read_roots[1] = inst->dir;
+    }
     if (inst->kind == MTA_POSTFIX) {
         rc = load_postfix(inst, n, user_text, err);
     } else {

@@ -21,6 +21,7 @@
 #include "engine_send.h"
 #include "cli.h"
 #include "report_audit.h"
+#include "report_results.h"
 #include "rmtree.h"
 
 #define CLI_AUDIT_NAMES_MAX 16
@@ -144,8 +145,9 @@ static int publish(struct audit_result *r, const struct audit_params *p,
     struct smtp_error err;
 
     smtp_error_clear(&err);
-    if (mkdir(results, 0755) < 0 && errno != EEXIST) {
-        fprintf(stderr, "relaylab audit: cannot make %s: %s\n", results, strerror(errno));
+    /* Made if need be, never a symbolic link (a checkout may hold one): as run's results. */
+    if (report_results_dir(results, &err) < 0) {
+        cli_error("audit", err.msg);
         return -1;
     }
     snprintf(tmp, sizeof(tmp), "%s/.tmp.audit.XXXXXX", results);
@@ -334,6 +336,7 @@ int cli_probe(int argc, char **argv)
     struct smtp_error err;
     const char *client = NULL, *confirm = NULL;
     long timeout_ms = 30000, rate = 5;
+    long long port = 0;
     int tls = 0, rc;
     const struct cli_opt opts[] = {
         CLI_FLAG("tls-on-connect", 0, &tls),
@@ -363,12 +366,13 @@ int cli_probe(int argc, char **argv)
     }
     memset(&server, 0, sizeof(server));
     if (engine_send_server(argv[optind], &server) < 0 ||
-        (server.port[0] && (p.port = atoi(server.port)) <= 0) || p.port > 65535)
+        (server.port[0] && cli_number("port", server.port, 1, 65535, &port) < 0))
         return cli_say(CLI_EXIT_USAGE, "relaylab probe: bad server '%s' (HOST[:PORT])\n",
                        argv[optind]);
     if (confirm && (strchr(confirm, '@') == NULL || strpbrk(confirm, "<> \t\r\n\"") ||
                     !audit_names_domain_ok(strrchr(confirm, '@') + 1) || confirm[0] == '@'))
         return cli_say(CLI_EXIT_USAGE, "relaylab probe: --confirm wants an address: user@domain\n");
+    p.port = server.port[0] ? (int)port : 0;
     p.host = server.host;
     p.tls_on_connect = tls;
     p.client_addr = client;

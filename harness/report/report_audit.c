@@ -198,7 +198,7 @@ static json_t *finding_json(const struct audit_result *r, const struct audit_fin
 {
     const struct audit_attempt *a = &r->battery.a[f->attempt];
     char text[2048];
-    char c1[CLEAN(f->log[0])], c2[CLEAN(f->delivered_to)];
+    char c1[SMTP_SANITIZE_SIZE(AUDIT_WHERE_MAX)], c2[CLEAN(f->delivered_to)];
     json_t *o = json_object(), *log = json_array();
     size_t j;
 
@@ -220,8 +220,11 @@ static json_t *finding_json(const struct audit_result *r, const struct audit_fin
     json_object_set_new(o, "server_said",
                         json_string(clean(r->outcomes[f->attempt].reply, c1, sizeof(c1))));
     json_object_set_new(o, "log", log);
-    json_object_set_new(o, "config_line", f->where[0] ? json_string(f->where) : json_null());
-    json_object_set_new(o, "fix", f->fix[0] ? json_string(f->fix) : json_null());
+    /* From the config: cut where it was cut, so through the sanitiser (valid UTF-8). */
+    json_object_set_new(o, "config_line",
+                        f->where[0] ? json_string(clean(f->where, c1, sizeof(c1))) : json_null());
+    json_object_set_new(o, "fix",
+                        f->fix[0] ? json_string(clean(f->fix, c1, sizeof(c1))) : json_null());
     json_object_set_new(o, "scenario", f->scenario[0] ? json_string(f->scenario) : json_null());
     return o;
 }
@@ -272,11 +275,12 @@ static json_t *result_json(const struct report_audit_meta *m, const struct audit
     for (i = 0; i < r->nna; i++)
         json_array_append_new(na, json_string(r->not_applicable[i]));
     for (i = 0; i < r->nrewrites; i++)
-        json_array_append_new(rw, json_string(r->rewrites[i]));
+        json_array_append_new(rw, json_string(clean(r->rewrites[i], c2, sizeof(c2))));
     json_object_set_new(client, "address", json_string(r->client));
     json_object_set_new(client, "trusted", json_boolean(r->client_trusted));
     json_object_set_new(client, "trusted_by",
-                        r->client_trusted ? json_string(r->client_where) : json_null());
+                        r->client_trusted ? json_string(clean(r->client_where, c2, sizeof(c2)))
+                                          : json_null());
     json_object_set_new(client, "how_chosen", json_string(r->client_note));
     json_object_set_new(o, "deferred", json_integer((json_int_t)r->deferred));
     json_object_set_new(o, "relaylab", json_string(m->version));
@@ -361,7 +365,8 @@ static json_t *sarif_result(const struct report_audit_meta *m, const struct audi
                             const struct audit_finding *f)
 {
     const struct audit_attempt *a = &r->battery.a[f->attempt];
-    char rule[80], msg[3072], file[400], c1[SMTP_SANITIZE_SIZE(4096)], c2[CLEAN(f->delivered_to)];
+    char rule[80], msg[3072], file[400], where[4096], c1[SMTP_SANITIZE_SIZE(4096)],
+        c2[CLEAN(f->delivered_to)];
     int line = f->where[0] ? where_line(f->where, file, sizeof(file)) : 0;
     json_t *phys = json_object();
 
@@ -385,7 +390,7 @@ static json_t *sarif_result(const struct report_audit_meta *m, const struct audi
     json_object_set_new(
         phys, "artifactLocation",
         json_pack("{s:s}", "uri",
-                  clean(location(m->config, file, line, c1, sizeof(c1)), c1, sizeof(c1))));
+                  clean(location(m->config, file, line, where, sizeof(where)), c1, sizeof(c1))));
     if (line > 0)
         json_object_set_new(phys, "region", json_pack("{s:i}", "startLine", line));
     return json_pack("{s:s, s:s, s:{s:s}, s:[{s:o}]}", "ruleId", rule, "level", "error", "message",

@@ -202,8 +202,8 @@ static const char *not_applicable(struct cell_run *cr, const struct scenario_ste
     }
     if (st->op == SCN_EXPECT_AUTH_OFFERED)
         return "the config offers no AUTH on this listener";
-    if (cr->last_was_auth &&
-        (r->code == 502 || r->code == 503 || r->code < 0 || !(engine_caps(cr->e) & SMTP_EHLO_AUTH)))
+    if (cr->last_was_auth && r->code >= 0 &&
+        (r->code == 502 || r->code == 503 || !(engine_caps(cr->e) & SMTP_EHLO_AUTH)))
         return "the config has no AUTH here";
     return NULL;
 }
