@@ -8,8 +8,7 @@
  * DESCRIPTION
  *	audit_names_load() asks a started instance's MTA for its names:
  *	Postfix through its own postconf (every default and $name expanded
- *	as Postfix does) and postmap (tables that live in a file or in the
- *	text itself), Exim by reading the main section of the config it runs
+ *	as Postfix does), Exim by reading the main section of the config it runs
  *	(primary_hostname, qualify_domain, named domain and host lists),
  *	never expanding it: an expansion in a hostile config would run here,
  *	outside the sandbox, as root. It keeps:
@@ -17,11 +16,8 @@
  *	relay-attempt battery is built from them); the networks it trusts,
  *	each with the line that names it (Postfix: mynetworks, cidr tables
  *	of check_client_access with OK, smtpd_authorized_xclient_hosts;
- *	Exim: every hostlist); and what audit_names_allowed() needs to say
- *	whether mail for a domain is the config's own (local, virtual, or a
- *	domain it relays for) or foreign: Postfix's lists by postconf(5)'s
- *	rules, Exim's named domain lists by its spec's, items it cannot
- *	judge without expanding them counting as no match.
+ *	Exim: every hostlist). Files a config names are read only from its
+ *	own directory and the instance's, regular files only, never blocking.
  *--*/
 #ifndef AUDIT_NAMES_H
 #define AUDIT_NAMES_H
@@ -55,7 +51,7 @@ struct audit_names {
     size_t ndomains;
     struct audit_trust trust[AUDIT_TRUST_MAX];
     size_t ntrust;
-    /* The oracle's view: Postfix's expanded lists, Exim's named lists (name and text). */
+    /* The config's domain lists: Postfix's expanded values, Exim's named lists (name, text). */
     char *list[AUDIT_LISTS_MAX];
     char list_name[AUDIT_LISTS_MAX][64];
     int list_parent[AUDIT_LISTS_MAX]; /* Postfix: in parent_domain_matches_subdomains */
@@ -64,10 +60,6 @@ struct audit_names {
     char config_dir[400];  /* Postfix: the instance's config directory */
     char config[400];      /* Exim: the config it runs */
     char user_config[400]; /* the user's file the lines are counted in */
-    /* Answers already given by the MTA: few domains, many questions. */
-    char cache[64][AUDIT_NAME_MAX];
-    signed char cache_answer[64];
-    size_t ncache;
 };
 
 /* audit_names_load - from a started instance; user_config is the file the user gave (lines) */
@@ -75,9 +67,6 @@ int audit_names_load(const struct mta_instance *inst, const char *user_config,
                      struct audit_names *n, struct smtp_error *err);
 
 void audit_names_free(struct audit_names *n);
-
-/* audit_names_allowed - 1: the config's own domain (local or relayed for); 0: foreign; -1 err */
-int audit_names_allowed(struct audit_names *n, const char *domain, struct smtp_error *err);
 
 /* audit_names_trusted - the trusted network (not xclient) holding addr, or NULL */
 const struct audit_trust *audit_names_trusted(const struct audit_names *n, const char *addr);

@@ -687,9 +687,8 @@ static struct fz_pending *pending_find(struct fuzzer *f, unsigned long k)
 
 /*
  * relayed_to - is mail for this address, as the sink got it, relayed? The
- * scenario's victim domain; with a user's config, any domain the config
- * neither delivers nor relays for (audit_names_allowed(): the caller's
- * thread only, it may ask the MTA's own programs)
+ * scenario's victim domain; with a user's config, the audit's oracle
+ * (audit_relayed_to(): a domain the battery aimed at, not the config's own)
  */
 static int relayed_to(struct fuzzer *f, const char *addr)
 {

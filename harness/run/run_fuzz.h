@@ -69,7 +69,7 @@ struct run_fuzz_params {
     /*
      * Your own config instead of a scenario's (issue 9): seeds from the
      * audit's battery, the audit's oracle (mail at the sink for a domain
-     * the config neither delivers nor relays for), a client outside the
+     * the client chose, not the config's own), a client outside the
      * config's trusted networks, findings by trick.
      */
     const char *user_main_cf, *user_master_cf, *user_exim_conf;
