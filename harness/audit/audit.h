@@ -149,6 +149,17 @@ int audit_run(struct mta_env *env, const struct audit_params *p, struct audit_re
 int audit_pick_client(const struct audit_names *n, char *buf, size_t size, char *where,
                       size_t wsize);
 
+/*
+ * audit_client_choose - r->client by what the config's text trusts and by
+ * how the server answers each candidate on t (blocked, relay refused,
+ * relays); r->client_trusted, client_where and client_note with it
+ */
+void audit_client_choose(struct audit_result *r, const struct audit_target *t);
+
+/* audit_client_pool - r->pool: the client and up to 15 addresses beside it the text does not trust
+ */
+void audit_client_pool(struct audit_result *r);
+
 /* audit_relayed_to - 1 if mail delivered for domain is a relay (the oracle; see audit.c) */
 int audit_relayed_to(const struct audit_battery *b, const struct audit_names *n,
                      const char *domain);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mta_eximconf.h"
+#include "mta_render.h"
 
 /* mta_eximconf_section - [start, end) of "begin NAME" .. next "begin", or of the main part */
 
@@ -321,36 +322,9 @@ static void option_value(const char *text, const struct line *ln, char *buf, siz
     buf[used] = 0;
 }
 
-/* buf_put - text onto a growing string; -1 when out of memory */
-
-struct text_buf {
-    char *s;
-    size_t len;
-    size_t cap;
-};
-
-static int buf_put(struct text_buf *b, const char *s, size_t len)
+static int buf_str(struct mta_text *b, const char *s)
 {
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        char *p;
-
-        while (cap < b->len + len + 1)
-            cap *= 2;
-        if ((p = realloc(b->s, cap)) == NULL)
-            return -1;
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, len);
-    b->len += len;
-    b->s[b->len] = 0;
-    return 0;
-}
-
-static int buf_str(struct text_buf *b, const char *s)
-{
-    return buf_put(b, s, strlen(s));
+    return mta_text_add(b, s, strlen(s));
 }
 
 /* dot_depth - the conditional depth after directive ln (.ifdef/.ifndef in, .endif out) */
@@ -380,7 +354,7 @@ int mta_eximconf_main_option(char **main_part, const char *name, const char *val
     int had = 0;
     int depth = 0;
     struct line ln;
-    struct text_buf b = {0};
+    struct mta_text b = {0};
 
     if (strchr(value, '\n') || strchr(name, '\n'))
         return smtp_error_set(err, SMTP_ERR_USAGE, 0, "bad setting %s", name);
@@ -421,7 +395,7 @@ int mta_eximconf_main_option(char **main_part, const char *name, const char *val
         }
         if (!more)
             break;
-        if (!is_option(&ln, name) && buf_put(&b, text + ln.start, ln.end - ln.start) < 0)
+        if (!is_option(&ln, name) && mta_text_add(&b, text + ln.start, ln.end - ln.start) < 0)
             goto oom;
         off = ln.end;
     }
@@ -546,7 +520,7 @@ static char *rewrite_drivers(const char *text, size_t len, const char *body, int
                              void (*note)(void *ctx, const char *text), void *ctx, int *count,
                              struct smtp_error *err)
 {
-    struct text_buf b = {0};
+    struct mta_text b = {0};
     struct line ln;
     size_t off = 0;
 
@@ -559,7 +533,7 @@ static char *rewrite_drivers(const char *text, size_t len, const char *body, int
         int convert;
 
         if (ln.kind != LINE_NAME) {
-            if (buf_put(&b, text + ln.start, ln.end - ln.start) < 0)
+            if (mta_text_add(&b, text + ln.start, ln.end - ln.start) < 0)
                 goto oom;
             off = ln.end;
             continue;
@@ -568,7 +542,7 @@ static char *rewrite_drivers(const char *text, size_t len, const char *body, int
         driver_of(text, ln.end, end, driver, sizeof(driver));
         convert =
             transports || strcmp(driver, "dnslookup") == 0 || strcmp(driver, "manualroute") == 0;
-        if (buf_put(&b, text + ln.start, ln.end - ln.start) < 0)
+        if (mta_text_add(&b, text + ln.start, ln.end - ln.start) < 0)
             goto oom;
         if (!convert) {
             off = ln.end;
@@ -585,7 +559,7 @@ static char *rewrite_drivers(const char *text, size_t len, const char *body, int
 
             if (drop && !is_option(&ln, "driver"))
                 add_name(dropped, sizeof(dropped), ln.name, ln.name_len);
-            if (!drop && buf_put(&b, text + ln.start, ln.end - ln.start) < 0)
+            if (!drop && mta_text_add(&b, text + ln.start, ln.end - ln.start) < 0)
                 goto oom;
         }
         {

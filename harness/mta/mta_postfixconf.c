@@ -129,31 +129,6 @@ static void o_key(const char *v, size_t len, char *key, size_t size)
     snprintf(key, size, "%.*s", (int)n, v);
 }
 
-struct text_out {
-    char *s;
-    size_t len;
-    size_t cap;
-};
-
-static int put(struct text_out *t, const char *s, size_t len)
-{
-    if (t->len + len + 1 > t->cap) {
-        size_t cap = t->cap ? t->cap : 1024;
-        char *p;
-
-        while (cap < t->len + len + 1)
-            cap *= 2;
-        if ((p = realloc(t->s, cap)) == NULL)
-            return -1;
-        t->s = p;
-        t->cap = cap;
-    }
-    memcpy(t->s + t->len, s, len);
-    t->len += len;
-    t->s[t->len] = 0;
-    return 0;
-}
-
 /*
  * one_line - a master.cf entry (its lines) with the overrides of owned
  * parameters left out, each with the blanks before it, onto out.
@@ -162,7 +137,7 @@ static int put(struct text_out *t, const char *s, size_t len)
  * names the entry, for the note. Returns the words kept, or -1.
  */
 static int one_line(const char *line, size_t len, int first_arg, const char *service,
-                    struct text_out *out, void (*note)(void *, const char *), void *ctx, int *count)
+                    struct mta_text *out, void (*note)(void *, const char *), void *ctx, int *count)
 {
     size_t pos = 0, from = 0, ws, we;
     int field = 0;
@@ -190,7 +165,7 @@ static int one_line(const char *line, size_t len, int first_arg, const char *ser
             if (!word(line, len, &p2, &vs, &ve))
                 goto keep;
             if (line[j] != 'o') { /* -n name, -t type: not an override, keep both */
-                if (put(out, line + from, ve - from) < 0)
+                if (mta_text_add(out, line + from, ve - from) < 0)
                     return -1;
                 kept += 2;
                 from = pos = ve;
@@ -205,7 +180,7 @@ static int one_line(const char *line, size_t len, int first_arg, const char *ser
         o_key(line + vs, ve - vs, key, sizeof(key));
         if ((why = mta_postfixconf_owned(key)) == NULL) {
             cut_to = pos = ve > we ? ve : we;
-            if (put(out, line + from, cut_to - from) < 0)
+            if (mta_text_add(out, line + from, cut_to - from) < 0)
                 return -1;
             kept++;
             from = cut_to;
@@ -213,7 +188,7 @@ static int one_line(const char *line, size_t len, int first_arg, const char *ser
         }
         /* Dropped, with the blanks before it; other bundled flags stay ("-vo" -> "-v"). */
         if (j > ws + 1) {
-            if (put(out, line + from, j - from) < 0)
+            if (mta_text_add(out, line + from, j - from) < 0)
                 return -1;
             kept++;
         }
@@ -229,12 +204,12 @@ static int one_line(const char *line, size_t len, int first_arg, const char *ser
         from = cut_to;
         continue;
     keep:
-        if (put(out, line + from, we - from) < 0)
+        if (mta_text_add(out, line + from, we - from) < 0)
             return -1;
         kept++;
         from = we;
     }
-    if (put(out, line + from, len - from) < 0)
+    if (mta_text_add(out, line + from, len - from) < 0)
         return -1;
     return kept;
 }
@@ -256,7 +231,7 @@ static int continuation(const char *p)
 char *mta_postfixconf_master_o(const char *master, void (*note)(void *ctx, const char *text),
                                void *ctx, int *count, struct smtp_error *err)
 {
-    struct text_out out = {0};
+    struct mta_text out = {0};
     const char *line = master;
     char service[128] = "";
 
@@ -270,7 +245,7 @@ char *mta_postfixconf_master_o(const char *master, void (*note)(void *ctx, const
         int kept;
 
         if (lead == len || line[lead] == '#' || line[lead] == '\n' || (cont && !service[0])) {
-            if (put(&out, line, len) < 0)
+            if (mta_text_add(&out, line, len) < 0)
                 goto oom;
             line += len;
             continue;
@@ -292,7 +267,7 @@ char *mta_postfixconf_master_o(const char *master, void (*note)(void *ctx, const
         }
         line += len;
     }
-    if (out.s == NULL && put(&out, "", 0) < 0)
+    if (out.s == NULL && mta_text_add(&out, "", 0) < 0)
         goto oom;
     return out.s;
 oom:

@@ -34,30 +34,26 @@ int mta_vars_set(struct mta_vars *vars, const char *name, const char *value)
     return 0;
 }
 
-/* buf_add - append to a growing string */
+/* mta_text_add - see mta_render.h */
 
-struct buf {
-    char *s;
-    size_t len;
-    size_t cap;
-};
-
-static int buf_add(struct buf *b, const char *s, size_t len)
+int mta_text_add(struct mta_text *t, const char *s, size_t len)
 {
-    if (b->len + len + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
+    if (len > MTA_RENDER_TEXT_MAX || t->len + len + 1 > MTA_RENDER_TEXT_MAX)
+        return -1;
+    if (t->len + len + 1 > t->cap) {
+        size_t cap = t->cap ? t->cap : 256;
         char *p;
 
-        while (cap < b->len + len + 1)
+        while (cap < t->len + len + 1)
             cap *= 2;
-        if ((p = realloc(b->s, cap)) == NULL)
+        if ((p = realloc(t->s, cap)) == NULL)
             return -1;
-        b->s = p;
-        b->cap = cap;
+        t->s = p;
+        t->cap = cap;
     }
-    memcpy(b->s + b->len, s, len);
-    b->len += len;
-    b->s[b->len] = 0;
+    memcpy(t->s + t->len, s, len);
+    t->len += len;
+    t->s[t->len] = 0;
     return 0;
 }
 
@@ -71,7 +67,7 @@ static int is_name_char(char c)
 int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
                     struct smtp_error *err)
 {
-    struct buf b = {0};
+    struct mta_text b = {0};
     const char *p = text;
 
     while (*p) {
@@ -84,7 +80,7 @@ int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
         while (open && open[2] == '{')
             open++;
         if (open == NULL) {
-            if (buf_add(&b, p, strlen(p)) < 0)
+            if (mta_text_add(&b, p, strlen(p)) < 0)
                 goto oom;
             break;
         }
@@ -92,7 +88,7 @@ int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
         while (is_name_char(name[nlen]))
             nlen++;
         if (nlen == 0 || name[nlen] != '}' || name[nlen + 1] != '}') {
-            if (buf_add(&b, p, (size_t)(open - p) + 1) < 0)
+            if (mta_text_add(&b, p, (size_t)(open - p) + 1) < 0)
                 goto oom;
             p = open + 1;
             continue;
@@ -105,12 +101,12 @@ int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
             return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "template names unknown {{%.*s}}",
                                   (int)nlen, name);
         }
-        if (buf_add(&b, p, (size_t)(open - p)) < 0 ||
-            buf_add(&b, vars->value[i], strlen(vars->value[i])) < 0)
+        if (mta_text_add(&b, p, (size_t)(open - p)) < 0 ||
+            mta_text_add(&b, vars->value[i], strlen(vars->value[i])) < 0)
             goto oom;
         p = name + nlen + 2;
     }
-    if (b.s == NULL && buf_add(&b, "", 0) < 0)
+    if (b.s == NULL && mta_text_add(&b, "", 0) < 0)
         goto oom;
     *out = b.s;
     return 0;
@@ -218,7 +214,7 @@ static char *line_end(char *line)
 static int set_line(char **cf, const char *key, const char *value, struct smtp_error *err)
 {
     char *first = find_line(*cf, key);
-    struct buf b = {0};
+    struct mta_text b = {0};
     char *p = *cf;
 
     if (strpbrk(key, " \t\n=") || strchr(value, '\n'))
@@ -226,26 +222,26 @@ static int set_line(char **cf, const char *key, const char *value, struct smtp_e
     if (first == NULL) {
         size_t len = strlen(*cf);
 
-        if (buf_add(&b, *cf, len) < 0 ||
-            (len && (*cf)[len - 1] != '\n' && buf_add(&b, "\n", 1) < 0) ||
-            buf_add(&b, key, strlen(key)) < 0 || buf_add(&b, " = ", 3) < 0 ||
-            buf_add(&b, value, strlen(value)) < 0 || buf_add(&b, "\n", 1) < 0)
+        if (mta_text_add(&b, *cf, len) < 0 ||
+            (len && (*cf)[len - 1] != '\n' && mta_text_add(&b, "\n", 1) < 0) ||
+            mta_text_add(&b, key, strlen(key)) < 0 || mta_text_add(&b, " = ", 3) < 0 ||
+            mta_text_add(&b, value, strlen(value)) < 0 || mta_text_add(&b, "\n", 1) < 0)
             goto oom;
     } else {
         char *line;
 
         /* Up to the first line, the setting there, then the rest without the key. */
-        if (buf_add(&b, *cf, (size_t)(first - *cf)) < 0 || buf_add(&b, key, strlen(key)) < 0 ||
-            buf_add(&b, " = ", 3) < 0 || buf_add(&b, value, strlen(value)) < 0 ||
-            buf_add(&b, "\n", 1) < 0)
+        if (mta_text_add(&b, *cf, (size_t)(first - *cf)) < 0 ||
+            mta_text_add(&b, key, strlen(key)) < 0 || mta_text_add(&b, " = ", 3) < 0 ||
+            mta_text_add(&b, value, strlen(value)) < 0 || mta_text_add(&b, "\n", 1) < 0)
             goto oom;
         p = line_end(first);
         while ((line = find_line(p, key)) != NULL) {
-            if (buf_add(&b, p, (size_t)(line - p)) < 0)
+            if (mta_text_add(&b, p, (size_t)(line - p)) < 0)
                 goto oom;
             p = line_end(line);
         }
-        if (buf_add(&b, p, strlen(p)) < 0)
+        if (mta_text_add(&b, p, strlen(p)) < 0)
             goto oom;
     }
     free(*cf);

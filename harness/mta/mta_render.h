@@ -40,6 +40,21 @@ struct mta_vars {
 int mta_vars_set(struct mta_vars *vars, const char *name, const char *value);
 
 /* mta_render_fill - placeholders filled into a new string */
+/*
+ * A growing string, NUL-terminated (the rendered configs and the user
+ * config rewrites build theirs with it): at most MTA_RENDER_TEXT_MAX bytes.
+ */
+#define MTA_RENDER_TEXT_MAX (8 * MTA_RENDER_FILE_MAX)
+
+struct mta_text {
+    char *s;
+    size_t len;
+    size_t cap;
+};
+
+/* mta_text_add - len bytes of s appended; 0, or -1 (out of memory, or past the cap) */
+int mta_text_add(struct mta_text *t, const char *s, size_t len);
+
 int mta_render_fill(const char *text, const struct mta_vars *vars, char **out,
                     struct smtp_error *err);
 

@@ -9,6 +9,7 @@
  *	message.text, locations[].physicalLocation).
  *--*/
 #include <errno.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,8 @@
 #include <unistd.h>
 
 #include "newfile.h"
+#include "number.h"
+#include "report_results.h"
 #include "report_audit.h"
 #include "smtp_sanitize.h"
 
@@ -67,9 +70,15 @@ static int where_line(const char *where, char *file, size_t size)
     file[0] = 0;
     if (colon == NULL || (size_t)(colon - where) >= size)
         return 0;
+    char digits[12];
+    long long n;
+
     snprintf(file, size, "%.*s", (int)(colon - where), where);
-    line = atoi(colon + 1);
-    return line > 0 ? line : 0;
+    /* "FILE:LINE: ...": the digits up to the next colon, checked. */
+    snprintf(digits, sizeof(digits), "%.*s", (int)strcspn(colon + 1, ":"), colon + 1);
+    if (number_parse(digits, 1, INT_MAX, &n) == 0)
+        line = (int)n;
+    return line;
 }
 
 /* verdict - one line for the whole result */
@@ -424,32 +433,6 @@ int report_audit_sarif(const char *path, const struct report_audit_meta *m,
                 m, r, err);
 }
 
-/* xml - text with XML's five characters escaped (the text is already sanitised) */
-
-static void xml(FILE *fp, const char *text)
-{
-    for (; *text; text++)
-        switch (*text) {
-        case '&':
-            fputs("&amp;", fp);
-            break;
-        case '<':
-            fputs("&lt;", fp);
-            break;
-        case '>':
-            fputs("&gt;", fp);
-            break;
-        case '"':
-            fputs("&quot;", fp);
-            break;
-        case '\'':
-            fputs("&apos;", fp);
-            break;
-        default:
-            fputc(*text, fp);
-        }
-}
-
 /* tried - 1 if the battery had an attempt of family f */
 
 static int tried(const struct audit_result *r, enum audit_family f)
@@ -493,9 +476,9 @@ static int write_junit(FILE *fp, const void *ctx)
         }
         audit_attempt_text(r, hit->attempt, text, sizeof(text));
         fprintf(fp, ">\n    <failure message=\"OPEN RELAY: ");
-        xml(fp, clean(hit->delivered_to, c1, sizeof(c1)));
+        report_xml(fp, clean(hit->delivered_to, c1, sizeof(c1)));
         fprintf(fp, "\">");
-        xml(fp, r->battery.a[hit->attempt].what);
+        report_xml(fp, r->battery.a[hit->attempt].what);
         fputc('\n', fp);
         /* Line by line: the sanitizer would show a line end as \x0a. */
         for (const char *p = text; *p;) {
@@ -503,7 +486,7 @@ static int write_junit(FILE *fp, const void *ctx)
             size_t n = strcspn(p, "\n");
 
             snprintf(line, sizeof(line), "%.*s", (int)n, p);
-            xml(fp, clean(line, c1, sizeof(c1)));
+            report_xml(fp, clean(line, c1, sizeof(c1)));
             fputc('\n', fp);
             p += n + (p[n] == '\n');
         }
@@ -512,7 +495,7 @@ static int write_junit(FILE *fp, const void *ctx)
     for (i = 0; i < r->nna; i++) {
         fprintf(fp, "  <testcase classname=\"audit.%s\" name=\"%.*s\"><skipped message=\"",
                 d->m->mta, (int)strcspn(r->not_applicable[i], ":"), r->not_applicable[i]);
-        xml(fp, r->not_applicable[i]);
+        report_xml(fp, r->not_applicable[i]);
         fprintf(fp, "\"/></testcase>\n");
     }
     return fprintf(fp, "</testsuite>\n") < 0 ? -1 : 0;

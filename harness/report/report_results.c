@@ -77,9 +77,9 @@ void report_cell_dir(const struct run_cell *cell, char *buf, size_t size)
                  mta_kind_name(cell->mta));
 }
 
-/* xml - escaped text for XML and HTML */
+/* report_xml - see report_results.h (escaped text for XML and HTML) */
 
-static void xml(FILE *fp, const char *s)
+void report_xml(FILE *fp, const char *s)
 {
     for (; s && *s; s++) {
         unsigned char c = (unsigned char)*s;
@@ -434,7 +434,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                 "  <testsuite name=\"relaylab.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
                 "skipped=\"%zu\" time=\"%.3f\" timestamp=\"",
                 mta_kind_name(kind), t, f, e, sk, ms / 1000.0);
-        xml(fp, meta->started);
+        report_xml(fp, meta->started);
         fprintf(fp, "\">\n");
         for (i = 0; i < n; i++) {
             const struct run_cell *c = &cells[i];
@@ -447,28 +447,28 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
             else
                 snprintf(name, sizeof(name), "%s", variant_name(c));
             fprintf(fp, "    <testcase classname=\"relaylab.%s.", mta_kind_name(c->mta));
-            xml(fp, c->scenario->id);
+            report_xml(fp, c->scenario->id);
             fprintf(fp, "\" name=\"");
-            xml(fp, name);
+            report_xml(fp, name);
             fprintf(fp, "\" time=\"%.3f\">\n", c->ms / 1000.0);
             if (c->status == RUN_FAIL || c->status == RUN_OPEN_RELAY) {
                 fprintf(fp, "      <failure type=\"%s\" message=\"",
                         c->status == RUN_OPEN_RELAY ? "open-relay" : "expectation");
-                xml(fp, c->message);
+                report_xml(fp, c->message);
                 fprintf(fp, "\">step: ");
-                xml(fp, c->fail_step);
+                report_xml(fp, c->fail_step);
                 fprintf(fp, "\nexpected: ");
-                xml(fp, c->expected);
+                report_xml(fp, c->expected);
                 fprintf(fp, "\nactual: ");
-                xml(fp, c->actual);
+                report_xml(fp, c->actual);
                 fprintf(fp, "</failure>\n");
             } else if (c->status == RUN_ERROR) {
                 fprintf(fp, "      <error type=\"environment\" message=\"");
-                xml(fp, c->message);
+                report_xml(fp, c->message);
                 fprintf(fp, "\"/>\n");
             } else if (c->status == RUN_NOT_APPLICABLE) {
                 fprintf(fp, "      <skipped message=\"");
-                xml(fp, c->message);
+                report_xml(fp, c->message);
                 fprintf(fp, "\"/>\n");
             }
             if ((tx = checked_text(c, RUN_TEXT_TRANSCRIPT, err)) == NULL) {
@@ -476,7 +476,7 @@ static int write_junit(const char *dir, const struct run_cell *cells, size_t n,
                 return -1;
             }
             fprintf(fp, "      <system-out>");
-            xml(fp, tx);
+            report_xml(fp, tx);
             fprintf(fp, "</system-out>\n    </testcase>\n");
             free(tx);
         }
@@ -588,7 +588,7 @@ static void html_columns(FILE *fp)
 {
     for (int k = 0; k < MTA_KINDS; k++) {
         fprintf(fp, "<th>");
-        xml(fp, mta_kind_name((enum mta_kind)k));
+        report_xml(fp, mta_kind_name((enum mta_kind)k));
         fprintf(fp, "</th>");
     }
 }
@@ -604,11 +604,11 @@ static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
 
         end = row_end(cells, n, i);
         fprintf(fp, "<tr><td title=\"");
-        xml(fp, c->title);
+        report_xml(fp, c->title);
         fprintf(fp, "\">");
-        xml(fp, c->scenario->id);
+        report_xml(fp, c->scenario->id);
         fprintf(fp, "</td><td>%d</td><td>", c->scenario->cause);
-        xml(fp, variant_name(c));
+        report_xml(fp, variant_name(c));
         if (c->repeat)
             fprintf(fp, " #%d", c->repeat + 1);
         fprintf(fp, "</td>");
@@ -622,7 +622,7 @@ static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
             }
             report_cell_dir(m, d, sizeof(d));
             fprintf(fp, "<td class=\"%s\"><a href=\"cells/", cell_class(m));
-            xml(fp, d);
+            report_xml(fp, d);
             fprintf(fp, "/transcript.txt\">%s</a></td>", cell_label(m));
         }
         fprintf(fp, "</tr>\n");
@@ -641,12 +641,12 @@ static void html_failures(FILE *fp, const struct run_cell *cells, size_t n)
         if (cells[i].status == RUN_PASS)
             continue;
         fprintf(fp, "<li>");
-        xml(fp, run_status_name(cells[i].status));
+        report_xml(fp, run_status_name(cells[i].status));
         fprintf(fp, " ");
         run_cell_name(&cells[i], name, sizeof(name));
-        xml(fp, name);
+        report_xml(fp, name);
         fprintf(fp, ": ");
-        xml(fp, cells[i].message);
+        report_xml(fp, cells[i].message);
         fprintf(fp, "</li>\n");
     }
 }
@@ -654,7 +654,7 @@ static void html_failures(FILE *fp, const struct run_cell *cells, size_t n)
 /*
  * render_html - report.html, from the templates report.html and
  * report.css (inlined: the page is one file), malloc'd; NULL with err.
- * Every text in it went through xml().
+ * Every text in it went through report_xml().
  */
 static char *render_html(const struct run_cell *cells, size_t n, const struct report_meta *meta,
                          struct smtp_error *err)
@@ -702,7 +702,7 @@ static char *render_html(const struct run_cell *cells, size_t n, const struct re
     for (k = 0; k < NPARTS; k++)
         bad |= (part[k].fp = open_memstream(&part[k].text, &part[k].len)) == NULL;
     if (!bad) {
-        xml(part[PART_RUN_ID].fp, meta->run_id);
+        report_xml(part[PART_RUN_ID].fp, meta->run_id);
         fprintf(part[PART_CELLS].fp, "%zu", n);
         fprintf(part[PART_WALL_S].fp, "%.1f", meta->wall_ms / 1000.0);
         html_columns(part[PART_MTA_COLUMNS].fp);

@@ -74,6 +74,12 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
 /* report_cell_dir - "scenario.variant.mta[.rN]" */
 void report_cell_dir(const struct run_cell *cell, char *buf, size_t size);
 
+/*
+ * report_xml - text as XML character data or an attribute value: the five
+ * special characters escaped, control characters XML 1.0 cannot hold as '?'
+ */
+void report_xml(FILE *fp, const char *s);
+
 #ifdef __cplusplus
 }
 #endif
