@@ -198,6 +198,7 @@ static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncel
 
     mta_env_params_default(&params);
     params.keep = o->keep;
+    params.share_net = o->shared_network;
     if ((rc = cli_env_open("run", &params, &env)) >= 0)
         return rc;
     gmtime_r(&now, &tm);

@@ -42,6 +42,8 @@ static void usage(FILE *fp)
             "      --results DIR       where run directories go (default results)\n"
             "  -q, --quiet             no progress line\n"
             "      --keep              keep the sandboxes' run directory (printed)\n"
+            "      --shared-network    the caller's network namespace: 127.0.0.0/8 and ::1\n"
+            "                          only; dialogues from elsewhere are not applicable\n"
             "      --compare-swaks     benchmark: after each cell, drive its dialogues with\n"
             "                          swaks too (one process each) and record both times\n"
             "      --list              list the cells (scenario/variant/mta) and the MTA instance\n"
@@ -85,6 +87,7 @@ int cli_run_opt_parse(struct cli_run_opts *o, int argc, char **argv)
         CLI_TEXT("results", 0, &o->results_dir),
         CLI_FLAG("quiet", 'q', &o->quiet),
         CLI_FLAG("keep", 0, &o->keep),
+        CLI_FLAG("shared-network", 0, &o->shared_network),
         CLI_FLAG("list", 0, &o->list),
         CLI_FLAG("diagnose", 0, &o->diagnose),
         CLI_FLAG("fresh", 0, &o->rp.fresh_instances),

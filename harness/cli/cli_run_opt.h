@@ -25,6 +25,7 @@ struct cli_run_opts {
     struct run_params rp;
     const char *postfix_dir, *exim_conf, *results_dir;
     int keep;
+    int shared_network; /* --shared-network: the caller's network namespace */
     int list;     /* --list: the cells and their instances; nothing starts */
     int diagnose; /* --diagnose: lint's findings for the config when a cell fails */
     int quiet;    /* no progress line */

@@ -23,6 +23,7 @@
 
 #include "cli.h"
 #include "mta.h"
+#include "run_client.h"
 #include "smtp_sanitize.h"
 
 static volatile sig_atomic_t stop_signal;
@@ -59,6 +60,7 @@ static void usage(FILE *fp)
                 "  --exim-acl FILE      replace Exim's rcpt ACL body with FILE\n"
                 "  --plaintext-auth     Exim: plaintext authenticators instead of Dovecot\n"
                 "  --no-sasl            Postfix: no Dovecot, smtpd_sasl_auth_enable = no\n"
+                "  --sasl-down          SASL on, but nothing listens on its socket (no Dovecot)\n"
                 "  --no-listener NAME   leave out smtp (25), submission (587) or smtps (465),\n"
                 "                       as a config without it (repeatable; one must stay)\n"
                 "  --keep               keep the run directory (printed) after exit\n"
@@ -115,8 +117,11 @@ static void export_env(struct mta_env *env, const struct mta_instance *inst, con
     setenv("RELAYLAB_CONFIG", inst->config_path, 1);
     setenv("RELAYLAB_LOG", inst->log_path, 1);
     setenv("RELAYLAB_DIR", inst->dir, 1);
+    setenv("RELAYLAB_ADDR6", inst->addr6, 1);
     setenv("RELAYLAB_OUTSIDE", outside, 1);
-    setenv("RELAYLAB_INSIDE", "127.0.0.1", 1);
+    setenv("RELAYLAB_INSIDE", RUN_CLIENT_INSIDE, 1);
+    setenv("RELAYLAB_OFFICE", mta_env_private_net(env) ? RUN_CLIENT_OFFICE : "", 1);
+    setenv("RELAYLAB_OUTSIDE6", mta_env_private_net(env) ? RUN_CLIENT_OUTSIDE6 : "", 1);
 }
 
 /* describe - what a person needs to poke at the sandbox */
@@ -136,7 +141,17 @@ static void describe(FILE *fp, struct mta_env *env, const struct mta_instance *i
             mta_env_user(env, 0)->pass);
     fprintf(fp, "  app user:  %s  password: %s\n", mta_env_user(env, 1)->name,
             mta_env_user(env, 1)->pass);
-    fprintf(fp, "  clients:   inside mynetworks 127.0.0.1, outside %s\n", outside);
+    if (inst->addr6[0])
+        fprintf(fp, "  IPv6:      the same listeners on %s\n", inst->addr6);
+    if (mta_env_private_net(env))
+        fprintf(fp,
+                "  clients:   inside (the MTA host) " RUN_CLIENT_INSIDE " and " RUN_CLIENT_INSIDE6
+                ", office " RUN_CLIENT_OFFICE " (10.0.0.0/24), outside %s and " RUN_CLIENT_OUTSIDE6
+                "\n",
+                outside);
+    else
+        fprintf(fp, "  clients:   inside " RUN_CLIENT_INSIDE " and " RUN_CLIENT_INSIDE6
+                    " (no other: --shared-network keeps to 127.0.0.0/8 and ::1)\n");
     fprintf(fp, "  CA:        %s\n  config:    %s\n  log:       %s\n", inst->ca_path,
             inst->config_path, inst->log_path);
     fprintf(fp, "  sink:      %s:%d, messages in %s\n", inst->sink_addr, inst->sink_port,
@@ -298,8 +313,8 @@ static int sandbox(struct sandbox_opts *o, char **command)
     if ((rc = cli_env_open("sandbox", &o->params, &env)) >= 0)
         return rc;
     smtp_error_clear(&err);
-    if ((inst = mta_start(env, &o->spec, &err)) == NULL ||
-        mta_env_addr(env, outside, sizeof(outside), &err) < 0) {
+    (void)mta_env_outside_addr(env, outside, sizeof(outside)); /* "": --shared-network */
+    if ((inst = mta_start(env, &o->spec, &err)) == NULL) {
         cli_error("sandbox", err.msg);
         mta_stop(inst);
         mta_env_close(env);
@@ -327,6 +342,7 @@ int cli_sandbox(int argc, char **argv)
         CLI_CALL("exim-acl", 0, required_argument, opt_acl),
         CLI_FLAG("plaintext-auth", 0, &o.spec.exim_plaintext_auth),
         CLI_FLAG("no-sasl", 0, &o.spec.no_sasl),
+        CLI_FLAG("sasl-down", 0, &o.spec.sasl_down),
         CLI_CALL("no-listener", 0, required_argument, opt_no_listener),
         CLI_FLAG("keep", 0, &o.params.keep),
         CLI_FLAG("shared-network", 0, &o.params.share_net),

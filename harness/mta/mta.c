@@ -273,7 +273,8 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
     inst->sink_port = MTA_SINK_PORT;
     snprintf(inst->sink_port_text, sizeof(inst->sink_port_text), "%d", inst->sink_port);
     if (mta_env_subdir(env, d->name, inst->dir, sizeof(inst->dir), err) < 0 ||
-        mta_env_addr(env, inst->addr, sizeof(inst->addr), err) < 0 ||
+        mta_env_host_addr(env, inst->addr, sizeof(inst->addr), inst->addr6, sizeof(inst->addr6),
+                          err) < 0 ||
         mta_env_addr(env, inst->sink_addr, sizeof(inst->sink_addr), err) < 0)
         goto fail;
     /*

@@ -12,7 +12,8 @@
  *	sent its banner. A failed start reports the MTA's own error (from
  *	its log or its output), never a bare timeout.
  *
- *	Listeners, on the instance's own 127.0.0.N: smtp (25), submission
+ *	Listeners, on the instance's own 192.0.2.N and 2001:db8::N (the
+ *	guide's networks, mta_env.h; 127.0.0.N alone with --shared-network): smtp (25), submission
  *	(587: STARTTLS required before AUTH), smtps (465: TLS on connect),
  *	plus any extra Postfix services of the spec (e.g. 10025).
  *
@@ -82,6 +83,7 @@ struct mta_spec {
     const char *exim_acl_rcpt; /* replaces the default rcpt ACL body, or NULL */
     int exim_plaintext_auth;   /* Exim: plaintext authenticators instead of Dovecot */
     int no_sasl;               /* Postfix: no Dovecot (smtpd_sasl_auth_enable = no) */
+    int sasl_down;             /* SASL on, but nothing listens on its socket (no Dovecot) */
     unsigned no_listeners;     /* MTA_LISTEN_* left out ("port 587 not configured") */
     /* Bring your own config: rewritten only where the sandbox must. */
     const char *user_main_cf;   /* Postfix main.cf path */
@@ -91,7 +93,8 @@ struct mta_spec {
 
 struct mta_instance {
     enum mta_kind kind;
-    char addr[32];
+    char addr[32];  /* its IPv4 address: 192.0.2.N (127.0.0.N with --shared-network) */
+    char addr6[48]; /* its IPv6 address, 2001:db8::N; "" with --shared-network */
     char dir[300];
     char config_path[400]; /* main.cf or exim.conf */
     char log_path[400];    /* maillog or mainlog */

@@ -17,6 +17,7 @@
 #include <pwd.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,11 @@
 #include "template.h"
 
 #define EXIM_BIN_DEFAULT "/opt/relaylab/exim/usr/sbin/exim4"
-#define CLI_ENV_EXIT 3 /* environment error, as relaylab(1) documents */
-#define ADDR_FIRST 10  /* 127.0.0.10 ... */
-#define ADDR_LAST 199  /* 127.0.0.200-254: left to scenarios for fixed clients */
+#define CLI_ENV_EXIT 3  /* environment error, as relaylab(1) documents */
+#define ADDR_FIRST 10   /* 127.0.0.10 ... */
+#define ADDR_LAST 199   /* 127.0.0.200-254: left to scenarios for fixed clients */
+#define OUTSIDE_FIRST 7 /* 203.0.113.7 ... */
+#define OUTSIDE_LAST 99 /* 203.0.113.100-254: left to scenarios */
 
 struct mta_env {
     struct mta_proc dovecot; /* the shared Dovecot, when started */
@@ -56,6 +59,8 @@ struct mta_env {
     int keep;
     int share_net;
     int next_addr;
+    int next_host;    /* 192.0.2.N, 2001:db8::N */
+    int next_outside; /* 203.0.113.N */
     int next_subdir;
     struct mta_env_user users[MTA_ENV_USERS];
 };
@@ -112,14 +117,48 @@ static int lo_up(struct smtp_error *err)
 }
 
 /*
- * lo_outside - the documentation networks (RFC 5737) on lo, as aliases,
- * so that a client can stand outside a config's trusted networks: a
- * prefix on the loopback device makes the whole prefix local, so any
- * address in it may be bound. Only in the private network namespace.
+ * lo_addr6 - one IPv6 address (/128) on lo: unlike IPv4, an IPv6 prefix
+ * on lo does not make its addresses local, so each is put there. An
+ * address already there is fine.
  */
-static int lo_outside(struct smtp_error *err)
+static int lo_addr6(const char *addr, char *why, size_t size)
 {
-    static const char *const nets[] = {MTA_ENV_OUTSIDE_NETS};
+    struct { /* the kernel's struct in6_ifreq (linux/ipv6.h) */
+        struct in6_addr addr;
+        uint32_t prefixlen;
+        int ifindex;
+    } req;
+    int fd;
+    int rc = 0;
+
+    memset(&req, 0, sizeof(req));
+    if (inet_pton(AF_INET6, addr, &req.addr) != 1) {
+        snprintf(why, size, "'%s' is not an IPv6 address", addr);
+        return -1;
+    }
+    req.prefixlen = 128;
+    if ((req.ifindex = (int)if_nametoindex("lo")) == 0 ||
+        (fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+        snprintf(why, size, "no IPv6 on lo: %s", strerror(errno));
+        return -1;
+    }
+    if (ioctl(fd, SIOCSIFADDR, &req) < 0 && errno != EEXIST) {
+        snprintf(why, size, "cannot put %s on lo: %s", addr, strerror(errno));
+        rc = -1;
+    }
+    close(fd);
+    return rc;
+}
+
+/*
+ * lo_nets - the guide's networks (MTA_ENV_NETS) on lo, as aliases: a
+ * prefix on the loopback device makes the whole prefix local, so any
+ * address in it may be bound, and every packet stays on lo. Only in the
+ * private network namespace.
+ */
+static int lo_nets(struct smtp_error *err)
+{
+    static const char *const nets[] = {MTA_ENV_NETS};
     int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     size_t i;
     int rc = 0;
@@ -254,8 +293,14 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
                               MTA_ENV_RUN_DIR, strerror(errno));
     }
     snprintf(env->dir, sizeof(env->dir), "%s", MTA_ENV_RUN_DIR);
-    if (!env->share_net && (lo_up(err) < 0 || lo_outside(err) < 0))
-        return -1;
+    if (!env->share_net) {
+        char why[160];
+
+        if (lo_up(err) < 0 || lo_nets(err) < 0)
+            return -1;
+        if (lo_addr6(MTA_ENV_OUTSIDE6, why, sizeof(why)) < 0)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "%s", why);
+    }
     env->isolated = 1;
     return 0;
 }
@@ -298,6 +343,8 @@ struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_er
         }
     }
     env->next_addr = ADDR_FIRST;
+    env->next_host = ADDR_FIRST;
+    env->next_outside = OUTSIDE_FIRST;
     if (params->template_dir) {
         snprintf(env->template_dir, sizeof(env->template_dir), "%s", params->template_dir);
     } else {
@@ -432,6 +479,106 @@ const struct mta_contain *mta_env_contain(const struct mta_env *env, const char 
     buf->run_root = env->dir;
     buf->writable = writable;
     return buf;
+}
+
+int mta_env_private_net(const struct mta_env *env)
+{
+    return env->isolated && !env->share_net;
+}
+
+int mta_env_host_addr(struct mta_env *env, char *v4, size_t v4size, char *v6, size_t v6size,
+                      struct smtp_error *err)
+{
+    char why[160];
+    int n;
+
+    if (!mta_env_private_net(env)) {
+        if (v6size)
+            v6[0] = 0;
+        return mta_env_addr(env, v4, v4size, err);
+    }
+    pthread_mutex_lock(&env->lock);
+    if (env->next_host > ADDR_LAST)
+        env->next_host = ADDR_FIRST;
+    n = env->next_host++;
+    pthread_mutex_unlock(&env->lock);
+    snprintf(v4, v4size, MTA_ENV_HOST_NET "%d", n);
+    snprintf(v6, v6size, MTA_ENV_HOST_NET6 "%d", n);
+    if (lo_addr6(v6, why, sizeof(why)) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "%s", why);
+    return 0;
+}
+
+int mta_env_outside_addr(struct mta_env *env, char *buf, size_t size)
+{
+    if (!mta_env_private_net(env)) {
+        if (size)
+            buf[0] = 0;
+        return -1;
+    }
+    pthread_mutex_lock(&env->lock);
+    if (env->next_outside > OUTSIDE_LAST)
+        env->next_outside = OUTSIDE_FIRST;
+    snprintf(buf, size, MTA_ENV_OUTSIDE_NET "%d", env->next_outside++);
+    pthread_mutex_unlock(&env->lock);
+    return 0;
+}
+
+/* in_net4 - is a (network order) inside the /24 whose first address is net? */
+
+static int in_net4(const struct in_addr *a, const char *net)
+{
+    struct in_addr n;
+
+    return inet_pton(AF_INET, net, &n) == 1 &&
+           (ntohl(a->s_addr) & 0xffffff00u) == (ntohl(n.s_addr) & 0xffffff00u);
+}
+
+/* needs_private - why a client of the guide's networks cannot be here */
+
+static int needs_private(const char *addr, char *why, size_t size)
+{
+    snprintf(why, size,
+             "client %s needs relaylab's private network namespace (with --shared-network "
+             "the sandbox keeps to 127.0.0.0/8 and ::1)",
+             addr);
+    return -1;
+}
+
+int mta_env_client_usable(struct mta_env *env, const char *addr, char *why, size_t size)
+{
+    static const char *const nets[] = {MTA_ENV_NETS};
+    static const unsigned char doc6[4] = {0x20, 0x01, 0x0d, 0xb8}; /* 2001:db8::/32, RFC 3849 */
+    struct in_addr a4;
+    struct in6_addr a6;
+    size_t i;
+
+    if (inet_pton(AF_INET, addr, &a4) == 1) {
+        if ((ntohl(a4.s_addr) >> 24) == 127)
+            return 0;
+        for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
+            if (in_net4(&a4, nets[i])) {
+                if (mta_env_private_net(env))
+                    return 0;
+                return needs_private(addr, why, size);
+            }
+    } else if (inet_pton(AF_INET6, addr, &a6) == 1) {
+        if (IN6_IS_ADDR_LOOPBACK(&a6))
+            return 0;
+        if (memcmp(a6.s6_addr, doc6, sizeof(doc6)) == 0) {
+            if (mta_env_private_net(env))
+                return lo_addr6(addr, why, size);
+            return needs_private(addr, why, size);
+        }
+    } else {
+        snprintf(why, size, "'%s' is not an address", addr);
+        return -1;
+    }
+    snprintf(why, size,
+             "client %s is on no network of the sandbox's (127.0.0.0/8, ::1, 10.0.0.0/24, "
+             "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)",
+             addr);
+    return -1;
 }
 
 /* mta_env_addr - a fresh loopback address */

@@ -48,11 +48,19 @@ extern "C" {
 #define MTA_ENV_RUN_SIZE "2g" /* the run tmpfs: what every MTA of a run may write, together */
 #define MTA_ENV_USERS 2
 /*
- * The networks outside every usual trusted network, on lo in the private
- * network namespace (RFC 5737 documentation ranges): a client that must
- * stand outside a config's mynetworks binds an address in one of them.
+ * The guide's networks, on lo in the private network namespace only
+ * (each a /24 alias, so that any address in it may be bound; nothing
+ * routes off the namespace): the MTA hosts on 192.0.2.0/24 (RFC 5737),
+ * the guide's office on 10.0.0.0/24, and the outside on 203.0.113.0/24
+ * and 198.51.100.0/24 (RFC 5737). IPv6: the MTA hosts on 2001:db8::N and
+ * clients anywhere in 2001:db8::/32 (RFC 3849), each address put on lo
+ * as it is first needed.
  */
-#define MTA_ENV_OUTSIDE_NETS "203.0.113.1", "198.51.100.1", "192.0.2.1"
+#define MTA_ENV_NETS "10.0.0.1", "192.0.2.1", "198.51.100.1", "203.0.113.1"
+#define MTA_ENV_HOST_NET "192.0.2."   /* the MTA hosts: 192.0.2.N */
+#define MTA_ENV_HOST_NET6 "2001:db8::" /* and 2001:db8::N */
+#define MTA_ENV_OUTSIDE_NET "203.0.113."
+#define MTA_ENV_OUTSIDE6 "2001:db8:ffff::7" /* on lo from the start, for people in the sandbox */
 #define MTA_ENV_PASS_LEN 20
 
 struct mta_env_params {
@@ -101,8 +109,34 @@ const char *mta_env_template_dir(const struct mta_env *env);
 const char *mta_env_exim_bin(const struct mta_env *env);
 int mta_env_isolated(const struct mta_env *env);
 
-/* mta_env_addr - a fresh 127.0.0.N for an instance or a client */
+/* mta_env_addr - a fresh 127.0.0.N (the capture sinks) */
 int mta_env_addr(struct mta_env *env, char *buf, size_t size, struct smtp_error *err);
+
+/* mta_env_private_net - 1 in relaylab's own network namespace (the guide's networks are there) */
+int mta_env_private_net(const struct mta_env *env);
+
+/*
+ * mta_env_host_addr - an MTA instance's addresses: 192.0.2.N and
+ * 2001:db8::N in the private network namespace; 127.0.0.N and no IPv6
+ * ("") in the caller's (--shared-network). 0, or -1 with err.
+ */
+int mta_env_host_addr(struct mta_env *env, char *v4, size_t v4size, char *v6, size_t v6size,
+                      struct smtp_error *err);
+
+/*
+ * mta_env_outside_addr - a client address outside every network the
+ * sandbox trusts: 203.0.113.N. -1 in the caller's network namespace,
+ * where there is none (the guide's mynetworks holds all of 127.0.0.0/8).
+ */
+int mta_env_outside_addr(struct mta_env *env, char *buf, size_t size);
+
+/*
+ * mta_env_client_usable - may a client bind addr here? 127.0.0.0/8 and
+ * ::1 always; in the private network namespace also the guide's networks
+ * (MTA_ENV_NETS) and 2001:db8::/32 (the address is put on lo). 0, or -1
+ * with why (size bytes).
+ */
+int mta_env_client_usable(struct mta_env *env, const char *addr, char *why, size_t size);
 
 /* mta_env_subdir - a fresh directory DIR/prefix-N, mode 0755 */
 int mta_env_subdir(struct mta_env *env, const char *prefix, char *buf, size_t size,

@@ -81,8 +81,12 @@ static void local_interfaces(const struct mta_instance *inst, unsigned no_listen
     size_t i;
 
     for (i = 0; i < 3 && used < size; i++)
-        if (!mta_driver_left_out(no_listeners, ports[i]))
+        if (!mta_driver_left_out(no_listeners, ports[i])) {
             used += (size_t)snprintf(buf + used, size - used, " %s.%d ;", inst->addr, ports[i]);
+            if (inst->addr6[0] && used < size)
+                used +=
+                    (size_t)snprintf(buf + used, size - used, " %s.%d ;", inst->addr6, ports[i]);
+        }
     if (used > 2 && buf[used - 1] == ';')
         buf[used - 1] = 0;
 }
@@ -221,7 +225,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
                              const char *dovecot, unsigned no_listeners, char **cf,
                              struct smtp_error *err)
 {
-    char listen[200], spool[400], logs[400], pid[400], cert[400], key[400], ports[40];
+    char listen[320], spool[400], logs[400], pid[400], cert[400], key[400], ports[40];
     const char *forced[][2] = {
         {"exim_path", mta_env_exim_bin(inst->env)},
         {"spool_directory", spool},
@@ -302,7 +306,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
 
 static int uses_dovecot(const struct mta_spec *spec)
 {
-    return !spec->exim_plaintext_auth;
+    return !spec->exim_plaintext_auth && !spec->sasl_down;
 }
 
 /* start - render and start */
@@ -318,7 +322,8 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     char *argv[6];
     struct mta_contain jail;
     const struct mta_env_ids *ids = mta_env_ids(inst->env);
-    char interfaces[200];
+    char interfaces[320];
+    char down[sizeof(inst->dir) + 16];
     gid_t exim_gid = (gid_t)ids->exim_gid;
     size_t i;
     int rc = -1;
@@ -331,6 +336,11 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
                               mta_env_exim_bin(inst->env));
     if (uses_dovecot(spec) && (dovecot = mta_driver_dovecot(inst, err)) == NULL)
         return -1;
+    /* The guide's cause 5: the authenticators' socket, where nothing listens. */
+    if (spec->sasl_down) {
+        snprintf(down, sizeof(down), "%s/auth-down/auth", inst->dir);
+        dovecot = down;
+    }
     snprintf(path, sizeof(path), "%s/spool", inst->dir);
     if (exim_dir(mta_env_ids(inst->env), path, err) < 0)
         return -1;

@@ -291,8 +291,8 @@ static int force_params(struct mta_instance *inst, char **cf, const char *doveco
         {"mail_owner", "postfix"},
         {"setgid_group", "postdrop"},
         {"process_id_directory", "pid"},
-        {"inet_interfaces", "loopback-only"},
-        {"inet_protocols", "ipv4"},
+        {"inet_interfaces", "loopback-only"}, /* master.cf names each listener's address */
+        {"inet_protocols", inst->addr6[0] ? "ipv4, ipv6" : "ipv4"},
         {"relayhost", sink},
         {"relay_transport", "smtp"},
         {"default_transport", "smtp"},
@@ -404,7 +404,7 @@ static int service_port(const char *name, size_t len)
 static int rewrite_master(struct mta_instance *inst, const char *in, char **out, int user,
                           unsigned no_listeners, struct smtp_error *err)
 {
-    size_t cap = strlen(in) * 2 + 4096;
+    size_t cap = strlen(in) * 3 + 8192; /* each inet service may be written twice (IPv6) */
     char *buf = malloc(cap);
     const char *line = in;
     size_t used = 0;
@@ -478,6 +478,27 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
             used += (size_t)snprintf(buf + used, cap - used, "%s:%d %s %s %s n %s %s %s%s\n",
                                      inst->addr, port, fields[1], fields[2], fields[3], fields[5],
                                      fields[6], fields[7], rest);
+            if (inst->addr6[0]) {
+                /*
+                 * The same service on the instance's IPv6 address: master
+                 * binds an explicit address without asking inet_interfaces
+                 * (which wants addresses the interfaces list, and the
+                 * instance's are not). Its -o lines go with it.
+                 */
+                const char *more = end ? end + 1 : line + len;
+                size_t olen = 0;
+
+                while (more[olen] == ' ' || more[olen] == '\t') {
+                    const char *e2 = strchr(more + olen, '\n');
+
+                    olen = e2 ? (size_t)(e2 - more) + 1 : strlen(more);
+                }
+                if (used < cap)
+                    used += (size_t)snprintf(buf + used, cap - used,
+                                             "%.*s[%s]:%d %s %s %s n %s %s %s%s\n", (int)olen, more,
+                                             inst->addr6, port, fields[1], fields[2], fields[3],
+                                             fields[5], fields[6], fields[7], rest);
+            }
         } else if (nf >= 8 && strcmp(fields[4], "n") != 0) {
             if (user)
                 mta_driver_rewrite(inst, "master.cf: %s: chroot n", fields[0]);
@@ -640,7 +661,7 @@ static int user_mynetworks(struct mta_instance *inst, char **main_cf, struct smt
 
 static int uses_dovecot(const struct mta_spec *spec)
 {
-    return !spec->no_sasl;
+    return !spec->no_sasl && !spec->sasl_down;
 }
 
 /* start - render and start */
@@ -662,6 +683,12 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Postfix's master must run as root");
     if (uses_dovecot(spec) && (dovecot = mta_driver_dovecot(inst, err)) == NULL)
         return -1;
+    /*
+     * The guide's cause 5: SASL on, the socket missing. Relative to the
+     * queue directory (the instance's), where nothing listens.
+     */
+    if (spec->sasl_down)
+        dovecot = "private/auth";
     if (make_queue(mta_env_ids(inst->env), inst->dir, err) < 0)
         return -1;
     if (spec->user_main_cf && copy_tables(inst, spec->user_main_cf, err) < 0)

@@ -64,6 +64,7 @@ struct cell_run {
     char last_listener[32]; /* the last connect's */
     int last_was_auth;      /* the last command was AUTH */
     int na_dialogue;        /* the dialogue found not applicable, or -1 */
+    int skip_dialogue;      /* the dialogue whose client cannot be here, or -1 */
     size_t sink_from;       /* sink messages before this cell's dialogues */
     long sink_wait_ms;
 };
@@ -131,6 +132,22 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
 
 static const char *not_applicable(struct cell_run *cr, const struct scenario_step *st);
 
+/* dialogue_not_applicable - st's dialogue is not applicable here, for why: skip its rest */
+
+static void dialogue_not_applicable(struct cell_run *cr, const struct scenario_step *st,
+                                    const char *why)
+{
+    struct run_cell *cell = cr->cell;
+
+    cr->na_dialogue = st->dialogue;
+    engine_note(cr->e, SMTP_TX_INFO, "not applicable: %s (%s:%d)", why, st->pos.file, st->pos.line);
+    if (cell->status == RUN_PASS) {
+        cell->status = RUN_NOT_APPLICABLE;
+        snprintf(cell->message, sizeof(cell->message), "%s:%d: not applicable: %s", st->pos.file,
+                 st->pos.line, why);
+    }
+}
+
 static void failed(struct cell_run *cr, const struct scenario_step *st, const char *expected,
                    const char *fmt, ...)
 {
@@ -141,14 +158,7 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
     if (st->dialogue == cr->na_dialogue)
         return; /* the rest of a dialogue the config has no door for */
     if ((why = not_applicable(cr, st)) != NULL) {
-        cr->na_dialogue = st->dialogue;
-        engine_note(cr->e, SMTP_TX_INFO, "not applicable: %s (%s:%d)", why, st->pos.file,
-                    st->pos.line);
-        if (cell->status == RUN_PASS) {
-            cell->status = RUN_NOT_APPLICABLE;
-            snprintf(cell->message, sizeof(cell->message), "%s:%d: not applicable: %s",
-                     st->pos.file, st->pos.line, why);
-        }
+        dialogue_not_applicable(cr, st, why);
         return;
     }
     cell->failed++;
@@ -241,6 +251,7 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     struct engine_step step = {.op = ENGINE_CONNECT};
     struct smtp_tcp_params tcp = {0};
     char port[16];
+    char why[300];
     const char *from;
     int p;
 
@@ -250,15 +261,19 @@ static int do_connect(struct cell_run *cr, const struct scenario_step *st)
     cr->last_msgid[0] = 0;
     p = run_client_port(cr->inst, st->arg);
     snprintf(port, sizeof(port), "%d", p);
-    from = run_client_from(st->arg2, cr->r->outside);
-    tcp.host = cr->inst->addr;
+    engine_note(cr->e, SMTP_TX_BEGIN, "%s:%d: %s", st->pos.file, st->pos.line, st->source);
+    if (run_client_where(cr->r->env, cr->inst, st->arg2, cr->r->outside, &from, &tcp.host, why,
+                         sizeof(why)) < 0) {
+        dialogue_not_applicable(cr, st, why);
+        cr->skip_dialogue = st->dialogue; /* none of its steps can run */
+        return 0;
+    }
     tcp.port = port;
     tcp.local_address = from;
     tcp.implicit_tls = strcmp(st->arg, "smtps") == 0 || p == 465;
     tcp.tls_ctx = cr->tls;
     tcp.sni = MTA_HOSTNAME;
     tcp.verify_name = MTA_HOSTNAME;
-    engine_note(cr->e, SMTP_TX_BEGIN, "%s:%d: %s", st->pos.file, st->pos.line, st->source);
     step.tcp = &tcp;
     if (engine_step(cr->e, &step) != ENGINE_OK)
         return 0; /* the reply an "S:" sees is "no reply (...)"; connection-refused can tell */
@@ -420,6 +435,15 @@ static void run_expect(struct cell_run *cr, const struct scenario_step *st)
             failed(cr, st, "the connection refused (nothing listens)", "connected: %s",
                    actual_reply(cr));
         return;
+    case SCN_EXPECT_CONNECTION_CLOSED: {
+        /* Postfix's smtpd dies on a fatal config error: the client sees the connection end. */
+        const struct engine_reply *last = engine_last(cr->e);
+
+        if (!(last->code == 421 || (last->code < 0 && last->err.cls == SMTP_ERR_CONN)))
+            failed(cr, st, "the server ended the session (connection closed, or 421)", "%s",
+                   actual_reply(cr));
+        return;
+    }
     case SCN_EXPECT_AUTH_OFFERED:
     case SCN_EXPECT_AUTH_NOT_OFFERED:
     case SCN_EXPECT_STARTTLS_OFFERED: {
@@ -536,7 +560,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cr.r = r;
     cr.cell = cell;
     cr.inst = inst;
-    cr.na_dialogue = -1;
+    cr.na_dialogue = cr.skip_dialogue = -1;
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
     smtp_client_params_default(&ep);
@@ -575,7 +599,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
 
         if (i > 0 && st->dialogue != cell->scenario->steps[i - 1].dialogue)
             close_client(&cr);
-        if (scenario_applies(&st->where, scenario_mta_bit(mta_kind_name(cell->mta)), cell->variant))
+        if (st->dialogue != cr.skip_dialogue &&
+            scenario_applies(&st->where, scenario_mta_bit(mta_kind_name(cell->mta)), cell->variant))
             run_step(&cr, st);
     }
     close_client(&cr);
@@ -628,7 +653,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     memset(&cr, 0, sizeof(cr));
     cr.r = r;
     cr.cell = &r->cells[idx[0]];
-    cr.na_dialogue = -1;
+    cr.na_dialogue = cr.skip_dialogue = -1;
     smtp_error_clear(&err);
     if (build_spec(&cr, &spec, acl, &err) == 0)
         inst = mta_start(r->env, &spec, &err);
@@ -709,8 +734,7 @@ int run_matrix(struct mta_env *env, struct run_cell *cells, size_t ncells,
     r.ncells = ncells;
     r.params = params;
     pthread_mutex_init(&r.lock, NULL);
-    if (mta_env_addr(env, r.outside, sizeof(r.outside), err) < 0)
-        return -1;
+    (void)mta_env_outside_addr(env, r.outside, sizeof(r.outside)); /* "": none (shared network) */
 
     if (make_batches(&r, err) < 0)
         goto out;

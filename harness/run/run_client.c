@@ -6,6 +6,7 @@
  * DESCRIPTION
  *	See run_client.h.
  *--*/
+#include <stdio.h>
 #include <string.h>
 
 #include "number.h"
@@ -31,9 +32,37 @@ const char *run_client_from(const char *from, const char *outside)
 {
     if (from == NULL || strcmp(from, "inside") == 0)
         return RUN_CLIENT_INSIDE;
+    if (strcmp(from, "inside6") == 0)
+        return RUN_CLIENT_INSIDE6;
+    if (strcmp(from, "office") == 0)
+        return RUN_CLIENT_OFFICE;
     if (strcmp(from, "outside") == 0)
         return outside;
+    if (strcmp(from, "outside6") == 0)
+        return RUN_CLIENT_OUTSIDE6;
     return from;
+}
+
+int run_client_where(struct mta_env *env, const struct mta_instance *inst, const char *from,
+                     const char *outside, const char **client, const char **server, char *why,
+                     size_t size)
+{
+    *client = run_client_from(from, outside);
+    *server = strchr(*client, ':') ? inst->addr6 : inst->addr;
+    if (!**client) {
+        snprintf(why, size,
+                 "no client outside the guide's mynetworks here (with --shared-network the "
+                 "sandbox keeps to 127.0.0.0/8 and ::1, all of which it trusts)");
+        return -1;
+    }
+    if (mta_env_client_usable(env, *client, why, size) < 0)
+        return -1;
+    if (!**server) {
+        snprintf(why, size, "the %s instance has no IPv6 address here (--shared-network)",
+                 mta_kind_name(inst->kind));
+        return -1;
+    }
+    return 0;
 }
 
 void run_client_creds(const struct mta_env *env, const char *who, const char **user,

@@ -1153,8 +1153,11 @@ static int fz_start(struct fuzzer *f, struct smtp_error *err)
     if (spec.no_listeners & MTA_LISTEN_SMTP)
         return smtp_error_set(err, SMTP_ERR_USAGE, 0,
                               "the fuzzer talks to port 25, which this variant leaves out");
-    if (mta_env_addr(f->env, f->outside, sizeof(f->outside), err) < 0 ||
-        (f->inst = mta_start(f->env, &spec, err)) == NULL)
+    if (mta_env_outside_addr(f->env, f->outside, sizeof(f->outside)) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
+                              "the fuzzer's client must be outside the guide's mynetworks, which "
+                              "needs relaylab's private network namespace");
+    if ((f->inst = mta_start(f->env, &spec, err)) == NULL)
         return -1;
     seed_dialogue(f, &f->seed);
     return 0;

@@ -304,8 +304,9 @@ static size_t spec_key(const struct mta_spec *spec, char *key, size_t size)
         if (used < size)                                                                           \
             used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
     } while (0)
-    KEY_ADD("%d|%d|%d|%u|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->exim_plaintext_auth,
-            spec->no_listeners, spec->user_exim_conf ? spec->user_exim_conf : "",
+    KEY_ADD("%d|%d|%d|%d|%u|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->sasl_down,
+            spec->exim_plaintext_auth, spec->no_listeners,
+            spec->user_exim_conf ? spec->user_exim_conf : "",
             spec->user_main_cf ? spec->user_main_cf : "",
             spec->user_master_cf ? spec->user_master_cf : "");
     for (i = 0; i < spec->nsets; i++)

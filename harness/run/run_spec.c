@@ -160,6 +160,9 @@ int run_scenario_spec(const struct scenario *s, enum mta_kind mta, size_t varian
         case SCN_CFG_PLAINTEXT_AUTH:
             spec->exim_plaintext_auth = 1;
             break;
+        case SCN_CFG_SASL_DOWN:
+            spec->sasl_down = 1;
+            break;
         case SCN_CFG_NO_LISTENER:
             spec->no_listeners |= strcmp(c->value, "smtp") == 0         ? MTA_LISTEN_SMTP
                                   : strcmp(c->value, "submission") == 0 ? MTA_LISTEN_SUBMISSION

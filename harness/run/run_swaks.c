@@ -80,12 +80,17 @@ static int step_args(struct swaks_cmd *c, const struct scenario_step *st, const 
 
     switch (st->op) {
     case SCN_CONNECT: {
-        char server[64];
+        const char *from = run_client_from(st->arg2, outside);
+        char number[16];
 
+        if (!*from || (strchr(from, ':') && !inst->addr6[0]))
+            return -1; /* a client that cannot be here: the run said not applicable */
         port = run_client_port(inst, st->arg);
-        snprintf(server, sizeof(server), "%s:%d", inst->addr, port);
-        opt(c, "server", server);
-        opt(c, "local-interface", run_client_from(st->arg2, outside));
+        snprintf(number, sizeof(number), "%d", port);
+        /* The instance's address of the client's family (run_client_where()). */
+        opt(c, "server", strchr(from, ':') ? inst->addr6 : inst->addr);
+        opt(c, "port", number);
+        opt(c, "local-interface", from);
         if (port == 465)
             arg(c, "--tls-on-connect");
         c->have_server = 1;

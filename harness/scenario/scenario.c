@@ -8,6 +8,7 @@
  *	split into words (quotes, comments), dispatch on the first word
  *	from a table. Every string is copied into the arena.
  *--*/
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -404,19 +405,23 @@ static int config(struct line *l, struct scenario_error *err)
     while (i < l->nwords && strcmp(l->words[i].text, "set") &&
            strcmp(l->words[i].text, "service") && strcmp(l->words[i].text, "acl-rcpt") &&
            strcmp(l->words[i].text, "no-sasl") && strcmp(l->words[i].text, "plaintext-auth") &&
-           strcmp(l->words[i].text, "no-listener")) {
+           strcmp(l->words[i].text, "no-listener") && strcmp(l->words[i].text, "sasl-down")) {
         if (selector(l, l->words[i].text, l->words[i].col, &c->where, err) < 0)
             return -1;
         i++;
     }
     if (i == l->nwords)
         return LFAIL(l, l->words[0].col,
-                     "config needs set, service, acl-rcpt, no-listener, no-sasl or plaintext-auth");
+                     "config needs set, service, acl-rcpt, no-listener, no-sasl, sasl-down or "
+                     "plaintext-auth");
     /* Errors about the value (a refused setting, a path outside the tree) point at it. */
     c->pos = (struct scenario_pos){l->file, l->lineno, l->words[i + 1 < l->nwords ? i + 1 : i].col};
     if (strcmp(l->words[i].text, "no-sasl") == 0 ||
-        strcmp(l->words[i].text, "plaintext-auth") == 0) {
-        c->op = l->words[i].text[0] == 'n' ? SCN_CFG_NO_SASL : SCN_CFG_PLAINTEXT_AUTH;
+        strcmp(l->words[i].text, "plaintext-auth") == 0 ||
+        strcmp(l->words[i].text, "sasl-down") == 0) {
+        c->op = l->words[i].text[0] == 'n'   ? SCN_CFG_NO_SASL
+                : l->words[i].text[0] == 's' ? SCN_CFG_SASL_DOWN
+                                             : SCN_CFG_PLAINTEXT_AUTH;
         if (i + 1 != l->nwords)
             return LFAIL(l, l->words[i + 1].col, "'%s' takes no value", l->words[i].text);
     } else if (strcmp(l->words[i].text, "no-listener") == 0) {
@@ -518,12 +523,27 @@ const struct scenario_grammar_row scenario_grammar_expects[] = {
     {"starttls-offered", SCN_EXPECT_STARTTLS_OFFERED, 2, 2},
     {"connection-refused", SCN_EXPECT_CONNECTION_REFUSED, 2, 2},
     {"no-relay-to", SCN_EXPECT_NO_RELAY_TO, 3, 3},
+    {"connection-closed", SCN_EXPECT_CONNECTION_CLOSED, 2, 2},
 };
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 const size_t scenario_grammar_nsteps = COUNT(scenario_grammar_steps);
 const size_t scenario_grammar_nexpects = COUNT(scenario_grammar_expects);
+
+/* client_word - a connect step's CLIENT: a role, or an address (where it may be is the runner's) */
+
+static int client_word(const char *w)
+{
+    static const char *const roles[] = {"inside", "inside6", "office", "outside", "outside6"};
+    unsigned char bin[sizeof(struct in6_addr)];
+    size_t i;
+
+    for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (strcmp(w, roles[i]) == 0)
+            return 1;
+    return inet_pton(AF_INET, w, bin) == 1 || inet_pton(AF_INET6, w, bin) == 1;
+}
 
 /* step - one dialogue step */
 
@@ -565,7 +585,7 @@ static int step(struct line *l, struct scenario_error *err)
             return LFAIL(l, l->words[1].col,
                          "unknown expectation '%s' (relayed, relay-denied, open-relay, "
                          "auth-offered, auth-not-offered, starttls-offered, connection-refused, "
-                         "no-relay-to)",
+                         "connection-closed, no-relay-to)",
                          l->words[1].text);
         if (need(l, row->min, row->max, err) < 0)
             return -1;
@@ -596,6 +616,11 @@ static int step(struct line *l, struct scenario_error *err)
                          "listener '%s': smtp, submission, smtps or a port number 1..65535", lis);
         if (l->nwords == 3 || (l->nwords == 4 && strcmp(l->words[2].text, "from")))
             return LFAIL(l, l->words[2].col, "write 'connect LISTENER from CLIENT'");
+        if (l->nwords == 4 && !client_word(l->words[3].text))
+            return LFAIL(l, l->words[3].col,
+                         "client '%s': inside, inside6, office, outside, outside6 or an IPv4 "
+                         "or IPv6 address",
+                         l->words[3].text);
         if (keep(l, &l->words[1], &st->arg, err) < 0 ||
             (l->nwords == 4 && keep(l, &l->words[3], &st->arg2, err) < 0))
             return -1;

@@ -93,6 +93,7 @@ enum scenario_op {
     SCN_EXPECT_STARTTLS_OFFERED,
     SCN_EXPECT_CONNECTION_REFUSED,
     SCN_EXPECT_NO_RELAY_TO, /* arg: a domain no message of the cell may reach */
+    SCN_EXPECT_CONNECTION_CLOSED, /* the server ended the session (closed, reset or 421) */
 };
 
 enum scenario_config_op {
@@ -102,6 +103,7 @@ enum scenario_config_op {
     SCN_CFG_NO_SASL,
     SCN_CFG_PLAINTEXT_AUTH,
     SCN_CFG_NO_LISTENER, /* value: smtp, submission or smtps */
+    SCN_CFG_SASL_DOWN,   /* SASL on, its authentication service down (cause 5) */
 };
 
 /* Where a line applies: 0 in a field means "any". */

@@ -345,8 +345,8 @@ static void end_line(struct out *o, const struct scenario *s, const struct scena
     o->lineno++;
 }
 
-static const char *const config_verbs[] = {"set",     "service",        "acl-rcpt",
-                                           "no-sasl", "plaintext-auth", "no-listener"};
+static const char *const config_verbs[] = {
+    "set", "service", "acl-rcpt", "no-sasl", "plaintext-auth", "no-listener", "sasl-down"};
 
 static int is_config_verb(const char *name)
 {
@@ -357,15 +357,16 @@ static int is_config_verb(const char *name)
 }
 
 static const char *const expect_names[] = {
-    "relayed",          "relay-denied",     "open-relay",         "auth-offered",
-    "auth-not-offered", "starttls-offered", "connection-refused", "no-relay-to",
+    "relayed",           "relay-denied",     "open-relay",         "auth-offered",
+    "auth-not-offered",  "starttls-offered", "connection-refused", "no-relay-to",
+    "connection-closed",
 };
 
 /* step_verb - the word a step's line starts with */
 
 static const char *step_verb(enum scenario_op op)
 {
-    if (op >= SCN_EXPECT_RELAYED && op <= SCN_EXPECT_NO_RELAY_TO)
+    if (op >= SCN_EXPECT_RELAYED && op <= SCN_EXPECT_CONNECTION_CLOSED)
         return "expect";
     for (size_t i = 0; i < scenario_grammar_nsteps; i++)
         if (scenario_grammar_steps[i].op == op)
@@ -410,7 +411,7 @@ static void format_step(struct out *o, const struct scenario *s, const struct sc
             word(o, st->text);
         break;
     default:
-        if (st->op >= SCN_EXPECT_RELAYED && st->op <= SCN_EXPECT_NO_RELAY_TO) {
+        if (st->op >= SCN_EXPECT_RELAYED && st->op <= SCN_EXPECT_CONNECTION_CLOSED) {
             puts_(o, "expect");
             word(o, expect_names[st->op - SCN_EXPECT_RELAYED]);
             if (st->arg)

@@ -100,7 +100,7 @@ cat "$work/postfix.out"
 rewrote "postfix: table files copied" "$work/postfix.err" "copied 2 table files from $DATA/postfix"
 rewrote "postfix: transport_maps the sandbox's" "$work/postfix.err" "main.cf: transport_maps =  \(was: "
 rewrote "postfix: mynetworks made explicit" "$work/postfix.err" \
-  "main.cf: mynetworks = 127.0.0.1/32 \[::1\]/128 127.0.0.[0-9]+/32 \(was unset: mynetworks_style host"
+  "main.cf: mynetworks = 127.0.0.1/32 \[::1\]/128 192.0.2.[0-9]+/32 \(was unset: mynetworks_style host"
 rewrote "postfix: master.cf -o relayhost dropped" "$work/postfix.err" "master.cf: smtp: -o relayhost dropped"
 rewrote "postfix: master.cf -o transport_maps dropped" "$work/postfix.err" "master.cf: smtp: -o transport_maps dropped"
 
