@@ -56,16 +56,7 @@ static void take_listeners(struct audit_result *r, const struct mta_instance *in
  */
 int audit_relayed_to(const struct audit_battery *b, const struct audit_names *n, const char *domain)
 {
-    size_t i, len = strlen(domain);
-
-    while (len && domain[len - 1] == '.')
-        len--;
-    if (!audit_battery_victim(b, domain))
-        return 0;
-    for (i = 0; i < n->ndomains; i++)
-        if (strlen(n->domains[i]) == len && strncasecmp(n->domains[i], domain, len) == 0)
-            return 0;
-    return 1;
+    return audit_battery_victim(b, domain) && !audit_names_own(n, domain);
 }
 
 /* judge - one message of this run at the sink: which recipients are foreign */

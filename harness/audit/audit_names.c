@@ -635,3 +635,15 @@ const struct audit_trust *audit_names_trusted(const struct audit_names *n, const
             return &n->trust[i];
     return NULL;
 }
+
+int audit_names_own(const struct audit_names *n, const char *domain)
+{
+    size_t i, len = strlen(domain);
+
+    while (len && domain[len - 1] == '.')
+        len--;
+    for (i = 0; i < n->ndomains; i++)
+        if (strlen(n->domains[i]) == len && strncasecmp(n->domains[i], domain, len) == 0)
+            return 1;
+    return 0;
+}

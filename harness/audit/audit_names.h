@@ -71,6 +71,9 @@ void audit_names_free(struct audit_names *n);
 /* audit_names_trusted - the trusted network (not xclient) holding addr, or NULL */
 const struct audit_trust *audit_names_trusted(const struct audit_names *n, const char *addr);
 
+/* audit_names_own - 1 if domain (case-blind, a trailing dot aside) is one the config names its own */
+int audit_names_own(const struct audit_names *n, const char *domain);
+
 /* audit_names_domain_ok - 1 if text is a plain domain or [IPv4] / [IPv6:...] literal */
 int audit_names_domain_ok(const char *text);
 

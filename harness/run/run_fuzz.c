@@ -695,8 +695,13 @@ static int relayed_to(struct fuzzer *f, const char *addr)
     const char *at = strrchr(addr, '@');
     struct smtp_error err;
 
+    /*
+     * A scenario's config may name the victim's domain its own (the
+     * guide's virtual_mailbox_domains line names example.org): mail for
+     * it there is delivery, not relay.
+     */
     if (!f->user)
-        return victim(addr);
+        return victim(addr) && !(at && audit_names_own(&f->names, at + 1));
     (void)err;
     return at && audit_relayed_to(&f->battery, &f->names, at + 1);
 }
@@ -1157,7 +1162,8 @@ static int fz_start(struct fuzzer *f, struct smtp_error *err)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
                               "the fuzzer's client must be outside the guide's mynetworks, which "
                               "needs relaylab's private network namespace");
-    if ((f->inst = mta_start(f->env, &spec, err)) == NULL)
+    if ((f->inst = mta_start(f->env, &spec, err)) == NULL ||
+        audit_names_load(f->inst, NULL, &f->names, err) < 0)
         return -1;
     seed_dialogue(f, &f->seed);
     return 0;
