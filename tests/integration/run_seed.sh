@@ -44,6 +44,34 @@ grep -q "submission" "$run/cells/submission-requires-tls.fixed.postfix/master.cf
   ! grep -q "^[^#]*:587 " "$run/cells/submission-requires-tls.no-submission.postfix/master.cf" &&
   ok "master.cf evidence shows the submission listener where the variant has it, not where it has none" ||
   fail "master.cf evidence does not tell the submission variants apart"
+# The guide's networks: its mynetworks line verbatim, an office host
+# (10.0.0.0/24) trusted, a host on the internet (203.0.113.0/24) refused,
+# and IPv6 clients both ways.
+c=$run/cells
+grep -q "^mynetworks = 127.0.0.0/8 \[::1\]/128 10.0.0.0/24$" "$c/mynetworks-misconfigured.fixed.postfix/main.cf" &&
+  grep -q "^RELAY_FROM_HOSTS = 127.0.0.0/8 ; ::1 ; 10.0.0.0/24$" "$c/mynetworks-misconfigured.fixed.exim/exim.conf" &&
+  ok "the guide's mynetworks line, verbatim, in the fixed configs (Exim: relay_from_hosts)" ||
+  fail "the fixed configs do not carry the guide's mynetworks line"
+for mta in postfix exim; do
+  t=$c/mynetworks-misconfigured.fixed.$mta/transcript.txt
+  b=$c/mynetworks-misconfigured.broken.$mta/transcript.txt
+  if grep -q "connected to 192.0.2.[0-9]* port 25 from 10.0.0.5" "$t" && grep -q "sink: msg-.* to <someone@example.org>" "$t" &&
+     grep -A30 "from 10.0.0.5" "$b" | grep -qE "S: 55[04] " &&
+     grep -q "connected to 2001:db8::[0-9]* port 25 from ::1" "$t" && grep -q "sink: msg-.* to <admin@example.org>" "$t" &&
+     grep -A30 "from 203.0.113.7" "$t" | grep -qE "S: 55[04] "; then
+    ok "$mta: office 10.0.0.5 relays once in mynetworks (refused before), ::1 relays over IPv6, 203.0.113.7 refused"
+  else
+    fail "$mta: the guide's networks in the mynetworks cells"
+  fi
+  grep -q "connected to 2001:db8::[0-9]* port 25 from 2001:db8:ffff::7" "$c/mynetworks-too-wide.fixed.$mta/transcript.txt" &&
+    grep -q "sink: msg-.* to <victim6@example.org>" "$c/mynetworks-too-wide.too-wide.$mta/transcript.txt" &&
+    ok "$mta: an IPv6 stranger (2001:db8:ffff::7) refused, and relays where [2001:db8::]/32 is in mynetworks" ||
+    fail "$mta: the IPv6 stranger"
+done
+grep -q "fatal: no SASL authentication mechanisms" "$c/sasl-socket-missing.socket-missing.postfix/mta.log" &&
+  grep -q "435 Unable to authenticate at present" "$c/sasl-socket-missing.socket-missing.exim/transcript.txt" &&
+  ok "cause 5, socket missing: Postfix's smtpd dies ('no SASL authentication mechanisms'), Exim says 435" ||
+  fail "cause 5 with the socket missing"
 xmllint --noout --schema "$HERE/data/junit.xsd" "$run/junit.xml" 2>"$work/xsd" && ok "junit.xml passes the JUnit schema" || { fail "junit.xml schema"; cat "$work/xsd"; }
 if grep -rqE "AUTH (PLAIN|LOGIN) [A-Za-z0-9+/=]{6,}|\{PLAIN\}" "$run"; then fail "a secret in the results"; else ok "no AUTH payload or password in any result file"; fi
 grep -rq "AUTH PLAIN <redacted>" "$run/cells" && ok "transcripts show AUTH as <redacted>" || fail "no redacted AUTH line"
@@ -103,6 +131,28 @@ else
   fail "policy on an open config (exit $rc)"; tail -8 "$work/o.out"
 fi
 
+# --shared-network: only 127.0.0.0/8 and ::1, so a dialogue from the office
+# is not applicable, with that reason, not failed.
+"$RELAYLAB" run -q --shared-network --mta postfix --results "$work/sh" scenarios/seed/02-mynetworks.scn > "$work/sh.out" 2>&1; rc=$?
+if [ "$rc" -eq 0 ] && grep -q "^n/a mynetworks-misconfigured/broken/postfix: .*client 10.0.0.5 needs relaylab's private network namespace" "$work/sh.out"; then
+  ok "--shared-network: the office client's dialogue is not applicable, with the reason"
+else
+  fail "--shared-network (exit $rc)"; tail -4 "$work/sh.out"
+fi
+
+# A sound Postfix without SASL (an MX): the policies that need AUTH are not
+# applicable, with the reason, and the run passes.
+mkdir -p "$work/nosasl"
+sed '/^smtpd_sasl_/d' "$HERE/data/postfix-user/main.cf" > "$work/nosasl/main.cf"
+sed '/-o smtpd_sasl_auth_enable=yes/d' "$HERE/data/postfix-user/master.cf" > "$work/nosasl/master.cf"
+"$RELAYLAB" run -q --results "$work/ns" --postfix-config "$work/nosasl" > "$work/ns.out" 2>&1; rc=$?
+if [ "$rc" -eq 0 ] && grep -q "2 of 2 cells held their expectations, 2 not applicable to this config" "$work/ns.out" &&
+   grep -q "^n/a policy-authenticated-submission/default/postfix: .*not applicable: the config offers no AUTH on this listener" "$work/ns.out" &&
+   grep -q "^n/a policy-wrong-password/default/postfix: .*not applicable: the config has no AUTH here" "$work/ns.out"; then
+  ok "a sound Postfix config without SASL: exit 0, the SASL policies not applicable, with the reason"
+else
+  fail "Postfix without SASL (exit $rc)"; tail -8 "$work/ns.out"
+fi
 "$RELAYLAB" run -q --results "$work/e" --exim-config "$HERE/data/exim-user/exim.conf" > "$work/e.out" 2>&1; rc=$?
 [ "$rc" -eq 0 ] && grep -q "4 of 4 cells held" "$work/e.out" && ok "policy on a sound Exim config: all hold" || { fail "policy on a sound Exim config (exit $rc)"; tail -8 "$work/e.out"; }
 grep -q "the sandbox rewrote exim router dnslookup: driver dnslookup -> manualroute to the capture sink" "$work/e/latest/cells/"*/transcript.txt \
@@ -112,6 +162,19 @@ if [ "$rc" -eq 1 ] && grep -q "^OPEN RELAY policy-no-unauthenticated-relay/defau
   ok "policy on an Exim relay_from_hosts too wide: OPEN RELAY, exit 1"
 else
   fail "policy on an open Exim config (exit $rc)"; tail -8 "$work/eo.out"
+fi
+
+# A user's Exim without 587 (daemon_smtp_ports = 25): 587 refuses the
+# connection, and the submission policies say so.
+mkdir -p "$work/no587"
+sed 's/^daemon_smtp_ports = 25 : 587$/daemon_smtp_ports = 25/' "$HERE/data/exim-user/exim.conf" > "$work/no587/exim.conf"
+"$RELAYLAB" run -q --results "$work/e5" --exim-config "$work/no587/exim.conf" > "$work/e5.out" 2>&1; rc=$?
+t=$(ls -d "$work"/e5/latest/cells/policy-authenticated-submission.default.exim)/transcript.txt
+if [ "$rc" -eq 0 ] && grep -q "^n/a policy-authenticated-submission/default/exim: .*the config has no submission listener" "$work/e5.out" &&
+   grep -A1 "connect to 192.0.2.[0-9]* port 587 failed" "$t" | grep -q "Connection refused"; then
+  ok "a user's Exim without 587: connection refused on 587, the submission policy not applicable"
+else
+  fail "Exim without 587 (exit $rc)"; tail -6 "$work/e5.out"; grep -A1 587 "$t" | head -4
 fi
 
 it_done run
