@@ -117,8 +117,8 @@ static int send_one(const struct cli_send_opts *o, const struct smtp_tls_chain *
     else if (!o->json && !o->silent)
         smtp_transcript_write(stdout, engine_transcript(out.engine), isatty(1));
     /* Asked for by name: shown with --silent too. */
-    if (!o->json && chain)
-        report_cert_text(stdout, chain);
+    if (!o->json && chain && report_cert_text(stdout, chain) < 0)
+        rc = cli_say(CLI_EXIT_ENV, "relaylab send: cannot write the certificates\n");
     fflush(stdout);
     if (rc != 0 && !o->json)
         report_send_failure(stderr, NULL, &out, rc);

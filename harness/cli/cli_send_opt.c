@@ -219,6 +219,7 @@ int cli_send_opt_parse(struct cli_send_opts *o, int argc, char **argv)
     if (p->tls && p->tls_on_connect)
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab send: --tls and --tls-on-connect exclude each other\n");
+    p->auth |= p->user != NULL; /* --auth-user implies --auth */
     if (o->interactive && (rc = interactive(o)) >= 0)
         return rc;
     if (p->engine.total_timeout_ms < 0)
@@ -232,7 +233,6 @@ int cli_send_opt_parse(struct cli_send_opts *o, int argc, char **argv)
     if (p->nto == 0 && p->quit_after >= ENGINE_SEND_MAIL)
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab send: --to is required (or --quit-after before rcpt)\n");
-    p->auth |= p->user != NULL; /* --auth-user implies --auth */
     if (p->auth && (p->user == NULL || p->pass == NULL))
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab send: --auth needs --auth-user and --auth-password\n");

@@ -350,10 +350,13 @@ static int verify_note(int ok, X509_STORE_CTX *store)
 struct smtp_tls *smtp_tls_connect(struct smtp_tls_ctx *ctx, int fd, const char *sni,
                                   const char *verify_name, long deadline_ms, struct smtp_error *err)
 {
-    struct smtp_tls *tls = session_new(ctx, fd, err);
+    struct smtp_tls *tls;
     int ret;
 
-    if (tls == NULL)
+    /* Whatever happens, no chain of an earlier handshake is left to be taken for this one's. */
+    if (ctx->chain)
+        memset(ctx->chain, 0, sizeof(*ctx->chain));
+    if ((tls = session_new(ctx, fd, err)) == NULL)
         return NULL;
     SSL_set_app_data(tls->ssl, tls);
     SSL_set_verify(tls->ssl, SSL_get_verify_mode(tls->ssl), verify_note);
@@ -373,8 +376,6 @@ struct smtp_tls *smtp_tls_connect(struct smtp_tls_ctx *ctx, int fd, const char *
             return NULL;
         }
     }
-    if (ctx->chain)
-        memset(ctx->chain, 0, sizeof(*ctx->chain));
     while ((ret = SSL_connect(tls->ssl)) != 1) {
         if (io_wait(tls, ret, deadline_ms, "TLS handshake", err) < 0) {
             long vr = SSL_get_verify_result(tls->ssl);

@@ -15,8 +15,9 @@
  *	smtp_tls_peer_chain() copies what a session's peer certificates
  *	say (relaylab send --show-cert) into a bounded struct the caller
  *	owns, and smtp_tls_ctx_keep_chain() has every handshake of a
- *	context do so, also one that verification ended: per certificate its subject, issuer,
- *validity, subjectAltNames, SHA-256 fingerprint and what verification found at its depth, and
+ *	context do so, also one that verification ended: per certificate
+ *	its subject, issuer, validity, subjectAltNames, SHA-256
+ *	fingerprint and what verification found at its depth, and
  *	OpenSSL's verify result for the whole chain. The strings are the
  *	certificate's own bytes, hostile ones included (ESC, NUL, invalid
  *	UTF-8): whoever shows them puts them through smtp_sanitize() first.

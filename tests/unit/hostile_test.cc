@@ -397,6 +397,26 @@ TEST(Hostile, InteractiveFromAFile)
               "most 510 octets and CRLF (RFC 5321 4.5.3.1.4)\n");
 }
 
+// --auth-user (which implies --auth): the opening runs through AUTH before
+// the first line is read; nothing typed, the end of input sends QUIT.
+TEST(Hostile, InteractiveOpensThroughAuth)
+{
+    const std::string input;
+    Outcome r = RunSend({{FS_SEND, "220 mx\r\n", 0, 0},
+                         {FS_EXPECT, "EHLO relaylab.test\r\n", 0, 0},
+                         {FS_SEND, "250-mx\r\n250 AUTH PLAIN\r\n", 0, 0},
+                         {FS_EXPECT, "AUTH PLAIN AHUAcA==\r\n", 0, 0},
+                         {FS_SEND, "235 ok\r\n", 0, 0},
+                         {FS_EXPECT, "QUIT", 0, 0},
+                         {FS_SEND, "221 bye\r\n", 0, 0}},
+                        {"-i", "--auth-user", "u", "--auth-password", "p"}, nullptr, &input);
+    ASSERT_TRUE(WIFEXITED(r.status));
+    EXPECT_EQ(WEXITSTATUS(r.status), 0) << r.err;
+    EXPECT_NE(r.out.find("C: AUTH PLAIN <redacted>\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("S: 221 bye\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("AHUAcA"), std::string::npos) << r.out;
+}
+
 // A server that hangs up in the middle: exit 4, said on stderr.
 TEST(Hostile, InteractiveServerHangsUp)
 {
