@@ -108,6 +108,11 @@ int cli_probe(int argc, char **argv);
 /* cli_send - "relaylab send" */
 int cli_send(int argc, char **argv);
 
+struct engine_send_outcome;
+
+/* cli_send_exit - send's exit code for a dialogue's outcome: the stage refused, or the failure */
+int cli_send_exit(const struct engine_send_outcome *out);
+
 /* cli_certs - "relaylab certs" */
 int cli_certs(int argc, char **argv);
 

@@ -20,7 +20,9 @@
 
 #include "cli.h"
 #include "cli_send_opt.h"
+#include "cli_send_talk.h"
 #include "engine_send.h"
+#include "report_cert.h"
 #include "report_send.h"
 #include "slurp.h"
 #include "smtp_sanitize.h"
@@ -59,9 +61,9 @@ static char *read_data(const char *path, size_t *len)
     return buf;
 }
 
-/* exit_code - the exit code for an outcome: the stage refused, or the class of failure */
+/* cli_send_exit - the exit code for an outcome: the stage refused, or the class of failure */
 
-static int exit_code(const struct engine_send_outcome *out)
+int cli_send_exit(const struct engine_send_outcome *out)
 {
     static const int broken_exit[] = {
         [SMTP_ERR_INTERNAL] = CLI_EXIT_ENV, [SMTP_ERR_USAGE] = CLI_EXIT_USAGE,
@@ -86,7 +88,7 @@ static int send_repeat(const struct cli_send_opts *o)
     if (engine_send_repeat(&o->p, &res) < 0)
         return cli_say(CLI_EXIT_ENV, "relaylab send: cannot start threads: %s\n", strerror(errno));
     if (res.have_failure)
-        first = exit_code(&res.first);
+        first = cli_send_exit(&res.first);
     rc = first;
     if (!o->json)
         report_send_repeat_text(stdout, &o->p, &res, o->silent);
@@ -98,9 +100,9 @@ static int send_repeat(const struct cli_send_opts *o)
     return rc;
 }
 
-/* send_one - one dialogue, its transcript or JSON; the exit code */
+/* send_one - one dialogue, its transcript or JSON (and chain, for --show-cert); the exit code */
 
-static int send_one(const struct cli_send_opts *o)
+static int send_one(const struct cli_send_opts *o, const struct smtp_tls_chain *chain)
 {
     struct engine_send_outcome out;
     int rc;
@@ -108,12 +110,15 @@ static int send_one(const struct cli_send_opts *o)
     engine_send(&o->p, &out);
     if (out.engine == NULL)
         return cli_say(CLI_EXIT_ENV, "relaylab send: out of memory\n");
-    rc = exit_code(&out);
+    rc = cli_send_exit(&out);
     /* The dialogue's verdict cannot be told without its JSON: environment error. */
-    if (o->json && report_send_json(stdout, &o->p, &out, rc) < 0)
+    if (o->json && report_send_json(stdout, &o->p, &out, chain, rc) < 0)
         rc = cli_say(CLI_EXIT_ENV, "relaylab send: cannot write JSON\n");
     else if (!o->json && !o->silent)
         smtp_transcript_write(stdout, engine_transcript(out.engine), isatty(1));
+    /* Asked for by name: shown with --silent too. */
+    if (!o->json && chain && report_cert_text(stdout, chain) < 0)
+        rc = cli_say(CLI_EXIT_ENV, "relaylab send: cannot write the certificates\n");
     fflush(stdout);
     if (rc != 0 && !o->json)
         report_send_failure(stderr, NULL, &out, rc);
@@ -121,35 +126,65 @@ static int send_one(const struct cli_send_opts *o)
     return rc;
 }
 
+/*
+ * tls_setup - the TLS context (for --interactive always: .starttls may
+ * come), and for --show-cert where each handshake leaves the chain, with
+ * the CA file (or the system's store) loaded when --tls-verify is not
+ * there, so that the verify result still says whether the chain leads to
+ * it. 0, or -1 with err.
+ */
+static int tls_setup(struct cli_send_opts *o, struct smtp_tls_chain **chain, struct smtp_error *err)
+{
+    *chain = NULL;
+    if (!o->p.tls && !o->p.tls_on_connect && !o->interactive)
+        return 0;
+    if ((o->p.tls_ctx = smtp_tls_client_ctx(o->p.verify, o->ca_file, err)) == NULL)
+        return -1;
+    if (!o->show_cert)
+        return 0;
+    if (o->p.verify == SMTP_TLS_VERIFY_NONE &&
+        smtp_tls_ctx_trust(o->p.tls_ctx, o->ca_file, err) < 0)
+        return -1;
+    if ((*chain = calloc(1, sizeof(**chain))) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
+    smtp_tls_ctx_keep_chain(o->p.tls_ctx, *chain);
+    return 0;
+}
+
 /* cli_send - "relaylab send" */
 
 int cli_send(int argc, char **argv)
 {
     struct cli_send_opts o = {0};
+    struct smtp_tls_chain *chain = NULL;
     struct smtp_error err;
-    char *body;
+    char *body = NULL;
     int rc;
 
     engine_send_params_default(&o.p);
     o.p.pass = getenv("RELAYLAB_AUTH_PASSWORD");
     if ((rc = cli_send_opt_parse(&o, argc, argv)) >= 0)
         return rc;
-    body = o.data_file ? read_data(o.data_file, &o.p.body_len)
-                       : engine_send_default_message(&o.p, &o.p.body_len);
-    if (body == NULL)
-        return o.data_file ? cli_say(CLI_EXIT_ENV, "relaylab send: cannot read --data %s: %s\n",
-                                     o.data_file, strerror(errno))
-                           : cli_say(CLI_EXIT_ENV, "relaylab send: out of memory\n");
-    o.p.body = body;
-    smtp_error_clear(&err);
-    if ((o.p.tls || o.p.tls_on_connect) &&
-        (o.p.tls_ctx = smtp_tls_client_ctx(o.p.verify, o.ca_file, &err)) == NULL) {
-        cli_error("send", err.msg);
-        free(body);
-        return CLI_EXIT_ENV;
+    if (!o.interactive) {
+        body = o.data_file ? read_data(o.data_file, &o.p.body_len)
+                           : engine_send_default_message(&o.p, &o.p.body_len);
+        if (body == NULL)
+            return o.data_file ? cli_say(CLI_EXIT_ENV, "relaylab send: cannot read --data %s: %s\n",
+                                         o.data_file, strerror(errno))
+                               : cli_say(CLI_EXIT_ENV, "relaylab send: out of memory\n");
+        o.p.body = body;
     }
-    rc = o.p.repeat > 1 || o.p.concurrency > 1 ? send_repeat(&o) : send_one(&o);
+    smtp_error_clear(&err);
+    if (tls_setup(&o, &chain, &err) < 0) {
+        cli_error("send", err.msg);
+        rc = CLI_EXIT_ENV;
+    } else if (o.interactive) {
+        rc = cli_send_talk(&o, chain);
+    } else {
+        rc = o.p.repeat > 1 || o.p.concurrency > 1 ? send_repeat(&o) : send_one(&o, chain);
+    }
     smtp_tls_ctx_free(o.p.tls_ctx);
+    free(chain);
     free(body);
     return rc;
 }

@@ -55,7 +55,14 @@ static void usage(FILE *fp)
         "      --pipeline            send MAIL, RCPT and DATA in one group (RFC 2920)\n"
         "                            when the server offers PIPELINING\n"
         "      --json                print the result and transcript as JSON\n"
-        "      --silent              print nothing but the final error\n"
+        "      --silent              print nothing but the final error (and --show-cert's\n"
+        "                            certificates)\n"
+        "      --show-cert           print the server's certificate chain once TLS is up:\n"
+        "                            names, dates, fingerprints, the verify result\n"
+        "  -i, --interactive         open the session as the flags say (up to the banner,\n"
+        "                            STARTTLS and EHLO with --tls, AUTH with --auth), then\n"
+        "                            send the lines typed on stdin, one command each;\n"
+        "                            .auth MECH USER PASS, .starttls, .help; EOF sends QUIT\n"
         "  -h, --help                this text\n"
         "\n"
         "exit codes:\n"
@@ -65,7 +72,9 @@ static void usage(FILE *fp)
         "  7  TLS failure\n"
         "  21 banner refused   22 EHLO/HELO refused   23 STARTTLS refused or not offered\n"
         "  24 AUTH refused or not offered  25 MAIL refused   26 no RCPT accepted\n"
-        "  27 DATA refused     28 message refused after the final dot\n",
+        "  27 DATA refused     28 message refused after the final dot\n"
+        "  with --interactive: 0 the session ended with QUIT or end of input, 2 a typed line\n"
+        "  was refused (not sent); 4 to 7 and 21 to 24 as above\n",
         ENGINE_SEND_RCPT_MAX);
 }
 /* opt_server - --server HOST[:PORT] */
@@ -119,7 +128,34 @@ static int opt_quit_after(void *ctx, char *value)
 
     if ((p->quit_after = engine_send_stage_parse(value)) == ENGINE_SEND_NONE)
         return cli_say(CLI_EXIT_USAGE, "relaylab send: bad --quit-after '%s'\n", value);
+    ((struct cli_send_opts *)ctx)->quit_after_set = 1;
     return 0;
+}
+
+/*
+ * interactive - what --interactive asks of the other flags; -1 to go on.
+ * The flags' dialogue stops where the typing starts: after the banner,
+ * after STARTTLS and the EHLO after it (--tls), after AUTH (--auth).
+ */
+static int interactive(struct cli_send_opts *o)
+{
+    struct engine_send_params *p = &o->p;
+
+    if (o->json || o->data_file || p->nto > 0 || p->engine.pipelining || p->repeat > 1 ||
+        p->concurrency > 1)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: --interactive takes no --json, --data, --to, --pipeline "
+                       "or --repeat: type the envelope and the message\n");
+    if (!o->quit_after_set)
+        p->quit_after = p->auth ? ENGINE_SEND_AUTH : p->tls ? ENGINE_SEND_HELO : ENGINE_SEND_BANNER;
+    else if (p->quit_after > ENGINE_SEND_AUTH)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: with --interactive, --quit-after is connect, banner, "
+                       "first-helo, tls, helo or auth\n");
+    if (p->engine.total_timeout_ms < 0)
+        p->engine.total_timeout_ms = CLI_SEND_TALK_TOTAL_MS;
+    p->engine.transcript_max = CLI_SEND_TALK_TRANSCRIPT_MAX;
+    return -1;
 }
 
 /* --tls-verify's words, the first also what it means without one */
@@ -155,6 +191,8 @@ int cli_send_opt_parse(struct cli_send_opts *o, int argc, char **argv)
         CLI_FLAG("pipeline", 0, &p->engine.pipelining),
         CLI_FLAG("json", 0, &o->json),
         CLI_FLAG("silent", 0, &o->silent),
+        CLI_FLAG("show-cert", 0, &o->show_cert),
+        CLI_FLAG("interactive", 'i', &o->interactive),
         CLI_NUMBER(CLI_OPT_LONG, "repeat", 0, &p->repeat, 1, SEND_REPEAT_MAX),
         CLI_NUMBER(CLI_OPT_LONG, "concurrency", 0, &p->concurrency, 1, ENGINE_POOL_MAX),
     };
@@ -162,6 +200,7 @@ int cli_send_opt_parse(struct cli_send_opts *o, int argc, char **argv)
 
     o->argc = argc;
     o->argv = argv;
+    p->engine.total_timeout_ms = -1; /* its default depends on --interactive */
     if ((rc = cli_opt_parse("send", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), CLI_OPT_SWAKS,
                             usage, o)) >= 0)
         return rc;
@@ -180,10 +219,20 @@ int cli_send_opt_parse(struct cli_send_opts *o, int argc, char **argv)
     if (p->tls && p->tls_on_connect)
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab send: --tls and --tls-on-connect exclude each other\n");
+    p->auth |= p->user != NULL; /* --auth-user implies --auth */
+    if (o->interactive && (rc = interactive(o)) >= 0)
+        return rc;
+    if (p->engine.total_timeout_ms < 0)
+        p->engine.total_timeout_ms = SMTP_CLIENT_TOTAL_TIMEOUT_DEFAULT;
+    if (o->show_cert && !o->interactive && !p->tls && !p->tls_on_connect)
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: --show-cert needs --tls or --tls-on-connect\n");
+    if (o->show_cert && (p->repeat > 1 || p->concurrency > 1))
+        return cli_say(CLI_EXIT_USAGE,
+                       "relaylab send: --show-cert is for one dialogue, not --repeat\n");
     if (p->nto == 0 && p->quit_after >= ENGINE_SEND_MAIL)
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab send: --to is required (or --quit-after before rcpt)\n");
-    p->auth |= p->user != NULL; /* --auth-user implies --auth */
     if (p->auth && (p->user == NULL || p->pass == NULL))
         return cli_say(CLI_EXIT_USAGE,
                        "relaylab send: --auth needs --auth-user and --auth-password\n");

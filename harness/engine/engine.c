@@ -35,7 +35,7 @@ static const char *const op_names[] = {
     [ENGINE_MAIL] = "mail",       [ENGINE_RCPT] = "rcpt",     [ENGINE_DATA] = "data",
     [ENGINE_MESSAGE] = "dot",     [ENGINE_ENVELOPE] = "mail", [ENGINE_RSET] = "rset",
     [ENGINE_NOOP] = "noop",       [ENGINE_QUIT] = "quit",     [ENGINE_RAW] = "raw",
-    [ENGINE_SEND] = "send",
+    [ENGINE_SEND] = "send",       [ENGINE_TYPED] = "typed",
 };
 
 /* engine_new - an engine and its transcript */
@@ -74,7 +74,9 @@ void engine_close(struct engine *e)
     if (e->client == NULL)
         return;
     s = smtp_client_state(e->client);
-    if (s != SMTP_CS_BROKEN && s != SMTP_CS_CLOSED && s != SMTP_CS_QUIT && s != SMTP_CS_INIT)
+    /* After a 354 a QUIT would be a line of the message: closing is what drops it. */
+    if (s != SMTP_CS_BROKEN && s != SMTP_CS_CLOSED && s != SMTP_CS_QUIT && s != SMTP_CS_INIT &&
+        s != SMTP_CS_DATA)
         (void)smtp_client_send_bytes(e->client, "QUIT\r\n", 6);
     smtp_client_close(e->client);
     smtp_client_free(e->client);
@@ -324,6 +326,9 @@ enum engine_verdict engine_step(struct engine *e, const struct engine_step *st)
         break;
     case ENGINE_RAW:
         code = smtp_client_raw(c, st->arg);
+        break;
+    case ENGINE_TYPED:
+        code = smtp_client_typed(c, st->arg);
         break;
     case ENGINE_SEND:
         if (smtp_client_send_bytes(c, st->body, st->len) < 0) {

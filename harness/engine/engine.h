@@ -56,8 +56,9 @@ enum engine_op {
     ENGINE_RSET,
     ENGINE_NOOP,
     ENGINE_QUIT,
-    ENGINE_RAW,  /* arg: one line of the caller's, CRLF added; one reply */
-    ENGINE_SEND, /* body, len: bytes as they are; no reply read */
+    ENGINE_RAW,   /* arg: one line of the caller's, CRLF added; one reply */
+    ENGINE_SEND,  /* body, len: bytes as they are; no reply read */
+    ENGINE_TYPED, /* arg: a line a person typed, as ENGINE_RAW; AUTH secrets redacted */
 };
 
 enum engine_verdict { ENGINE_OK = 0, ENGINE_REFUSED, ENGINE_BROKEN };

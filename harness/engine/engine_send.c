@@ -207,6 +207,19 @@ static int greet(struct engine *e, const struct engine_send_params *o,
     return 0;
 }
 
+/* engine_send_open - see engine_send.h */
+
+int engine_send_open(struct engine *e, const struct engine_send_params *p,
+                     struct engine_send_outcome *out)
+{
+    memset(out, 0, sizeof(*out));
+    out->stage = ENGINE_SEND_NONE;
+    out->verdict = ENGINE_OK;
+    out->engine = e;
+    (void)greet(e, p, out);
+    return out->verdict == ENGINE_OK ? 0 : -1;
+}
+
 /* dialogue - the stages in order; fills out */
 
 static void dialogue(struct engine *e, const struct engine_send_params *o,
@@ -218,7 +231,7 @@ static void dialogue(struct engine *e, const struct engine_send_params *o,
     struct engine_step st;
     enum engine_verdict v;
 
-    if (greet(e, o, out) < 0 || o->quit_after < ENGINE_SEND_MAIL)
+    if (engine_send_open(e, o, out) < 0 || o->quit_after < ENGINE_SEND_MAIL)
         goto quit;
     st = (struct engine_step){.op = ENGINE_ENVELOPE,
                               .arg = o->from,

@@ -14,6 +14,10 @@
  *	at, the engine's verdict there and its error record, and hands over
  *	the engine for its transcript.
  *
+ *	engine_send_open() runs only the opening stages (connect to AUTH)
+ *	on an engine the caller keeps, up to quit_after, and leaves the
+ *	connection open: relaylab send --interactive goes on from there.
+ *
  *	engine_send_repeat() runs the same dialogue repeat times on up to
  *	concurrency threads (engine_pool) and keeps the first failure and
  *	its transcript.
@@ -74,8 +78,8 @@ struct engine_send_params {
     const char *body;
     size_t body_len;
     struct smtp_client_params engine; /* time-outs, pipelining */
-    long repeat;                 /* engine_send_repeat: dialogues */
-    long concurrency;            /* at once, at most ENGINE_POOL_MAX */
+    long repeat;                      /* engine_send_repeat: dialogues */
+    long concurrency;                 /* at once, at most ENGINE_POOL_MAX */
 };
 
 struct engine_send_outcome {
@@ -112,6 +116,15 @@ char *engine_send_default_message(const struct engine_send_params *p, size_t *le
 
 /* engine_send - one dialogue; out->engine is the caller's to engine_free() */
 void engine_send(const struct engine_send_params *p, struct engine_send_outcome *out);
+
+/*
+ * engine_send_open - connect, banner, EHLO, STARTTLS and EHLO again, AUTH
+ * as p says, on e, stopping after p->quit_after's stage, without QUIT;
+ * out says where it ended (out->engine is e). 0, or -1 when the server
+ * refused a stage or the dialogue broke.
+ */
+int engine_send_open(struct engine *e, const struct engine_send_params *p,
+                     struct engine_send_outcome *out);
 
 /* engine_send_repeat - p->repeat dialogues, p->concurrency at once; 0, or -1 with errno */
 int engine_send_repeat(const struct engine_send_params *p, struct engine_send_repeat_result *res);

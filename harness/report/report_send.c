@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "report_cert.h"
 #include "report_send.h"
 #include "report_transcript.h"
 #include "smtp_sanitize.h"
@@ -53,7 +54,8 @@ static int dump(FILE *fp, json_t *root, int bad)
 /* report_send_json - see report_send.h */
 
 int report_send_json(FILE *fp, const struct engine_send_params *p,
-                     const struct engine_send_outcome *out, int exit_code)
+                     const struct engine_send_outcome *out, const struct smtp_tls_chain *chain,
+                     int exit_code)
 {
     json_t *root;
     json_t *tx = report_transcript_json(engine_transcript(out->engine));
@@ -71,6 +73,8 @@ int report_send_json(FILE *fp, const struct engine_send_params *p,
                      "exit_code", exit_code, "stage", engine_send_stage_name(out->stage), "tls",
                      engine_tls(out->engine), "elapsed_ms", (json_int_t)engine_elapsed(out->engine),
                      "transcript", tx);
+    if (root && chain)
+        bad |= json_object_set_new(root, "certificates", report_cert_json(chain));
     if (root && exit_code != 0)
         bad |= json_object_set_new(root, "error", error_json(&out->err));
     return dump(fp, root, bad);

@@ -8,8 +8,9 @@
  * DESCRIPTION
  *	report_send_json() writes one dialogue's result (server, port,
  *	result, exit code, stage, TLS, time, the transcript through
- *	report_transcript_json(), and the error record when it failed) as
- *	one JSON object and a newline; report_send_repeat_json() writes the
+ *	report_transcript_json(), the server's certificates through
+ *	report_cert_json() when asked, and the error record when it
+ *	failed) as one JSON object and a newline; report_send_repeat_json() writes the
  *	summary of engine_send_repeat(); report_send_repeat_text() the same
  *	for people, after the first failure's transcript.
  *	report_send_failure() writes the one line that says where and why a
@@ -30,9 +31,13 @@
 extern "C" {
 #endif
 
-/* report_send_json - one dialogue; exit_code is the front end's for it */
+/*
+ * report_send_json - one dialogue; exit_code is the front end's for it;
+ * chain, when not NULL (--show-cert), as "certificates" (report_cert_json)
+ */
 int report_send_json(FILE *fp, const struct engine_send_params *p,
-                     const struct engine_send_outcome *out, int exit_code);
+                     const struct engine_send_outcome *out, const struct smtp_tls_chain *chain,
+                     int exit_code);
 
 /* report_send_repeat_json - the repeat's summary; first_exit the first failure's code */
 int report_send_repeat_json(FILE *fp, const struct engine_send_params *p,

@@ -659,6 +659,24 @@ int smtp_client_raw(struct smtp_client *c, const char *line)
     return command(c, line, NULL);
 }
 
+/* smtp_client_typed - a typed line, its secrets kept out of the transcript */
+
+int smtp_client_typed(struct smtp_client *c, const char *line)
+{
+    char shown[64];
+    int redacted;
+    int code;
+
+    if (ready(c) < 0 || check_arg(c, "typed line", line) < 0)
+        return -1;
+    redacted = smtp_transcript_redact(line, strlen(line), c->reply.code, shown, sizeof(shown));
+    code = command(c, line, redacted ? shown : NULL);
+    /* RFC 5321 4.1.1.4: after 354 the lines are the message's, up to its dot. */
+    if (code == 354)
+        client_state(c, SMTP_CS_DATA);
+    return code;
+}
+
 /* smtp_client_send_bytes - anything, for fuzzing */
 
 int smtp_client_send_bytes(struct smtp_client *c, const char *bytes, size_t len)

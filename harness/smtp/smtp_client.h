@@ -113,6 +113,13 @@ int smtp_client_quit(struct smtp_client *c);
 /* smtp_client_raw - one line of the caller's, CRLF added; no CR/LF inside */
 int smtp_client_raw(struct smtp_client *c, const char *line);
 
+/*
+ * smtp_client_typed - a line a person typed (relaylab send --interactive):
+ * sent like smtp_client_raw(), shown in the transcript through
+ * smtp_transcript_redact() (AUTH responses, and every line after a 334)
+ */
+int smtp_client_typed(struct smtp_client *c, const char *line);
+
 /* smtp_client_send_bytes - bytes as they are (fuzzing); no reply read */
 int smtp_client_send_bytes(struct smtp_client *c, const char *bytes, size_t len);
 

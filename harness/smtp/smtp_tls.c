@@ -7,6 +7,11 @@
  *	See smtp_tls.h. Sockets are non-blocking; every wait is a poll()
  *	bounded by the caller's deadline, so a server that stalls in the
  *	middle of a handshake cannot hang the client.
+ *
+ *	A client session notes the first verification error at each depth
+ *	(verify_note) for smtp_tls_peer_chain(); without --tls-verify
+ *	verification goes on past an error, as openssl s_client's does, so
+ *	that every depth is looked at.
  *--*/
 #include <errno.h>
 #include <fcntl.h>
@@ -36,11 +41,13 @@
 
 struct smtp_tls_ctx {
     SSL_CTX *ssl_ctx;
+    struct smtp_tls_chain *chain; /* smtp_tls_ctx_keep_chain(), or NULL */
 };
 
 struct smtp_tls {
     SSL *ssl;
     int fd;
+    long depth_error[SMTP_TLS_CHAIN_MAX]; /* verify_note: the first error at each depth */
 };
 
 /* now_ms - CLOCK_MONOTONIC in milliseconds */
@@ -106,13 +113,7 @@ struct smtp_tls_ctx *smtp_tls_client_ctx(enum smtp_tls_verify verify, const char
         return NULL;
     }
     if (verify != SMTP_TLS_VERIFY_NONE) {
-        int ok = ca_file ? SSL_CTX_load_verify_locations(ctx->ssl_ctx, ca_file, NULL)
-                         : SSL_CTX_set_default_verify_paths(ctx->ssl_ctx);
-
-        if (!ok) {
-            smtp_error_set(err, SMTP_ERR_USAGE, 0, "cannot load CA file %s",
-                           ca_file ? ca_file : "(system)");
-            ERR_clear_error();
+        if (smtp_tls_ctx_trust(ctx, ca_file, err) < 0) {
             smtp_tls_ctx_free(ctx);
             return NULL;
         }
@@ -121,6 +122,28 @@ struct smtp_tls_ctx *smtp_tls_client_ctx(enum smtp_tls_verify verify, const char
         SSL_CTX_set_verify(ctx->ssl_ctx, SSL_VERIFY_NONE, NULL);
     }
     return ctx;
+}
+
+/* smtp_tls_ctx_trust - the CA file (or the system's store) into the context */
+
+int smtp_tls_ctx_trust(struct smtp_tls_ctx *ctx, const char *ca_file, struct smtp_error *err)
+{
+    int ok = ca_file ? SSL_CTX_load_verify_locations(ctx->ssl_ctx, ca_file, NULL)
+                     : SSL_CTX_set_default_verify_paths(ctx->ssl_ctx);
+
+    if (!ok) {
+        ERR_clear_error();
+        return smtp_error_set(err, SMTP_ERR_USAGE, 0, "cannot load CA file %s",
+                              ca_file ? ca_file : "(system)");
+    }
+    return 0;
+}
+
+/* smtp_tls_ctx_keep_chain - where client handshakes leave the peer's certificates */
+
+void smtp_tls_ctx_keep_chain(struct smtp_tls_ctx *ctx, struct smtp_tls_chain *chain)
+{
+    ctx->chain = chain;
 }
 
 /* smtp_tls_server_ctx - context for a server */
@@ -304,16 +327,39 @@ static int is_ip_literal(const char *name)
     return inet_pton(AF_INET, name, buf) == 1 || inet_pton(AF_INET6, name, buf) == 1;
 }
 
+/*
+ * verify_note - OpenSSL's verify callback: keep the first error at each
+ * depth. With SSL_VERIFY_PEER the answer is OpenSSL's own (an error ends
+ * the handshake); without, verification goes on to the other depths.
+ */
+static int verify_note(int ok, X509_STORE_CTX *store)
+{
+    SSL *ssl = X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+    struct smtp_tls *tls = ssl ? SSL_get_app_data(ssl) : NULL;
+    int depth = X509_STORE_CTX_get_error_depth(store);
+
+    if (ok || tls == NULL)
+        return ok;
+    if (depth >= 0 && depth < SMTP_TLS_CHAIN_MAX && tls->depth_error[depth] == X509_V_OK)
+        tls->depth_error[depth] = X509_STORE_CTX_get_error(store);
+    return SSL_get_verify_mode(ssl) == SSL_VERIFY_NONE;
+}
+
 /* smtp_tls_connect - client handshake */
 
 struct smtp_tls *smtp_tls_connect(struct smtp_tls_ctx *ctx, int fd, const char *sni,
                                   const char *verify_name, long deadline_ms, struct smtp_error *err)
 {
-    struct smtp_tls *tls = session_new(ctx, fd, err);
+    struct smtp_tls *tls;
     int ret;
 
-    if (tls == NULL)
+    /* Whatever happens, no chain of an earlier handshake is left to be taken for this one's. */
+    if (ctx->chain)
+        memset(ctx->chain, 0, sizeof(*ctx->chain));
+    if ((tls = session_new(ctx, fd, err)) == NULL)
         return NULL;
+    SSL_set_app_data(tls->ssl, tls);
+    SSL_set_verify(tls->ssl, SSL_get_verify_mode(tls->ssl), verify_note);
     if (sni && *sni && !is_ip_literal(sni) && SSL_set_tlsext_host_name(tls->ssl, sni) != 1) {
         tls_fail(err, "cannot set SNI");
         smtp_tls_free(tls);
@@ -340,9 +386,19 @@ struct smtp_tls *smtp_tls_connect(struct smtp_tls_ctx *ctx, int fd, const char *
                 snprintf(err->msg + used, sizeof(err->msg) - used, " (certificate: %s)",
                          X509_verify_cert_error_string(vr));
             }
+            /* What verification refused is what --show-cert is for; unreadable, none shown. */
+            if (ctx->chain && SSL_get_peer_cert_chain(tls->ssl) != NULL) {
+                struct smtp_error lost;
+
+                (void)smtp_tls_peer_chain(tls, ctx->chain, &lost);
+            }
             smtp_tls_free(tls);
             return NULL;
         }
+    }
+    if (ctx->chain && smtp_tls_peer_chain(tls, ctx->chain, err) < 0) {
+        smtp_tls_free(tls);
+        return NULL;
     }
     return tls;
 }
@@ -418,6 +474,203 @@ long smtp_tls_write(struct smtp_tls *tls, const char *buf, size_t len, long dead
 void smtp_tls_describe(const struct smtp_tls *tls, char *buf, size_t size)
 {
     snprintf(buf, size, "%s %s", SSL_get_version(tls->ssl), SSL_get_cipher_name(tls->ssl));
+}
+
+/* name_text - an X509 name as one line, the certificate's bytes kept (only RFC 2253 escapes) */
+
+static int name_text(const X509_NAME *name, char *out, size_t size, size_t *len, int *cut)
+{
+    /* No ESC_CTRL, no ESC_MSB: control bytes stay as they are, for smtp_sanitize() to show. */
+    static const unsigned long text = XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN |
+                                      XN_FLAG_DUMP_UNKNOWN_FIELDS | ASN1_STRFLGS_UTF8_CONVERT |
+                                      ASN1_STRFLGS_ESC_2253 | ASN1_STRFLGS_DUMP_UNKNOWN |
+                                      ASN1_STRFLGS_DUMP_DER;
+    /* A value OpenSSL cannot convert (a UTF8String that is no UTF-8): its DER in hex. */
+    static const unsigned long dump =
+        XN_FLAG_SEP_CPLUS_SPC | XN_FLAG_FN_SN | ASN1_STRFLGS_DUMP_ALL | ASN1_STRFLGS_DUMP_DER;
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data = NULL;
+    long n;
+
+    if (bio == NULL)
+        return -1;
+    if (X509_NAME_print_ex(bio, name, 0, text) < 0 &&
+        (BIO_reset(bio) <= 0 || X509_NAME_print_ex(bio, name, 0, dump) < 0)) {
+        BIO_free(bio);
+        return -1;
+    }
+    n = BIO_get_mem_data(bio, &data);
+    *len = n > 0 ? (size_t)n : 0;
+    *cut = *len > size - 1;
+    if (*cut)
+        *len = size - 1;
+    if (*len > 0)
+        memcpy(out, data, *len);
+    out[*len] = 0;
+    BIO_free(bio);
+    ERR_clear_error();
+    return 0;
+}
+
+/* time_text - a certificate date as "YYYY-MM-DD HH:MM:SS UTC" */
+
+static void time_text(const ASN1_TIME *t, char *out, size_t size)
+{
+    struct tm tm;
+
+    if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1 ||
+        strftime(out, size, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+        snprintf(out, size, "(unreadable)");
+}
+
+/* validity - is now between notBefore and notAfter? */
+
+static enum smtp_tls_validity validity(const X509 *cert)
+{
+    /* X509_cmp_current_time: -1 earlier than now, 1 later, 0 unreadable */
+    int before = X509_cmp_current_time(X509_get0_notBefore(cert));
+    int after = X509_cmp_current_time(X509_get0_notAfter(cert));
+
+    if (before == 0 || after == 0)
+        return SMTP_TLS_BAD_TIME;
+    if (before > 0)
+        return SMTP_TLS_NOT_YET;
+    return after < 0 ? SMTP_TLS_EXPIRED : SMTP_TLS_VALID;
+}
+
+/* san_value - one subjectAltName's value: an address as text, else its bytes, cut to fit */
+
+static void san_value(int type, const ASN1_STRING *s, struct smtp_tls_san *san)
+{
+    const unsigned char *data = ASN1_STRING_get0_data(s);
+    int n = ASN1_STRING_length(s);
+
+    if (type == GEN_IPADD) {
+        int family = n == 4 ? AF_INET : n == 16 ? AF_INET6 : 0;
+
+        if (family == 0 || inet_ntop(family, data, san->value, sizeof(san->value)) == NULL)
+            snprintf(san->value, sizeof(san->value), "(%d bytes)", n);
+        san->len = strlen(san->value);
+        return;
+    }
+    san->len = n > 0 ? (size_t)n : 0;
+    if (san->len > sizeof(san->value) - 1)
+        san->len = sizeof(san->value) - 1;
+    if (san->len > 0)
+        memcpy(san->value, data, san->len);
+    san->value[san->len] = 0;
+}
+
+/* cert_sans - DNS, IP, email and URI subjectAltNames; the rest counted */
+
+static void cert_sans(const X509 *cert, struct smtp_tls_cert *out)
+{
+    GENERAL_NAMES *names = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+    int n = names ? sk_GENERAL_NAME_num(names) : 0;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        const GENERAL_NAME *gn = sk_GENERAL_NAME_value(names, i);
+        const char *kind = gn->type == GEN_DNS     ? "DNS"
+                           : gn->type == GEN_IPADD ? "IP"
+                           : gn->type == GEN_EMAIL ? "email"
+                           : gn->type == GEN_URI   ? "URI"
+                                                   : NULL;
+        struct smtp_tls_san *san;
+
+        if (kind == NULL || out->nsans == SMTP_TLS_CERT_SANS_MAX) {
+            out->sans_dropped++;
+            continue;
+        }
+        san = &out->sans[out->nsans++];
+        snprintf(san->kind, sizeof(san->kind), "%s", kind);
+        san_value(gn->type, gn->type == GEN_IPADD ? gn->d.iPAddress : gn->d.ia5, san);
+    }
+    GENERAL_NAMES_free(names);
+    ERR_clear_error();
+}
+
+/* stack_find - cert's place in a stack, or -1 */
+
+static int stack_find(const STACK_OF(X509) * stack, const X509 *cert)
+{
+    int n = stack ? sk_X509_num(stack) : 0;
+    int i;
+
+    for (i = 0; i < n; i++)
+        if (X509_cmp(sk_X509_value(stack, i), cert) == 0)
+            return i;
+    return -1;
+}
+
+/* add_cert - one certificate into the chain; 0, or -1 with err */
+
+static int add_cert(const struct smtp_tls *tls, struct smtp_tls_chain *chain, X509 *cert, int place,
+                    int sent, struct smtp_error *err)
+{
+    const STACK_OF(X509) *built = SSL_get0_verified_chain(tls->ssl);
+    int depth = stack_find(built, cert);
+    struct smtp_tls_cert *out;
+    unsigned int md_len = 0;
+
+    if (chain->ncerts == SMTP_TLS_CHAIN_MAX) {
+        chain->certs_dropped++;
+        return 0;
+    }
+    out = &chain->certs[chain->ncerts];
+    memset(out, 0, sizeof(*out));
+    out->depth = depth >= 0 ? depth : place;
+    out->sent = sent;
+    if (depth >= 0 && depth < SMTP_TLS_CHAIN_MAX)
+        out->verify_error = tls->depth_error[depth];
+    if (name_text(X509_get_subject_name(cert), out->subject, sizeof(out->subject),
+                  &out->subject_len, &out->subject_cut) < 0 ||
+        name_text(X509_get_issuer_name(cert), out->issuer, sizeof(out->issuer), &out->issuer_len,
+                  &out->issuer_cut) < 0 ||
+        X509_digest(cert, EVP_sha256(), out->sha256, &md_len) != 1 || md_len != SMTP_TLS_SHA256_LEN)
+        return tls_fail(err, "cannot read the peer's certificate");
+    time_text(X509_get0_notBefore(cert), out->not_before, sizeof(out->not_before));
+    time_text(X509_get0_notAfter(cert), out->not_after, sizeof(out->not_after));
+    out->validity = validity(cert);
+    cert_sans(cert, out);
+    chain->ncerts++;
+    return 0;
+}
+
+/* smtp_tls_peer_chain - the peer's certificates as sent, then the trust store's */
+
+int smtp_tls_peer_chain(const struct smtp_tls *tls, struct smtp_tls_chain *chain,
+                        struct smtp_error *err)
+{
+    /* On a client the peer's chain holds the server's own certificate first. */
+    const STACK_OF(X509) *sent = SSL_get_peer_cert_chain(tls->ssl);
+    const STACK_OF(X509) *built = SSL_get0_verified_chain(tls->ssl);
+    int i;
+
+    memset(chain, 0, sizeof(*chain));
+    smtp_tls_describe(tls, chain->session, sizeof(chain->session));
+    chain->complete = SSL_is_init_finished(tls->ssl);
+    chain->verify_peer = SSL_get_verify_mode(tls->ssl) != SSL_VERIFY_NONE;
+    chain->verify_result = SSL_get_verify_result(tls->ssl);
+    for (i = 0; sent && i < sk_X509_num(sent); i++)
+        if (add_cert(tls, chain, sk_X509_value(sent, i), i, 1, err) < 0)
+            goto fail;
+    for (i = 0; built && i < sk_X509_num(built); i++)
+        if (stack_find(sent, sk_X509_value(built, i)) < 0 &&
+            add_cert(tls, chain, sk_X509_value(built, i), i, 0, err) < 0)
+            goto fail;
+    chain->have_session = 1;
+    return 0;
+fail:
+    memset(chain, 0, sizeof(*chain));
+    return -1;
+}
+
+/* smtp_tls_verify_string - OpenSSL's words for a verify result */
+
+const char *smtp_tls_verify_string(long verify_result)
+{
+    return X509_verify_cert_error_string(verify_result);
 }
 
 /* smtp_tls_free - close_notify, then free */

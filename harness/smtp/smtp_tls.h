@@ -11,6 +11,16 @@
  *	absolute deadlines (milliseconds on CLOCK_MONOTONIC), and the
  *	primitives the SASL and sandbox code need: base64, HMAC-MD5,
  *	random bytes, and a throwaway CA with a server certificate.
+ *
+ *	smtp_tls_peer_chain() copies what a session's peer certificates
+ *	say (relaylab send --show-cert) into a bounded struct the caller
+ *	owns, and smtp_tls_ctx_keep_chain() has every handshake of a
+ *	context do so, also one that verification ended: per certificate
+ *	its subject, issuer, validity, subjectAltNames, SHA-256
+ *	fingerprint and what verification found at its depth, and
+ *	OpenSSL's verify result for the whole chain. The strings are the
+ *	certificate's own bytes, hostile ones included (ESC, NUL, invalid
+ *	UTF-8): whoever shows them puts them through smtp_sanitize() first.
  * DIAGNOSTICS
  *	Functions return -1 (or NULL) and fill struct smtp_error with
  *	SMTP_ERR_TLS, SMTP_ERR_TIMEOUT, SMTP_ERR_CONN or SMTP_ERR_INTERNAL
@@ -35,6 +45,58 @@ enum smtp_tls_verify {
 
 struct smtp_tls_ctx;
 struct smtp_tls;
+
+/* Bounds of struct smtp_tls_chain: what does not fit is cut or counted, never grown. */
+#define SMTP_TLS_CHAIN_MAX 8       /* certificates kept of a chain */
+#define SMTP_TLS_CERT_NAME_MAX 512 /* bytes of a subject or issuer as text */
+#define SMTP_TLS_CERT_SANS_MAX 16  /* subjectAltNames kept of one certificate */
+#define SMTP_TLS_CERT_SAN_MAX 256  /* bytes of one (RFC 1035 2.3.4: a name has 255) */
+#define SMTP_TLS_TIME_MAX 32       /* "2026-11-29 12:00:00 UTC" */
+#define SMTP_TLS_SHA256_LEN 32
+
+enum smtp_tls_validity {
+    SMTP_TLS_VALID = 0, /* notBefore <= now <= notAfter */
+    SMTP_TLS_NOT_YET,   /* now < notBefore */
+    SMTP_TLS_EXPIRED,   /* notAfter < now */
+    SMTP_TLS_BAD_TIME,  /* a date OpenSSL could not read */
+};
+
+/* One subjectAltName: DNS, IP (as text), email, URI; other kinds are only counted. */
+struct smtp_tls_san {
+    char kind[8]; /* "DNS", "IP", "email", "URI" */
+    char value[SMTP_TLS_CERT_SAN_MAX];
+    size_t len; /* bytes of value (it may hold NUL); cut to fit */
+};
+
+struct smtp_tls_cert {
+    int depth; /* 0: the server's own; its place in the chain verification built, if any */
+    int sent;  /* 1: the server sent it; 0: found in the local trust store */
+    char subject[SMTP_TLS_CERT_NAME_MAX]; /* "O=..., CN=..." (RFC 2253 escapes, UTF-8) */
+    size_t subject_len;
+    int subject_cut;
+    char issuer[SMTP_TLS_CERT_NAME_MAX];
+    size_t issuer_len;
+    int issuer_cut;
+    char not_before[SMTP_TLS_TIME_MAX]; /* made here from the certificate's dates */
+    char not_after[SMTP_TLS_TIME_MAX];
+    enum smtp_tls_validity validity; /* at the time of smtp_tls_peer_chain() */
+    struct smtp_tls_san sans[SMTP_TLS_CERT_SANS_MAX];
+    size_t nsans;
+    size_t sans_dropped; /* beyond SMTP_TLS_CERT_SANS_MAX, or of another kind */
+    unsigned char sha256[SMTP_TLS_SHA256_LEN];
+    long verify_error; /* the first error verification found at this depth; 0: none */
+};
+
+struct smtp_tls_chain {
+    int have_session;   /* 0: no certificate was seen (the rest is empty) */
+    int complete;       /* 1: the handshake completed; 0: it failed after the certificates came */
+    char session[128];  /* smtp_tls_describe(): protocol and cipher */
+    int verify_peer;    /* 1: a failed verification ends the handshake (--tls-verify) */
+    long verify_result; /* OpenSSL's for the whole chain; 0 (X509_V_OK): verified */
+    struct smtp_tls_cert certs[SMTP_TLS_CHAIN_MAX];
+    size_t ncerts;
+    size_t certs_dropped; /* beyond SMTP_TLS_CHAIN_MAX */
+};
 
 /* smtp_tls_client_ctx - context for a client; ca_file NULL = system store */
 struct smtp_tls_ctx *smtp_tls_client_ctx(enum smtp_tls_verify verify, const char *ca_file,
@@ -65,6 +127,34 @@ long smtp_tls_write(struct smtp_tls *tls, const char *buf, size_t len, long dead
 
 /* smtp_tls_describe - "TLSv1.3 TLS_AES_256_GCM_SHA384" into buf */
 void smtp_tls_describe(const struct smtp_tls *tls, char *buf, size_t size);
+
+/*
+ * smtp_tls_ctx_trust - load ca_file (NULL: the system's store) into a
+ * client context whose verification is not enforced (SMTP_TLS_VERIFY_NONE),
+ * so that a session's verify result says whether the chain leads there;
+ * 0, or -1 with err (SMTP_ERR_USAGE: the file could not be loaded)
+ */
+int smtp_tls_ctx_trust(struct smtp_tls_ctx *ctx, const char *ca_file, struct smtp_error *err);
+
+/*
+ * smtp_tls_ctx_keep_chain - from now on every client handshake on ctx
+ * leaves its peer's certificates in *chain (smtp_tls_peer_chain), also one
+ * that fails verification (complete 0: why it failed is in verify_result);
+ * NULL stops. A handshake that cannot copy them after it completed fails
+ * (SMTP_ERR_INTERNAL). Not for a context several threads use at once.
+ */
+void smtp_tls_ctx_keep_chain(struct smtp_tls_ctx *ctx, struct smtp_tls_chain *chain);
+
+/*
+ * smtp_tls_peer_chain - the session's peer certificates into chain: those
+ * the server sent, in its order, then those verification took from the
+ * local trust store; 0, or -1 with err (SMTP_ERR_INTERNAL: out of memory)
+ */
+int smtp_tls_peer_chain(const struct smtp_tls *tls, struct smtp_tls_chain *chain,
+                        struct smtp_error *err);
+
+/* smtp_tls_verify_string - OpenSSL's words for a verify result ("ok", "certificate has expired") */
+const char *smtp_tls_verify_string(long verify_result);
 
 /* smtp_tls_free - send close_notify without waiting, free the session */
 void smtp_tls_free(struct smtp_tls *tls);

@@ -10,7 +10,9 @@
  *--*/
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "smtp_ehlo.h"
 #include "smtp_sanitize.h"
 #include "smtp_transcript.h"
 
@@ -134,6 +136,19 @@ size_t smtp_transcript_dropped(const struct smtp_transcript *t)
 
 int smtp_transcript_write(FILE *fp, const struct smtp_transcript *t, int colour)
 {
+    size_t next = 0;
+
+    if (smtp_transcript_write_from(fp, t, &next, colour) < 0)
+        return -1;
+    if (smtp_transcript_dropped(t) > 0)
+        fprintf(fp, " *  (%zu more lines dropped: transcript limit)\n", smtp_transcript_dropped(t));
+    return ferror(fp) ? -1 : 0;
+}
+
+/* smtp_transcript_write_from - the entries from *next on */
+
+int smtp_transcript_write_from(FILE *fp, const struct smtp_transcript *t, size_t *next, int colour)
+{
     static const struct {
         char dir;
         const char *mark;
@@ -146,7 +161,7 @@ int smtp_transcript_write(FILE *fp, const struct smtp_transcript *t, int colour)
     size_t n = smtp_transcript_count(t);
     size_t i, k;
 
-    for (i = 0; i < n; i++) {
+    for (i = *next; i < n; i++) {
         struct smtp_transcript_entry e;
         size_t size;
         char *line;
@@ -162,8 +177,68 @@ int smtp_transcript_write(FILE *fp, const struct smtp_transcript *t, int colour)
         fprintf(fp, "%s%4ld.%03ld%s %s%s\n", colour ? marks[k].colour : "", e.t_ms / 1000,
                 e.t_ms % 1000, marks[k].mark, line, colour ? "\033[0m" : "");
         free(line);
+        *next = i + 1;
     }
-    if (smtp_transcript_dropped(t) > 0)
-        fprintf(fp, " *  (%zu more lines dropped: transcript limit)\n", smtp_transcript_dropped(t));
     return ferror(fp) ? -1 : 0;
+}
+
+/* sasl_name - RFC 4422 3.1: 1 to 20 of upper-case letters, digits, "-" and "_" */
+
+static int sasl_name(const char *s, size_t len)
+{
+    size_t i;
+
+    if (len == 0 || len > 20)
+        return 0;
+    for (i = 0; i < len; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '-' ||
+              s[i] == '_'))
+            return 0;
+    return 1;
+}
+
+/* word - the next word of line from *pos (blanks skipped); its length */
+
+static size_t word(const char *line, size_t len, size_t *pos, const char **start)
+{
+    size_t n = 0;
+
+    while (*pos < len && (line[*pos] == ' ' || line[*pos] == '\t'))
+        (*pos)++;
+    *start = line + *pos;
+    while (*pos < len && line[*pos] != ' ' && line[*pos] != '\t') {
+        (*pos)++;
+        n++;
+    }
+    return n;
+}
+
+/* smtp_transcript_redact - a typed line's secrets out of sight */
+
+int smtp_transcript_redact(const char *line, size_t len, int last_code, char *out, size_t size)
+{
+    const char *verb, *mech, *rest;
+    size_t pos = 0;
+    size_t verb_len = word(line, len, &pos, &verb);
+    size_t mech_len = word(line, len, &pos, &mech);
+
+    /* RFC 4954 4: after 334 the client's line is a response; "*" cancels. */
+    if (last_code == 334) {
+        if (len == 1 && line[0] == '*')
+            return 0;
+        snprintf(out, size, "%s", SMTP_TRANSCRIPT_REDACTED);
+        return 1;
+    }
+    if (verb_len != 4 || strncasecmp(verb, "AUTH", 4) != 0 || mech_len == 0)
+        return 0;
+    /* A word that is no mechanism name may be a response typed without one. */
+    if (!sasl_name(mech, mech_len) && smtp_ehlo_auth_mech(mech, mech_len) == 0) {
+        snprintf(out, size, "%.*s %s", (int)verb_len, verb, SMTP_TRANSCRIPT_REDACTED);
+        return 1;
+    }
+    if (word(line, len, &pos, &rest) == 0)
+        return 0; /* no initial response: nothing secret */
+    snprintf(out, size, "%.*s %.*s %s", (int)verb_len, verb, (int)mech_len, mech,
+             SMTP_TRANSCRIPT_REDACTED);
+    return 1;
 }

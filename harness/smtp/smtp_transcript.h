@@ -80,6 +80,26 @@ size_t smtp_transcript_dropped(const struct smtp_transcript *t);
  */
 int smtp_transcript_write(FILE *fp, const struct smtp_transcript *t, int colour);
 
+/*
+ * smtp_transcript_write_from - the same for the entries from *next on (a
+ * session shown as it goes, relaylab send --interactive); *next becomes
+ * the count. No note of dropped lines: the caller says it once.
+ */
+int smtp_transcript_write_from(FILE *fp, const struct smtp_transcript *t, size_t *next, int colour);
+
+/*
+ * smtp_transcript_redact - what a transcript shows of a command line the
+ * client did not build (one a person typed): after a 334 (last_code) the
+ * line is a SASL response (RFC 4954 4) and shows as
+ * SMTP_TRANSCRIPT_REDACTED, but for "*", the cancel; an AUTH command
+ * shows its verb and mechanism and SMTP_TRANSCRIPT_REDACTED for an
+ * initial response ("AUTH PLAIN <redacted>"), and a mechanism that is no
+ * SASL name (RFC 4422 3.1) is taken for a response ("AUTH <redacted>").
+ * Returns 1 and fills out (size bytes, NUL-terminated) when the line
+ * must not be shown as it is, else 0 (out untouched).
+ */
+int smtp_transcript_redact(const char *line, size_t len, int last_code, char *out, size_t size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,18 +45,27 @@ long SlackMs()
     return Valgrind() ? 30000 : 1000;
 }
 
-Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::string> extra = {},
-                    bool silent = true)
+// RunSend - relaylab send --server (the fake server) --timeout, then extra;
+// the server does TLS with tls, and stdin is input when not null.
+Outcome RunSend(const std::vector<fakesrv_step> &steps, const std::vector<std::string> &extra,
+                smtp_tls_ctx *tls = nullptr, const std::string *input = nullptr)
 {
     int port = 0;
-    fakesrv *fs = fakesrv_listen(steps.data(), steps.size(), nullptr, &port);
+    fakesrv *fs = fakesrv_listen(steps.data(), steps.size(), tls, &port);
     EXPECT_NE(fs, nullptr);
     std::string server = "127.0.0.1:" + std::to_string(port);
     std::string timeout = std::to_string(kTimeoutS);
-    std::vector<std::string> args = {RELAYLAB_BIN, "send",     "--server",  server,
-                                     "--to",       "x@y.test", "--timeout", timeout};
-    if (silent)
-        args.push_back("--silent");
+    std::vector<std::string> args = {RELAYLAB_BIN, "send",      "--server",
+                                     server,       "--timeout", timeout};
+    char in_path[] = "/tmp/relaylab-hostile-in.XXXXXX";
+    int in_fd = -1;
+    if (input) {
+        in_fd = mkstemp(in_path);
+        EXPECT_GE(in_fd, 0);
+        EXPECT_EQ(write(in_fd, input->data(), input->size()), (ssize_t)input->size());
+        lseek(in_fd, 0, SEEK_SET);
+        unlink(in_path);
+    }
     if (Valgrind())
         args.insert(args.begin(), {Valgrind(), "-q", "--error-exitcode=99", "--track-origins=yes"});
     args.insert(args.end(), extra.begin(), extra.end());
@@ -77,9 +86,13 @@ Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::str
         dup2(pipefd[1], 2);
         close(pipefd[0]);
         dup2(out_fd, 1);
+        if (in_fd >= 0)
+            dup2(in_fd, 0);
         execv(argv[0], argv.data());
         _exit(127);
     }
+    if (in_fd >= 0)
+        close(in_fd);
     close(pipefd[1]);
     char buf[4096];
     ssize_t n;
@@ -96,6 +109,16 @@ Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::str
     fakesrv_finish(fs);
     fakesrv_free(fs);
     return run;
+}
+
+Outcome SendAgainst(const std::vector<fakesrv_step> &steps, std::vector<std::string> extra = {},
+                    bool silent = true)
+{
+    std::vector<std::string> args = {"--to", "x@y.test"};
+    if (silent)
+        args.push_back("--silent");
+    args.insert(args.end(), extra.begin(), extra.end());
+    return RunSend(steps, args);
 }
 
 void ExpectCleanFailure(const Outcome &r, int exit_code, const char *message)
@@ -261,6 +284,147 @@ TEST(Hostile, RefusedBannerOnStderrIsClean)
     ExpectCleanFailure(r, 21,
                        "relaylab send: banner refused with 554: 554 \\x1b[31mgo away\\x07\\xff");
     EXPECT_EQ(BadByte(r.err), -1) << r.err;
+}
+
+// The fake server's TLS: a certificate whose name (subject CN and DNS
+// subjectAltName) holds ESC, BEL and a C1 CSI (smtp_tls_make_certs).
+smtp_tls_ctx *HostileTls()
+{
+    static smtp_tls_ctx *ctx = nullptr;
+    if (ctx)
+        return ctx;
+    char dir[] = "/tmp/relaylab-hostile-tls.XXXXXX";
+    smtp_error err;
+    smtp_error_clear(&err);
+    EXPECT_NE(mkdtemp(dir), nullptr);
+    EXPECT_EQ(smtp_tls_make_certs(dir,
+                                  "\x1b[31mevil\x07\x9b"
+                                  "2J.test",
+                                  nullptr, &err),
+              0)
+        << err.msg;
+    std::string d = dir;
+    ctx = smtp_tls_server_ctx((d + "/cert.pem").c_str(), (d + "/key.pem").c_str(), &err);
+    EXPECT_NE(ctx, nullptr) << err.msg;
+    EXPECT_EQ(system(("rm -rf " + d).c_str()), 0);
+    return ctx;
+}
+
+// STARTTLS, then EHLO again and QUIT: the dialogue of --tls --quit-after helo.
+std::vector<fakesrv_step> StartTlsDialogue()
+{
+    return {{FS_SEND, "220 mx\r\n", 0, 0},
+            {FS_EXPECT, "EHLO", 0, 0},
+            {FS_SEND, "250-mx\r\n250 STARTTLS\r\n", 0, 0},
+            {FS_EXPECT, "STARTTLS", 0, 0},
+            {FS_SEND, "220 go ahead\r\n", 0, 0},
+            {FS_STARTTLS, nullptr, 0, 0},
+            {FS_EXPECT, "EHLO", 0, 0},
+            {FS_SEND, "250 mx\r\n", 0, 0},
+            {FS_EXPECT, "QUIT", 0, 0},
+            {FS_SEND, "221 bye\r\n", 0, 0}};
+}
+
+// --show-cert: the certificate's ESC and BEL reach the terminal as \x1b, \x07.
+TEST(Hostile, ShowCertSanitizesTheCertificate)
+{
+    Outcome r =
+        RunSend(StartTlsDialogue(), {"--tls", "--show-cert", "--quit-after", "helo"}, HostileTls());
+    ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status);
+    EXPECT_EQ(WEXITSTATUS(r.status), 0) << r.err;
+    EXPECT_EQ(BadByte(r.out), -1) << r.out;
+    EXPECT_NE(
+        r.out.find("    subject:   O=relaylab test, CN=\\x1b[31mevil\\x07\\xc2\\x9b2J.test\n"),
+        std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("    alt names: DNS:\\x1b[31mevil\\x07\\x9b2J.test\n"), std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find(" verify result: "), std::string::npos) << r.out;
+}
+
+TEST(Hostile, ShowCertJsonIsCleanAndParses)
+{
+    Outcome r = RunSend(StartTlsDialogue(),
+                        {"--tls", "--show-cert", "--quit-after", "helo", "--json"}, HostileTls());
+    ASSERT_TRUE(WIFEXITED(r.status));
+    EXPECT_EQ(WEXITSTATUS(r.status), 0) << r.err;
+    EXPECT_EQ(BadByte(r.out), -1) << r.out;
+    json_error_t jerr;
+    json_t *root = json_loads(r.out.c_str(), 0, &jerr);
+    ASSERT_NE(root, nullptr) << jerr.text << "\n" << r.out;
+    json_t *cert =
+        json_array_get(json_object_get(json_object_get(root, "certificates"), "chain"), 0);
+    EXPECT_STREQ(json_string_value(json_object_get(cert, "subject")),
+                 "O=relaylab test, CN=\\x1b[31mevil\\x07\\xc2\\x9b2J.test");
+    EXPECT_STREQ(json_string_value(json_object_get(cert, "validity")), "valid");
+    json_decref(root);
+}
+
+// --interactive fed a file: AUTH redacted, a server's ESC sanitized, bad
+// lines refused on stderr with their numbers (exit 2), never sent.
+TEST(Hostile, InteractiveFromAFile)
+{
+    const std::string input = "EHLO a\n"
+                              "NOOP \x1b[31m\n"
+                              "AUTH PLAIN AHVzZXIAcGFzcw==\r\n" +
+                              std::string(600, 'x') + "\n" + std::string(5000, 'y') +
+                              "\n"
+                              "MAIL FROM:<a@b.test>\n";
+    Outcome r = RunSend({{FS_SEND, "220 mx \x1b[2J\r\n", 0, 0},
+                         {FS_EXPECT, "EHLO a\r\n", 0, 0},
+                         {FS_SEND, "250-mx\r\n250 AUTH PLAIN\r\n", 0, 0},
+                         {FS_EXPECT, "AUTH PLAIN AHVzZXIAcGFzcw==\r\n", 0, 0},
+                         {FS_SEND, "235 \x07ok\r\n", 0, 0},
+                         {FS_EXPECT, "MAIL FROM:<a@b.test>\r\n", 0, 0},
+                         {FS_SEND, "250 ok\r\n", 0, 0},
+                         {FS_EXPECT, "QUIT", 0, 0},
+                         {FS_SEND, "221 bye\r\n", 0, 0}},
+                        {"--interactive"}, nullptr, &input);
+    ASSERT_TRUE(WIFEXITED(r.status)) << "killed by signal " << WTERMSIG(r.status);
+    EXPECT_EQ(WEXITSTATUS(r.status), 2) << r.err;
+    EXPECT_EQ(BadByte(r.out), -1) << r.out;
+    EXPECT_EQ(BadByte(r.err), -1) << r.err;
+    EXPECT_NE(r.out.find("S: 220 mx \\x1b[2J\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("C: AUTH PLAIN <redacted>\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("S: 235 \\x07ok\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("S: 221 bye\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("AHVzZXIA"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err,
+              "relaylab send: input line 2: control byte 0x1b at column 6: line not sent\n"
+              "relaylab send: input line 4: line of 600 octets not sent: a command line is at "
+              "most 510 octets and CRLF (RFC 5321 4.5.3.1.4)\n"
+              "relaylab send: input line 5: line of 5000 octets not sent: a command line is at "
+              "most 510 octets and CRLF (RFC 5321 4.5.3.1.4)\n");
+}
+
+// --auth-user (which implies --auth): the opening runs through AUTH before
+// the first line is read; nothing typed, the end of input sends QUIT.
+TEST(Hostile, InteractiveOpensThroughAuth)
+{
+    const std::string input;
+    Outcome r = RunSend({{FS_SEND, "220 mx\r\n", 0, 0},
+                         {FS_EXPECT, "EHLO relaylab.test\r\n", 0, 0},
+                         {FS_SEND, "250-mx\r\n250 AUTH PLAIN\r\n", 0, 0},
+                         {FS_EXPECT, "AUTH PLAIN AHUAcA==\r\n", 0, 0},
+                         {FS_SEND, "235 ok\r\n", 0, 0},
+                         {FS_EXPECT, "QUIT", 0, 0},
+                         {FS_SEND, "221 bye\r\n", 0, 0}},
+                        {"-i", "--auth-user", "u", "--auth-password", "p"}, nullptr, &input);
+    ASSERT_TRUE(WIFEXITED(r.status));
+    EXPECT_EQ(WEXITSTATUS(r.status), 0) << r.err;
+    EXPECT_NE(r.out.find("C: AUTH PLAIN <redacted>\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("S: 221 bye\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("AHUAcA"), std::string::npos) << r.out;
+}
+
+// A server that hangs up in the middle: exit 4, said on stderr.
+TEST(Hostile, InteractiveServerHangsUp)
+{
+    const std::string input = "NOOP\nNOOP\n";
+    Outcome r = RunSend(
+        {{FS_SEND, "220 mx\r\n", 0, 0}, {FS_EXPECT, "NOOP", 0, 0}, {FS_CLOSE, nullptr, 0, 0}},
+        {"--interactive"}, nullptr, &input);
+    ExpectCleanFailure(r, 4, "relaylab send: the session ended: connection closed by the server");
 }
 
 // A server that refuses one stage of the envelope: MAIL, RCPT or DATA.
@@ -439,6 +603,39 @@ TEST(Numbers, BadNumbersAreUsageErrors)
         ASSERT_TRUE(WIFEXITED(r.status)) << what;
         EXPECT_EQ(WEXITSTATUS(r.status), 2) << what << ": " << r.err;
         EXPECT_EQ(r.err, c.err) << what;
+    }
+}
+
+// --show-cert without TLS or with --repeat, --interactive with flags for
+// the dialogue it does not run: usage errors, before anything connects.
+TEST(Numbers, ShowCertAndInteractiveUsage)
+{
+    const std::vector<std::string> send = {"send", "--server", "127.0.0.1:1"};
+    struct {
+        std::vector<std::string> flags;
+        const char *err;
+    } cases[] = {
+        {{"--to", "a@b.test", "--show-cert"},
+         "relaylab send: --show-cert needs --tls or --tls-on-connect\n"},
+        {{"--to", "a@b.test", "--tls", "--show-cert", "--repeat", "2"},
+         "relaylab send: --show-cert is for one dialogue, not --repeat\n"},
+        {{"--interactive", "--to", "a@b.test"},
+         "relaylab send: --interactive takes no --json, --data, --to, --pipeline or --repeat: "
+         "type the envelope and the message\n"},
+        {{"-i", "--json"},
+         "relaylab send: --interactive takes no --json, --data, --to, --pipeline or --repeat: "
+         "type the envelope and the message\n"},
+        {{"--interactive", "--quit-after", "rcpt"},
+         "relaylab send: with --interactive, --quit-after is connect, banner, first-helo, tls, "
+         "helo or auth\n"},
+    };
+    for (const auto &c : cases) {
+        std::vector<std::string> args = send;
+        args.insert(args.end(), c.flags.begin(), c.flags.end());
+        CliRun r = Relaylab(args);
+        ASSERT_TRUE(WIFEXITED(r.status));
+        EXPECT_EQ(WEXITSTATUS(r.status), 2) << c.err;
+        EXPECT_EQ(r.err, c.err);
     }
 }
 

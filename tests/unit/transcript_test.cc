@@ -2,6 +2,9 @@
 #include <gtest/gtest.h>
 
 #include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 #include <string>
 
 #include "smtp_transcript.h"
@@ -68,6 +71,83 @@ TEST(Transcript, CapDropsAndCounts)
     EXPECT_EQ(smtp_transcript_count(t), (size_t)kept);
     EXPECT_LT(kept, 10);
     EXPECT_EQ(smtp_transcript_dropped(t), (size_t)(50 - kept));
+    smtp_transcript_free(t);
+}
+
+// What a transcript shows of a line a person typed (relaylab send
+// --interactive): the line as it is, or its secrets replaced.
+struct RedactCase {
+    const char *line;
+    int last_code;     // the reply before it
+    const char *shown; // nullptr: shown as it is
+};
+
+const RedactCase kRedact[] = {
+    {"EHLO laptop.example", 220, nullptr},
+    {"MAIL FROM:<a@b.test>", 250, nullptr},
+    {"AUTH PLAIN", 250, nullptr}, // no initial response: nothing secret
+    {"AUTH LOGIN", 250, nullptr},
+    {"AUTH PLAIN AHVzZXIAcGFzcw==", 250, "AUTH PLAIN <redacted>"},
+    {"auth plain AHVzZXIAcGFzcw==", 250, "auth plain <redacted>"},
+    {"AUTH  CRAM-MD5   x", 250, "AUTH CRAM-MD5 <redacted>"},
+    {"AUTH PLAIN =", 250, "AUTH PLAIN <redacted>"}, // RFC 4954 4: an empty response
+    {"AUTH X-OTHER_1 abc", 250, "AUTH X-OTHER_1 <redacted>"},
+    // A mechanism that is no SASL name (RFC 4422 3.1) may be the response itself.
+    {"AUTH AHVzZXIAcGFzcw==", 250, "AUTH <redacted>"},
+    {"AUTH dXNlcg", 250, "AUTH <redacted>"},
+    {"AUTH ABCDEFGHIJKLMNOPQRSTU x", 250, "AUTH <redacted>"}, // 21 characters
+    // After 334 every line is a SASL response, but "*" (the cancel).
+    {"dXNlckBleGFtcGxlLmNvbQ==", 334, "<redacted>"},
+    {"QUIT", 334, "<redacted>"},
+    {"", 334, "<redacted>"},
+    {"*", 334, nullptr},
+    {"dXNlckBleGFtcGxlLmNvbQ==", 250, nullptr}, // not asked for: a command, shown
+    {"AUTHX PLAIN abc", 250, nullptr},
+};
+
+TEST(Transcript, RedactsTypedAuth)
+{
+    for (const auto &c : kRedact) {
+        char out[64] = "untouched";
+        int r = smtp_transcript_redact(c.line, strlen(c.line), c.last_code, out, sizeof(out));
+        if (c.shown == nullptr) {
+            EXPECT_EQ(r, 0) << c.line;
+            EXPECT_STREQ(out, "untouched") << c.line;
+        } else {
+            EXPECT_EQ(r, 1) << c.line;
+            EXPECT_STREQ(out, c.shown) << c.line;
+        }
+    }
+}
+
+// The output buffer is the caller's bound: cut, NUL-terminated.
+TEST(Transcript, RedactFitsTheBuffer)
+{
+    char out[8];
+    const char *line = "AUTH PLAIN AHVzZXIAcGFzcw==";
+    EXPECT_EQ(smtp_transcript_redact(line, strlen(line), 250, out, sizeof(out)), 1);
+    EXPECT_STREQ(out, "AUTH PL");
+}
+
+// Written as it grows: each entry once, in order, sanitized.
+TEST(Transcript, WriteFromGoesOn)
+{
+    smtp_transcript *t = smtp_transcript_new(0);
+    size_t next = 0;
+    char *buf = nullptr;
+    size_t size = 0;
+    FILE *fp = open_memstream(&buf, &size);
+    ASSERT_NE(fp, nullptr);
+    smtp_transcript_add(t, SMTP_TX_SERVER, 1, "220 \x1b[31mhi", 11);
+    EXPECT_EQ(smtp_transcript_write_from(fp, t, &next, 0), 0);
+    EXPECT_EQ(next, 1u);
+    EXPECT_EQ(smtp_transcript_write_from(fp, t, &next, 0), 0); // nothing new
+    smtp_transcript_add(t, SMTP_TX_CLIENT, 2, "EHLO x", 6);
+    EXPECT_EQ(smtp_transcript_write_from(fp, t, &next, 0), 0);
+    EXPECT_EQ(next, 2u);
+    fclose(fp);
+    EXPECT_EQ(std::string(buf, size), "   0.001 S: 220 \\x1b[31mhi\n   0.002 C: EHLO x\n");
+    free(buf);
     smtp_transcript_free(t);
 }
 
