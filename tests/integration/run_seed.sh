@@ -107,7 +107,8 @@ mkdir -p "$work/broken"
 sed 's/^  S: 554 5.7.1 "Relay access denied"         \[postfix broken\]/  S: 550 5.7.1 "Relay access denied"         [postfix broken]/' \
   scenarios/seed/01-client-not-authenticated.scn > "$work/broken/01.scn"
 "$RELAYLAB" run -q --mta postfix --results "$work/b" "$work/broken/01.scn" > "$work/broken.out" 2>&1; rc=$?
-want="FAIL client-not-authenticated/broken/postfix: $work/broken/01.scn:33: S: 550 5.7.1 \"Relay access denied\": expected 550 5.7.1 \"Relay access denied\", got 554 5.7.1 <someone@example.org>: Relay access denied"
+line=$(grep -n '^  S: 550 5.7.1 "Relay access denied" .*\[postfix broken\]' "$work/broken/01.scn" | cut -d: -f1)
+want="FAIL client-not-authenticated/broken/postfix: $work/broken/01.scn:$line: S: 550 5.7.1 \"Relay access denied\": expected 550 5.7.1 \"Relay access denied\", got 554 5.7.1 <someone@example.org>: Relay access denied"
 if [ "$rc" -eq 1 ] && grep -qF "$want" "$work/broken.out"; then ok "broken expectation: exit 1, names cell, step, expected and actual"; else fail "broken expectation (exit $rc)"; cat "$work/broken.out"; fi
 xmllint --noout --schema "$HERE/data/junit.xsd" "$work/b/latest/junit.xml" 2>/dev/null && ok "a failing run's junit.xml passes the schema too" || fail "failing junit.xml schema"
 
