@@ -22,6 +22,8 @@
 #include <jansson.h>
 
 #include "badbyte.h"
+#include "report_cell.h"
+#include "report_console.h"
 #include "report_results.h"
 #include "report_transcript.h"
 #include "run.h"
