@@ -7,9 +7,36 @@
  *	See report_console.h.
  *--*/
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "report_cell.h"
 #include "report_console.h"
+
+#define LOG_LINES_MAX 5 /* the deciding step's log lines under a failure */
+
+/*
+ * log_lines - under a failure, what the MTA logged while the deciding
+ * step ran (Postfix's "NOQUEUE: reject: RCPT from ...", Exim's "rejected
+ * RCPT"): the guide's first debugging step. Whole lines, clean text.
+ */
+static void log_lines(FILE *fp, const struct run_cell *c)
+{
+    struct smtp_error err;
+    char *text = report_cell_text(c, RUN_TEXT_STEP_LOG, &err), *p;
+    int k = 0;
+
+    for (p = text; p && *p && k < LOG_LINES_MAX; k++) {
+        char *nl = strchr(p, '\n');
+        int len = (int)(nl ? (size_t)(nl - p) : strlen(p));
+
+        fprintf(fp, "  %s log: %.*s\n", mta_kind_name(c->mta), len, p);
+        p += len + (nl != NULL);
+    }
+    if (p && *p)
+        fprintf(fp, "  (more lines in results.json and report.html)\n");
+    free(text);
+}
 
 void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour)
 {
@@ -51,6 +78,8 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
         run_cell_name(&cells[i], name, sizeof(name));
         fprintf(fp, "%s%s%s %s: %s\n", cells[i].status == RUN_NOT_APPLICABLE ? yellow : red,
                 run_status_name(cells[i].status), off, name, cells[i].message);
+        if (cells[i].status == RUN_FAIL || cells[i].status == RUN_OPEN_RELAY)
+            log_lines(fp, &cells[i]);
     }
     for (i = 0; i < n; i++)
         if (cells[i].open_relay_found) {

@@ -8,6 +8,7 @@
  *--*/
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -37,6 +38,48 @@ static int json_fail(struct smtp_error *err, const struct run_cell *c, const cha
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "results.json: %s", why);
     run_cell_name(c, name, sizeof(name));
     return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "results.json: cell %s: %s", name, why);
+}
+
+/* log_json - the deciding step's log lines as an array of strings; NULL with err */
+
+static json_t *log_json(const struct run_cell *c, struct smtp_error *err)
+{
+    char *text = report_cell_text(c, RUN_TEXT_STEP_LOG, err), *p;
+    json_t *arr = json_array();
+    int bad = arr == NULL;
+
+    for (p = text; !bad && p && *p;) {
+        char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+
+        bad |= json_array_append_new(arr, json_stringn(p, n)) < 0;
+        p += n + (nl != NULL);
+    }
+    free(text);
+    if (text == NULL || bad) {
+        json_decref(arr);
+        if (text)
+            json_fail(err, c, "the deciding step's log lines could not be built");
+        return NULL;
+    }
+    return arr;
+}
+
+/* deciding_json - the deciding step, its expectations, reply and log lines; NULL with err */
+
+static json_t *deciding_json(const struct run_cell *c, struct smtp_error *err)
+{
+    json_error_t jerr;
+    json_t *log = log_json(c, err), *d;
+
+    if (log == NULL)
+        return NULL;
+    d = json_pack_ex(&jerr, 0, "{s:s, s:i, s:i, s:s, s:s, s:s, s:o}", "file", c->decide_file,
+                     "line", c->decide_pos.line, "col", c->decide_pos.col, "step", c->decide_step,
+                     "expected", c->decide_expected, "actual", c->decide_reply, "log", log);
+    if (d == NULL)
+        json_fail(err, c, jerr.text);
+    return d;
 }
 
 /* cell_json - one cell (RESULTS-SCHEMA.md); NULL with err when any part fails */
@@ -82,6 +125,17 @@ static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
         }
         bad |= json_object_set_new(o, "failure", f);
     }
+    if (c->decide_step[0]) {
+        json_t *d = deciding_json(c, err);
+
+        if (d == NULL) {
+            json_decref(o);
+            return NULL;
+        }
+        bad |= json_object_set_new(o, "deciding_step", d);
+    }
+    if (c->advice[0])
+        bad |= json_object_set_new(o, "advice", json_string(c->advice));
     if (c->status == RUN_ERROR)
         bad |= json_object_set_new(o, "error", json_string(c->message));
     if (c->status == RUN_NOT_APPLICABLE)

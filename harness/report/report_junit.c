@@ -14,6 +14,31 @@
 #include "report_junit.h"
 #include "report_xml.h"
 
+/*
+ * failure_context - after a failure's step, expected and actual: the
+ * MTA's log lines while the deciding step ran, and the scenario's
+ * advice; 0, or -1 with err (a text not clean)
+ */
+static int failure_context(FILE *fp, const struct run_cell *c, struct smtp_error *err)
+{
+    char *log = report_cell_text(c, RUN_TEXT_STEP_LOG, err);
+
+    if (log == NULL)
+        return -1;
+    if (log[0]) {
+        fprintf(fp, "\n%s log while \"", mta_kind_name(c->mta));
+        report_xml(fp, c->decide_step);
+        fprintf(fp, "\" ran:\n");
+        report_xml(fp, log);
+    }
+    if (c->advice[0]) {
+        fprintf(fp, "%sadvice: ", log[0] ? "" : "\n");
+        report_xml(fp, c->advice);
+    }
+    free(log);
+    return 0;
+}
+
 int report_junit_write(const char *dir, const struct run_cell *cells, size_t n,
                        const struct report_meta *meta, struct smtp_error *err)
 {
@@ -81,6 +106,10 @@ int report_junit_write(const char *dir, const struct run_cell *cells, size_t n,
                 report_xml(fp, c->expected);
                 fprintf(fp, "\nactual: ");
                 report_xml(fp, c->actual);
+                if (failure_context(fp, c, err) < 0) {
+                    fclose(fp);
+                    return -1;
+                }
                 fprintf(fp, "</failure>\n");
             } else if (c->status == RUN_ERROR) {
                 fprintf(fp, "      <error type=\"environment\" message=\"");
