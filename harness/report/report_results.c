@@ -54,11 +54,13 @@ static int check_cells(const struct run_cell *cells, size_t n, const struct repo
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "the run's metadata is not clean text");
     for (i = 0; i < n; i++) {
         const struct run_cell *c = &cells[i];
-        const char *texts[] = {
-            c->scenario->id, report_cell_variant(c), c->title,       c->advice,
-            c->fail_file,    c->fail_step,           c->expected,    c->actual,
-            c->message,      c->decide_file,         c->decide_step, c->decide_expected,
-            c->decide_reply};
+        const char *texts[] = {c->scenario->id,    report_cell_variant(c),
+                               c->title,           c->advice,
+                               c->cause_name,      c->fail_file,
+                               c->fail_step,       c->expected,
+                               c->actual,          c->message,
+                               c->decide_file,     c->decide_step,
+                               c->decide_expected, c->decide_reply};
         const char *what = NULL;
         size_t k;
 

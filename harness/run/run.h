@@ -85,6 +85,7 @@ struct run_cell {
     char actual[512];
     char message[1400];        /* one-line summary of the failure or error */
     char advice[RUN_TEXT_MAX]; /* the scenario's advice line, "" if none */
+    char cause_name[256];      /* the scenario's cause's name, "" if none */
     /*
      * The deciding step: the command whose reply the first failed
      * expectation judged, else the cell's last RCPT (where the relay
@@ -172,7 +173,7 @@ int run_acl_path(const struct scenario *s, const struct scenario_config *c, char
 /*
  * run_cell_sanitize - every text of cell that reports show, through
  * smtp_sanitize() exactly once (later calls do nothing): title, advice,
- * fail_file and decide_file from the scenario, fail_step, expected,
+ * cause_name, fail_file and decide_file from the scenario, fail_step, expected,
  * actual, message and the decide_ fields from their raw values (each cut
  * with "..." at its field's size), and the MTA's texts (mta_log,
  * mta_config, mta_master, mta_acl, step_log) line by line. run_matrix() calls it for every

@@ -230,6 +230,8 @@ int run_cell_sanitize(struct run_cell *cell)
                       sizeof(cell->title));
     smtp_sanitize_str(cell->scenario ? cell->scenario->advice : NULL, cell->advice,
                       sizeof(cell->advice));
+    smtp_sanitize_str(cell->scenario ? cell->scenario->cause_name : NULL, cell->cause_name,
+                      sizeof(cell->cause_name));
     smtp_sanitize_str(cell->fail_pos.file, cell->fail_file, sizeof(cell->fail_file));
     smtp_sanitize_str(cell->decide_pos.file, cell->decide_file, sizeof(cell->decide_file));
     sanitize_field(cell->fail_step, sizeof(cell->fail_step));

@@ -142,8 +142,14 @@ void run_decide_command(struct run_decide *d, const struct scenario_step *st)
 
 void run_decide_reply(struct run_decide *d, const char *reply)
 {
-    if (d->cur.st)
-        snprintf(d->cur.reply, sizeof(d->cur.reply), "%s", reply);
+    size_t n;
+
+    if (d->cur.st == NULL)
+        return;
+    snprintf(d->cur.reply, sizeof(d->cur.reply), "%s", reply);
+    /* The reply's line ends come as blanks: not part of what it said. */
+    for (n = strlen(d->cur.reply); n > 0 && d->cur.reply[n - 1] == ' '; n--)
+        d->cur.reply[n - 1] = 0;
 }
 
 /* judges_rcpt - does st judge the last RCPT rather than the command running? */
