@@ -152,6 +152,12 @@ long report_diff(const struct run_cell *a, const struct run_cell *b, report_diff
             free(ta);
             return -1;
         }
+        if (k == 0 && (!ta[0] || !tb[0])) {
+            /* An MTA that did not start left no config to compare. */
+            free(ta);
+            free(tb);
+            return 0;
+        }
         o.file = k == 1 ? "master.cf" : mta_kind_config_name(a->mta);
         errno = 0;
         if ((changed = linediff(ta, tb, &p)) < 0 && errno == E2BIG) {

@@ -21,6 +21,9 @@
  *	texts are the cells' sanitized ones (report_cell_text()), so every
  *	line emitted is clean text, for the caller to escape for its format.
  *
+ *	A cell without a config (its MTA did not start) has nothing to
+ *	compare: 0, nothing emitted.
+ *
  *	A file whose versions differ in more than REPORT_DIFF_EDITS_MAX lines
  *	(or hold more than LINEDIFF_LINES_MAX) is not shown line by line:
  *	emit gets one REPORT_DIFF_TOO_MANY line saying so, and the count
