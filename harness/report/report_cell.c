@@ -49,6 +49,19 @@ void report_cell_dir(const struct run_cell *cell, char *buf, size_t size)
                  mta_kind_name(cell->mta));
 }
 
+/* report_cell_scenario_text - a scenario's text no cell copies, sanitized */
+
+const char *report_cell_scenario_text(const struct run_cell *c, enum report_cell_scenario which,
+                                      char *buf, size_t size)
+{
+    const char *raw = which == REPORT_CELL_ADVICE       ? c->scenario->advice
+                      : which == REPORT_CELL_CAUSE_NAME ? c->scenario->cause_name
+                                                        : c->decide_pos.file;
+
+    smtp_sanitize_str(raw, buf, size);
+    return buf;
+}
+
 /* report_cell_clean - every line of text could have come out of smtp_sanitize */
 
 int report_cell_clean(const char *text)

@@ -35,6 +35,20 @@ const char *report_cell_variant(const struct run_cell *c);
 /* report_cell_dir - "scenario.variant.mta[.rN]" */
 void report_cell_dir(const struct run_cell *cell, char *buf, size_t size);
 
+/* The scenario's texts that cells do not copy (run.h), for report_cell_scenario_text(). */
+enum report_cell_scenario {
+    REPORT_CELL_ADVICE,      /* its advice line */
+    REPORT_CELL_CAUSE_NAME,  /* its cause's name */
+    REPORT_CELL_DECIDE_FILE, /* the file the cell's deciding step is written in */
+};
+
+/*
+ * report_cell_scenario_text - one of them through smtp_sanitize() into buf
+ * (RUN_TEXT_MAX bytes do: "..." when cut), "" when there is none; buf
+ */
+const char *report_cell_scenario_text(const struct run_cell *c, enum report_cell_scenario which,
+                                      char *buf, size_t size);
+
 /* report_cell_clean - every line of text could have come out of smtp_sanitize */
 int report_cell_clean(const char *text);
 

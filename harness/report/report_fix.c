@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report_cell.h"
 #include "report_diff.h"
 #include "report_fix.h"
 #include "report_xml.h"
@@ -168,12 +169,21 @@ static void pair_out(FILE *fp, const struct report_fix *fix, size_t k)
     fputs(p->html, fp);
 }
 
+/* has_advice - does c's scenario give one? */
+
+static int has_advice(const struct run_cell *c)
+{
+    return c->scenario->advice && c->scenario->advice[0];
+}
+
 /* advice_out - the scenario's advice line */
 
 static void advice_out(FILE *fp, const struct run_cell *c)
 {
+    char advice[RUN_TEXT_MAX];
+
     fputs("<p class=\"advice\">", fp);
-    report_xml(fp, c->advice);
+    report_xml(fp, report_cell_scenario_text(c, REPORT_CELL_ADVICE, advice, sizeof(advice)));
     fputs("</p>\n", fp);
 }
 
@@ -208,7 +218,7 @@ static size_t pairs_of(const struct report_fix *fix, const struct run_cell *c, s
 
 static int scenario_out(FILE *fp, const struct report_fix *fix, const struct run_cell *c)
 {
-    int any = c->advice[0] != 0;
+    int any = has_advice(c);
     size_t k, from, end = pairs_of(fix, c, &from);
 
     for (k = from; k < end && !any; k++)
@@ -220,7 +230,7 @@ static int scenario_out(FILE *fp, const struct report_fix *fix, const struct run
     fputs(" <span class=\"title\">", fp);
     report_xml(fp, c->title);
     fputs("</span></h4>\n", fp);
-    if (c->advice[0])
+    if (has_advice(c))
         advice_out(fp, c);
     for (k = from; k < end; k++)
         if (fix->pairs[k].html && fix->pairs[k].same_as < 0)
@@ -239,8 +249,10 @@ static int first_of(const struct report_fix *fix, size_t i)
 
 /* cause_out - the section of one cause, or nothing; 1 if written */
 
-static int cause_out(FILE *fp, const struct report_fix *fix, int cause, const char *name)
+static int cause_out(FILE *fp, const struct report_fix *fix, int cause,
+                     const struct run_cell *first)
 {
+    char name[RUN_TEXT_MAX];
     char *body = NULL;
     size_t len = 0, i;
     FILE *mem = open_memstream(&body, &len);
@@ -256,7 +268,7 @@ static int cause_out(FILE *fp, const struct report_fix *fix, int cause, const ch
             fprintf(fp, "<section class=\"cause\" id=\"cause-%d\"><h3>Cause %d", cause, cause);
         else
             fputs("<section class=\"cause\" id=\"cause-none\"><h3>No cause named", fp);
-        if (name[0]) {
+        if (report_cell_scenario_text(first, REPORT_CELL_CAUSE_NAME, name, sizeof(name))[0]) {
             fputs(": ", fp);
             report_xml(fp, name);
         }
@@ -281,7 +293,7 @@ void report_fix_html(FILE *fp, const struct report_fix *fix)
 
         for (i = 0; i < fix->n; i++)
             if (fix->cells[i].scenario->cause == c) {
-                any |= cause_out(mem, fix, c, fix->cells[i].cause_name);
+                any |= cause_out(mem, fix, c, &fix->cells[i]);
                 break;
             }
     }
@@ -312,12 +324,12 @@ void report_fix_cell_html(FILE *fp, const struct report_fix *fix, const struct r
             continue;
         if (!opened++) {
             fputs("<div class=\"fix\">\n", fp);
-            if (c->advice[0])
+            if (has_advice(c))
                 advice_out(fp, c);
         }
         pair_out(fp, fix, (size_t)shown);
     }
-    if (!opened && c->advice[0]) {
+    if (!opened && has_advice(c)) {
         fputs("<div class=\"fix\">\n", fp);
         advice_out(fp, c);
         opened = 1;

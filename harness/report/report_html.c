@@ -149,7 +149,8 @@ static void cell_files(FILE *fp, const struct run_cell *c)
 static int html_cell(FILE *fp, const struct run_cell *c, const struct report_fix *fix,
                      struct smtp_error *err)
 {
-    char *log = report_cell_text(c, RUN_TEXT_STEP_LOG, err), name[300], where[RUN_TEXT_MAX + 16];
+    char *log = report_cell_text(c, RUN_TEXT_STEP_LOG, err), name[300], file[RUN_TEXT_MAX];
+    char where[RUN_TEXT_MAX + 16];
 
     if (log == NULL)
         return -1;
@@ -162,7 +163,9 @@ static int html_cell(FILE *fp, const struct run_cell *c, const struct report_fix
     report_xml(fp, name);
     fprintf(fp, " <span class=\"ms\">%ld ms</span></summary>\n<dl>\n", c->ms);
     if (c->decide_step[0]) {
-        snprintf(where, sizeof(where), "%s:%d", c->decide_file, c->decide_pos.line);
+        snprintf(where, sizeof(where), "%s:%d",
+                 report_cell_scenario_text(c, REPORT_CELL_DECIDE_FILE, file, sizeof(file)),
+                 c->decide_pos.line);
         item(fp, "where", where);
     }
     item(fp, "step", c->decide_step);

@@ -71,11 +71,13 @@ static json_t *deciding_json(const struct run_cell *c, struct smtp_error *err)
 {
     json_error_t jerr;
     json_t *log = log_json(c, err), *d;
+    char file[RUN_TEXT_MAX];
 
     if (log == NULL)
         return NULL;
-    d = json_pack_ex(&jerr, 0, "{s:s, s:i, s:i, s:s, s:s, s:s, s:o}", "file", c->decide_file,
-                     "line", c->decide_pos.line, "col", c->decide_pos.col, "step", c->decide_step,
+    report_cell_scenario_text(c, REPORT_CELL_DECIDE_FILE, file, sizeof(file));
+    d = json_pack_ex(&jerr, 0, "{s:s, s:i, s:i, s:s, s:s, s:s, s:o}", "file", file, "line",
+                     c->decide_pos.line, "col", c->decide_pos.col, "step", c->decide_step,
                      "expected", c->decide_expected, "actual", c->decide_reply, "log", log);
     if (d == NULL)
         json_fail(err, c, jerr.text);
@@ -86,7 +88,7 @@ static json_t *deciding_json(const struct run_cell *c, struct smtp_error *err)
 
 static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
 {
-    char dir[300], t[400];
+    char dir[300], t[400], advice[RUN_TEXT_MAX];
     json_error_t jerr;
     json_t *o;
     int bad = 0;
@@ -134,8 +136,8 @@ static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
         }
         bad |= json_object_set_new(o, "deciding_step", d);
     }
-    if (c->advice[0])
-        bad |= json_object_set_new(o, "advice", json_string(c->advice));
+    if (report_cell_scenario_text(c, REPORT_CELL_ADVICE, advice, sizeof(advice))[0])
+        bad |= json_object_set_new(o, "advice", json_string(advice));
     if (c->status == RUN_ERROR)
         bad |= json_object_set_new(o, "error", json_string(c->message));
     if (c->status == RUN_NOT_APPLICABLE)
@@ -148,32 +150,17 @@ static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
     return o;
 }
 
-int report_json_write(const char *dir, const struct run_cell *cells, size_t n,
-                      const struct report_meta *meta, struct smtp_error *err)
+/* head_json - the run's fields and summary (every field but the cells); NULL with err */
+
+static json_t *head_json(const struct run_cell *cells, size_t n, const struct report_meta *meta,
+                         struct smtp_error *err)
 {
-    char path[1024];
     json_error_t jerr;
-    json_t *root = json_object();
-    json_t *arr = json_array();
-    json_t *summary;
+    json_t *root = json_object(), *summary;
     size_t i, pass = 0, fail = 0, open = 0, err_cells = 0, found = 0, na = 0;
-    int bad = 0;
-    FILE *fp;
+    int bad = root == NULL;
 
-    if (root == NULL || arr == NULL) {
-        json_decref(root);
-        json_decref(arr);
-        return json_fail(err, NULL, "out of memory");
-    }
     for (i = 0; i < n; i++) {
-        json_t *cell = cell_json(&cells[i], err);
-
-        /* Every cell is in the file, or there is no file. */
-        if (cell == NULL || json_array_append_new(arr, cell) < 0) {
-            json_decref(root);
-            json_decref(arr);
-            return cell ? json_fail(err, &cells[i], "out of memory") : -1;
-        }
         pass += cells[i].status == RUN_PASS;
         fail += cells[i].status == RUN_FAIL;
         open += cells[i].status == RUN_OPEN_RELAY;
@@ -192,24 +179,63 @@ int report_json_write(const char *dir, const struct run_cell *cells, size_t n,
     bad |= json_object_set_new(root, "wall_ms", json_integer(meta->wall_ms));
     bad |= json_object_set_new(root, "relaylab", json_string(meta->relaylab_version));
     bad |= json_object_set_new(root, "summary", summary);
-    bad |= json_object_set_new(root, "cells", arr);
     if (bad) {
         json_decref(root);
-        return json_fail(err, NULL, "the run's values could not be built");
+        json_fail(err, NULL, "the run's values could not be built");
+        return NULL;
+    }
+    return root;
+}
+
+/*
+ * report_json_write - the run's fields, then the cells one at a time,
+ * each built, written and freed: memory stays flat in the number of
+ * cells (a cell's log lines make its object large). Every cell is in the
+ * file, or the write fails (and the run is not put in place).
+ */
+int report_json_write(const char *dir, const struct run_cell *cells, size_t n,
+                      const struct report_meta *meta, struct smtp_error *err)
+{
+    char path[1024];
+    json_t *root = head_json(cells, n, meta, err);
+    char *head;
+    size_t i, len;
+    FILE *fp;
+
+    if (root == NULL)
+        return -1;
+    head = json_dumps(root, JSON_INDENT(2));
+    json_decref(root);
+    /* "{ ... }": the cells go in before its closing brace. */
+    if (head == NULL || (len = strlen(head)) < 2 || head[len - 1] != '}') {
+        free(head);
+        return json_fail(err, NULL, "out of memory");
     }
     if ((fp = report_file_open(dir, "results.json", path, sizeof(path), err)) == NULL) {
-        json_decref(root);
+        free(head);
         return -1;
     }
-    errno = 0;
-    if (json_dumpf(root, fp, JSON_INDENT(2)) < 0) {
-        int e = errno;
+    fprintf(fp, "%.*s,\n  \"cells\": [", (int)(len - 2), head);
+    free(head);
+    for (i = 0; i < n; i++) {
+        json_t *cell = cell_json(&cells[i], err);
+        char *text = cell ? json_dumps(cell, JSON_INDENT(2)) : NULL;
 
-        json_decref(root);
-        fclose(fp);
-        errno = e;
-        return report_file_fail(err, path);
+        json_decref(cell);
+        if (text == NULL) {
+            fclose(fp);
+            return cell ? json_fail(err, &cells[i], "out of memory") : -1;
+        }
+        /* Indented as an element of "cells" (a JSON string holds no raw line end). */
+        fputs(i ? ",\n    " : "\n    ", fp);
+        for (const char *p = text, *nl; *p; p = nl ? nl + 1 : p + strlen(p)) {
+            nl = strchr(p, '\n');
+            fwrite(p, 1, nl ? (size_t)(nl - p) : strlen(p), fp);
+            if (nl)
+                fputs("\n    ", fp);
+        }
+        free(text);
     }
-    json_decref(root);
+    fputs(n ? "\n  ]\n}\n" : "]\n}\n", fp);
     return report_file_close(fp, path, err);
 }

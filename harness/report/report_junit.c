@@ -21,7 +21,7 @@
  */
 static int failure_context(FILE *fp, const struct run_cell *c, struct smtp_error *err)
 {
-    char *log = report_cell_text(c, RUN_TEXT_STEP_LOG, err);
+    char *log = report_cell_text(c, RUN_TEXT_STEP_LOG, err), advice[RUN_TEXT_MAX];
 
     if (log == NULL)
         return -1;
@@ -31,9 +31,9 @@ static int failure_context(FILE *fp, const struct run_cell *c, struct smtp_error
         fprintf(fp, "\" ran:\n");
         report_xml(fp, log);
     }
-    if (c->advice[0]) {
+    if (report_cell_scenario_text(c, REPORT_CELL_ADVICE, advice, sizeof(advice))[0]) {
         fprintf(fp, "%sadvice: ", log[0] ? "" : "\n");
-        report_xml(fp, c->advice);
+        report_xml(fp, advice);
     }
     free(log);
     return 0;

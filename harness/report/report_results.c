@@ -54,13 +54,12 @@ static int check_cells(const struct run_cell *cells, size_t n, const struct repo
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "the run's metadata is not clean text");
     for (i = 0; i < n; i++) {
         const struct run_cell *c = &cells[i];
-        const char *texts[] = {c->scenario->id,    report_cell_variant(c),
-                               c->title,           c->advice,
-                               c->cause_name,      c->fail_file,
-                               c->fail_step,       c->expected,
-                               c->actual,          c->message,
-                               c->decide_file,     c->decide_step,
-                               c->decide_expected, c->decide_reply};
+        const char *texts[] = {c->scenario->id, report_cell_variant(c),
+                               c->title,        c->fail_file,
+                               c->fail_step,    c->expected,
+                               c->actual,       c->message,
+                               c->decide_step,  c->decide_expected,
+                               c->decide_reply};
         const char *what = NULL;
         size_t k;
 
@@ -92,6 +91,11 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
     /* The page first: without its templates, nothing is written. */
     if ((html = report_html_render(cells, n, meta, err)) == NULL)
         return -1;
+    /* Written at once: a large run's page is megabytes, not kept while the rest is written. */
+    if (report_file_write(dir, "report.html", html, err) < 0)
+        goto fail;
+    free(html);
+    html = NULL;
     snprintf(path, sizeof(path), "%s/cells", dir);
     if (mkdir(path, 0755) < 0 && errno != EEXIST) {
         smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path, strerror(errno));
@@ -119,10 +123,8 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
     }
     if (report_json_write(dir, cells, n, meta, err) < 0 ||
         report_junit_write(dir, cells, n, meta, err) < 0 ||
-        report_tap_write(dir, cells, n, err) < 0 ||
-        report_file_write(dir, "report.html", html, err) < 0)
+        report_tap_write(dir, cells, n, err) < 0)
         goto fail;
-    free(html);
     return 0;
 fail:
     free(html);

@@ -551,7 +551,7 @@ static void run_step(struct cell_run *cr, const struct scenario_step *st)
 /* run_cell_on - one cell's dialogues on a running instance */
 
 static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_instance *inst,
-                        int first)
+                        int first, struct run_decide_quiet *quiet)
 {
     struct cell_run cr;
     struct smtp_error err;
@@ -569,7 +569,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cr.cell = cell;
     cr.inst = inst;
     cr.na_dialogue = cr.skip_dialogue = -1;
-    run_decide_init(&cr.decide, inst, cell->mta == MTA_POSTFIX); /* Postfix logs after it replies */
+    /* Postfix logs through postlogd, after it replies; a refusal as "...: reject: ...". */
+    run_decide_init(&cr.decide, inst, cell->mta == MTA_POSTFIX ? "reject: " : NULL, quiet);
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
     smtp_client_params_default(&ep);
@@ -660,7 +661,8 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     struct cell_run cr;
     struct mta_spec spec;
     struct smtp_error err;
-    char acl[1][RUN_ACL_MAX]; /* per batch: batches run on several threads */
+    char acl[1][RUN_ACL_MAX];                 /* per batch: batches run on several threads */
+    struct run_decide_quiet quiet = {.n = 0}; /* the instance's steps that log nothing */
     struct mta_instance *inst = NULL;
     size_t i;
 
@@ -681,7 +683,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
             run_cell_sanitize(cell);
             cell->transcript = strdup(cell->message);
         } else {
-            run_cell_on(r, cell, inst, i == 0);
+            run_cell_on(r, cell, inst, i == 0, &quiet);
         }
         pthread_mutex_lock(&r->lock);
         r->done++;

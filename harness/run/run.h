@@ -26,7 +26,10 @@
  *	run_matrix() returns (run_cell_sanitize()), and the transcript is
  *	sanitized line by line as it is written, so the report writers only
  *	escape for their format. Scenario ids and variant names are not
- *	copied: the parser allows only [a-z0-9-] in them.
+ *	copied: the parser allows only [a-z0-9-] in them. Nor are the
+ *	scenario's advice, its cause's name and the deciding step's file
+ *	name (a copy in each of 10,000 cells would cost megabytes): the
+ *	reports sanitize those where they show them (report_cell).
  *--*/
 #ifndef RUN_H
 #define RUN_H
@@ -83,24 +86,21 @@ struct run_cell {
     char fail_step[256];      /* the expectation as written */
     char expected[256];
     char actual[512];
-    char message[1400];        /* one-line summary of the failure or error */
-    char advice[RUN_TEXT_MAX]; /* the scenario's advice line, "" if none */
-    char cause_name[256];      /* the scenario's cause's name, "" if none */
+    char message[1400]; /* one-line summary of the failure or error */
     /*
      * The deciding step: the command whose reply the first failed
      * expectation judged, else the cell's last RCPT (where the relay
      * verdict rests), else its last command an expectation judged; ""
      * in decide_step when the cell has none. Every cell has them, pass too.
      */
-    struct scenario_pos decide_pos; /* decide_pos.file is raw: reports show decide_file */
-    char decide_file[RUN_TEXT_MAX];
-    char decide_step[256];     /* the command as written */
-    char decide_expected[512]; /* the expectations on its reply as written, "; " between */
-    char decide_reply[512];    /* what the server answered */
-    long ms;                   /* cell wall time, MTA start included */
-    long dialogue_ms;          /* relaylab's dialogues, relay_wait_ms included */
-    long relay_wait_ms;        /* waiting for relayed messages to reach the sink */
-    long swaks_ms;             /* the same dialogues by swaks (compare_swaks), -1 if not run */
+    struct scenario_pos decide_pos; /* its file is the scenario's, raw (report_cell sanitizes) */
+    char decide_step[256];          /* the command as written */
+    char decide_expected[256];      /* the expectations on its reply as written, "; " between */
+    char decide_reply[512];         /* what the server answered */
+    long ms;                        /* cell wall time, MTA start included */
+    long dialogue_ms;               /* relaylab's dialogues, relay_wait_ms included */
+    long relay_wait_ms;             /* waiting for relayed messages to reach the sink */
+    long swaks_ms;                  /* the same dialogues by swaks (compare_swaks), -1 if not run */
     int swaks_dialogues;
     long mta_start_ms; /* 0 when it ran on an instance started for a cell before it */
     char *transcript;  /* malloc'd text of every dialogue, secrets redacted */
@@ -110,7 +110,7 @@ struct run_cell {
     char *mta_acl;     /* Exim: malloc'd copy of the rcpt ACL its config includes; else NULL */
     char *step_log;    /* malloc'd: the MTA's log lines while the deciding step ran; or NULL */
     /* The instance's own names in its config: its directory, its and its sink's address. */
-    char mta_dir[160]; /* "" when longer */
+    char mta_dir[128]; /* "" when longer */
     char mta_addr[32];
     char sink_addr[32];
     int sanitized; /* run_cell_sanitize() ran */
@@ -172,8 +172,8 @@ int run_acl_path(const struct scenario *s, const struct scenario_config *c, char
 
 /*
  * run_cell_sanitize - every text of cell that reports show, through
- * smtp_sanitize() exactly once (later calls do nothing): title, advice,
- * cause_name, fail_file and decide_file from the scenario, fail_step, expected,
+ * smtp_sanitize() exactly once (later calls do nothing): title and
+ * fail_file from the scenario, fail_step, expected,
  * actual, message and the decide_ fields from their raw values (each cut
  * with "..." at its field's size), and the MTA's texts (mta_log,
  * mta_config, mta_master, mta_acl, step_log) line by line. run_matrix() calls it for every

@@ -228,12 +228,7 @@ int run_cell_sanitize(struct run_cell *cell)
     cell->sanitized = 1;
     smtp_sanitize_str(cell->scenario ? cell->scenario->title : NULL, cell->title,
                       sizeof(cell->title));
-    smtp_sanitize_str(cell->scenario ? cell->scenario->advice : NULL, cell->advice,
-                      sizeof(cell->advice));
-    smtp_sanitize_str(cell->scenario ? cell->scenario->cause_name : NULL, cell->cause_name,
-                      sizeof(cell->cause_name));
     smtp_sanitize_str(cell->fail_pos.file, cell->fail_file, sizeof(cell->fail_file));
-    smtp_sanitize_str(cell->decide_pos.file, cell->decide_file, sizeof(cell->decide_file));
     sanitize_field(cell->fail_step, sizeof(cell->fail_step));
     sanitize_field(cell->expected, sizeof(cell->expected));
     sanitize_field(cell->actual, sizeof(cell->actual));

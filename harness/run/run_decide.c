@@ -66,6 +66,40 @@ static char *read_lines(const struct run_decide *d, long from, long to)
     return out;
 }
 
+/* refused - did the step get a 4xx or 5xx reply (not "no reply")? */
+
+static int refused(const struct run_decide_step *s)
+{
+    return (s->reply[0] == '4' || s->reply[0] == '5') && s->reply[1] >= '0' && s->reply[1] <= '9';
+}
+
+/* arrived - are the step's lines in? Something new, and after a refusal the line that says so */
+
+static int arrived(const struct run_decide *d, const struct run_decide_step *s)
+{
+    char *lines;
+    int found;
+
+    if (s->log_to <= s->log_from)
+        return 0;
+    if (!refused(s))
+        return 1;
+    lines = read_lines(d, s->log_from, s->log_to);
+    found = lines && strstr(lines, d->late_mark) != NULL;
+    free(lines);
+    return found;
+}
+
+/* quiet - has the step, with this reply code, logged nothing in time on this instance? */
+
+static int quiet(const struct run_decide *d, const struct run_decide_step *s)
+{
+    for (size_t i = 0; d->quiet && i < d->quiet->n; i++)
+        if (d->quiet->st[i] == s->st && strncmp(d->quiet->code[i], s->reply, 3) == 0)
+            return 1;
+    return 0;
+}
+
 /* step_end - a step's end: the log's size, waited for when its MTA's lines come late */
 
 static void step_end(struct run_decide *d, struct run_decide_step *s, int wait)
@@ -73,9 +107,18 @@ static void step_end(struct run_decide *d, struct run_decide_step *s, int wait)
     long deadline = mta_env_now_ms() + RUN_STEP_LOG_WAIT_MS;
 
     s->log_to = log_size(d);
-    while (wait && d->log_async && s->log_to <= s->log_from && mta_env_now_ms() < deadline) {
+    if (!wait || d->late_mark == NULL || quiet(d, s))
+        return;
+    while (!arrived(d, s)) {
         struct timespec ts = {0, POLL_MS * 1000000L};
 
+        if (mta_env_now_ms() >= deadline) {
+            if (d->quiet && d->quiet->n < RUN_DECIDE_QUIET_MAX) {
+                d->quiet->st[d->quiet->n] = s->st;
+                snprintf(d->quiet->code[d->quiet->n++], 4, "%.3s", s->reply);
+            }
+            return;
+        }
         nanosleep(&ts, NULL);
         s->log_to = log_size(d);
     }
@@ -101,17 +144,19 @@ static void append(struct run_decide_step *s, const char *text)
         memcpy(s->expects + sizeof(s->expects) - 4, "...", 4);
 }
 
-void run_decide_init(struct run_decide *d, const struct mta_instance *inst, int log_async)
+void run_decide_init(struct run_decide *d, const struct mta_instance *inst, const char *late_mark,
+                     struct run_decide_quiet *quiet)
 {
     memset(d, 0, sizeof(*d));
     d->inst = inst;
-    d->log_async = log_async;
+    d->late_mark = late_mark;
+    d->quiet = quiet;
 }
 
 void run_decide_close(struct run_decide *d)
 {
     struct run_decide_step *s = &d->cur;
-    int wanted = s->rcpt || d->fail_is_cur;
+    int wanted = s->rcpt || d->fail_is_cur; /* the candidates: their lines read now */
 
     if (s->st == NULL)
         return;

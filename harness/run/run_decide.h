@@ -22,9 +22,15 @@
  *	taken at both (mta_instance_file_size()), and the lines of the
  *	candidates (RCPTs, the failure's command) read when their step ends,
  *	whole lines only, RUN_STEP_LOG_MAX bytes at most. Postfix logs
- *	through postlogd, after its reply (log_async): when nothing new has
- *	arrived when the step ends, it waits for its lines, RUN_STEP_LOG_WAIT_MS
- *	at most. Exim writes its log line before it replies.
+ *	through postlogd, which writes after Postfix has replied, and lines
+ *	of earlier steps may come in first: for such an MTA (late_mark not
+ *	NULL) it waits, RUN_STEP_LOG_WAIT_MS at most, while nothing new has
+ *	arrived, and after a refusal (4xx, 5xx) until a line holds late_mark
+ *	(Postfix's "reject: "). Exim writes its log line before it replies.
+ *	A step whose lines did not come within that wait (Postfix does not
+ *	log a "530 Must issue a STARTTLS command first") is remembered, with
+ *	its reply code, in the instance's run_decide_quiet and not waited
+ *	for again on that instance: a matrix repeats its cells.
  *
  *	Internal to harness/run. What it keeps is raw: run_cell_sanitize()
  *	comes after.
@@ -34,29 +40,40 @@
 
 #include "run.h"
 
+#define RUN_DECIDE_QUIET_MAX 64 /* steps remembered as logging nothing, per instance */
+
+/* The steps (and reply codes) whose log lines did not come, on one instance. */
+struct run_decide_quiet {
+    const struct scenario_step *st[RUN_DECIDE_QUIET_MAX];
+    char code[RUN_DECIDE_QUIET_MAX][4];
+    size_t n;
+};
+
 /* One command step as the cell saw it. */
 struct run_decide_step {
     const struct scenario_step *st; /* NULL: none */
     int rcpt;                       /* an RCPT (or a raw "RCPT TO:") */
     long log_from;                  /* the log's size before it was sent */
     long log_to;                    /* ... before the next command; -1 while it runs */
-    char expects[512];              /* the expectations on its reply, as written */
+    char expects[256];              /* the expectations on its reply, as written */
     char reply[512];
     char *log; /* malloc'd lines of [log_from, log_to) once read, or NULL */
 };
 
 struct run_decide {
     const struct mta_instance *inst;
-    int log_async;                 /* the MTA's lines may come after its reply (Postfix) */
-    struct run_decide_step cur;    /* the command running */
-    struct run_decide_step rcpt;   /* the last RCPT, ended */
-    struct run_decide_step fail;   /* the failure's command, ended */
-    struct run_decide_step judged; /* the last command an expectation judged, ended */
-    int fail_is_cur;               /* the failure's command is cur: kept when it ends */
+    const char *late_mark; /* the MTA logs after it replies, a refusal with this; or NULL */
+    struct run_decide_quiet *quiet; /* the instance's steps not waited for again; or NULL */
+    struct run_decide_step cur;     /* the command running */
+    struct run_decide_step rcpt;    /* the last RCPT, ended */
+    struct run_decide_step fail;    /* the failure's command, ended */
+    struct run_decide_step judged;  /* the last command an expectation judged, ended */
+    int fail_is_cur;                /* the failure's command is cur: kept when it ends */
 };
 
-/* run_decide_init - nothing seen yet, for a cell on inst */
-void run_decide_init(struct run_decide *d, const struct mta_instance *inst, int log_async);
+/* run_decide_init - nothing seen yet, for a cell on inst; late_mark, quiet: see above */
+void run_decide_init(struct run_decide *d, const struct mta_instance *inst, const char *late_mark,
+                     struct run_decide_quiet *quiet);
 
 /* run_decide_command - st is about to be sent: the step before it ends */
 void run_decide_command(struct run_decide *d, const struct scenario_step *st);
