@@ -16,7 +16,7 @@
 #include "report_cell.h"
 #include "report_diff.h"
 
-#define NAMES 3 /* an instance's directory, its address, its sink's address */
+#define NAMES 4 /* an instance's directory, its IPv4 and IPv6 addresses, its sink's address */
 
 /* The two cells' instance names, side by side. */
 struct names {
@@ -136,8 +136,8 @@ static char *config_text(const struct run_cell *c, int k, struct smtp_error *err
 long report_diff(const struct run_cell *a, const struct run_cell *b, report_diff_emit emit,
                  void *ctx, struct smtp_error *err)
 {
-    struct names nm = {{a->mta_dir, a->mta_addr, a->sink_addr},
-                       {b->mta_dir, b->mta_addr, b->sink_addr}};
+    struct names nm = {{a->mta_dir, a->mta_addr, a->mta_addr6, a->sink_addr},
+                       {b->mta_dir, b->mta_addr, b->mta_addr6, b->sink_addr}};
     struct out o = {NULL, emit, ctx};
     struct linediff_params p = {
         REPORT_DIFF_CONTEXT, REPORT_DIFF_EDITS_MAX, same_line, &nm, emit_line, &o};

@@ -112,6 +112,7 @@ struct run_cell {
     /* The instance's own names in its config: its directory, its and its sink's address. */
     char mta_dir[128]; /* "" when longer */
     char mta_addr[32];
+    char mta_addr6[48];
     char sink_addr[32];
     int sanitized; /* run_cell_sanitize() ran */
     /* With the runner's evidence file: the texts above are there, not here. */

@@ -59,6 +59,7 @@ void run_cell_instance(struct run_cell *cell, const struct mta_instance *inst)
     if (strlen(inst->dir) < sizeof(cell->mta_dir))
         memcpy(cell->mta_dir, inst->dir, strlen(inst->dir) + 1);
     snprintf(cell->mta_addr, sizeof(cell->mta_addr), "%s", inst->addr);
+    snprintf(cell->mta_addr6, sizeof(cell->mta_addr6), "%s", inst->addr6);
     snprintf(cell->sink_addr, sizeof(cell->sink_addr), "%s", inst->sink_addr);
     if (cell->mta != MTA_EXIM || cell->mta_acl)
         return;
