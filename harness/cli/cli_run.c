@@ -26,6 +26,7 @@
 #include "cli_run_list.h"
 #include "cli_run_opt.h"
 #include "lint.h"
+#include "report_console.h"
 #include "report_results.h"
 #include "run.h"
 #include "run_plan.h"

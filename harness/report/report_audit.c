@@ -18,8 +18,8 @@
 
 #include "newfile.h"
 #include "number.h"
-#include "report_results.h"
 #include "report_audit.h"
+#include "report_xml.h"
 #include "smtp_sanitize.h"
 
 #define CLEAN(s) SMTP_SANITIZE_SIZE(sizeof(s))

@@ -2,21 +2,21 @@
  * NAME
  *	report_results 3h
  * SUMMARY
- *	a run's results: console matrix, results.json, junit.xml, TAP, HTML
+ *	a run's results: every file of it, written whole or not at all
  * SYNOPSIS
  *	#include "report_results.h"
  * DESCRIPTION
  *	report_write_run() writes every file of a run into dir (which the
- *	caller made, and renames into place when complete): junit.xml,
- *	results.json (schema: scenarios/RESULTS-SCHEMA.md), results.tap,
- *	report.html, and cells/NAME/ with each cell's transcript, the MTA's
- *	log and its rendered config. report_console() prints the same
- *	matrix for people. Both only read the cells.
+ *	caller made, and renames into place when complete): junit.xml
+ *	(report_junit), results.json (report_json; schema:
+ *	scenarios/RESULTS-SCHEMA.md), results.tap (report_tap), report.html
+ *	(report_html), and cells/NAME/ (report_cell_dir()) with each cell's
+ *	transcript, the MTA's log, its rendered config and, for Exim, the
+ *	rcpt ACL the config includes. It only reads the cells.
  *
- *	report.html is the template report.html (with report.css copied
- *	into it: the page is one file) filled in; the templates are read
- *	first, so that without them nothing is written. Their directory is
- *	meta->template_dir, or template_dir("report") (template.h).
+ *	report.html's templates are read first, so that without them
+ *	nothing is written. Their directory is meta->template_dir, or
+ *	template_dir("report") (template.h).
  *
  *	The cells' text must have been through run_cell_sanitize() (and the
  *	transcript written sanitized, as run_matrix() does): the writers
@@ -67,18 +67,6 @@ int report_results_dir(const char *results_dir, struct smtp_error *err);
 int report_publish_run(const char *results_dir, const struct run_cell *cells, size_t n,
                        const struct report_meta *meta, char *final, size_t size,
                        struct smtp_error *err);
-
-/* report_console - the matrix and the failures, for people */
-void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour);
-
-/* report_cell_dir - "scenario.variant.mta[.rN]" */
-void report_cell_dir(const struct run_cell *cell, char *buf, size_t size);
-
-/*
- * report_xml - text as XML character data or an attribute value: the five
- * special characters escaped, control characters XML 1.0 cannot hold as '?'
- */
-void report_xml(FILE *fp, const char *s);
 
 #ifdef __cplusplus
 }

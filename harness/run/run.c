@@ -25,6 +25,7 @@
 #include "engine_pool.h"
 #include "run.h"
 #include "run_client.h"
+#include "run_decide.h"
 #include "run_plan.h"
 #include "run_swaks.h"
 #include "smtp_client.h"
@@ -67,6 +68,7 @@ struct cell_run {
     int skip_dialogue;      /* the dialogue whose client cannot be here, or -1 */
     size_t sink_from;       /* sink messages before this cell's dialogues */
     long sink_wait_ms;
+    struct run_decide decide; /* the deciding step: its reply, expectations, log lines */
 };
 
 /* run_params_default - 2 jobs, shared instances, the default time-outs */
@@ -164,6 +166,7 @@ static void failed(struct cell_run *cr, const struct scenario_step *st, const ch
     cell->failed++;
     if (cell->failed > 1)
         return;
+    run_decide_failed(&cr->decide, st);
     cell->fail_pos = st->pos;
     snprintf(cell->fail_step, sizeof(cell->fail_step), "%s", st->source);
     snprintf(cell->expected, sizeof(cell->expected), "%s", expected);
@@ -403,6 +406,7 @@ static void run_expect(struct cell_run *cr, const struct scenario_step *st)
     if (strchr(rcpt, '@') == NULL)
         rcpt = NULL;
 
+    run_decide_expect(&cr->decide, st);
     cr->cell->checks++;
     switch (st->op) {
     case SCN_EXPECT_REPLY:
@@ -532,18 +536,22 @@ static void run_command(struct cell_run *cr, const struct scenario_step *st)
 
 static void run_step(struct cell_run *cr, const struct scenario_step *st)
 {
+    if (st->op < SCN_EXPECT_REPLY)
+        run_decide_command(&cr->decide, st);
     if (st->op == SCN_CONNECT)
         do_connect(cr, st);
     else if (st->op >= SCN_EXPECT_REPLY)
         run_expect(cr, st);
     else
         run_command(cr, st);
+    if (st->op < SCN_EXPECT_REPLY)
+        run_decide_reply(&cr->decide, actual_reply(cr));
 }
 
 /* run_cell_on - one cell's dialogues on a running instance */
 
 static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_instance *inst,
-                        int first)
+                        int first, struct run_decide_quiet *quiet)
 {
     struct cell_run cr;
     struct smtp_error err;
@@ -561,6 +569,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     cr.cell = cell;
     cr.inst = inst;
     cr.na_dialogue = cr.skip_dialogue = -1;
+    /* Postfix logs through postlogd, after it replies; a refusal as "...: reject: ...". */
+    run_decide_init(&cr.decide, inst, cell->mta == MTA_POSTFIX ? "reject: " : NULL, quiet);
     cell->status = RUN_PASS;
     smtp_error_clear(&err);
     smtp_client_params_default(&ep);
@@ -583,6 +593,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
         snprintf(master, sizeof(master), "%s/master.cf", inst->dir);
         cell->mta_master = mta_instance_read(inst, master, 0, &read_err);
     }
+    run_cell_instance(cell, inst);
     if (!first)
         engine_note(cr.e, SMTP_TX_INFO, "%s instance shared with the cells before (same config)",
                     mta_kind_name(cell->mta));
@@ -597,12 +608,15 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
     for (i = 0; i < cell->scenario->nsteps; i++) {
         const struct scenario_step *st = &cell->scenario->steps[i];
 
-        if (i > 0 && st->dialogue != cell->scenario->steps[i - 1].dialogue)
+        if (i > 0 && st->dialogue != cell->scenario->steps[i - 1].dialogue) {
+            run_decide_close(&cr.decide); /* before QUIT: its log lines are not the step's */
             close_client(&cr);
+        }
         if (st->dialogue != cr.skip_dialogue &&
             scenario_applies(&st->where, scenario_mta_bit(mta_kind_name(cell->mta)), cell->variant))
             run_step(&cr, st);
     }
+    run_decide_close(&cr.decide);
     close_client(&cr);
     cell->dialogue_ms = mta_env_now_ms() - t0;
     /* An MTA that died under the cell did not give its verdicts: whatever answered did. */
@@ -624,6 +638,7 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
                  cell->actual);
 out:
     close_client(&cr);
+    run_decide_keep(&cr.decide, cell);
     if ((cell->mta_log = mta_instance_read(inst, inst->log_path, log_from, &read_err)) == NULL)
         cell->mta_log = strdup(read_err.msg); /* e.g. a link planted in its place: not followed */
     smtp_tls_ctx_free(cr.tls);
@@ -646,7 +661,8 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
     struct cell_run cr;
     struct mta_spec spec;
     struct smtp_error err;
-    char acl[1][RUN_ACL_MAX]; /* per batch: batches run on several threads */
+    char acl[1][RUN_ACL_MAX];                 /* per batch: batches run on several threads */
+    struct run_decide_quiet quiet = {.n = 0}; /* the instance's steps that log nothing */
     struct mta_instance *inst = NULL;
     size_t i;
 
@@ -667,7 +683,7 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
             run_cell_sanitize(cell);
             cell->transcript = strdup(cell->message);
         } else {
-            run_cell_on(r, cell, inst, i == 0);
+            run_cell_on(r, cell, inst, i == 0, &quiet);
         }
         pthread_mutex_lock(&r->lock);
         r->done++;

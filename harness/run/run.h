@@ -10,14 +10,15 @@
  *	sandbox instance (mta; cells with the same config share one, in
  *	turn, unless fresh_instances), drives the dialogues with the SMTP
  *	client (smtp), checks every expectation, and records a result per
- *	cell with the first failing step's expected and actual reply. It
- *	joins the scenario, mta and smtp layers; it prints nothing.
+ *	cell with the first failing step's expected and actual reply, and
+ *	the step that decided the cell (run_decide.h): its reply, the
+ *	expectations on it and the MTA's log lines while it ran. It joins
+ *	the scenario, mta and smtp layers; it prints nothing.
  *
  *	With params->evidence, a finished cell's transcript, MTA log and
- *	config are appended to that file (run_evidence_open()) and leave
- *	memory: run_cell_text() reads them back one at a time, so memory
- *	stays flat in the number of cells. Keep the file open until the
- *	report is written.
+ *	config (and the deciding step's log lines) are appended to that file (run_evidence_open())
+ *and leave memory: run_cell_text() reads them back one at a time, so memory stays flat in the
+ *number of cells. Keep the file open until the report is written.
  *
  *	The results are where hostile text stops: what a server said, what
  *	a scenario file or an MTA's log and config hold. Every text of a
@@ -25,7 +26,10 @@
  *	run_matrix() returns (run_cell_sanitize()), and the transcript is
  *	sanitized line by line as it is written, so the report writers only
  *	escape for their format. Scenario ids and variant names are not
- *	copied: the parser allows only [a-z0-9-] in them.
+ *	copied: the parser allows only [a-z0-9-] in them. Nor are the
+ *	scenario's advice, its cause's name and the deciding step's file
+ *	name (a copy in each of 10,000 cells would cost megabytes): the
+ *	reports sanitize those where they show them (report_cell).
  *--*/
 #ifndef RUN_H
 #define RUN_H
@@ -45,6 +49,8 @@ extern "C" {
 #define RUN_TEXT_MAX 512             /* a title or file name as reports show it, "..." when cut */
 #define RUN_ACL_MAX 65536            /* an acl-rcpt file's text, NUL included */
 #define RUN_EVIDENCE_MAX (64L << 20) /* a cell text read back (run_cell_text()) */
+#define RUN_STEP_LOG_MAX 8192    /* the deciding step's log lines, a last line saying when cut */
+#define RUN_STEP_LOG_WAIT_MS 300 /* Postfix's log lines come after its reply: the longest wait */
 
 enum run_status {
     RUN_PASS = 0,
@@ -52,6 +58,17 @@ enum run_status {
     RUN_OPEN_RELAY,     /* relayed where relay-denied was expected: a security failure */
     RUN_ERROR,          /* the MTA did not start, the client broke */
     RUN_NOT_APPLICABLE, /* a user's config has no door for it (no listener, no AUTH) */
+};
+
+/* The texts of a cell, which run_matrix() keeps in files (run_cell_text()). */
+enum run_text {
+    RUN_TEXT_TRANSCRIPT = 0,
+    RUN_TEXT_MTA_LOG,
+    RUN_TEXT_MTA_CONFIG,
+    RUN_TEXT_MTA_MASTER, /* Postfix's master.cf, where listeners and their -o live */
+    RUN_TEXT_MTA_ACL,    /* Exim's rcpt ACL, which its config includes (acl_rcpt.conf) */
+    RUN_TEXT_STEP_LOG,   /* the MTA's log lines while the deciding step ran */
+    RUN_TEXTS
 };
 
 struct run_cell {
@@ -70,31 +87,39 @@ struct run_cell {
     char expected[256];
     char actual[512];
     char message[1400]; /* one-line summary of the failure or error */
-    long ms;            /* cell wall time, MTA start included */
-    long dialogue_ms;   /* relaylab's dialogues, relay_wait_ms included */
-    long relay_wait_ms; /* waiting for relayed messages to reach the sink */
-    long swaks_ms;      /* the same dialogues by swaks (compare_swaks), -1 if not run */
+    /*
+     * The deciding step: the command whose reply the first failed
+     * expectation judged, else the cell's last RCPT (where the relay
+     * verdict rests), else its last command an expectation judged; ""
+     * in decide_step when the cell has none. Every cell has them, pass too.
+     */
+    struct scenario_pos decide_pos; /* its file is the scenario's, raw (report_cell sanitizes) */
+    char decide_step[256];          /* the command as written */
+    char decide_expected[256];      /* the expectations on its reply as written, "; " between */
+    char decide_reply[512];         /* what the server answered */
+    long ms;                        /* cell wall time, MTA start included */
+    long dialogue_ms;               /* relaylab's dialogues, relay_wait_ms included */
+    long relay_wait_ms;             /* waiting for relayed messages to reach the sink */
+    long swaks_ms;                  /* the same dialogues by swaks (compare_swaks), -1 if not run */
     int swaks_dialogues;
     long mta_start_ms; /* 0 when it ran on an instance started for a cell before it */
     char *transcript;  /* malloc'd text of every dialogue, secrets redacted */
     char *mta_log;     /* malloc'd copy of the MTA's log */
     char *mta_config;  /* malloc'd copy of the rendered config */
     char *mta_master;  /* Postfix: malloc'd copy of the rendered master.cf; else NULL */
-    int sanitized;     /* run_cell_sanitize() ran */
-    /* With the runner's evidence file: the three texts above are there, not here. */
+    char *mta_acl;     /* Exim: malloc'd copy of the rcpt ACL its config includes; else NULL */
+    char *step_log;    /* malloc'd: the MTA's log lines while the deciding step ran; or NULL */
+    /* The instance's own names in its config: its directory, its and its sink's address. */
+    char mta_dir[128]; /* "" when longer */
+    char mta_addr[32];
+    char mta_addr6[48];
+    char sink_addr[32];
+    int sanitized; /* run_cell_sanitize() ran */
+    /* With the runner's evidence file: the texts above are there, not here. */
     int spilled;
     int evidence_fd;
-    long long evidence_off[4]; /* RUN_TEXTS */
-    size_t evidence_len[4];
-};
-
-/* The texts of a cell, which run_matrix() keeps in files (run_cell_text()). */
-enum run_text {
-    RUN_TEXT_TRANSCRIPT = 0,
-    RUN_TEXT_MTA_LOG,
-    RUN_TEXT_MTA_CONFIG,
-    RUN_TEXT_MTA_MASTER, /* Postfix's master.cf, where listeners and their -o live */
-    RUN_TEXTS
+    long long evidence_off[RUN_TEXTS];
+    size_t evidence_len[RUN_TEXTS];
 };
 
 struct run_params {
@@ -149,9 +174,10 @@ int run_acl_path(const struct scenario *s, const struct scenario_config *c, char
 /*
  * run_cell_sanitize - every text of cell that reports show, through
  * smtp_sanitize() exactly once (later calls do nothing): title and
- * fail_file from the scenario, fail_step, expected, actual and message
- * from their raw values (each cut with "..." at its field's size), and
- * mta_log, mta_config and mta_master line by line. run_matrix() calls it for every
+ * fail_file from the scenario, fail_step, expected,
+ * actual, message and the decide_ fields from their raw values (each cut
+ * with "..." at its field's size), and the MTA's texts (mta_log,
+ * mta_config, mta_master, mta_acl, step_log) line by line. run_matrix() calls it for every
  * cell. 0, or -1 when out of memory: then the cell is an error and the
  * unsanitized copies are gone.
  */
@@ -183,6 +209,15 @@ size_t run_cell_text_bytes(const struct run_cell *cell);
  * or -1 when a write failed: then they stay in memory, never lost.
  */
 int run_cell_spill(struct run_cell *cell, int fd, long long off);
+
+/*
+ * run_cell_instance - what reports need of the instance the cell ran on:
+ * its directory and addresses (which its config names, and another
+ * instance's names otherwise) and, for Exim, the rcpt ACL the config
+ * includes (mta_acl, raw). Nothing when it cannot be read (a user's own
+ * config has no acl_rcpt.conf).
+ */
+void run_cell_instance(struct run_cell *cell, const struct mta_instance *inst);
 
 /* run_cell_free - the malloc'd parts */
 void run_cell_free(struct run_cell *cell);

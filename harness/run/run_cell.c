@@ -49,6 +49,25 @@ const char *run_status_name(enum run_status status)
     }
 }
 
+/* run_cell_instance - the instance's names, and Exim's rcpt ACL */
+
+void run_cell_instance(struct run_cell *cell, const struct mta_instance *inst)
+{
+    struct smtp_error err;
+    char acl[sizeof(inst->dir) + 16];
+
+    if (strlen(inst->dir) < sizeof(cell->mta_dir))
+        memcpy(cell->mta_dir, inst->dir, strlen(inst->dir) + 1);
+    snprintf(cell->mta_addr, sizeof(cell->mta_addr), "%s", inst->addr);
+    snprintf(cell->mta_addr6, sizeof(cell->mta_addr6), "%s", inst->addr6);
+    snprintf(cell->sink_addr, sizeof(cell->sink_addr), "%s", inst->sink_addr);
+    if (cell->mta != MTA_EXIM || cell->mta_acl)
+        return;
+    /* Exim's config includes it (".include RUN_DIR/acl_rcpt.conf"): the ACL is not in exim.conf. */
+    snprintf(acl, sizeof(acl), "%s/acl_rcpt.conf", inst->dir);
+    cell->mta_acl = mta_instance_read(inst, acl, 0, &err);
+}
+
 /* run_cell_free - the malloc'd parts */
 
 void run_cell_free(struct run_cell *cell)
@@ -57,7 +76,10 @@ void run_cell_free(struct run_cell *cell)
     free(cell->mta_log);
     free(cell->mta_config);
     free(cell->mta_master);
+    free(cell->mta_acl);
+    free(cell->step_log);
     cell->transcript = cell->mta_log = cell->mta_config = cell->mta_master = NULL;
+    cell->mta_acl = cell->step_log = NULL;
     cell->spilled = 0;
 }
 
@@ -72,6 +94,10 @@ static char **text_field(struct run_cell *cell, enum run_text which)
         return &cell->mta_log;
     case RUN_TEXT_MTA_CONFIG:
         return &cell->mta_config;
+    case RUN_TEXT_MTA_ACL:
+        return &cell->mta_acl;
+    case RUN_TEXT_STEP_LOG:
+        return &cell->step_log;
     default:
         return &cell->mta_master;
     }
@@ -208,7 +234,11 @@ int run_cell_sanitize(struct run_cell *cell)
     sanitize_field(cell->expected, sizeof(cell->expected));
     sanitize_field(cell->actual, sizeof(cell->actual));
     sanitize_field(cell->message, sizeof(cell->message));
-    /* The MTA's texts, line by line; the transcript was sanitized as it was written. */
+    sanitize_field(cell->decide_step, sizeof(cell->decide_step));
+    sanitize_field(cell->decide_expected, sizeof(cell->decide_expected));
+    sanitize_field(cell->decide_reply, sizeof(cell->decide_reply));
+    /* The MTA's texts (its log, config, ACL, the deciding step's log lines), line by line;
+     * the transcript was sanitized as it was written. */
     for (k = RUN_TEXT_MTA_LOG; k < RUN_TEXTS; k++) {
         char **field = text_field(cell, (enum run_text)k);
 

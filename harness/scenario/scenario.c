@@ -297,7 +297,7 @@ static int need(struct line *l, size_t min, size_t max, struct scenario_error *e
     return 0;
 }
 
-/* header - scenario, title, cause, tags, mta, variant */
+/* header - scenario, title, advice, cause, tags, mta, variant */
 
 static int header(struct line *l, struct scenario_error *err)
 {
@@ -326,6 +326,13 @@ static int header(struct line *l, struct scenario_error *err)
         if (need(l, 2, WORDS_MAX, err) < 0)
             return -1;
         return (s->title = join(l, 1)) ? 0 : too_large(l, l->words[1].col, err);
+    }
+    if (strcmp(verb, "advice") == 0) {
+        if (need(l, 2, WORDS_MAX, err) < 0)
+            return -1;
+        if (s->advice)
+            return LFAIL(l, l->words[0].col, "a second 'advice' line (a scenario gives one)");
+        return (s->advice = join(l, 1)) ? 0 : too_large(l, l->words[1].col, err);
     }
     if (strcmp(verb, "cause") == 0) {
         long long n;
@@ -654,7 +661,8 @@ static int statement(struct line *l, struct scenario_error *err)
     struct scenario *s = l->s;
 
     if (strcmp(verb, "scenario") == 0 || strcmp(verb, "title") == 0 || strcmp(verb, "cause") == 0 ||
-        strcmp(verb, "tags") == 0 || strcmp(verb, "mta") == 0 || strcmp(verb, "variant") == 0)
+        strcmp(verb, "advice") == 0 || strcmp(verb, "tags") == 0 || strcmp(verb, "mta") == 0 ||
+        strcmp(verb, "variant") == 0)
         return header(l, err);
     if (strcmp(verb, "config") == 0)
         return config(l, err);

@@ -155,6 +155,7 @@ struct scenario {
     const char *title; /* NULL if none */
     int cause;
     const char *cause_name; /* NULL if none */
+    const char *advice;     /* the guide's one line of advice for the cause; NULL if none */
     const char *tags[SCENARIO_TAGS_MAX];
     size_t ntags;
     unsigned mtas;

@@ -547,6 +547,12 @@ ssize_t scenario_format(const struct scenario *s, char *buf, size_t size,
             joined(&o, s->cause_name, SCENARIO_GRAMMAR_WORDS_MAX - 2);
         end_line(&o, s, NULL);
     }
+    if (s->advice) {
+        begin(&o, "advice");
+        puts_(&o, "advice");
+        joined(&o, s->advice, SCENARIO_GRAMMAR_WORDS_MAX - 1);
+        end_line(&o, s, NULL);
+    }
     /* Tags: as many to a line as fit in one the parser reads. */
     for (i = 0; i < s->ntags;) {
         begin(&o, "tags");
@@ -609,9 +615,9 @@ int scenario_equal(const struct scenario *a, const struct scenario *b)
     size_t i;
 
     if (!same(a->id, b->id) || !same(a->title, b->title) || a->cause != b->cause ||
-        !same(a->cause_name, b->cause_name) || a->ntags != b->ntags || a->mtas != b->mtas ||
-        a->nvariants != b->nvariants || a->nconfigs != b->nconfigs ||
-        a->ndialogues != b->ndialogues || a->nsteps != b->nsteps)
+        !same(a->cause_name, b->cause_name) || !same(a->advice, b->advice) ||
+        a->ntags != b->ntags || a->mtas != b->mtas || a->nvariants != b->nvariants ||
+        a->nconfigs != b->nconfigs || a->ndialogues != b->ndialogues || a->nsteps != b->nsteps)
         return 0;
     for (i = 0; i < a->ntags; i++)
         if (!same(a->tags[i], b->tags[i]))

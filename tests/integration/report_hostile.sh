@@ -101,6 +101,11 @@ assert "footer <script>alert(1)</script> \\x1b[31mred" in f["actual"], f
 assert b["line"] == 14 and f["line"] == 21, (b, f)
 assert e["status"] == "error" and e["error"].startswith("postfix did not start"), e
 assert cells["banner"]["title"] == "hostile <script>alert(1)</script> \\x1b[31mred\\x1b[0m \\x07 \\xff ]]> title"
+fd = cells["footer"]["deciding_step"]
+assert fd["step"] == "rcpt someone@example.org", fd
+assert "footer <script>alert(1)</script> \\x1b[31mred" in fd["actual"], fd
+assert any("NOQUEUE: reject: RCPT from" in l for l in fd["log"]), fd
+assert "deciding_step" not in e, e
 def strings(v):
     if isinstance(v, str): yield v
     elif isinstance(v, dict):
@@ -137,6 +142,18 @@ files=$(find "$run" -type f | sort)
 clean $files && ok "every file of the run ($(echo "$files" | wc -l)) is valid UTF-8 without control characters" \
   || fail "a result file holds a raw byte"
 grep -q "<script" "$run/report.html" && fail "report.html holds server markup" || ok "report.html escapes the server's markup"
+python3 - "$run/report.html" <<'PY' && ok "report.html: the refused RCPT's reply (the hostile footer) and log line in its cell, escaped; no config diff against an MTA that did not start" || fail "report.html: the footer cell"
+import sys
+h = open(sys.argv[1], encoding="utf-8").read()
+at = h.index('id="cell-hostile-banner.footer.postfix" open>')
+cell = h[at:h.index("</details>", at)]
+reply = cell[cell.index("<dt>server replied</dt>"):]
+reply = reply[:reply.index("</dd>")]
+assert "&lt;someone@example.org&gt;: Relay access denied" in reply, reply
+assert "footer &lt;script&gt;alert(1)&lt;/script&gt; \\x1b[31mred" in reply, reply
+assert "NOQUEUE: reject: RCPT from" in cell, cell[:3000]
+assert 'class="diff"' not in h, "a diff against a config that never ran"
+PY
 longest=$(awk '{ if (length($0) > n) n = length($0) } END { print n }' "$run/cells/hostile-banner.banner.postfix/transcript.txt")
 [ "$longest" -ge 3600 ] && ok "the ${longest}-byte banner line is in the transcript whole" || fail "longest transcript line: $longest"
 

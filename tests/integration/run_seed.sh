@@ -3,7 +3,8 @@
 # the seed catalogue holds on both MTAs; junit.xml passes the JUnit schema;
 # no secret is in any result file; report.html renders in headless Chromium
 # with the matrix on the screenshot and an open relay's cell bold, white on red; a broken expectation fails naming the
-# cell, step, expected and actual reply; a malformed scenario gives
+# cell, step, expected and actual reply, with the MTA's log line on the console, in junit.xml, results.json, and
+# on the rendered report.html with the fix's config diff; a malformed scenario gives
 # file:line:col and writes nothing; policy scenarios pass on a sound
 # Postfix and Exim config of the user's and catch an open relay in a bad one.
 set -u
@@ -18,7 +19,7 @@ run=$(readlink -f "$work/r/latest")
 for f in junit.xml results.json results.tap report.html; do
   [ -s "$run/$f" ] || fail "no $f"
 done
-python3 - "$run/results.json" <<'PY' && ok "results.json: every cell held, on both MTAs, open relay shown" || fail "results.json"
+python3 - "$run/results.json" <<'PY' && ok "results.json: every cell held, on both MTAs, open relay shown; each cell's deciding step, a refused relay's log line from each MTA" || fail "results.json"
 import json, sys
 d = json.load(open(sys.argv[1]))
 cells = d["cells"]
@@ -28,6 +29,14 @@ assert all(c["status"] in ("pass", "open-relay-demonstrated") for c in cells), [
 assert d["summary"]["open_relay_demonstrated"] == 2
 causes = {c["cause"] for c in cells}
 assert causes >= {1, 2, 3, 4, 5, 6, 7}, causes
+# Every cell's deciding step; a refused relay's log line, each MTA's own.
+assert all("deciding_step" in c and c.get("advice") for c in cells), [c["scenario"] for c in cells if "deciding_step" not in c]
+for c in cells:
+    if c["variant"] == "broken" and c["scenario"] in ("client-not-authenticated", "mynetworks-misconfigured", "recipient-domain-not-listed"):
+        d = c["deciding_step"]
+        assert d["step"].startswith("rcpt "), d
+        want = "NOQUEUE: reject: RCPT from" if c["mta"] == "postfix" else "rejected RCPT <"
+        assert any(want in l for l in d["log"]), (c["scenario"], c["mta"], d)
 PY
 n=$(ls "$run/cells" | wc -l)
 [ "$n" -eq "$(python3 -c "import json;print(len(json.load(open('$run/results.json'))['cells']))")" ] && ok "a transcript directory per cell ($n)" || fail "cells: $n directories"
@@ -102,14 +111,76 @@ style=$(timeout 60 "${chrome[@]}" --dump-dom "file://$work/probe.html" 2>/dev/nu
 [ "$style" = 'data-check="700 700 rgb(255, 255, 255) on rgb(221, 0, 0)"' ] \
   && ok "report.html: an open relay's cell is bold, its link white on red" || fail "open relay cell style: $style"
 
-# 3. A broken expectation fails, and says where.
+# 3. A broken expectation fails, and says where (01: no config change
+# between its variants; 02: mynetworks, changed by the fix).
 mkdir -p "$work/broken"
-sed 's/^  S: 554 5.7.1 "Relay access denied"         \[postfix broken\]/  S: 550 5.7.1 "Relay access denied"         [postfix broken]/' \
-  scenarios/seed/01-client-not-authenticated.scn > "$work/broken/01.scn"
-"$RELAYLAB" run -q --mta postfix --results "$work/b" "$work/broken/01.scn" > "$work/broken.out" 2>&1; rc=$?
-want="FAIL client-not-authenticated/broken/postfix: $work/broken/01.scn:33: S: 550 5.7.1 \"Relay access denied\": expected 550 5.7.1 \"Relay access denied\", got 554 5.7.1 <someone@example.org>: Relay access denied"
+for f in 01-client-not-authenticated 02-mynetworks; do
+  sed 's/^  S: 554 5.7.1 "Relay access denied"         \[postfix broken\]/  S: 550 5.7.1 "Relay access denied"         [postfix broken]/' \
+    "scenarios/seed/$f.scn" > "$work/broken/${f%%-*}.scn"
+done
+"$RELAYLAB" run -q --mta postfix --results "$work/b" "$work/broken/01.scn" "$work/broken/02.scn" > "$work/broken.out" 2>&1; rc=$?
+line=$(grep -n '^  S: 550 5.7.1 "Relay access denied" .*\[postfix broken\]' "$work/broken/01.scn" | cut -d: -f1)
+want="FAIL client-not-authenticated/broken/postfix: $work/broken/01.scn:$line: S: 550 5.7.1 \"Relay access denied\": expected 550 5.7.1 \"Relay access denied\", got 554 5.7.1 <someone@example.org>: Relay access denied"
 if [ "$rc" -eq 1 ] && grep -qF "$want" "$work/broken.out"; then ok "broken expectation: exit 1, names cell, step, expected and actual"; else fail "broken expectation (exit $rc)"; cat "$work/broken.out"; fi
 xmllint --noout --schema "$HERE/data/junit.xsd" "$work/b/latest/junit.xml" 2>/dev/null && ok "a failing run's junit.xml passes the schema too" || fail "failing junit.xml schema"
+grep -A1 -F "$want" "$work/broken.out" | grep -q '^  postfix log: .* postfix/smtpd\[[0-9]*\]: NOQUEUE: reject: RCPT from [^ ]*\[[0-9a-f.:]*\]: 554 5\.7\.1 <someone@example\.org>: Relay access denied' \
+  && ok "the console's FAIL line is followed by Postfix's NOQUEUE reject line" || { fail "no log line under the FAIL line"; cat "$work/broken.out"; }
+grep -q "NOQUEUE: reject: RCPT from .*Relay access denied" "$work/b/latest/junit.xml" \
+  && ok "junit.xml's failure carries the log line" || fail "no log line in junit.xml's failure"
+python3 - "$work/b/latest/results.json" <<'PY' && ok "results.json: every cell's deciding step, reply and log lines; a failure's is the refused RCPT" || fail "results.json deciding_step"
+import json, sys
+d = json.load(open(sys.argv[1]))
+cells = {(c["scenario"], c["variant"]): c for c in d["cells"]}
+for c in d["cells"]:
+    assert c["deciding_step"]["step"].startswith("rcpt "), c["deciding_step"]
+    assert c["advice"], c
+for scenario in ("client-not-authenticated", "mynetworks-misconfigured"):
+    b = cells[(scenario, "broken")]["deciding_step"]
+    assert b["step"] == "rcpt someone@example.org", b
+    assert b["actual"] == "554 5.7.1 <someone@example.org>: Relay access denied", b
+    assert 'S: 550 5.7.1 "Relay access denied"' in b["expected"], b
+    assert any("NOQUEUE: reject: RCPT from" in l and "<someone@example.org>: Relay access denied" in l for l in b["log"]), b
+f = cells[("client-not-authenticated", "fixed")]["deciding_step"]
+assert f["actual"].startswith("250 "), f
+PY
+
+# 3b. That run's report.html in Chromium: for each failing cell the
+# server's reply and Postfix's log line are on the rendered page (text a
+# reader sees, not only markup), and for 02 the config diff of the fix; a
+# screenshot at the failing cell shows the diff's removed and added lines.
+probe='var out = [];'
+probe+=' for (const id of ["cell-client-not-authenticated.broken.postfix", "cell-mynetworks-misconfigured.broken.postfix"]) {'
+probe+='  const d = document.getElementById(id); out.push(d ? d.innerText : "MISSING " + id); }'
+probe+=' var pre = document.createElement("pre"); pre.id = "probe"; pre.textContent = out.join("\\n=====\\n");'
+probe+=' document.body.appendChild(pre);'
+sed "s|</body></html>|<script>$probe</script></body></html>|" "$work/b/latest/report.html" > "$work/b/latest/probe.html"
+timeout 60 "${chrome[@]}" --dump-dom "file://$work/b/latest/probe.html" 2>/dev/null |
+  python3 -c 'import html, re, sys; m = re.search(r"<pre id=\"probe\">(.*?)</pre>", sys.stdin.read(), re.S); print(html.unescape(m.group(1)) if m else "NO PROBE")' > "$work/shown.txt"
+shown01=$(sed -n '1,/^=====$/p' "$work/shown.txt")
+shown02=$(sed -n '/^=====$/,$p' "$work/shown.txt")
+reply='554 5.7.1 <someone@example.org>: Relay access denied'
+noqueue='NOQUEUE: reject: RCPT from [^ ]*\[[0-9a-f.:]*\]: 554 5\.7\.1 <someone@example\.org>: Relay access denied'
+# The fix's lines as main.cf has them: the scenario's own "set" lines for each variant.
+minus=$(sed -n 's/^config postfix broken *set \(.*\)$/-\1/p' scenarios/seed/02-mynetworks.scn)
+plus=$(sed -n 's/^config postfix fixed *set \(.*\)$/+\1/p' scenarios/seed/02-mynetworks.scn)
+advice=$(sed -n 's/^advice *"\(.*\)"$/\1/p' scenarios/seed/02-mynetworks.scn)
+if grep -qF "$reply" <<<"$shown01" && grep -q "$noqueue" <<<"$shown01" &&
+   grep -qF "$reply" <<<"$shown02" && grep -q "$noqueue" <<<"$shown02" &&
+   [ -n "$minus" ] && grep -qxF -- "$minus" <<<"$shown02" &&
+   [ -n "$plus" ] && grep -qxF -- "$plus" <<<"$shown02" &&
+   [ -n "$advice" ] && grep -qF -- "$advice" <<<"$shown02"; then
+  ok "report.html in Chromium: the failing cells show the server's reply, Postfix's NOQUEUE line, and (02) the fix's config diff and advice"
+else
+  fail "report.html's failing cells in Chromium"; cat "$work/shown.txt"
+fi
+# The page cut down to that cell (headless Chromium does not scroll a screenshot to a fragment).
+sed 's|</body></html>|<script>document.body.replaceChildren(document.getElementById("cell-mynetworks-misconfigured.broken.postfix"));</script></body></html>|' \
+  "$work/b/latest/report.html" > "$work/b/latest/cellshot.html"
+timeout 60 "${chrome[@]}" --screenshot="$work/failing.png" "file://$work/b/latest/cellshot.html" >/dev/null 2>&1
+read -r del add <<<"$(python3 "$HERE/png_colours.py" "$work/failing.png" 255,221,221 221,255,221 2>/dev/null || echo 0 0)"
+[ "${del:-0}" -gt 500 ] && [ "${add:-0}" -gt 500 ] \
+  && ok "screenshot at the failing cell: the diff's removed ($del px) and added ($add px) lines" \
+  || fail "screenshot at the failing cell: del=$del add=$add"
 
 # 4. A malformed scenario: file:line:col, exit 2, nothing written.
 printf 'scenario bad\ndialogue d\n  connect smtp\n  S: 2x0\n' > "$work/bad.scn"

@@ -22,6 +22,8 @@
 #include <jansson.h>
 
 #include "badbyte.h"
+#include "report_cell.h"
+#include "report_console.h"
 #include "report_results.h"
 #include "report_transcript.h"
 #include "run.h"
@@ -76,6 +78,7 @@ class Report : public ::testing::Test
         // The scenario parser takes these bytes: only NUL is refused.
         std::string text = "scenario hostile-banner\n"
                            "title \"evil \x1b[2J\x07 title \xff <b>\"\n"
+                           "advice \"<script>alert(2)</script> \x1b[1mdo\x07 this\"\n"
                            "variant broken \"the banner \x1b]0;pwned\x07\"\n"
                            "dialogue d\n"
                            "  connect smtp\n"
@@ -135,6 +138,15 @@ class Report : public ::testing::Test
         c.transcript = text;
         c.mta_log = strdup(("postfix/smtpd: banner " + kHostile + "\r\nnext line\n").c_str());
         c.mta_config = strdup(("smtpd_banner = " + kHostile + "\n").c_str());
+        // The deciding step: the connect, its reply the hostile banner, a log line of it.
+        c.decide_pos = scn_->steps[0].pos;
+        snprintf(c.decide_step, sizeof(c.decide_step), "%s", scn_->steps[0].source);
+        snprintf(c.decide_expected, sizeof(c.decide_expected), "%s; expect <relay-denied>",
+                 scn_->steps[1].source);
+        snprintf(c.decide_reply, sizeof(c.decide_reply), "%s", kHostile.c_str());
+        c.step_log = strdup(("postfix/smtpd[7]: NOQUEUE: reject: " + kHostile +
+                             "\npostfix/smtpd[7]: </pre><script>x</script>\n")
+                                .c_str());
         cells_.push_back(c);
         return cells_.back();
     }
@@ -197,6 +209,20 @@ TEST_F(Report, HostileTextComesOutCleanAndWhole)
     EXPECT_STREQ(json_string_value(json_object_get(f, "step")),
                  "S: 250 \"no \\x1b[5m such \\xfe\"");
     EXPECT_NE(json_object_get(json_array_get(cells, 3), "failure"), nullptr);
+    json_t *d = json_object_get(fail, "deciding_step");
+    ASSERT_NE(d, nullptr);
+    EXPECT_STREQ(json_string_value(json_object_get(d, "step")), "connect smtp");
+    EXPECT_EQ(json_integer_value(json_object_get(d, "line")), 6);
+    EXPECT_STREQ(json_string_value(json_object_get(d, "file")), "scn/\\x1b[1mhostile.scn");
+    EXPECT_STREQ(json_string_value(json_object_get(d, "expected")),
+                 "S: 250 \"no \\x1b[5m such \\xfe\"; expect <relay-denied>");
+    EXPECT_EQ(json_string_value(json_object_get(d, "actual")), kShown);
+    json_t *lines = json_object_get(d, "log");
+    ASSERT_EQ(json_array_size(lines), 2u);
+    EXPECT_EQ(json_string_value(json_array_get(lines, 0)),
+              "postfix/smtpd[7]: NOQUEUE: reject: " + kShown);
+    EXPECT_STREQ(json_string_value(json_object_get(fail, "advice")),
+                 "<script>alert(2)</script> \\x1b[1mdo\\x07 this");
     json_t *error = json_object_get(json_array_get(cells, 1), "error");
     ASSERT_NE(error, nullptr);
     EXPECT_EQ(json_string_value(error), "postfix did not start: fatal: " + kShown);
@@ -238,7 +264,7 @@ TEST_F(Report, HostileTextComesOutCleanAndWhole)
             "    elif cur is not None: cur.append(line[2:])\n"
             "assert len(blocks) == 3, blocks\n"
             "assert blocks[0][\"actual\"].startswith(\"220 <script>\"), blocks[0]\n"
-            "assert blocks[0][\"at\"][\"line\"] == 6, blocks[0]\n"
+            "assert blocks[0][\"at\"][\"line\"] == 7, blocks[0]\n"
             "' '" +
             dir_ + "/results.tap' 2>&1";
         EXPECT_EQ(system(cmd.c_str()), 0);
@@ -269,6 +295,10 @@ TEST_F(Report, ConsoleIsClean)
     free(text);
     EXPECT_EQ(BadByte(out), -1) << out;
     EXPECT_GT(Count(out, kShown), 0u) << out;
+    // Under the failure, the MTA's log lines of the deciding step.
+    EXPECT_GT(Count(out, "\n  postfix log: postfix/smtpd[7]: NOQUEUE: reject: " + kShown + "\n"),
+              0u)
+        << out;
 }
 
 TEST_F(Report, SanitizeOnceOnly)

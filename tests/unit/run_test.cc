@@ -110,8 +110,13 @@ TEST_F(Spec, CellTextFromEvidenceFile)
 {
     struct run_cell cell;
     struct smtp_error err;
-    const char *texts[RUN_TEXTS] = {"C: EHLO x\nS: 250 ok\n", "postfix/smtpd: connect\n", "",
-                                    "smtp inet n - n - - smtpd\n"};
+    const char *texts[RUN_TEXTS] = {
+        "C: EHLO x\nS: 250 ok\n",
+        "postfix/smtpd: connect\n",
+        "",
+        "smtp inet n - n - - smtpd\n",
+        "  accept hosts = +relay_from_hosts\n",
+        "NOQUEUE: reject: RCPT from x: 554 5.7.1 Relay access denied\n"};
     int fd = run_evidence_open(dir_.c_str());
 
     ASSERT_GE(fd, 0) << strerror(errno);

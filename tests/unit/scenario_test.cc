@@ -100,6 +100,18 @@ TEST(Scenario, ParsesAWholeFile)
     EXPECT_EQ(s.steps[8].op, SCN_EXPECT_RELAYED);
 }
 
+// advice: the guide's one line for the cause, its words joined as a title's.
+TEST(Scenario, AdviceIsOneLineOfText)
+{
+    Parsed p = Parse("scenario a\nadvice \"Use port 587\"  (submission)  for\tAUTH\n"
+                     "dialogue d\n  connect smtp\n");
+    ASSERT_EQ(p.rc, 0) << p.where();
+    EXPECT_STREQ(p.s->advice, "Use port 587 (submission) for AUTH");
+    Parsed none = Parse("scenario a\ndialogue d\n  connect smtp\n");
+    ASSERT_EQ(none.rc, 0) << none.where();
+    EXPECT_EQ(none.s->advice, nullptr);
+}
+
 struct Bad {
     const char *text;
     const char *error; // "t.scn:line:col: message" prefix
@@ -123,6 +135,9 @@ const Bad kBad[] = {
      "t.scn:3:17: 'sendmail' is neither an MTA (postfix, exim) nor a declared variant"},
     {"scenario a\n  ehlo x\n", "t.scn:2:3: 'ehlo' outside a dialogue"},
     {"scenario a\ntitle \"open\n", "t.scn:2:7: unterminated quoted string"},
+    {"scenario a\nadvice\n", "t.scn:2:1: 'advice' needs at least 1 argument"},
+    {"scenario a\nadvice \"x\"\nadvice \"y\"\n", "t.scn:3:1: a second 'advice' line"},
+    {"scenario a\nvariant v\nadvice x [v]\n", "t.scn:3:1: 'advice' cannot be limited"},
     {"scenario a\ndialogue d\n  connect smtp\n  expect teleported\n",
      "t.scn:4:10: unknown expectation 'teleported'"},
     {"scenario a\ndialogue d\n  connect smtp\n  rcpt <x@y.test>\n",
@@ -285,6 +300,7 @@ TEST(Scenario, ArenaFullForEveryKindOfStatement)
         {"", "scenario x"},
         {"scenario x\n", "title A title"},
         {"scenario x\n", "cause 3 Some cause"},
+        {"scenario x\n", "advice Always require authentication"},
         {"scenario x\n", "tags a b"},
         {"scenario x\n", "variant v with a description"},
         {"scenario x\n", "config set a = b"},
@@ -400,6 +416,10 @@ const char *const kRoundTrip[] = {
     "cause 4 \"Restriction Order Issue\"\n",
     "cause 99 \"#1\" \"[x]\"\n",
     "cause 3 a\ncause 5\n",
+    "advice \"Always require authentication for relay \u2014 never add external IPs\"\n",
+    "advice a  \"#b\" [c] \"\" d\\\n",
+    "advice \"\"\n",
+    "advice \"[postfix]\"\n",
     "tags seed auth\ntags \"\" \"a b\" \"#c\" [d] \"\\\\\"\n",
     "mta postfix\n",
     "mta exim\n",
@@ -526,6 +546,9 @@ TEST(ScenarioFormat, EqualSeesEveryField)
     EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
     b = Parse(kGood);
     b.s->steps[2].dialogue = 1;
+    EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
+    b = Parse(kGood);
+    b.s->advice = "Use port 587";
     EXPECT_FALSE(scenario_equal(a.s.get(), b.s.get()));
     b = Parse(kGood);
     b.s->steps[2].pos.line = 99; // positions are not meaning
