@@ -13,6 +13,7 @@
 
 #include "mta_render.h"
 #include "report_cell.h"
+#include "report_file.h"
 #include "report_fix.h"
 #include "report_html.h"
 #include "report_xml.h"
@@ -205,104 +206,191 @@ static int html_cells(FILE *fp, const struct run_cell *cells, size_t n,
     return 0;
 }
 
-/* stylesheet - the template directory and report.css, to be inlined; NULL with err */
+/* The templates: the page with its {{NAME}} placeholders, and the stylesheet it inlines. */
+struct page {
+    char dir[1024];
+    char *html;
+    char *css;
+};
 
-static char *stylesheet(const struct report_meta *meta, char *dir, size_t size,
-                        struct smtp_error *err)
+static void page_free(struct page *pg)
+{
+    free(pg->html);
+    free(pg->css);
+    pg->html = pg->css = NULL;
+}
+
+/* page_load - report.html and report.css from the template directory; 0, or -1 with err */
+
+static int page_load(const struct report_meta *meta, struct page *pg, struct smtp_error *err)
 {
     char path[1100];
-    char *css;
 
+    memset(pg, 0, sizeof(*pg));
     if (meta->template_dir) {
-        snprintf(dir, size, "%s", meta->template_dir);
+        snprintf(pg->dir, sizeof(pg->dir), "%s", meta->template_dir);
     } else {
         char why[SMTP_ERROR_MSG_MAX];
 
-        if (template_dir("report", dir, size, why, sizeof(why)) < 0) {
-            smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT, "%s", why);
-            return NULL;
-        }
+        if (template_dir("report", pg->dir, sizeof(pg->dir), why, sizeof(why)) < 0)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT, "%s", why);
     }
-    snprintf(path, sizeof(path), "%s/report.css", dir);
-    if ((css = mta_render_read(path, MTA_RENDER_TEMPLATE, err)) == NULL)
-        return NULL;
+    snprintf(path, sizeof(path), "%s/report.css", pg->dir);
+    if ((pg->css = mta_render_read(path, MTA_RENDER_TEMPLATE, err)) == NULL)
+        return -1;
     /* Inlined raw: the stylesheet must not end its own style element. */
-    if (strcasestr(css, "</style") != NULL) {
-        free(css);
-        smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "template %s: holds \"</style\"", path);
-        return NULL;
+    if (strcasestr(pg->css, "</style") != NULL) {
+        page_free(pg);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "template %s: holds \"</style\"", path);
     }
-    return css;
+    snprintf(path, sizeof(path), "%s/report.html", pg->dir);
+    if ((pg->html = mta_render_read(path, MTA_RENDER_TEMPLATE, err)) == NULL) {
+        page_free(pg);
+        return -1;
+    }
+    return 0;
+}
+
+/* The page's parts, by placeholder: each written straight to the page. */
+struct parts {
+    const struct run_cell *cells;
+    size_t n;
+    const struct report_meta *meta;
+    const struct report_fix *fix;
+    const char *css;
+};
+
+/* part - {{NAME}} (len bytes) written to fp; 1 if NAME is one, 0 if not; -1 with err */
+
+static int part(FILE *fp, const struct parts *pp, const char *name, size_t len,
+                struct smtp_error *err)
+{
+#define IS(s) (len == sizeof(s) - 1 && strncmp(name, s, len) == 0)
+    if (IS("STYLE"))
+        fputs(pp->css, fp);
+    else if (IS("RUN_ID"))
+        report_xml(fp, pp->meta->run_id);
+    else if (IS("CELLS"))
+        fprintf(fp, "%zu", pp->n);
+    else if (IS("WALL_S"))
+        fprintf(fp, "%.1f", pp->meta->wall_ms / 1000.0);
+    else if (IS("MTA_COLUMNS"))
+        html_columns(fp);
+    else if (IS("MATRIX"))
+        html_matrix(fp, pp->cells, pp->n);
+    else if (IS("FAILURES"))
+        html_failures(fp, pp->cells, pp->n);
+    else if (IS("CAUSES"))
+        report_fix_html(fp, pp->fix);
+    else if (IS("DETAILS"))
+        return html_cells(fp, pp->cells, pp->n, pp->fix, err) < 0 ? -1 : 1;
+    else
+        return 0;
+    return 1;
+#undef IS
 }
 
 /*
- * report_html_render - report.html, from the templates report.html and
- * report.css (inlined: the page is one file), malloc'd; NULL with err.
- * Every text in it went through report_xml().
+ * page_write - the template to fp, each {{NAME}} (NAME in [A-Z0-9_])
+ * replaced by its part as it goes: the page of a run of 100,000 cells is
+ * never whole in memory. 0, or -1 with err (a placeholder no part
+ * answers, a text not clean, a write that failed).
  */
+static int page_write(FILE *fp, const struct page *pg, const struct parts *pp,
+                      struct smtp_error *err)
+{
+    const char *p = pg->html, *open;
+
+    while ((open = strstr(p, "{{")) != NULL) {
+        const char *name = open + 2;
+        size_t len = strspn(name, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        int rc;
+
+        fwrite(p, 1, (size_t)(open - p), fp);
+        if (len == 0 || strncmp(name + len, "}}", 2) != 0) {
+            fputs("{{", fp);
+            p = name;
+            continue;
+        }
+        if ((rc = part(fp, pp, name, len, err)) <= 0)
+            return rc < 0 ? -1
+                          : smtp_error_set(err, SMTP_ERR_INTERNAL, 0,
+                                           "template names unknown {{%.*s}}", (int)len, name);
+        p = name + len + 2;
+    }
+    fputs(p, fp);
+    return ferror(fp) ? smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "report.html: write error")
+                      : 0;
+}
+
+/* page_open - the templates and the run's config diffs, before anything is written */
+
+static int page_open(const struct run_cell *cells, size_t n, const struct report_meta *meta,
+                     struct page *pg, struct parts *pp, struct smtp_error *err)
+{
+    struct report_fix *fix;
+
+    if (page_load(meta, pg, err) < 0)
+        return -1;
+    if ((fix = report_fix_new(cells, n, err)) == NULL) {
+        page_free(pg);
+        return -1;
+    }
+    *pp = (struct parts){cells, n, meta, fix, pg->css};
+    return 0;
+}
+
+/* report_html_write - dir/report.html, streamed from the templates */
+
+int report_html_write(const char *dir, const struct run_cell *cells, size_t n,
+                      const struct report_meta *meta, struct smtp_error *err)
+{
+    struct page pg;
+    struct parts pp;
+    char path[1024];
+    FILE *fp;
+    int rc = -1;
+
+    if (page_open(cells, n, meta, &pg, &pp, err) < 0)
+        return -1;
+    if ((fp = report_file_open(dir, "report.html", path, sizeof(path), err)) != NULL) {
+        rc = page_write(fp, &pg, &pp, err);
+        if (rc < 0)
+            fclose(fp);
+        else
+            rc = report_file_close(fp, path, err);
+    }
+    report_fix_free((struct report_fix *)pp.fix);
+    page_free(&pg);
+    return rc;
+}
+
+/* report_html_render - the same page in memory (for tests and small runs) */
+
 char *report_html_render(const struct run_cell *cells, size_t n, const struct report_meta *meta,
                          struct smtp_error *err)
 {
-    enum {
-        PART_RUN_ID,
-        PART_CELLS,
-        PART_WALL_S,
-        PART_MTA_COLUMNS,
-        PART_MATRIX,
-        PART_FAILURES,
-        PART_CAUSES,
-        PART_DETAILS,
-        NPARTS
-    };
-    static const char *const names[NPARTS] = {"RUN_ID", "CELLS",    "WALL_S", "MTA_COLUMNS",
-                                              "MATRIX", "FAILURES", "CAUSES", "DETAILS"};
-    struct {
-        char *text;
-        size_t len;
-        FILE *fp;
-    } part[NPARTS] = {{0}};
-    struct mta_vars vars = {0};
-    struct report_fix *fix = NULL;
-    char dir[1024];
-    char *css, *page = NULL;
-    int k, bad = 0;
+    struct page pg;
+    struct parts pp;
+    char *text = NULL;
+    size_t len = 0;
+    FILE *fp;
+    int rc = -1;
 
-    if ((css = stylesheet(meta, dir, sizeof(dir), err)) == NULL)
+    if (page_open(cells, n, meta, &pg, &pp, err) < 0)
         return NULL;
-    if ((fix = report_fix_new(cells, n, err)) == NULL) {
-        free(css);
-        return NULL;
-    }
-    for (k = 0; k < NPARTS; k++)
-        bad |= (part[k].fp = open_memstream(&part[k].text, &part[k].len)) == NULL;
-    if (!bad) {
-        report_xml(part[PART_RUN_ID].fp, meta->run_id);
-        fprintf(part[PART_CELLS].fp, "%zu", n);
-        fprintf(part[PART_WALL_S].fp, "%.1f", meta->wall_ms / 1000.0);
-        html_columns(part[PART_MTA_COLUMNS].fp);
-        html_matrix(part[PART_MATRIX].fp, cells, n);
-        html_failures(part[PART_FAILURES].fp, cells, n);
-        report_fix_html(part[PART_CAUSES].fp, fix);
-        if (html_cells(part[PART_DETAILS].fp, cells, n, fix, err) < 0)
-            bad = 2;
-    }
-    for (k = 0; k < NPARTS; k++) {
-        int failed = part[k].fp == NULL || ferror(part[k].fp);
-
-        if ((part[k].fp && fclose(part[k].fp) != 0) || failed)
-            bad |= 1;
-    }
-    if (bad == 1) {
+    if ((fp = open_memstream(&text, &len)) == NULL) {
         smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "report.html: out of memory");
-    } else if (!bad) {
-        for (k = 0; k < NPARTS; k++)
-            mta_vars_set(&vars, names[k], part[k].text);
-        mta_vars_set(&vars, "STYLE", css);
-        (void)mta_render_load(dir, "report.html", &vars, &page, err);
+    } else {
+        rc = page_write(fp, &pg, &pp, err);
+        if (fclose(fp) != 0 && rc == 0)
+            rc = smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "report.html: out of memory");
     }
-    for (k = 0; k < NPARTS; k++)
-        free(part[k].text);
-    report_fix_free(fix);
-    free(css);
-    return page;
+    report_fix_free((struct report_fix *)pp.fix);
+    page_free(&pg);
+    if (rc < 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
 }

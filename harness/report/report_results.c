@@ -83,34 +83,26 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
                      const struct report_meta *meta, struct smtp_error *err)
 {
     char path[1024];
-    char *html;
     size_t i;
 
     if (check_cells(cells, n, meta, err) < 0)
         return -1;
     /* The page first: without its templates, nothing is written. */
-    if ((html = report_html_render(cells, n, meta, err)) == NULL)
+    if (report_html_write(dir, cells, n, meta, err) < 0)
         return -1;
-    /* Written at once: a large run's page is megabytes, not kept while the rest is written. */
-    if (report_file_write(dir, "report.html", html, err) < 0)
-        goto fail;
-    free(html);
-    html = NULL;
     snprintf(path, sizeof(path), "%s/cells", dir);
     if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path, strerror(errno));
-        goto fail;
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
+                              strerror(errno));
     }
     for (i = 0; i < n; i++) {
         char name[300];
 
         report_cell_dir(&cells[i], name, sizeof(name));
         snprintf(path, sizeof(path), "%s/cells/%s", dir, name);
-        if (mkdir(path, 0755) < 0 && errno != EEXIST) {
-            smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
-                           strerror(errno));
-            goto fail;
-        }
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot make %s: %s", path,
+                                  strerror(errno));
         if (write_cell_text(path, "transcript.txt", &cells[i], RUN_TEXT_TRANSCRIPT, err) < 0 ||
             write_cell_text(path, "mta.log", &cells[i], RUN_TEXT_MTA_LOG, err) < 0 ||
             write_cell_text(path, mta_kind_config_name(cells[i].mta), &cells[i],
@@ -119,16 +111,13 @@ int report_write_run(const char *dir, const struct run_cell *cells, size_t n,
              write_cell_text(path, "master.cf", &cells[i], RUN_TEXT_MTA_MASTER, err) < 0) ||
             (cells[i].mta == MTA_EXIM &&
              write_cell_text(path, "acl_rcpt.conf", &cells[i], RUN_TEXT_MTA_ACL, err) < 0))
-            goto fail;
+            return -1;
     }
     if (report_json_write(dir, cells, n, meta, err) < 0 ||
         report_junit_write(dir, cells, n, meta, err) < 0 ||
         report_tap_write(dir, cells, n, err) < 0)
-        goto fail;
+        return -1;
     return 0;
-fail:
-    free(html);
-    return -1;
 }
 
 int report_results_dir(const char *results_dir, struct smtp_error *err)
