@@ -294,7 +294,7 @@ static int part(FILE *fp, const struct parts *pp, const char *name, size_t len,
  * page_write - the template to fp, each {{NAME}} (NAME in [A-Z0-9_])
  * replaced by its part as it goes: the page of a run of 100,000 cells is
  * never whole in memory. 0, or -1 with err (a placeholder no part
- * answers, a text not clean, a write that failed).
+ * answers, a text not clean); a write that failed is fp's error.
  */
 static int page_write(FILE *fp, const struct page *pg, const struct parts *pp,
                       struct smtp_error *err)
@@ -319,8 +319,7 @@ static int page_write(FILE *fp, const struct page *pg, const struct parts *pp,
         p = name + len + 2;
     }
     fputs(p, fp);
-    return ferror(fp) ? smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "report.html: write error")
-                      : 0;
+    return 0; /* a failed write: the caller's close says which and why */
 }
 
 /* page_open - the templates and the run's config diffs, before anything is written */
@@ -382,8 +381,11 @@ char *report_html_render(const struct run_cell *cells, size_t n, const struct re
     if ((fp = open_memstream(&text, &len)) == NULL) {
         smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "report.html: out of memory");
     } else {
+        int bad;
+
         rc = page_write(fp, &pg, &pp, err);
-        if (fclose(fp) != 0 && rc == 0)
+        bad = ferror(fp);
+        if ((fclose(fp) != 0 || bad) && rc == 0)
             rc = smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "report.html: out of memory");
     }
     report_fix_free((struct report_fix *)pp.fix);
