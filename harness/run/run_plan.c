@@ -336,6 +336,13 @@ static int cell_key(const struct scenario *s, enum mta_kind mta, size_t variant,
     }
     if (run_scenario_spec(s, mta, variant, &spec, acl, sizeof(acl), err) < 0)
         return -1;
+    /*
+     * Postfix with its SASL socket missing: smtpd dies at the first
+     * session and master throttles smtpd for a minute ("bad command
+     * startup -- throttling"), so the instance serves one cell only.
+     */
+    if (mta == MTA_POSTFIX && spec.sasl_down)
+        return 1;
     return spec_key(&spec, key, size) == size;
 }
 
