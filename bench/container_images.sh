@@ -108,6 +108,7 @@ for release in $RELEASES; do
 done
 # The --no-cache builds leave the images they replaced untagged.
 podman image prune -f --filter label=org.relaylab.mta >/dev/null
+podman image prune -f --filter label=org.relaylab.rootfs-sha256 >/dev/null
 echo "podman $(podman version --format '{{.Client.Version}}'), $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 sleep 1 # conmon outlives podman rm by a moment
 echo "leftovers: containers $(podman ps -aq | wc -l), conmon processes $(pgrep -c -x conmon || true)," \
