@@ -37,8 +37,7 @@ nsenter -t "$holder" -n sh -c 'ip link set lo up; for a in 192.0.2.10/24 203.0.1
 
 # wait_socket PATH - until a podman service listens there
 wait_socket() {
-  local i
-  for i in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.05; done
+  for _ in $(seq 1 100); do [ -S "$1" ] && return 0; sleep 0.05; done
   echo "bench/container_docker_cli.sh: no podman service on $1" >&2
   exit 3
 }
