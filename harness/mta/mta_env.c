@@ -117,6 +117,37 @@ static int lo_up(struct smtp_error *err)
 }
 
 /*
+ * addr6_ready - wait until a new address may be bound: the kernel finishes
+ * an address's set-up (duplicate address detection, skipped on lo) from a
+ * work queue, and until then bind(2) says EADDRNOTAVAIL (an MTA that
+ * binds it dies at start). One second at most.
+ */
+static int addr6_ready(const struct in6_addr *a, const char *text, char *why, size_t size)
+{
+    struct sockaddr_in6 sin6;
+    int i, e = 0;
+
+    memset(&sin6, 0, sizeof(sin6));
+    sin6.sin6_family = AF_INET6;
+    sin6.sin6_addr = *a;
+    for (i = 0; i < 1000; i++) {
+        int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        int ok = fd >= 0 && bind(fd, (struct sockaddr *)&sin6, sizeof(sin6)) == 0;
+
+        e = errno;
+        if (fd >= 0)
+            close(fd);
+        if (ok)
+            return 0;
+        if (fd < 0 || e != EADDRNOTAVAIL)
+            break;
+        usleep(1000);
+    }
+    snprintf(why, size, "%s on lo cannot be bound: %s", text, strerror(e));
+    return -1;
+}
+
+/*
  * lo_addr6 - one IPv6 address (/128) on lo: unlike IPv4, an IPv6 prefix
  * on lo does not make its addresses local, so each is put there. An
  * address already there is fine.
@@ -147,6 +178,8 @@ static int lo_addr6(const char *addr, char *why, size_t size)
         rc = -1;
     }
     close(fd);
+    if (rc == 0)
+        rc = addr6_ready(&req.addr, addr, why, size);
     return rc;
 }
 

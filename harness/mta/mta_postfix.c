@@ -399,6 +399,34 @@ static int service_port(const char *name, size_t len)
     return 0;
 }
 
+/*
+ * service_body_end - past a service's last -o line, body being the line
+ * after the service's own. master.cf(5): a line that starts with white
+ * space continues the service; comment and empty lines between do not
+ * end it. Comments after its last continuation line are not its.
+ */
+static const char *service_body_end(const char *body)
+{
+    const char *p = body, *last = body;
+
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        const char *next = nl ? nl + 1 : p + strlen(p);
+        size_t k = 0;
+
+        while (p + k < next && (p[k] == ' ' || p[k] == '\t'))
+            k++;
+        if (p[k] == '\n' || p[k] == 0 || p[k] == '#') {
+            p = next; /* empty, blank or a comment: the service may go on */
+            continue;
+        }
+        if (k == 0)
+            break; /* the next service */
+        last = p = next;
+    }
+    return last;
+}
+
 /* rewrite_master - inet services onto the instance address; chroot n */
 
 static int rewrite_master(struct mta_instance *inst, const char *in, char **out, int user,
@@ -436,14 +464,7 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
         if (nf >= 8 && strcmp(fields[1], "inet") == 0 &&
             mta_driver_left_out(no_listeners, service_port(fields[0], strlen(fields[0])))) {
             /* Left out on purpose: the service and its -o lines. */
-            const char *next = end ? end + 1 : line + len;
-
-            while (*next == ' ' || *next == '\t') {
-                const char *e2 = strchr(next, '\n');
-
-                next = e2 ? e2 + 1 : next + strlen(next);
-            }
-            line = next;
+            line = service_body_end(end ? end + 1 : line + len);
             continue;
         } else if (nf >= 8 && strcmp(fields[1], "inet") == 0) {
             int port = service_port(fields[0], strlen(fields[0]));
@@ -483,21 +504,24 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
                  * The same service on the instance's IPv6 address: master
                  * binds an explicit address without asking inet_interfaces
                  * (which wants addresses the interfaces list, and the
-                 * instance's are not). Its -o lines go with it.
+                 * instance's are not). All its -o lines go with each copy,
+                 * comments between them too (they do not end a service).
                  */
-                const char *more = end ? end + 1 : line + len;
-                size_t olen = 0;
+                const char *body = end ? end + 1 : line + len;
+                const char *bend = service_body_end(body);
+                int blen = (int)(bend - body);
 
-                while (more[olen] == ' ' || more[olen] == '\t') {
-                    const char *e2 = strchr(more + olen, '\n');
-
-                    olen = e2 ? (size_t)(e2 - more) + 1 : strlen(more);
-                }
                 if (used < cap)
                     used += (size_t)snprintf(buf + used, cap - used,
-                                             "%.*s[%s]:%d %s %s %s n %s %s %s%s\n", (int)olen, more,
+                                             "%.*s[%s]:%d %s %s %s n %s %s %s%s\n%.*s", blen, body,
                                              inst->addr6, port, fields[1], fields[2], fields[3],
-                                             fields[5], fields[6], fields[7], rest);
+                                             fields[5], fields[6], fields[7], rest, blen, body);
+                if (used >= cap) {
+                    free(buf);
+                    return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "master.cf too long");
+                }
+                line = bend;
+                continue;
             }
         } else if (nf >= 8 && strcmp(fields[4], "n") != 0) {
             if (user)
@@ -516,6 +540,10 @@ static int rewrite_master(struct mta_instance *inst, const char *in, char **out,
     }
     if (strstr(buf, "\npostlog ") == NULL && strncmp(buf, "postlog ", 8) != 0) {
         used += (size_t)snprintf(buf + used, cap - used, "postlog unix-dgram n - n - 1 postlogd\n");
+        if (used >= cap) {
+            free(buf);
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "master.cf too long");
+        }
         if (user)
             mta_driver_rewrite(inst, "master.cf: added the postlog service (for maillog_file)");
     }

@@ -25,4 +25,23 @@ done
 [ $rc -eq 2 ] && ok "all three left out: usage error" || fail "all three left out: exit $rc"
 "$RELAYLAB" sandbox --mta exim --no-listener pop3 -- true > /dev/null 2>&1; rc=$?
 [ $rc -eq 2 ] && ok "an unknown listener name: usage error" || fail "unknown name: exit $rc"
+# A user's master.cf with a comment between a service's -o lines (Debian's
+# commented-out options): Postfix keeps the -o lines after it with the
+# service, so both of its listeners (IPv4, IPv6) must carry all of them;
+# and a service left out takes all of them along.
+data=$(cd "$(dirname "$0")" && pwd)/data/postfix-user
+mkdir -p "$work/mc"
+cp "$data/main.cf" "$work/mc/main.cf"
+sed 's|^  -o smtpd_tls_security_level=encrypt$|#  -o smtpd_tls_security_level=encrypt\n\n  -o mynetworks=0.0.0.0/0\n# a comment|' \
+  "$data/master.cf" > "$work/mc/master.cf"
+out=$("$RELAYLAB" sandbox --mta postfix --config "$work/mc/main.cf" --config "$work/mc/master.cf" -- \
+  sh -c 'postconf -c "$RELAYLAB_DIR" -Mf' 2>/dev/null)
+n=$(echo "$out" | awk '/^[^ ]/ {svc=$1} /-o mynetworks=0.0.0.0\/0/ {print svc}' | sort | tr '\n' ' ')
+[ "$n" = "192.0.2.10:587 [2001:db8::10]:587 " ] &&
+  ok "a comment between -o lines: both 587 listeners keep the -o lines after it" ||
+  fail "-o lines after a comment: with $n"
+out=$("$RELAYLAB" sandbox --mta postfix --no-listener submission --config "$work/mc/main.cf" \
+  --config "$work/mc/master.cf" -- sh -c 'postconf -c "$RELAYLAB_DIR" -Mf' 2>/dev/null)
+echo "$out" | grep -q "mynetworks=0.0.0.0/0" && fail "a left-out service's -o lines moved to another service" ||
+  ok "a left-out service takes its -o lines after a comment along"
 it_done sandbox_listeners
