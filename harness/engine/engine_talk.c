@@ -288,7 +288,7 @@ static enum engine_talk_result command_line(struct engine_talk *t, size_t len)
     if (t->auth_refused && sasl_like(t->line, len))
         return refuse(t,
                       "line not sent: it looks like an AUTH response, and the server asked "
-                      "for none (it answered AUTH with %d)",
+                      "for none (it answered AUTH with %d, not 334)",
                       t->auth_refused);
     if (t->line[0] == '.')
         r = local(t, len);
@@ -299,8 +299,15 @@ static enum engine_talk_result command_line(struct engine_talk *t, size_t len)
     else
         r = step(t, &st);
     code = engine_last(t->e)->code;
+    /*
+     * Any answer to AUTH but 334 asks for no response: what looks like one
+     * is kept back, after a 235 too (a server that says yes at once), and
+     * a 354 to AUTH opens no message (its lines would be the response).
+     */
+    if (r == ENGINE_TALK_OK && auth && code == 354)
+        t->mode = ENGINE_TALK_COMMAND;
     if (r == ENGINE_TALK_OK)
-        t->auth_refused = auth && code != 334 && code / 100 != 2 ? code : 0;
+        t->auth_refused = auth && code != 334 ? code : 0;
     return r;
 }
 

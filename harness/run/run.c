@@ -443,7 +443,9 @@ static void run_expect(struct cell_run *cr, const struct scenario_step *st)
         /* Postfix's smtpd dies on a fatal config error: the client sees the connection end. */
         const struct engine_reply *last = engine_last(cr->e);
 
-        if (!(last->code == 421 || (last->code < 0 && last->err.cls == SMTP_ERR_CONN)))
+        /* A connection that never was is not one the server ended (connection-refused). */
+        if (last->connect_refused ||
+            !(last->code == 421 || (last->code < 0 && last->err.cls == SMTP_ERR_CONN)))
             failed(cr, st, "the server ended the session (connection closed, or 421)", "%s",
                    actual_reply(cr));
         return;

@@ -72,7 +72,7 @@ static void opt(struct swaks_cmd *c, const char *name, const char *value)
 
 /* step_args - one step's flags; 0, or -1 where swaks must stop (a raw line) */
 
-static int step_args(struct swaks_cmd *c, const struct scenario_step *st, const struct mta_env *env,
+static int step_args(struct swaks_cmd *c, const struct scenario_step *st, struct mta_env *env,
                      const struct mta_instance *inst, const char *outside)
 {
     const char *user, *pass;
@@ -80,15 +80,16 @@ static int step_args(struct swaks_cmd *c, const struct scenario_step *st, const 
 
     switch (st->op) {
     case SCN_CONNECT: {
-        const char *from = run_client_from(st->arg2, outside);
-        char number[16];
+        const char *from, *server;
+        char number[16], why[300];
 
-        if (!*from || (strchr(from, ':') && !inst->addr6[0]))
-            return -1; /* a client that cannot be here: the run said not applicable */
+        /* A client that cannot be here: the run said not applicable, swaks stops. */
+        if (run_client_where(env, inst, st->arg2, outside, &from, &server, why, sizeof(why)) < 0)
+            return -1;
         port = run_client_port(inst, st->arg);
         snprintf(number, sizeof(number), "%d", port);
         /* The instance's address of the client's family (run_client_where()). */
-        opt(c, "server", strchr(from, ':') ? inst->addr6 : inst->addr);
+        opt(c, "server", server);
         opt(c, "port", number);
         opt(c, "local-interface", from);
         if (port == 465)
@@ -176,7 +177,7 @@ static long run_argv(char *const argv[])
  */
 
 static long swaks_dialogue(const struct run_cell *cell, size_t first, size_t end,
-                           const struct mta_env *env, const struct mta_instance *inst,
+                           struct mta_env *env, const struct mta_instance *inst,
                            const char *outside)
 {
     const struct scenario *s = cell->scenario;
@@ -202,8 +203,8 @@ static long swaks_dialogue(const struct run_cell *cell, size_t first, size_t end
     return run_argv(c.argv);
 }
 
-void run_swaks_cell(struct run_cell *cell, const struct mta_env *env,
-                    const struct mta_instance *inst, const char *outside)
+void run_swaks_cell(struct run_cell *cell, struct mta_env *env, const struct mta_instance *inst,
+                    const char *outside)
 {
     const struct scenario *s = cell->scenario;
     size_t i = 0;

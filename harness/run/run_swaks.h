@@ -23,7 +23,7 @@
 #include "run.h"
 
 /* run_swaks_cell - the cell's dialogues by swaks; outside is the outside client's address */
-void run_swaks_cell(struct run_cell *cell, const struct mta_env *env,
+void run_swaks_cell(struct run_cell *cell, struct mta_env *env,
                     const struct mta_instance *inst, const char *outside);
 
 #endif

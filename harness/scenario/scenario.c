@@ -549,7 +549,24 @@ static int client_word(const char *w)
     for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
         if (strcmp(w, roles[i]) == 0)
             return 1;
-    return inet_pton(AF_INET, w, bin) == 1 || inet_pton(AF_INET6, w, bin) == 1;
+    /*
+     * An address of the sandbox's networks (FORMAT.md "Networks";
+     * mta_env_client_usable() says which are there at run time):
+     * 127.0.0.0/8, 10.0.0.0/24, 192.0.2.0/24, 198.51.100.0/24,
+     * 203.0.113.0/24, ::1, 2001:db8::/32. Anything else would test nothing.
+     */
+    if (inet_pton(AF_INET, w, bin) == 1)
+        return bin[0] == 127 || (bin[0] == 10 && bin[1] == 0 && bin[2] == 0) ||
+               (bin[0] == 192 && bin[1] == 0 && bin[2] == 2) ||
+               (bin[0] == 198 && bin[1] == 51 && bin[2] == 100) ||
+               (bin[0] == 203 && bin[1] == 0 && bin[2] == 113);
+    if (inet_pton(AF_INET6, w, bin) == 1) {
+        static const unsigned char loop6[16] = {[15] = 1};
+
+        return memcmp(bin, loop6, 16) == 0 ||
+               (bin[0] == 0x20 && bin[1] == 0x01 && bin[2] == 0x0d && bin[3] == 0xb8);
+    }
+    return 0;
 }
 
 /* step - one dialogue step */
@@ -625,8 +642,9 @@ static int step(struct line *l, struct scenario_error *err)
             return LFAIL(l, l->words[2].col, "write 'connect LISTENER from CLIENT'");
         if (l->nwords == 4 && !client_word(l->words[3].text))
             return LFAIL(l, l->words[3].col,
-                         "client '%s': inside, inside6, office, outside, outside6 or an IPv4 "
-                         "or IPv6 address",
+                         "client '%s': inside, inside6, office, outside, outside6, or an "
+                         "address of the sandbox's networks (127.0.0.0/8, 10.0.0.0/24, "
+                         "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, ::1, 2001:db8::/32)",
                          l->words[3].text);
         if (keep(l, &l->words[1], &st->arg, err) < 0 ||
             (l->nwords == 4 && keep(l, &l->words[3], &st->arg2, err) < 0))

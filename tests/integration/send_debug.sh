@@ -160,7 +160,7 @@ QUIT
 EOF
   has "interactive: AUTH refused before STARTTLS, credentials kept back" \
     "C: AUTH LOGIN" "S: 530 5.7.0 Must issue a STARTTLS command first" \
-    "relaylab send: input line 3: line not sent: it looks like an AUTH response, and the server asked for none (it answered AUTH with 530)" \
+    "relaylab send: input line 3: line not sent: it looks like an AUTH response, and the server asked for none (it answered AUTH with 530, not 334)" \
     "relaylab send: input line 4: line not sent" "S: 221 2.0.0 Bye"
   grep -qF -- "$LOGIN_USER" "$out" && fail "AUTH before STARTTLS: the user's base64 shown" ||
     ok "AUTH before STARTTLS: nothing of the credentials shown"

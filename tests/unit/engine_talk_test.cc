@@ -282,13 +282,29 @@ TEST_F(Talk, Base64AfterARefusedAuthIsKeptBack)
     EXPECT_EQ(Line("AUTH LOGIN"), ENGINE_TALK_OK);
     EXPECT_EQ(Line("dXNlckBleGFtcGxlLmNvbQ=="), ENGINE_TALK_REFUSED);
     EXPECT_EQ(Error(), "line not sent: it looks like an AUTH response, and the server asked for "
-                       "none (it answered AUTH with 503)");
+                       "none (it answered AUTH with 503, not 334)");
     EXPECT_EQ(Line("c2VjcmV0cGFzcw=="), ENGINE_TALK_REFUSED);
     EXPECT_EQ(Line("RSET"), ENGINE_TALK_OK);
     EXPECT_EQ(engine_talk_end(t_), ENGINE_TALK_OVER);
     std::string got = Finish();
     EXPECT_EQ(got.find("dXNlck"), std::string::npos) << got;
     EXPECT_EQ(tx_.find("dXNlck"), std::string::npos) << tx_;
+}
+
+// A server that says 235 (or 354) to AUTH at once asked for no response
+// either: the base64 typed next is kept back, not sent nor shown.
+TEST_F(Talk, Base64AfterAnAuthSaidYesAtOnceIsKeptBack)
+{
+    Start({Expect("AUTH LOGIN"), Send("235 2.7.0 fine\r\n"), Expect("AUTH LOGIN"),
+           Send("354 go on\r\n"), Expect("QUIT"), Send("221 bye\r\n")});
+    EXPECT_EQ(Line("AUTH LOGIN"), ENGINE_TALK_OK);
+    EXPECT_EQ(Line("czNjcjN0UGFzc3dvcmQ="), ENGINE_TALK_REFUSED);
+    EXPECT_EQ(Line("AUTH LOGIN"), ENGINE_TALK_OK);
+    EXPECT_EQ(Line("czNjcjN0UGFzc3dvcmQ="), ENGINE_TALK_REFUSED);
+    EXPECT_EQ(engine_talk_end(t_), ENGINE_TALK_OVER);
+    std::string got = Finish();
+    EXPECT_EQ(got.find("czNjcjN0"), std::string::npos) << got;
+    EXPECT_EQ(tx_.find("czNjcjN0"), std::string::npos) << tx_;
 }
 
 // .starttls in the middle: a real handshake, then the session goes on under TLS.

@@ -159,6 +159,11 @@ const Bad kBad[] = {
      "t.scn:3:11: listener '0': smtp, submission, smtps or a port number 1..65535"},
     {"scenario a\ndialogue d\n  ehlo x\n",
      "t.scn:3:3: 'ehlo x' before any 'connect' in dialogue d (postfix)"},
+    {"scenario a\ndialogue d\n  connect smtp from 8.8.8.8\n",
+     "t.scn:3:21: client '8.8.8.8': inside, inside6, office, outside, outside6, or an address"},
+    {"scenario a\ndialogue d\n  connect smtp from 2001:db9::1\n",
+     "t.scn:3:21: client '2001:db9::1'"},
+    {"scenario a\ndialogue d\n  connect smtp from outsid6\n", "t.scn:3:21: client 'outsid6'"},
     {"dialogue d\n  connect smtp\n", "t.scn:1:1: no 'scenario ID' line"},
     {"scenario a\n", "t.scn:1:1: no dialogue"},
 };
