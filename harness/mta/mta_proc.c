@@ -334,9 +334,12 @@ void mta_proc_log_tail(const char *beneath, const char *path, const char *patter
         if (pattern && strstr(line, pattern) == NULL)
             continue;
         if (used + len + 1 > size) {
-            /* keep the newest: drop the oldest half */
+            /* keep the newest: drop the oldest half, to a whole line */
             size_t half = used / 2;
+            char *nl = memchr(buf + half, '\n', used - half);
 
+            if (nl != NULL)
+                half = (size_t)(nl + 1 - buf);
             memmove(buf, buf + half, used - half);
             used -= half;
             if (used + len + 1 > size)
@@ -347,4 +350,18 @@ void mta_proc_log_tail(const char *beneath, const char *path, const char *patter
         buf[used] = 0;
     }
     fclose(fp);
+    /* One line for a message: lines joined by " | ", no line end at the end. */
+    while (used > 0 && (buf[used - 1] == '\n' || buf[used - 1] == '\r'))
+        buf[--used] = 0;
+    {
+        char *p;
+
+        while ((p = strchr(buf, '\n')) != NULL && used + 2 < size) {
+            memmove(p + 3, p + 1, used - (size_t)(p + 1 - buf) + 1);
+            memcpy(p, " | ", 3);
+            used += 2;
+        }
+        for (p = buf; (p = strchr(p, '\n')) != NULL;)
+            *p = ' '; /* no room to join: a blank */
+    }
 }

@@ -680,8 +680,12 @@ static void run_batch(struct runner *r, size_t *idx, size_t n)
 
         if (inst == NULL) {
             cell->status = RUN_ERROR;
-            snprintf(cell->message, sizeof(cell->message), "%s did not start: %s",
-                     mta_kind_name(cell->mta), err.msg);
+            char start[64];
+
+            /* mta_start's own words may already say it. */
+            snprintf(start, sizeof(start), "%s did not start: ", mta_kind_name(cell->mta));
+            snprintf(cell->message, sizeof(cell->message), "%s%s",
+                     strncmp(err.msg, start, strlen(start)) == 0 ? "" : start, err.msg);
             run_cell_sanitize(cell);
             cell->transcript = strdup(cell->message);
         } else {
