@@ -295,8 +295,13 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
                        strerror(errno));
         goto fail;
     }
-    if (smtp_tls_make_certs(inst->tls_dir, MTA_HOSTNAME, inst->addr, err) < 0)
-        goto fail;
+    {
+        char ips[sizeof(inst->addr) + sizeof(inst->addr6) + 1]; /* both addresses named */
+
+        snprintf(ips, sizeof(ips), "%s%s%s", inst->addr, inst->addr6[0] ? "," : "", inst->addr6);
+        if (smtp_tls_make_certs(inst->tls_dir, MTA_HOSTNAME, ips, err) < 0)
+            goto fail;
+    }
     if ((inst->sink = mta_sink_start(inst->sink_addr, inst->sink_port, inst->sink_dir, err)) ==
         NULL)
         goto fail;

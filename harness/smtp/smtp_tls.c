@@ -842,7 +842,23 @@ int smtp_tls_make_certs(const char *dir, const char *host_name, const char *ip,
     unsigned char serial[4];
     int ret = -1;
 
-    snprintf(san, sizeof(san), "DNS:%s%s%s", host_name, ip ? ",IP:" : "", ip ? ip : "");
+    {
+        size_t used = (size_t)snprintf(san, sizeof(san), "DNS:%s", host_name);
+        const char *p = ip;
+
+        /* Each address of the list an IP name of its own (RFC 5280 4.2.1.6). */
+        while (p && *p && used < sizeof(san)) {
+            size_t n = strcspn(p, ",");
+
+            used += (size_t)snprintf(san + used, sizeof(san) - used, ",IP:%.*s", (int)n, p);
+            p += n + (p[n] == ',');
+        }
+        if (used >= sizeof(san)) {
+            EVP_PKEY_free(ca_key);
+            EVP_PKEY_free(key);
+            return smtp_error_set(err, SMTP_ERR_USAGE, 0, "too many names for a certificate");
+        }
+    }
     if (smtp_tls_random(serial, sizeof(serial)) < 0)
         memset(serial, 1, sizeof(serial));
     if (ca_key == NULL || key == NULL ||

@@ -172,7 +172,11 @@ int smtp_tls_hmac_md5(const void *key, size_t key_len, const void *msg, size_t m
 /* smtp_tls_random - cryptographically strong bytes */
 int smtp_tls_random(void *buf, size_t len);
 
-/* smtp_tls_make_certs - write ca.pem, cert.pem, key.pem into dir */
+/*
+ * smtp_tls_make_certs - write ca.pem, cert.pem, key.pem into dir; the
+ * certificate names host_name and, as IP subjectAltNames, the addresses
+ * of ip (NULL for none; several separated by ",": "192.0.2.10,2001:db8::10")
+ */
 int smtp_tls_make_certs(const char *dir, const char *host_name, const char *ip,
                         struct smtp_error *err);
 

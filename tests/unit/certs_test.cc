@@ -92,3 +92,22 @@ TEST_F(Certs, DoesNotFollowPlantedSymlinks)
 }
 
 } // namespace
+
+// The sandbox's certificate names both of an instance's addresses: a
+// client that verifies by address holds over IPv4 and IPv6 alike.
+TEST_F(Certs, NamesEveryAddressOfTheList)
+{
+    smtp_error err;
+    smtp_error_clear(&err);
+    ASSERT_EQ(smtp_tls_make_certs(dir_.c_str(), "mx.test", "192.0.2.10,2001:db8::10", &err), 0)
+        << err.msg;
+    std::string out = dir_ + "/san.txt";
+    ASSERT_EQ(
+        system(
+            ("openssl x509 -noout -ext subjectAltName -in " + dir_ + "/cert.pem > " + out).c_str()),
+        0);
+    std::string san = Slurp(out);
+    EXPECT_NE(san.find("DNS:mx.test"), std::string::npos) << san;
+    EXPECT_NE(san.find("IP Address:192.0.2.10"), std::string::npos) << san;
+    EXPECT_NE(san.find("IP Address:2001:DB8:0:0:0:0:0:10"), std::string::npos) << san;
+}
