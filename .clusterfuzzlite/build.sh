@@ -32,7 +32,7 @@ cflags="-std=gnu11 $CFLAGS $includes"
 objs=()
 for c in "$src"/harness/smtp/*.c "$src"/harness/scenario/scenario.c \
          "$src"/harness/scenario/scenario_format.c "$src"/harness/util/number.c \
-         "$src"/harness/util/newfile.c; do
+         "$src"/harness/util/newfile.c "$src"/harness/util/sandnet.c; do
   o=$work/$(basename "${c%.c}").o
   $CC $cflags -c "$c" -o "$o"
   objs+=("$o")

@@ -33,6 +33,7 @@
 
 #include "mta_env.h"
 #include "rmtree.h"
+#include "sandnet.h"
 #include "mta_proc.h"
 #include "mta_render.h"
 #include "smtp_client.h"
@@ -557,16 +558,6 @@ int mta_env_outside_addr(struct mta_env *env, char *buf, size_t size)
     return 0;
 }
 
-/* in_net4 - is a (network order) inside the /24 whose first address is net? */
-
-static int in_net4(const struct in_addr *a, const char *net)
-{
-    struct in_addr n;
-
-    return inet_pton(AF_INET, net, &n) == 1 &&
-           (ntohl(a->s_addr) & 0xffffff00u) == (ntohl(n.s_addr) & 0xffffff00u);
-}
-
 /* needs_private - why a client of the guide's networks cannot be here */
 
 static int needs_private(const char *addr, char *why, size_t size)
@@ -580,38 +571,21 @@ static int needs_private(const char *addr, char *why, size_t size)
 
 int mta_env_client_usable(struct mta_env *env, const char *addr, char *why, size_t size)
 {
-    static const char *const nets[] = {MTA_ENV_NETS};
-    static const unsigned char doc6[4] = {0x20, 0x01, 0x0d, 0xb8}; /* 2001:db8::/32, RFC 3849 */
-    struct in_addr a4;
-    struct in6_addr a6;
-    size_t i;
-
-    if (inet_pton(AF_INET, addr, &a4) == 1) {
-        if ((ntohl(a4.s_addr) >> 24) == 127)
-            return 0;
-        for (i = 0; i < sizeof(nets) / sizeof(nets[0]); i++)
-            if (in_net4(&a4, nets[i])) {
-                if (mta_env_private_net(env))
-                    return 0;
-                return needs_private(addr, why, size);
-            }
-    } else if (inet_pton(AF_INET6, addr, &a6) == 1) {
-        if (IN6_IS_ADDR_LOOPBACK(&a6))
-            return 0;
-        if (memcmp(a6.s6_addr, doc6, sizeof(doc6)) == 0) {
-            if (mta_env_private_net(env))
-                return lo_addr6(addr, why, size);
-            return needs_private(addr, why, size);
-        }
-    } else {
-        snprintf(why, size, "'%s' is not an address", addr);
+    switch (sandnet_place(addr)) {
+    case SANDNET_LOOPBACK:
+        return 0;
+    case SANDNET_GUIDE4:
+        return mta_env_private_net(env) ? 0 : needs_private(addr, why, size);
+    case SANDNET_GUIDE6:
+        return mta_env_private_net(env) ? lo_addr6(addr, why, size)
+                                        : needs_private(addr, why, size);
+    default:
+        snprintf(why, size,
+                 "client %s is on no network of the sandbox's (127.0.0.0/8, ::1, 10.0.0.0/24, "
+                 "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)",
+                 addr);
         return -1;
     }
-    snprintf(why, size,
-             "client %s is on no network of the sandbox's (127.0.0.0/8, ::1, 10.0.0.0/24, "
-             "192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32)",
-             addr);
-    return -1;
 }
 
 /* mta_env_addr - a fresh loopback address */

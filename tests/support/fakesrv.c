@@ -328,3 +328,18 @@ void fakesrv_free(struct fakesrv *fs)
         close(fs->listen_fd);
     free(fs);
 }
+
+struct smtp_tls_ctx *fakesrv_tls_server(char *dir_template, struct smtp_error *err)
+{
+    char cert[4096], key[4096];
+
+    if (mkdtemp(dir_template) == NULL) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdtemp: %s", strerror(errno));
+        return NULL;
+    }
+    if (smtp_tls_make_certs(dir_template, "mx.relaylab.test", "127.0.0.1", err) < 0)
+        return NULL;
+    snprintf(cert, sizeof(cert), "%s/cert.pem", dir_template);
+    snprintf(key, sizeof(key), "%s/key.pem", dir_template);
+    return smtp_tls_server_ctx(cert, key, err);
+}

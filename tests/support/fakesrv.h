@@ -42,6 +42,14 @@ struct fakesrv_step {
 
 struct fakesrv;
 
+/*
+ * fakesrv_tls_server - a throwaway CA and certificate for
+ * mx.relaylab.test in a new directory made from dir_template (mkdtemp:
+ * it ends in XXXXXX and is filled in), and a server context with them.
+ * NULL with err; the caller removes the directory.
+ */
+struct smtp_tls_ctx *fakesrv_tls_server(char *dir_template, struct smtp_error *err);
+
 /* fakesrv_pair - serve one end of a socketpair; *client_fd gets the other */
 struct fakesrv *fakesrv_pair(const struct fakesrv_step *steps, size_t n, struct smtp_tls_ctx *tls,
                              int *client_fd);

@@ -37,13 +37,10 @@ class Talk : public ::testing::Test
     static void SetUpTestSuite()
     {
         char tmpl[] = "/tmp/relaylab-talk-test.XXXXXX";
-        ASSERT_NE(mkdtemp(tmpl), nullptr);
-        dir_ = tmpl;
         smtp_error err;
         smtp_error_clear(&err);
-        ASSERT_EQ(smtp_tls_make_certs(tmpl, "mx.relaylab.test", "127.0.0.1", &err), 0) << err.msg;
-        server_tls_ =
-            smtp_tls_server_ctx((dir_ + "/cert.pem").c_str(), (dir_ + "/key.pem").c_str(), &err);
+        server_tls_ = fakesrv_tls_server(tmpl, &err);
+        dir_ = tmpl;
         ASSERT_NE(server_tls_, nullptr) << err.msg;
     }
 
