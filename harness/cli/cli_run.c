@@ -182,6 +182,27 @@ static void diagnose(const struct cli_run_opts *o, const struct run_cell *cells,
     }
 }
 
+/*
+ * open_targets - each column's MTA found, its version and users read; a
+ * container run first removes what killed runs left. -1 when one is missing.
+ */
+static int open_targets(struct cli_run_opts *o, struct mta_env *env)
+{
+    struct smtp_error err;
+    size_t i;
+
+    for (i = 0; i < o->ntargets; i++) {
+        if (mta_target_open(&o->targets[i], o->runtime, o->engine, mta_env_exim_bin(env), &err) <
+            0) {
+            cli_error("run", err.msg);
+            return -1;
+        }
+        if (i == 0 && o->runtime == MTA_RUNTIME_CONTAINER)
+            mta_target_sweep(o->targets[0].engine);
+    }
+    return 0;
+}
+
 /* run_cells - the cells in private sandboxes, then the report; the exit code */
 
 static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncells)
@@ -200,8 +221,13 @@ static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncel
     mta_env_params_default(&params);
     params.keep = o->keep;
     params.share_net = o->shared_network;
+    params.host_visible = o->runtime == MTA_RUNTIME_CONTAINER;
     if ((rc = cli_env_open("run", &params, &env)) >= 0)
         return rc;
+    if (open_targets(o, env) < 0) {
+        mta_env_close(env);
+        return CLI_EXIT_ENV;
+    }
     gmtime_r(&now, &tm);
     strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
     strftime(run_id, sizeof(run_id), "%Y%m%dT%H%M%SZ", &tm);

@@ -14,6 +14,7 @@
 
 #include "cli.h"
 #include "cli_run_opt.h"
+#include "mta_target.h"
 
 /* usage - run's help */
 
@@ -28,7 +29,16 @@ static void usage(FILE *fp)
             "report.html, cells/*/transcript.txt) and results/latest.\n"
             "\n"
             "  -j, --jobs N            MTA instances at once (default 2)\n"
-            "      --mta NAME          only postfix or only exim\n"
+            "      --mta NAME[@RELEASE]  this MTA only; repeat for more columns; with a\n"
+            "                          Debian release (bullseye, bookworm, trixie) that\n"
+            "                          release's MTA: its root file system (scripts/mta-rootfs)\n"
+            "                          or, with --runtime container, its image\n"
+            "      --runtime R         namespace (default: contained in relaylab's namespaces)\n"
+            "                          or container (relaylab/MTA:RELEASE images,\n"
+            "                          scripts/container-setup --build; default release: the\n"
+            "                          host's)\n"
+            "      --engine E          the container engine: podman (default), docker, or a\n"
+            "                          path (docker talks to $DOCKER_HOST)\n"
             "      --filter TEXT       only cells whose scenario/variant/mta holds TEXT\n"
             "      --repeat N          run every cell N times (a flakiness check)\n"
             "      --shard K/N         only the K-th of N slices of the matrix (CI)\n"
@@ -72,13 +82,47 @@ static int opt_shard(void *ctx, char *value)
     return 0;
 }
 
+/* opt_mta - --mta KIND[@RELEASE], a column each */
+
+static int opt_mta(void *ctx, char *value)
+{
+    struct cli_run_opts *o = ctx;
+    struct smtp_error err;
+    size_t i;
+
+    if (o->ntargets == MTA_TARGETS_MAX)
+        return cli_say(CLI_EXIT_USAGE, "relaylab: --mta: at most %d\n", MTA_TARGETS_MAX);
+    if (mta_target_parse(value, &o->targets[o->ntargets], &err) < 0)
+        return cli_say(CLI_EXIT_USAGE, "relaylab: --mta: %s\n", err.msg);
+    for (i = 0; i < o->ntargets; i++)
+        if (strcmp(o->targets[i].name, o->targets[o->ntargets].name) == 0)
+            return cli_say(CLI_EXIT_USAGE, "relaylab: --mta %s given twice\n", value);
+    o->ntargets++;
+    return 0;
+}
+
+/* opt_runtime - --runtime namespace|container */
+
+static int opt_runtime(void *ctx, char *value)
+{
+    struct cli_run_opts *o = ctx;
+
+    if (mta_runtime_parse(value, &o->runtime) < 0)
+        return cli_say(CLI_EXIT_USAGE, "relaylab: --runtime: namespace or container, not '%.40s'\n",
+                       value);
+    return 0;
+}
+
 /* cli_run_opt_parse - see cli_run_opt.h */
 
 int cli_run_opt_parse(struct cli_run_opts *o, int argc, char **argv)
 {
+    int rc;
     const struct cli_opt opts[] = {
         CLI_NUMBER(CLI_OPT_INT, "jobs", 'j', &o->rp.jobs, 1, 64),
-        CLI_CHOICE("mta", required_argument, &o->plan.mta_only, cli_mta_words, cli_mta_values),
+        CLI_CALL("mta", 0, required_argument, opt_mta),
+        CLI_CALL("runtime", 0, required_argument, opt_runtime),
+        CLI_TEXT("engine", 0, &o->engine),
         CLI_TEXT("filter", 0, &o->plan.filter),
         CLI_NUMBER(CLI_OPT_INT, "repeat", 0, &o->plan.repeat, 1, 1000),
         CLI_CALL("shard", 0, required_argument, opt_shard),
@@ -102,5 +146,23 @@ int cli_run_opt_parse(struct cli_run_opts *o, int argc, char **argv)
     o->plan.mta_only = -1;
     o->results_dir = "results";
     o->tty = isatty(2);
-    return cli_opt_parse("run", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage, o);
+    rc = cli_opt_parse("run", argc, argv, opts, sizeof(opts) / sizeof(opts[0]), 0, usage, o);
+    if (rc >= 0)
+        return rc;
+    if (o->engine && o->runtime != MTA_RUNTIME_CONTAINER)
+        return cli_say(CLI_EXIT_USAGE, "relaylab: --engine goes with --runtime container\n");
+    if (o->runtime == MTA_RUNTIME_CONTAINER && (o->shared_network || o->keep))
+        return cli_say(CLI_EXIT_USAGE, "relaylab: --runtime container runs in relaylab's own "
+                                       "network namespace, without --shared-network or --keep\n");
+    /* No --mta: a column per MTA, the host's (or, in containers, the host's release). */
+    if (o->ntargets == 0)
+        for (int k = 0; k < MTA_KINDS; k++) {
+            struct smtp_error err;
+
+            (void)mta_target_parse(mta_kind_name((enum mta_kind)k), &o->targets[o->ntargets++],
+                                   &err);
+        }
+    o->plan.targets = o->targets;
+    o->plan.ntargets = o->ntargets;
+    return -1;
 }

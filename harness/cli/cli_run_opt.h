@@ -18,6 +18,7 @@
 #ifndef CLI_RUN_OPT_H
 #define CLI_RUN_OPT_H
 
+#include "mta_target.h"
 #include "run_plan.h"
 
 struct cli_run_opts {
@@ -30,6 +31,10 @@ struct cli_run_opts {
     int diagnose; /* --diagnose: lint's findings for the config when a cell fails */
     int quiet;    /* no progress line */
     int tty;      /* stderr is a terminal: redraw the progress line */
+    struct mta_target targets[MTA_TARGETS_MAX]; /* the columns (--mta) */
+    size_t ntargets;
+    enum mta_runtime runtime; /* --runtime */
+    const char *engine;       /* --engine */
 };
 
 /* cli_run_opt_parse - argv into o (run_params_default() first); -1 to go on */

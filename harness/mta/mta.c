@@ -22,6 +22,7 @@
 
 #include "mta.h"
 #include "mta_driver.h"
+#include "mta_target.h"
 #include "rmtree.h"
 #include "smtp_tls.h"
 
@@ -270,6 +271,7 @@ struct mta_instance *mta_start(struct mta_env *env, const struct mta_spec *spec,
     }
     inst->kind = spec->kind;
     inst->env = env;
+    inst->target = spec->target;
     inst->sink_port = MTA_SINK_PORT;
     snprintf(inst->sink_port_text, sizeof(inst->sink_port_text), "%d", inst->sink_port);
     if (mta_env_subdir(env, d->name, inst->dir, sizeof(inst->dir), err) < 0 ||
@@ -374,6 +376,17 @@ fail:
     return NULL;
 }
 
+const struct mta_env_ids *mta_instance_ids(const struct mta_instance *inst)
+{
+    return inst->target && inst->target->own_ids ? &inst->target->ids : mta_env_ids(inst->env);
+}
+
+const char *mta_instance_exim_bin(const struct mta_instance *inst)
+{
+    return inst->target && inst->target->release[0] ? MTA_TARGET_EXIM_BIN
+                                                    : mta_env_exim_bin(inst->env);
+}
+
 int mta_alive(struct mta_instance *inst)
 {
     return mta_proc_alive(&inst->proc);
@@ -389,6 +402,7 @@ void mta_stop(struct mta_instance *inst)
      * init, and with it every process there (a graceful stop cost
      * Exim 15-40 ms per instance).
      */
+    mta_driver_unspawn(inst);
     mta_proc_stop(&inst->proc, 0);
     mta_proc_stop(&inst->dovecot, 0); /* throwaway: no graceful shutdown (it takes 6 s) */
     mta_sink_stop(inst->sink);

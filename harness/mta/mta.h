@@ -66,6 +66,8 @@ enum mta_kind { MTA_POSTFIX = 0, MTA_EXIM, MTA_KINDS };
 #define MTA_LISTEN_SUBMISSION 0x2
 #define MTA_LISTEN_SMTPS 0x4
 
+struct mta_target; /* mta_target.h: which release, which runtime */
+
 struct mta_listener {
     char name[32]; /* smtp, submission, smtps, or the service's name */
     int port;
@@ -89,6 +91,8 @@ struct mta_spec {
     const char *user_main_cf;   /* Postfix main.cf path */
     const char *user_master_cf; /* Postfix master.cf path */
     const char *user_exim_conf; /* Exim config path */
+    /* Where it runs (a release's rootfs, a container); NULL: the host's MTA, in the namespace. */
+    const struct mta_target *target;
 };
 
 struct mta_instance {
@@ -114,6 +118,8 @@ struct mta_instance {
     char dovecot_socket[340]; /* "" when none */
     struct mta_sink *sink;
     struct mta_env *env;
+    const struct mta_target *target; /* the spec's; NULL: the host's MTA */
+    char container[96];              /* the container's name; "" when none */
 };
 
 void mta_spec_init(struct mta_spec *spec, enum mta_kind kind);
@@ -172,6 +178,12 @@ char *mta_instance_read(const struct mta_instance *inst, const char *path, long 
 
 /* mta_instance_file_size - its size now (0 if unreadable), for reading from there on later */
 long mta_instance_file_size(const struct mta_instance *inst, const char *path);
+
+/* mta_instance_ids - the ids of its MTA's users (a release's differ from the host's) */
+const struct mta_env_ids *mta_instance_ids(const struct mta_instance *inst);
+
+/* mta_instance_exim_bin - where its Exim is, as its MTA sees it */
+const char *mta_instance_exim_bin(const struct mta_instance *inst);
 
 /* mta_read_file - a whole (small) file, malloc'd; NULL with err */
 char *mta_read_file(const char *path, struct smtp_error *err);

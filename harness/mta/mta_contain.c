@@ -130,6 +130,62 @@ static int attach(int fd, const char *path, int as_file)
     return move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH);
 }
 
+/* bind_into - path (and what is mounted below it) at rootfs/path, made if missing */
+
+/* join - a then b in buf (no stdio after fork in a threaded process); -1 if too long */
+
+static int join(char *buf, size_t size, const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+
+    if (na + nb + 1 > size) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, a, na);
+    memcpy(buf + na, b, nb + 1);
+    return 0;
+}
+
+static int bind_into(const char *rootfs, const char *path)
+{
+    char where[700];
+
+    if (join(where, sizeof(where), rootfs, path) < 0)
+        return -1;
+    if (mkdir_p(where) < 0)
+        return -1;
+    return mount(path, where, NULL, MS_BIND | MS_REC, NULL);
+}
+
+/*
+ * enter_rootfs - the host's view is contained by now (read-only, masks,
+ * our /dev, /tmp and run directories): the release's root file system,
+ * re-attached where it was and read-only with the rest, becomes the
+ * root (a bind keeps the flags of what it binds), with that same /dev, /proc, /tmp and run root in
+ * it and a small tmpfs of its own on /run. A chroot, not pivot_root: a
+ * root process may climb out of a chroot, but only into the contained
+ * view above, which is no more than it had.
+ */
+static int enter_rootfs(const struct mta_contain *params)
+{
+    const char *r = params->rootfs;
+    char where[700];
+
+    /* r is a mount of its own by now (re-attached, read-only with the rest). */
+    if (join(where, sizeof(where), r, "/run") < 0 ||
+        mount("relaylab-run", where, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+              "mode=0755,size=1m") < 0)
+        return -1;
+    if (bind_into(r, "/dev") < 0 || bind_into(r, "/proc") < 0 || bind_into(r, "/tmp") < 0)
+        return -1;
+    if (!below(params->run_root, "/tmp") && bind_into(r, params->run_root) < 0)
+        return -1;
+    if (chdir(r) < 0 || chroot(".") < 0 || chdir("/") < 0)
+        return -1;
+    return 0;
+}
+
 /*
  * deny_keyrings - a seccomp filter: the kernel's keyrings are not
  * namespaced by anything we unshare, so add_key, keyctl and request_key
@@ -231,7 +287,7 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
     int dev_fd[sizeof(dev_nodes) / sizeof(dev_nodes[0])];
     struct mount_attr ro = {0};
     struct mount_attr rw = {0};
-    int run_fd;
+    int run_fd, root_fd = -1;
     size_t i;
 
     errno = 0;
@@ -258,6 +314,12 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
     if ((run_fd = open_tree(AT_FDCWD, params->run_root,
                             OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0)
         FAIL("clone the run root");
+    /* A release's root file system lives where a mask goes (/var/lib). */
+    if (params->rootfs != NULL &&
+        (params->rootfs[0] != '/' ||
+         (root_fd = open_tree(AT_FDCWD, params->rootfs,
+                              OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE)) < 0))
+        FAIL("clone the release's root file system");
 
     /* Masks: a fresh /dev, /tmp, and empty host directories. */
     if (mount("relaylab-dev", "/dev", "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k") < 0)
@@ -290,6 +352,11 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
     if (attach(run_fd, params->run_root, 0) < 0)
         FAIL("re-attach the run root");
     close(run_fd);
+    if (root_fd >= 0) {
+        if (attach(root_fd, params->rootfs, 0) < 0)
+            FAIL("re-attach the release's root file system");
+        close(root_fd);
+    }
     if (mount(params->writable, params->writable, NULL, MS_BIND | MS_REC, NULL) < 0)
         FAIL("bind the writable directory");
     for (i = 0; i < MTA_CONTAIN_READONLY_MAX && params->readonly[i]; i++)
@@ -314,6 +381,8 @@ int mta_contain_enter(const struct mta_contain *params, const char **what)
     if (mount_setattr(AT_FDCWD, params->writable, 0, &rw, sizeof(rw)) < 0 ||
         mount_setattr(AT_FDCWD, "/tmp", 0, &rw, sizeof(rw)) < 0)
         FAIL("writable run directory");
+    if (params->rootfs != NULL && enter_rootfs(params) < 0)
+        FAIL("the release's root file system");
     if (deny_keyrings() < 0)
         FAIL("seccomp filter");
     if (drop_caps() < 0)

@@ -58,6 +58,13 @@ struct mta_contain {
     const char *writable; /* absolute, at or below run_root; read-write */
     /* Below writable, but read-only to the MTA (the sink's messages: the verdict). */
     const char *readonly[MTA_CONTAIN_READONLY_MAX];
+    /*
+     * NULL, or a Debian release's root file system (mta_target.h): after
+     * all of the above, the process is chrooted there, the root file
+     * system read-only, with the same /dev, /proc, /tmp and run root
+     * bound in and a tmpfs of its own on /run.
+     */
+    const char *rootfs;
 };
 
 /* mta_contain_enter - contain the calling (forked, single-threaded) process */

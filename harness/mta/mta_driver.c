@@ -8,11 +8,13 @@
  *	check, template variables, containment, the list of rewrites,
  *	Dovecot.
  *--*/
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "mta_driver.h"
+#include "mta_target.h"
 
 /* setting_name - the name before '=' (blanks trimmed) into buf; its length, or 0 */
 
@@ -132,4 +134,117 @@ const struct mta_contain *mta_driver_contain(const struct mta_instance *inst,
     buf->readonly[0] = inst->sink_dir;
     buf->readonly[1] = inst->tls_dir;
     return buf;
+}
+
+/* volume - "-v" HOST:PATH[:ro] for path below the run root, the host's view */
+
+static int volume(const char *host_dir, const char *run_root, const char *path, int ro, char *buf,
+                  size_t size)
+{
+    size_t n = strlen(run_root);
+
+    if (strncmp(path, run_root, n) != 0 || (path[n] && path[n] != '/'))
+        return -1;
+    return (size_t)snprintf(buf, size, "--volume=%s%s:%s%s", host_dir, path + n, path,
+                            ro ? ":ro" : "") < size
+               ? 0
+               : -1;
+}
+
+#define SPAWN_ARGS_MAX 48
+
+/* spawn_container - argv in a container of the target's image */
+
+static int spawn_container(struct mta_instance *inst, char *const argv[], const char *log_path,
+                           struct smtp_error *err)
+{
+    const struct mta_target *t = inst->target;
+    const char *host_dir = mta_env_host_dir(inst->env);
+    const char *base = strrchr(inst->dir, '/');
+    static char caps[] = "--cap-add=CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,SETGID,SETUID,"
+                         "NET_BIND_SERVICE,SYS_CHROOT,SYS_RESOURCE";
+    char name[128], label[128], net[64], vols[3 + MTA_CONTAIN_READONLY_MAX][700];
+    char *args[SPAWN_ARGS_MAX];
+    struct mta_contain jail;
+    char token[64];
+    int n = 0, nv = 0;
+    size_t i;
+
+    if (host_dir == NULL || mta_env_contain(inst->env, inst->dir, &jail) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, EINVAL,
+                              "containers need root and a run directory the engine can mount");
+    if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read our own start time");
+    snprintf(inst->container, sizeof(inst->container), "relaylab-%s-%s", token,
+             base ? base + 1 : "mta");
+    snprintf(name, sizeof(name), "--name=%s", inst->container);
+    snprintf(label, sizeof(label), "--label=%s=%s", MTA_TARGET_LABEL, token);
+    /* relaylab's network namespace, as the host names it: the clients' addresses unchanged. */
+    snprintf(net, sizeof(net), "--network=ns:/proc/%ld/ns/net", mta_env_host_pid());
+    if (volume(host_dir, jail.run_root, jail.run_root, 1, vols[nv++], sizeof(vols[0])) < 0 ||
+        volume(host_dir, jail.run_root, inst->dir, 0, vols[nv++], sizeof(vols[0])) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "run directory paths");
+    jail.readonly[0] = inst->sink_dir;
+    jail.readonly[1] = inst->tls_dir;
+    for (i = 0; i < 2; i++)
+        if (volume(host_dir, jail.run_root, jail.readonly[i], 1, vols[nv++], sizeof(vols[0])) < 0)
+            return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "run directory paths");
+    args[n++] = (char *)t->engine;
+    args[n++] = "run";
+    args[n++] = "--rm";
+    args[n++] = "--pull=never";
+    args[n++] = name;
+    args[n++] = label;
+    args[n++] = net;
+    /* As mta_contain keeps: what an MTA daemon needs, nothing to undo the container. */
+    args[n++] = "--cap-drop=ALL";
+    args[n++] = caps;
+    args[n++] = "--read-only";
+    args[n++] = "--tmpfs=/tmp:rw,nosuid,nodev,noexec,size=16m";
+    args[n++] = "--tmpfs=/run:rw,nosuid,nodev,noexec,size=1m";
+    args[n++] = "--pids-limit=4096";
+    for (i = 0; i < (size_t)nv; i++)
+        args[n++] = vols[i];
+    args[n++] = (char *)t->image;
+    for (i = 0; argv[i] && n < SPAWN_ARGS_MAX - 1; i++)
+        args[n++] = argv[i];
+    args[n] = NULL;
+    if (argv[i] != NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, E2BIG, "too many arguments");
+    return mta_proc_spawn_env(&inst->proc, args, mta_target_engine_env(), log_path, NULL, err);
+}
+
+/* mta_driver_spawn - see mta_driver.h */
+
+int mta_driver_spawn(struct mta_instance *inst, char *const argv[], const char *log_path,
+                     struct smtp_error *err)
+{
+    struct mta_contain jail;
+    const struct mta_contain *c;
+
+    if (inst->target && inst->target->runtime == MTA_RUNTIME_CONTAINER)
+        return spawn_container(inst, argv, log_path, err);
+    c = mta_driver_contain(inst, &jail);
+    if (c != NULL && inst->target && inst->target->rootfs[0])
+        jail.rootfs = inst->target->rootfs;
+    else if (inst->target && inst->target->rootfs[0])
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, EPERM,
+                              "a release's root file system needs root (containment)");
+    return mta_proc_spawn(&inst->proc, argv, log_path, c, err);
+}
+
+/* mta_driver_unspawn - see mta_driver.h */
+
+void mta_driver_unspawn(struct mta_instance *inst)
+{
+    char *argv[] = {(char *)(inst->target ? inst->target->engine : ""), "rm", "-f", inst->container,
+                    NULL};
+    char out[1024];
+    struct smtp_error err;
+
+    if (!inst->container[0])
+        return;
+    smtp_error_clear(&err);
+    (void)mta_proc_capture(argv, mta_target_engine_env(), out, sizeof(out), 60000, &err);
+    inst->container[0] = 0;
 }

@@ -68,6 +68,20 @@ void mta_driver_vars(const struct mta_instance *inst, const char *dovecot_socket
 const struct mta_contain *mta_driver_contain(const struct mta_instance *inst,
                                              struct mta_contain *buf);
 
+/*
+ * mta_driver_spawn - start the instance's MTA, argv as the MTA sees it
+ * (the same paths in every runtime), its output to log_path: contained
+ * in the namespace (chrooted into its release's root file system, if
+ * any), or in a container of its target's image, in relaylab's network
+ * namespace, the run directory mounted at the same path (read-only but
+ * for its own directory, whose sink and certificates stay read-only).
+ */
+int mta_driver_spawn(struct mta_instance *inst, char *const argv[], const char *log_path,
+                     struct smtp_error *err);
+
+/* mta_driver_unspawn - its container removed (the engine's client then ends); else nothing */
+void mta_driver_unspawn(struct mta_instance *inst);
+
 /* mta_driver_rewrite - note one change made to a user's config */
 void mta_driver_rewrite(struct mta_instance *inst, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

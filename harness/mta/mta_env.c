@@ -7,6 +7,7 @@
  *	See mta_env.h.
  *--*/
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -40,6 +41,8 @@
 #include "smtp_tls.h"
 #include "template.h"
 
+#define VISIBLE_PREFIX "relaylab-ctr."
+#define VISIBLE_TEMPLATE "/tmp/" VISIBLE_PREFIX "XXXXXX"
 #define EXIM_BIN_DEFAULT "/opt/relaylab/exim/usr/sbin/exim4"
 #define CLI_ENV_EXIT 3  /* environment error, as relaylab(1) documents */
 #define ADDR_FIRST 10   /* 127.0.0.10 ... */
@@ -53,11 +56,13 @@ struct mta_env {
     pthread_mutex_t lock; /* addresses and directories; instances start on several threads */
     struct mta_env_ids ids;
     char dir[256];  /* where run directories live */
-    char kept[256]; /* the real directory when kept */
+    char kept[256]; /* the real directory when kept or host_visible */
+    char top[256];  /* host_visible and not kept: the directory to remove at the end */
     char template_dir[512];
     char exim_bin[512];
     int isolated;
     int keep;
+    int host_visible;
     int share_net;
     int next_addr;
     int next_host;    /* 192.0.2.N, 2001:db8::N */
@@ -292,6 +297,76 @@ int mta_env_wait_isolated(long child)
     return 128 + WTERMSIG(status);
 }
 
+/* mta_env_owner_token - "PID-STARTTIME" of a live process, as the host sees it */
+
+int mta_env_owner_token(long pid, char *buf, size_t size)
+{
+    char path[64], stat_text[1024];
+    unsigned long long start;
+    const char *p;
+    ssize_t n;
+    int fd, i;
+
+    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+        return -1;
+    n = read(fd, stat_text, sizeof(stat_text) - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    stat_text[n] = 0;
+    /* After the command's ")": state is field 3, starttime field 22 (proc(5)). */
+    if ((p = strrchr(stat_text, ')')) == NULL)
+        return -1;
+    for (i = 2; i < 22 && p; i++)
+        p = strchr(p + 1, ' ');
+    if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
+        return -1;
+    snprintf(buf, size, "%ld-%llu", pid, start);
+    return 0;
+}
+
+/*
+ * sweep_visible - the host-visible run directories of runs that are gone
+ * (killed before they could remove theirs): root's, 0700, not links, and
+ * their owner file names a process that is not there any more.
+ */
+static void sweep_visible(void)
+{
+    DIR *d = opendir("/tmp");
+    struct dirent *e;
+
+    if (d == NULL)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        char path[300], owner[64], token[64];
+        struct stat st;
+        FILE *fp;
+        long pid;
+
+        if (strncmp(e->d_name, VISIBLE_PREFIX, strlen(VISIBLE_PREFIX)) != 0)
+            continue;
+        snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+        if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
+            (st.st_mode & 077) != 0)
+            continue;
+        snprintf(path, sizeof(path), "/tmp/%s/owner", e->d_name);
+        if ((fp = fopen(path, "re")) == NULL)
+            continue;
+        owner[0] = 0;
+        if (fgets(owner, sizeof(owner), fp) == NULL)
+            owner[0] = 0;
+        fclose(fp);
+        owner[strcspn(owner, "\n")] = 0;
+        if (sscanf(owner, "%ld-", &pid) != 1 ||
+            (mta_env_owner_token(pid, token, sizeof(token)) == 0 && strcmp(token, owner) == 0))
+            continue;
+        snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
+        rmtree(path);
+    }
+    closedir(d);
+}
+
 /* setup_isolated - inside: private tmpfs (or the kept directory), lo up */
 
 static int setup_isolated(struct mta_env *env, struct smtp_error *err)
@@ -302,7 +377,7 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
     if (mkdir(MTA_ENV_RUN_DIR, 0755) < 0 && errno != EEXIST)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "mkdir %s: %s", MTA_ENV_RUN_DIR,
                               strerror(errno));
-    if (env->keep) {
+    if (env->keep || env->host_visible) {
         char top[sizeof(env->kept) - 8];
 
         /*
@@ -312,10 +387,28 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
          * through the mount, never through TOP; other users of the
          * machine cannot pass TOP.
          */
-        snprintf(top, sizeof(top), "/tmp/relaylab-keep.XXXXXX");
+        if (!env->keep)
+            sweep_visible();
+        snprintf(top, sizeof(top), env->keep ? "/tmp/relaylab-keep.XXXXXX" : VISIBLE_TEMPLATE);
         if (mkdtemp(top) == NULL)
             return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", top,
                                   strerror(errno));
+        if (!env->keep) {
+            /* Whose it is: the next run removes it if we are killed before we do. */
+            char path[sizeof(top) + 8], token[64];
+            FILE *fp;
+
+            snprintf(env->top, sizeof(env->top), "%s", top);
+            snprintf(path, sizeof(path), "%s/owner", top);
+            if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0 ||
+                (fp = fopen(path, "wx")) == NULL)
+                return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "%s: %s", path,
+                                      strerror(errno));
+            fprintf(fp, "%s\n", token);
+            if (fclose(fp) != 0)
+                return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "%s: %s", path,
+                                      strerror(errno));
+        }
         snprintf(env->kept, sizeof(env->kept), "%s/run", top);
         if (mkdir(env->kept, 0755) < 0 || chmod(env->kept, 0755) < 0 ||
             mount(env->kept, MTA_ENV_RUN_DIR, NULL, MS_BIND, NULL) < 0)
@@ -352,6 +445,7 @@ struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_er
         return NULL;
     }
     env->keep = params->keep;
+    env->host_visible = params->host_visible;
     env->share_net = params->share_net;
     pthread_mutex_init(&env->lock, NULL);
     {
@@ -432,6 +526,8 @@ void mta_env_close(struct mta_env *env)
         /* We are PID 1: when we exit, the kernel ends the rest. */
         if (!env->keep)
             rmtree(env->dir);
+        if (env->top[0] && umount2(MTA_ENV_RUN_DIR, MNT_DETACH) == 0)
+            rmtree(env->top);
     } else if (!env->keep) {
         rmtree(env->dir);
     }
@@ -478,6 +574,11 @@ const char *mta_env_dir(const struct mta_env *env)
 }
 
 const char *mta_env_kept_dir(const struct mta_env *env)
+{
+    return env->keep && env->kept[0] ? env->kept : NULL;
+}
+
+const char *mta_env_host_dir(const struct mta_env *env)
 {
     return env->kept[0] ? env->kept : NULL;
 }

@@ -20,7 +20,10 @@
  *	tmpfs at MTA_ENV_RUN_DIR, which vanishes with the namespace. With
  *	params->keep the run directory is /tmp/relaylab-keep.XXXXXX/run,
  *	bind-mounted there, and left behind; relaylab-keep.XXXXXX is 0700,
- *	so the kept mail, configs and passwords are root's alone.
+ *	so the kept mail, configs and passwords are root's alone. With
+ *	params->host_visible (containers: their engine mounts it) it is
+ *	/tmp/relaylab-ctr.XXXXXX/run, with an owner file, removed at the
+ *	end; one a killed run left is removed by the next such run.
  *
  *	Without isolation the run directory is a mkdtemp() under /tmp,
  *	removed by mta_env_close().
@@ -66,6 +69,7 @@ extern "C" {
 struct mta_env_params {
     int isolate;              /* namespaces when root; default 1 */
     int keep;                 /* leave the run directory behind */
+    int host_visible;         /* the run directory where the host sees it (containers) */
     int share_net;            /* keep the caller's network namespace */
     const char *template_dir; /* NULL: template_dir("mta"), see template.h */
     const char *exim_bin;     /* NULL: RELAYLAB_EXIM or the default prefix */
@@ -105,7 +109,12 @@ void mta_env_close(struct mta_env *env);
 
 const char *mta_env_dir(const struct mta_env *env);
 const char *mta_env_kept_dir(const struct mta_env *env); /* real path when kept, else NULL */
+/* mta_env_host_dir - the run directory as the host sees it (kept or host_visible), or NULL */
+const char *mta_env_host_dir(const struct mta_env *env);
 const char *mta_env_template_dir(const struct mta_env *env);
+
+/* mta_env_owner_token - "PID-STARTTIME" of process pid (host's view); -1 if gone */
+int mta_env_owner_token(long pid, char *buf, size_t size);
 const char *mta_env_exim_bin(const struct mta_env *env);
 int mta_env_isolated(const struct mta_env *env);
 

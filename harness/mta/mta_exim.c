@@ -227,7 +227,7 @@ static int adopt_user_config(struct mta_instance *inst, const struct mta_vars *v
 {
     char listen[320], spool[400], logs[400], pid[400], cert[400], key[400], ports[40];
     const char *forced[][2] = {
-        {"exim_path", mta_env_exim_bin(inst->env)},
+        {"exim_path", mta_instance_exim_bin(inst)},
         {"spool_directory", spool},
         {"log_file_path", logs},
         {"pid_file_path", pid},
@@ -320,8 +320,7 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     char *conf = NULL;
     unsigned no_listeners = spec->no_listeners;
     char *argv[6];
-    struct mta_contain jail;
-    const struct mta_env_ids *ids = mta_env_ids(inst->env);
+    const struct mta_env_ids *ids = mta_instance_ids(inst);
     char interfaces[320];
     char down[sizeof(inst->dir) + 16];
     gid_t exim_gid = (gid_t)ids->exim_gid;
@@ -330,10 +329,10 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
 
     if (geteuid() != 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, 0, "Exim's daemon must start as root");
-    if (access(mta_env_exim_bin(inst->env), X_OK) < 0)
+    if (inst->target == NULL && access(mta_instance_exim_bin(inst), X_OK) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno,
                               "no Exim at %s: run scripts/setup (or set RELAYLAB_EXIM)",
-                              mta_env_exim_bin(inst->env));
+                              mta_instance_exim_bin(inst));
     if (uses_dovecot(spec) && (dovecot = mta_driver_dovecot(inst, err)) == NULL)
         return -1;
     /* The guide's cause 5: the authenticators' socket, where nothing listens. */
@@ -342,10 +341,10 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
         dovecot = down;
     }
     snprintf(path, sizeof(path), "%s/spool", inst->dir);
-    if (exim_dir(mta_env_ids(inst->env), path, err) < 0)
+    if (exim_dir(mta_instance_ids(inst), path, err) < 0)
         return -1;
     snprintf(path, sizeof(path), "%s/log", inst->dir);
-    if (exim_dir(mta_env_ids(inst->env), path, err) < 0)
+    if (exim_dir(mta_instance_ids(inst), path, err) < 0)
         return -1;
     /* Exim reads the TLS key as Debian-exim: root:Debian-exim 0640. */
     snprintf(path, sizeof(path), "%s/tls/key.pem", inst->dir);
@@ -360,7 +359,7 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     mta_driver_vars(inst, dovecot, &vars);
     local_interfaces(inst, no_listeners, interfaces, sizeof(interfaces));
     mta_vars_set(&vars, "LOCAL_INTERFACES", interfaces);
-    mta_vars_set(&vars, "EXIM_BIN", mta_env_exim_bin(inst->env));
+    mta_vars_set(&vars, "EXIM_BIN", mta_instance_exim_bin(inst));
     mta_vars_set(&vars, "SASL_USER", user->name);
     mta_vars_set(&vars, "SASL_PASS", user->pass);
 
@@ -415,12 +414,12 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
         }
     }
     snprintf(path, sizeof(path), "%s/exim.out", inst->dir);
-    argv[0] = (char *)mta_env_exim_bin(inst->env);
+    argv[0] = (char *)mta_instance_exim_bin(inst);
     argv[1] = "-C";
     argv[2] = inst->config_path;
     argv[3] = "-bdf";
     argv[4] = NULL;
-    rc = mta_proc_spawn(&inst->proc, argv, path, mta_driver_contain(inst, &jail), err);
+    rc = mta_driver_spawn(inst, argv, path, err);
 out:
     free(conf);
     return rc;

@@ -36,6 +36,7 @@
 
 #include "mta_driver.h"
 #include "mta_postfixconf.h"
+#include "mta_target.h"
 #include "mta_render.h"
 #include "number.h"
 
@@ -703,7 +704,6 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     const char *dovecot = NULL;
     char path[512];
     char *argv[6];
-    struct mta_contain jail;
     size_t i;
     int rc = -1;
 
@@ -717,7 +717,7 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
      */
     if (spec->sasl_down)
         dovecot = "private/auth";
-    if (make_queue(mta_env_ids(inst->env), inst->dir, err) < 0)
+    if (make_queue(mta_instance_ids(inst), inst->dir, err) < 0)
         return -1;
     if (spec->user_main_cf && copy_tables(inst, spec->user_main_cf, err) < 0)
         return -1;
@@ -731,6 +731,16 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
                                err) < 0) {
         goto out;
     }
+    /*
+     * Postfix before 3.6 knows compatibility levels 0 to 2 only, and 3.6
+     * is fatal there (bullseye's 3.5): 2 is the same relay policy
+     * (relay_domains empty by default from 2 on; 3.6 changed TLS digests
+     * and the like).
+     */
+    if (!spec->user_main_cf && inst->target &&
+        !mta_target_version_at_least(inst->target->version, 3, 6) &&
+        mta_render_param(&main_cf, "compatibility_level", "2", err) < 0)
+        goto out;
     /* No SASL: smtpd still wants a non-empty smtpd_sasl_path. */
     if (spec->no_sasl && (mta_render_param(&main_cf, "smtpd_sasl_auth_enable", "no", err) < 0 ||
                           mta_render_param(&main_cf, "smtpd_sasl_path", "private/auth", err) < 0))
@@ -788,7 +798,7 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
     argv[2] = inst->dir;
     argv[3] = "-s";
     argv[4] = NULL;
-    rc = mta_proc_spawn(&inst->proc, argv, path, mta_driver_contain(inst, &jail), err);
+    rc = mta_driver_spawn(inst, argv, path, err);
 out:
     free(main_cf);
     free(master_in);

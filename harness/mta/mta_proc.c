@@ -8,6 +8,7 @@
  *--*/
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -179,6 +180,15 @@ static void lift_errpipe(int errpipe[2])
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
                    const struct mta_contain *contain, struct smtp_error *err)
 {
+    return mta_proc_spawn_env(p, argv, NULL, log_path, contain, err);
+}
+
+/* mta_proc_spawn_env - the same with envp (NULL: the clean one) */
+
+int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[],
+                       const char *log_path, const struct mta_contain *contain,
+                       struct smtp_error *err)
+{
     struct failure failure = {0, NULL};
     int errpipe[2];
     pid_t parent = getpid();
@@ -217,7 +227,7 @@ int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
         keep_only_errpipe(errpipe);
         if (contain != NULL)
             contained(contain, argv, errpipe);
-        execve(argv[0], argv, (char *const *)clean_env);
+        execve(argv[0], argv, envp ? envp : (char *const *)clean_env);
         child_fail(errpipe[1], errno, "execve");
     }
     close(errpipe[1]);
@@ -296,6 +306,74 @@ void mta_proc_stop(struct mta_proc *p, long grace_ms)
     if (getpid() == 1)
         while (waitpid(-1, NULL, WNOHANG) > 0)
             ;
+}
+
+/* mta_proc_capture - run argv to its end; its output in out */
+
+int mta_proc_capture(char *const argv[], char *const envp[], char *out, size_t size,
+                     long timeout_ms, struct smtp_error *err)
+{
+    int fds[2];
+    size_t used = 0;
+    long deadline = smtp_transport_now() + timeout_ms;
+    int status = 0, timed_out = 0;
+    pid_t pid;
+
+    if (size == 0 || pipe2(fds, O_CLOEXEC) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "pipe: %s", strerror(errno));
+    out[0] = 0;
+    if ((pid = fork()) < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "fork: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        int fd = open("/dev/null", O_RDONLY);
+
+        setsid();
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        if (fd < 0 || dup2(fd, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
+            _exit(127);
+        (void)close_range(3, ~0U, 0);
+        execve(argv[0], argv, envp ? envp : (char *const *)clean_env);
+        _exit(127);
+    }
+    close(fds[1]);
+    for (;;) {
+        struct pollfd pfd = {fds[0], POLLIN, 0};
+        long left = deadline - smtp_transport_now();
+        char drop[512];
+        ssize_t n;
+
+        if (left <= 0) {
+            timed_out = 1;
+            break;
+        }
+        if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
+            continue;
+        if (used + 1 < size)
+            n = read(fds[0], out + used, size - used - 1);
+        else
+            n = read(fds[0], drop, sizeof(drop)); /* past size: read, not kept */
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (used + 1 < size)
+            used += (size_t)n;
+    }
+    out[used] = 0;
+    close(fds[0]);
+    if (timed_out)
+        kill(-pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (timed_out)
+        return smtp_error_set(err, SMTP_ERR_TIMEOUT, ETIMEDOUT, "%s did not end in %ld s", argv[0],
+                              timeout_ms / 1000);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 127 && used == 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT, "cannot run %s", argv[0]);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* mta_proc_log_tail - lines matching pattern, else the last ones */

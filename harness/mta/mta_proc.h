@@ -40,6 +40,20 @@ struct mta_proc {
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
                    const struct mta_contain *contain, struct smtp_error *err);
 
+/* mta_proc_spawn_env - the same with envp for the MTA (NULL: a clean one, PATH only) */
+int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[],
+                       const char *log_path, const struct mta_contain *contain,
+                       struct smtp_error *err);
+
+/*
+ * mta_proc_capture - run argv (not contained: trusted programs only, such
+ * as a container engine) with envp (NULL: PATH only) to its end, at most
+ * timeout_ms; stdout and stderr in out (cut at size). Its exit status, or
+ * -1 with err (it could not run, or it was killed at the deadline).
+ */
+int mta_proc_capture(char *const argv[], char *const envp[], char *out, size_t size,
+                     long timeout_ms, struct smtp_error *err);
+
 /* mta_proc_alive - 1 while running; reaps it otherwise */
 int mta_proc_alive(struct mta_proc *p);
 

@@ -43,10 +43,10 @@ void report_cell_dir(const struct run_cell *cell, char *buf, size_t size)
 {
     if (cell->repeat > 0)
         snprintf(buf, size, "%s.%s.%s.r%d", cell->scenario->id, report_cell_variant(cell),
-                 mta_kind_name(cell->mta), cell->repeat + 1);
+                 run_cell_mta(cell), cell->repeat + 1);
     else
         snprintf(buf, size, "%s.%s.%s", cell->scenario->id, report_cell_variant(cell),
-                 mta_kind_name(cell->mta));
+                 run_cell_mta(cell));
 }
 
 /* report_cell_scenario_text - a scenario's text no cell copies, sanitized */
@@ -119,11 +119,35 @@ size_t report_cell_row_end(const struct run_cell *cells, size_t n, size_t i)
     return end;
 }
 
-const struct run_cell *report_cell_row_get(const struct run_cell *cells, size_t i, size_t end,
+void report_columns(const struct run_cell *cells, size_t n, struct report_columns *cols)
+{
+    size_t i, k;
+
+    cols->n = 0;
+    for (i = 0; i < n; i++) {
+        const char *name = run_cell_mta(&cells[i]);
+
+        for (k = 0; k < cols->n && strcmp(cols->name[k], name) != 0; k++)
+            ;
+        if (k == cols->n && cols->n < REPORT_COLUMNS_MAX) {
+            cols->name[cols->n] = name;
+            cols->title[cols->n++] = run_cell_mta_title(&cells[i]);
+        }
+    }
+    /* The host's MTAs only: a column for each, as before (an MTA a filter left out shows "-"). */
+    for (i = 0; i < n && cells[i].target == NULL; i++)
+        ;
+    if (i == n)
+        for (cols->n = 0; cols->n < MTA_KINDS; cols->n++)
+            cols->name[cols->n] = cols->title[cols->n] = mta_kind_name((enum mta_kind)cols->n);
+}
+
+const struct run_cell *report_cell_row_get(const struct report_columns *cols,
+                                           const struct run_cell *cells, size_t i, size_t end,
                                            int k)
 {
     for (; i < end; i++)
-        if ((int)cells[i].mta == k)
+        if (strcmp(run_cell_mta(&cells[i]), cols->name[k]) == 0)
             return &cells[i];
     return NULL;
 }

@@ -67,8 +67,24 @@ char *report_cell_text(const struct run_cell *c, enum run_text which, struct smt
  */
 size_t report_cell_row_end(const struct run_cell *cells, size_t n, size_t i);
 
-/* report_cell_row_get - the row's cell for MTA k, or NULL */
-const struct run_cell *report_cell_row_get(const struct run_cell *cells, size_t i, size_t end,
+/*
+ * The matrix's columns: one per MTA target the cells ran on
+ * (run_cell_mta(): "postfix", "postfix@trixie"), in the order the cells
+ * first name them; every MTA when no cell names a target.
+ */
+#define REPORT_COLUMNS_MAX 16
+struct report_columns {
+    const char *name[REPORT_COLUMNS_MAX];  /* "postfix@trixie" */
+    const char *title[REPORT_COLUMNS_MAX]; /* "postfix 3.10.13 (trixie)" */
+    size_t n;
+};
+
+/* report_columns - the columns of cells */
+void report_columns(const struct run_cell *cells, size_t n, struct report_columns *cols);
+
+/* report_cell_row_get - the row's cell for column k of cols, or NULL */
+const struct run_cell *report_cell_row_get(const struct report_columns *cols,
+                                           const struct run_cell *cells, size_t i, size_t end,
                                            int k);
 
 #ifdef __cplusplus

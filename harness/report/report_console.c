@@ -43,28 +43,33 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
     const char *green = colour ? "\033[32m" : "", *red = colour ? "\033[1;31m" : "",
                *yellow = colour ? "\033[33m" : "", *off = colour ? "\033[0m" : "";
     size_t i, end, pass = 0, na = 0;
+    struct report_columns cols;
+    int width[REPORT_COLUMNS_MAX];
 
+    report_columns(cells, n, &cols);
     fprintf(fp, "\n%-34s %-16s", "scenario", "variant");
-    for (int k = 0; k < MTA_KINDS; k++)
-        fprintf(fp, " %-12s", mta_kind_name((enum mta_kind)k));
+    for (size_t k = 0; k < cols.n; k++) {
+        width[k] = strlen(cols.name[k]) > 12 ? (int)strlen(cols.name[k]) : 12;
+        fprintf(fp, " %-*s", width[k], cols.name[k]);
+    }
     fprintf(fp, "\n");
     for (i = 0; i < n; i = end) {
         const struct run_cell *c = &cells[i];
 
         end = report_cell_row_end(cells, n, i);
         fprintf(fp, "%-34.34s %-16.16s", c->scenario->id, report_cell_variant(c));
-        for (int k = 0; k < MTA_KINDS; k++) {
-            const struct run_cell *m = report_cell_row_get(cells, i, end, k);
+        for (size_t k = 0; k < cols.n; k++) {
+            const struct run_cell *m = report_cell_row_get(&cols, cells, i, end, (int)k);
             const char *col;
 
             if (m == NULL) {
-                fprintf(fp, " %-12s", "-");
+                fprintf(fp, " %-*s", width[k], "-");
                 continue;
             }
             col = m->status == RUN_ERROR || m->status == RUN_NOT_APPLICABLE ? yellow
                   : m->status == RUN_PASS && !m->open_relay_found           ? green
                                                                             : red;
-            fprintf(fp, " %s%-12s%s", col, report_cell_label(m), off);
+            fprintf(fp, " %s%-*s%s", col, width[k], report_cell_label(m), off);
         }
         fprintf(fp, "\n");
     }

@@ -21,18 +21,19 @@
 
 /* html_columns - a heading per MTA */
 
-static void html_columns(FILE *fp)
+static void html_columns(FILE *fp, const struct report_columns *cols)
 {
-    for (int k = 0; k < MTA_KINDS; k++) {
+    for (size_t k = 0; k < cols->n; k++) {
         fprintf(fp, "<th>");
-        report_xml(fp, mta_kind_name((enum mta_kind)k));
+        report_xml(fp, cols->title[k]);
         fprintf(fp, "</th>");
     }
 }
 
 /* html_matrix - a row per scenario x variant x repeat, a cell per MTA */
 
-static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
+static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n,
+                        const struct report_columns *cols)
 {
     size_t i, end;
 
@@ -49,8 +50,8 @@ static void html_matrix(FILE *fp, const struct run_cell *cells, size_t n)
         if (c->repeat)
             fprintf(fp, " #%d", c->repeat + 1);
         fprintf(fp, "</td>");
-        for (int k = 0; k < MTA_KINDS; k++) {
-            const struct run_cell *m = report_cell_row_get(cells, i, end, k);
+        for (size_t k = 0; k < cols->n; k++) {
+            const struct run_cell *m = report_cell_row_get(cols, cells, i, end, (int)k);
             char d[300];
 
             if (m == NULL) {
@@ -176,7 +177,7 @@ static int html_cell(FILE *fp, const struct run_cell *c, const struct report_fix
         item(fp, report_cell_label(c), c->message);
     if (log[0]) {
         fputs("<dt>", fp);
-        report_xml(fp, mta_kind_name(c->mta));
+        report_xml(fp, run_cell_mta_title(c));
         fputs(" log while the step ran</dt><dd><pre class=\"log\">", fp);
         report_xml(fp, log);
         fputs("</pre></dd>\n", fp);
@@ -274,11 +275,15 @@ static int part(FILE *fp, const struct parts *pp, const char *name, size_t len,
         fprintf(fp, "%zu", pp->n);
     else if (IS("WALL_S"))
         fprintf(fp, "%.1f", pp->meta->wall_ms / 1000.0);
-    else if (IS("MTA_COLUMNS"))
-        html_columns(fp);
-    else if (IS("MATRIX"))
-        html_matrix(fp, pp->cells, pp->n);
-    else if (IS("FAILURES"))
+    else if (IS("MTA_COLUMNS") || IS("MATRIX")) {
+        struct report_columns cols;
+
+        report_columns(pp->cells, pp->n, &cols);
+        if (IS("MATRIX"))
+            html_matrix(fp, pp->cells, pp->n, &cols);
+        else
+            html_columns(fp, &cols);
+    } else if (IS("FAILURES"))
         html_failures(fp, pp->cells, pp->n);
     else if (IS("CAUSES"))
         report_fix_html(fp, pp->fix);

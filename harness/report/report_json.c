@@ -94,13 +94,13 @@ static json_t *cell_json(const struct run_cell *c, struct smtp_error *err)
     int bad = 0;
 
     report_cell_dir(c, dir, sizeof(dir));
-    o = json_pack_ex(&jerr, 0, "{s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:I, s:I, s:I}",
-                     "scenario", c->scenario->id, "title", c->title, "variant",
-                     report_cell_variant(c), "mta", mta_kind_name(c->mta), "cause",
-                     c->scenario->cause, "status", json_status(c), "open_relay_demonstrated",
-                     c->open_relay_found, "checks", (json_int_t)c->checks, "failed",
-                     (json_int_t)c->failed, "ms", (json_int_t)c->ms, "mta_start_ms",
-                     (json_int_t)c->mta_start_ms);
+    o = json_pack_ex(
+        &jerr, 0, "{s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:b, s:I, s:I, s:I, s:I}", "scenario",
+        c->scenario->id, "title", c->title, "variant", report_cell_variant(c), "mta",
+        mta_kind_name(c->mta), "mta_column", run_cell_mta(c), "mta_version", run_cell_mta_title(c),
+        "cause", c->scenario->cause, "status", json_status(c), "open_relay_demonstrated",
+        c->open_relay_found, "checks", (json_int_t)c->checks, "failed", (json_int_t)c->failed, "ms",
+        (json_int_t)c->ms, "mta_start_ms", (json_int_t)c->mta_start_ms);
     if (o == NULL) {
         json_fail(err, c, jerr.text);
         return NULL;

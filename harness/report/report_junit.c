@@ -7,6 +7,7 @@
  *	See report_junit.h.
  *--*/
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 
 #include "report_cell.h"
@@ -26,7 +27,7 @@ static int failure_context(FILE *fp, const struct run_cell *c, struct smtp_error
     if (log == NULL)
         return -1;
     if (log[0]) {
-        fprintf(fp, "\n%s log while \"", mta_kind_name(c->mta));
+        fprintf(fp, "\n%s log while \"", run_cell_mta_title(c));
         report_xml(fp, c->decide_step);
         fprintf(fp, "\" ran:\n");
         report_xml(fp, log);
@@ -46,6 +47,7 @@ int report_junit_write(const char *dir, const struct run_cell *cells, size_t n,
     char *tx;
     FILE *fp;
     size_t i, fails = 0, errors = 0;
+    struct report_columns cols;
     int k;
 
     for (i = 0; i < n; i++) {
@@ -59,13 +61,14 @@ int report_junit_write(const char *dir, const struct run_cell *cells, size_t n,
             "<testsuites name=\"relaylab\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
             "time=\"%.3f\">\n",
             n, fails, errors, meta->wall_ms / 1000.0);
-    for (k = 0; k < MTA_KINDS; k++) {
-        enum mta_kind kind = (enum mta_kind)k;
+    report_columns(cells, n, &cols);
+    for (k = 0; k < (int)cols.n; k++) {
+        const char *column = cols.name[k];
         size_t t = 0, f = 0, e = 0, sk = 0;
         long ms = 0;
 
         for (i = 0; i < n; i++) {
-            if (cells[i].mta != kind)
+            if (strcmp(run_cell_mta(&cells[i]), column) != 0)
                 continue;
             t++;
             ms += cells[i].ms;
@@ -78,20 +81,23 @@ int report_junit_write(const char *dir, const struct run_cell *cells, size_t n,
         fprintf(fp,
                 "  <testsuite name=\"relaylab.%s\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" "
                 "skipped=\"%zu\" time=\"%.3f\" timestamp=\"",
-                mta_kind_name(kind), t, f, e, sk, ms / 1000.0);
+                column, t, f, e, sk, ms / 1000.0);
         report_xml(fp, meta->started);
-        fprintf(fp, "\">\n");
+        /* Which MTA, which version, which release: "postfix 3.10.13 (trixie)". */
+        fprintf(fp, "\">\n    <properties><property name=\"mta\" value=\"");
+        report_xml(fp, cols.title[k]);
+        fprintf(fp, "\"/></properties>\n");
         for (i = 0; i < n; i++) {
             const struct run_cell *c = &cells[i];
             char name[200];
 
-            if (c->mta != kind)
+            if (strcmp(run_cell_mta(c), column) != 0)
                 continue;
             if (c->repeat)
                 snprintf(name, sizeof(name), "%s#%d", report_cell_variant(c), c->repeat + 1);
             else
                 snprintf(name, sizeof(name), "%s", report_cell_variant(c));
-            fprintf(fp, "    <testcase classname=\"relaylab.%s.", mta_kind_name(c->mta));
+            fprintf(fp, "    <testcase classname=\"relaylab.%s.", run_cell_mta(c));
             report_xml(fp, c->scenario->id);
             fprintf(fp, "\" name=\"");
             report_xml(fp, name);

@@ -109,6 +109,7 @@ static int build_spec(struct cell_run *cr, struct mta_spec *spec, char acl[][RUN
     const struct run_params *p = cr->r->params;
 
     mta_spec_init(spec, cr->cell->mta);
+    spec->target = cr->cell->target;
     if (cr->cell->mta == MTA_POSTFIX) {
         spec->user_main_cf = p->postfix_main_cf;
         spec->user_master_cf = p->postfix_master_cf;

@@ -75,7 +75,8 @@ struct run_cell {
     const struct scenario *scenario;
     size_t variant;
     enum mta_kind mta;
-    int repeat; /* 0-based repetition (--repeat) */
+    int repeat;                      /* 0-based repetition (--repeat) */
+    const struct mta_target *target; /* its column: NULL for the host's MTA of kind mta */
     /* results */
     enum run_status status;
     int open_relay_found;         /* an expected open relay was demonstrated */
@@ -142,6 +143,12 @@ void run_params_default(struct run_params *params);
 
 /* run_cell_name - "scenario/variant/mta" */
 void run_cell_name(const struct run_cell *cell, char *buf, size_t size);
+
+/* run_cell_mta - its column: the target's name ("postfix@trixie"), else the MTA's ("postfix") */
+const char *run_cell_mta(const struct run_cell *cell);
+
+/* run_cell_mta_title - the column's title, version and release: "postfix 3.10.13 (trixie)" */
+const char *run_cell_mta_title(const struct run_cell *cell);
 
 /* run_status_name - "pass", "FAIL", ... */
 const char *run_status_name(enum run_status status);

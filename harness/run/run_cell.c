@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mta_target.h"
 #include "run.h"
 #include "smtp_sanitize.h"
 
@@ -28,7 +29,21 @@ void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
     const struct scenario *s = cell->scenario;
 
     snprintf(buf, size, "%s/%s/%s", s->id,
-             s->nvariants ? s->variants[cell->variant].name : "default", mta_kind_name(cell->mta));
+             s->nvariants ? s->variants[cell->variant].name : "default", run_cell_mta(cell));
+}
+
+/* run_cell_mta - its column's name: "postfix", "postfix@trixie" */
+
+const char *run_cell_mta(const struct run_cell *cell)
+{
+    return cell->target ? cell->target->name : mta_kind_name(cell->mta);
+}
+
+/* run_cell_mta_title - its column's title: "postfix 3.10.13 (trixie)" */
+
+const char *run_cell_mta_title(const struct run_cell *cell)
+{
+    return cell->target && cell->target->title[0] ? cell->target->title : run_cell_mta(cell);
 }
 
 /* run_status_name - "pass", "FAIL", ... */

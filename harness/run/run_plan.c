@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "number.h"
+#include "mta_target.h"
 #include "run_plan.h"
 #include "smtp_sanitize.h"
 
@@ -218,7 +219,7 @@ static long lay_out(const struct run_plan *plan, const struct run_plan_params *p
 {
     static const struct run_cell blank;
     struct run_cell c = blank; /* one, its fields set cell by cell: 3.5 KB cleared once */
-    size_t matrix = 0, kept = 0, i;
+    size_t matrix = 0, kept = 0, i, t;
 
     *matched = 0;
     for (c.repeat = 0; c.repeat < p->repeat; c.repeat++)
@@ -228,7 +229,10 @@ static long lay_out(const struct run_plan *plan, const struct run_plan_params *p
             if (p->policy_only && !scenario_has_tag(s, "policy"))
                 continue;
             for (c.variant = 0; c.variant < (s->nvariants ? s->nvariants : 1); c.variant++)
-                for (c.mta = 0; c.mta < MTA_KINDS; c.mta++) {
+                for (t = 0; t < (p->ntargets ? p->ntargets : MTA_KINDS); t++) {
+                    /* A column per target (postfix@trixie ...), else one per MTA, the host's. */
+                    c.target = p->ntargets ? &p->targets[t] : NULL;
+                    c.mta = p->ntargets ? p->targets[t].kind : (enum mta_kind)t;
                     if (!mta_wanted(&c, p))
                         continue;
                     /* Counted before the filter: the limit is the matrix's, not the filter's. */
@@ -240,7 +244,8 @@ static long lay_out(const struct run_plan *plan, const struct run_plan_params *p
                     /* The shard: every shard_n-th cell of those matched, from the shard_k-th. */
                     if (p->shard_n <= 0 || (int)(*matched % (size_t)p->shard_n) == p->shard_k - 1) {
                         if (out)
-                            out[kept] = (struct run_plan_cell){s, c.variant, c.mta, c.repeat};
+                            out[kept] =
+                                (struct run_plan_cell){s, c.variant, c.mta, c.repeat, c.target};
                         kept++;
                     }
                     (*matched)++;
@@ -288,6 +293,7 @@ long run_plan_cells(struct run_plan *plan, const struct run_plan_params *p, stru
         plan->cells[i].variant = l->variant;
         plan->cells[i].mta = l->mta;
         plan->cells[i].repeat = l->repeat;
+        plan->cells[i].target = l->target;
     }
     return n;
 }
@@ -304,8 +310,8 @@ static size_t spec_key(const struct mta_spec *spec, char *key, size_t size)
         if (used < size)                                                                           \
             used += (size_t)snprintf(key + used, size - used, __VA_ARGS__);                        \
     } while (0)
-    KEY_ADD("%d|%d|%d|%d|%u|%s|%s|%s|", (int)spec->kind, spec->no_sasl, spec->sasl_down,
-            spec->exim_plaintext_auth, spec->no_listeners,
+    KEY_ADD("%s|%d|%d|%d|%d|%u|%s|%s|%s|", spec->target ? spec->target->name : "", (int)spec->kind,
+            spec->no_sasl, spec->sasl_down, spec->exim_plaintext_auth, spec->no_listeners,
             spec->user_exim_conf ? spec->user_exim_conf : "",
             spec->user_main_cf ? spec->user_main_cf : "",
             spec->user_master_cf ? spec->user_master_cf : "");
@@ -321,13 +327,15 @@ static size_t spec_key(const struct mta_spec *spec, char *key, size_t size)
 /* cell_key - a cell's key (run_plan_key()); 1 when it does not fit in size, 0, or -1 with err */
 
 static int cell_key(const struct scenario *s, enum mta_kind mta, size_t variant,
-                    const struct run_params *rp, char *key, size_t size, struct smtp_error *err)
+                    const struct mta_target *target, const struct run_params *rp, char *key,
+                    size_t size, struct smtp_error *err)
 {
     struct mta_spec spec;
     char acl[RUN_ACL_MAX];
 
     /* The spec run_batch() renders: the user's files, then the scenario's overrides. */
     mta_spec_init(&spec, mta);
+    spec.target = target;
     if (mta == MTA_POSTFIX) {
         spec.user_main_cf = rp->postfix_main_cf;
         spec.user_master_cf = rp->postfix_master_cf;
@@ -351,7 +359,7 @@ static int cell_key(const struct scenario *s, enum mta_kind mta, size_t variant,
 int run_plan_key(const struct run_cell *cell, const struct run_params *rp, char *key, size_t size,
                  struct smtp_error *err)
 {
-    int rc = cell_key(cell->scenario, cell->mta, cell->variant, rp, key, size, err);
+    int rc = cell_key(cell->scenario, cell->mta, cell->variant, cell->target, rp, key, size, err);
 
     /* Too long to compare: never shared (the cell's address is unique to it). */
     if (rc == 1)
@@ -405,7 +413,8 @@ static int key_instance(struct key_slot *slots, size_t mask, const char *key, si
  */
 static long number_instances(size_t n,
                              void (*get)(const void *ctx, size_t i, const struct scenario **s,
-                                         enum mta_kind *mta, size_t *variant),
+                                         enum mta_kind *mta, size_t *variant,
+                                         const struct mta_target **target),
                              const void *ctx, const struct run_params *rp, size_t *instance,
                              void (*say)(void *sctx, size_t i, const struct smtp_error *cell_err),
                              void *sctx, struct smtp_error *err)
@@ -423,13 +432,15 @@ static long number_instances(size_t n,
     for (i = 0; i < n && rc == 0; i++) {
         struct smtp_error cell_err;
         const struct scenario *s;
+        const struct mta_target *target;
         enum mta_kind mta;
         size_t variant;
         int shared;
 
-        get(ctx, i, &s, &mta, &variant);
-        shared =
-            rp->fresh_instances ? 1 : cell_key(s, mta, variant, rp, key, sizeof(key), &cell_err);
+        get(ctx, i, &s, &mta, &variant, &target);
+        shared = rp->fresh_instances
+                     ? 1
+                     : cell_key(s, mta, variant, target, rp, key, sizeof(key), &cell_err);
         /* Fresh, too long to compare, or in error: an instance of its own. */
         if (shared == 0)
             rc = key_instance(slots, nslots - 1, key, &next, &instance[i]);
@@ -447,23 +458,25 @@ static long number_instances(size_t n,
 }
 
 static void layout_get(const void *ctx, size_t i, const struct scenario **s, enum mta_kind *mta,
-                       size_t *variant)
+                       size_t *variant, const struct mta_target **target)
 {
     const struct run_plan_cell *c = &((const struct run_plan *)ctx)->layout[i];
 
     *s = c->scenario;
     *mta = c->mta;
     *variant = c->variant;
+    *target = c->target;
 }
 
 static void cells_get(const void *ctx, size_t i, const struct scenario **s, enum mta_kind *mta,
-                      size_t *variant)
+                      size_t *variant, const struct mta_target **target)
 {
     const struct run_cell *c = &((const struct run_cell *)ctx)[i];
 
     *s = c->scenario;
     *mta = c->mta;
     *variant = c->variant;
+    *target = c->target;
 }
 
 long run_plan_instances(const struct run_plan *plan, const struct run_params *rp, size_t *instance,

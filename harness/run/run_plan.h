@@ -83,6 +83,9 @@ struct run_plan_params {
     int repeat;         /* every cell this many times (at least 1) */
     int policy_only;    /* only scenarios tagged "policy" (a user's own config) */
     int mta_only;       /* an enum mta_kind, or -1 for both */
+    /* The matrix's MTA columns (--mta postfix@trixie ...); none: postfix and exim, the host's. */
+    const struct mta_target *targets;
+    size_t ntargets;
     const char *filter; /* a substring of the cell's name, or NULL */
     int shard_k;        /* 1..shard_n; shard_n 0: no sharding */
     int shard_n;
@@ -96,6 +99,7 @@ struct run_plan_cell {
     size_t variant;
     enum mta_kind mta;
     int repeat;
+    const struct mta_target *target; /* NULL: the host's MTA of kind mta */
 };
 
 struct run_plan {

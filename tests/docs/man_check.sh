@@ -204,7 +204,8 @@ else
         same "$cmd completion" "'relaylab $cmd --help'" "$tmp/want.$cmd" \
             "the completion of 'relaylab $cmd --'" "$tmp/comp.$cmd"
     done <"$tmp/help.cmds"
-    expect_complete "postfix exim" "$bin" run --mta ""
+    expect_complete "postfix exim postfix@bullseye postfix@bookworm postfix@trixie exim@bullseye exim@bookworm exim@trixie" "$bin" run --mta ""
+    expect_complete "namespace container" "$bin" run --runtime ""
     expect_complete "postfix" "$bin" sandbox --mta p
     expect_complete "postfix exim" "$bin" fuzz --mta "=" ""        # --mta=<TAB>
     expect_complete "exim" "$bin" fuzz --mta "=" "e"              # --mta=e<TAB>
