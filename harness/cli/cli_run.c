@@ -198,7 +198,7 @@ static int open_targets(struct cli_run_opts *o, struct mta_env *env)
             return -1;
         }
         if (i == 0 && o->runtime == MTA_RUNTIME_CONTAINER)
-            mta_target_sweep(o->targets[0].engine);
+            mta_target_sweep(o->targets[0].engine, 0);
     }
     return 0;
 }
@@ -237,10 +237,15 @@ static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncel
     evidence_open(o);
     if (run_matrix(env, cells, ncells, &o->rp, &err) < 0) {
         cli_error("run", err.msg);
+        if (o->runtime == MTA_RUNTIME_CONTAINER)
+            mta_target_sweep(o->targets[0].engine, 1);
         mta_env_close(env);
         evidence_close(o);
         return CLI_EXIT_ENV;
     }
+    /* Before the namespace goes: a container whose removal was under way. */
+    if (o->runtime == MTA_RUNTIME_CONTAINER)
+        mta_target_sweep(o->targets[0].engine, 1);
     snprintf(kept, sizeof(kept), "%s", mta_env_kept_dir(env) ? mta_env_kept_dir(env) : "");
     meta.run_id = run_id;
     meta.started = started;

@@ -9,6 +9,8 @@
  *	Dovecot.
  *--*/
 #include <errno.h>
+#include <signal.h>
+#include <time.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -179,8 +181,15 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
              base ? base + 1 : "mta");
     snprintf(name, sizeof(name), "--name=%s", inst->container);
     snprintf(label, sizeof(label), "--label=%s=%s", MTA_TARGET_LABEL, token);
-    /* relaylab's network namespace, as the host names it: the clients' addresses unchanged. */
-    snprintf(net, sizeof(net), "--network=ns:/proc/%ld/ns/net", mta_env_host_pid());
+    /*
+     * relaylab's network namespace, the clients' addresses unchanged:
+     * podman runs in it (host networking there); docker's service runs
+     * in the host's, and takes the namespace by the path the host sees.
+     */
+    if (mta_target_engine_is_service(t))
+        snprintf(net, sizeof(net), "--network=ns:/proc/%ld/ns/net", mta_env_host_pid());
+    else
+        snprintf(net, sizeof(net), "--network=host");
     if (volume(host_dir, jail.run_root, jail.run_root, 1, vols[nv++], sizeof(vols[0])) < 0 ||
         volume(host_dir, jail.run_root, inst->dir, 0, vols[nv++], sizeof(vols[0])) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "run directory paths");
@@ -206,12 +215,23 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
     for (i = 0; i < (size_t)nv; i++)
         args[n++] = vols[i];
     args[n++] = (char *)t->image;
+    /*
+     * A PID 1 that ends the MTA on SIGTERM (which the engine's client
+     * passes on): the kernel gives PID 1 no signal it has no handler
+     * for, and Postfix's master and Exim's daemon, which end by the
+     * default action, would ignore it there.
+     */
+    args[n++] = "/bin/sh";
+    args[n++] = "-c";
+    args[n++] = "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; wait $p";
+    args[n++] = "relaylab-init";
     for (i = 0; argv[i] && n < SPAWN_ARGS_MAX - 1; i++)
         args[n++] = argv[i];
     args[n] = NULL;
     if (argv[i] != NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, E2BIG, "too many arguments");
-    return mta_proc_spawn_env(&inst->proc, args, mta_target_engine_env(), log_path, NULL, err);
+    return mta_proc_spawn_env(&inst->proc, args, mta_target_engine_env(), MTA_PROC_OWN_PROC,
+                              log_path, NULL, err);
 }
 
 /* mta_driver_spawn - see mta_driver.h */
@@ -241,10 +261,27 @@ void mta_driver_unspawn(struct mta_instance *inst)
                     NULL};
     char out[1024];
     struct smtp_error err;
+    long deadline = mta_env_now_ms() + 5000;
 
     if (!inst->container[0])
         return;
-    smtp_error_clear(&err);
-    (void)mta_proc_capture(argv, mta_target_engine_env(), out, sizeof(out), 60000, &err);
+    /*
+     * The engine's client passes SIGTERM on to the container (its signal
+     * proxy): the MTA ends, the engine removes the container (--rm) in
+     * the mount namespace that mounted it, and the client ends. Only a
+     * container that does not go in time is removed by force.
+     */
+    if (mta_proc_alive(&inst->proc))
+        kill(inst->proc.pid, SIGTERM);
+    while (mta_proc_alive(&inst->proc) && mta_env_now_ms() < deadline) {
+        struct timespec ts = {0, 5000000};
+
+        nanosleep(&ts, NULL);
+    }
+    if (mta_proc_alive(&inst->proc)) {
+        smtp_error_clear(&err);
+        (void)mta_proc_capture(argv, mta_target_engine_env(), MTA_PROC_OWN_PROC, out, sizeof(out),
+                               60000, &err);
+    }
     inst->container[0] = 0;
 }

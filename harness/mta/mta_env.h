@@ -60,7 +60,7 @@ extern "C" {
  * as it is first needed.
  */
 #define MTA_ENV_NETS "10.0.0.1", "192.0.2.1", "198.51.100.1", "203.0.113.1"
-#define MTA_ENV_HOST_NET "192.0.2."   /* the MTA hosts: 192.0.2.N */
+#define MTA_ENV_HOST_NET "192.0.2."    /* the MTA hosts: 192.0.2.N */
 #define MTA_ENV_HOST_NET6 "2001:db8::" /* and 2001:db8::N */
 #define MTA_ENV_OUTSIDE_NET "203.0.113."
 #define MTA_ENV_OUTSIDE6 "2001:db8:ffff::7" /* on lo from the start, for people in the sandbox */

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/resource.h>
@@ -180,12 +181,25 @@ static void lift_errpipe(int errpipe[2])
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
                    const struct mta_contain *contain, struct smtp_error *err)
 {
-    return mta_proc_spawn_env(p, argv, NULL, log_path, contain, err);
+    return mta_proc_spawn_env(p, argv, NULL, 0, log_path, contain, err);
+}
+
+/*
+ * own_proc - a /proc of our PID namespace in a mount namespace of our
+ * own: a container engine's runc, run in relaylab's PID namespace, reads
+ * /proc/PID of its children by the PIDs it sees (the harness itself keeps
+ * the host's /proc). 0, or -1 with errno.
+ */
+static int own_proc(void)
+{
+    if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return -1;
+    return mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 }
 
 /* mta_proc_spawn_env - the same with envp (NULL: the clean one) */
 
-int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[],
+int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[], int flags,
                        const char *log_path, const struct mta_contain *contain,
                        struct smtp_error *err)
 {
@@ -225,6 +239,8 @@ int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[
         if (fd > 2)
             close(fd);
         keep_only_errpipe(errpipe);
+        if ((flags & MTA_PROC_OWN_PROC) && own_proc() < 0)
+            child_fail(errpipe[1], errno, "a /proc of our own");
         if (contain != NULL)
             contained(contain, argv, errpipe);
         execve(argv[0], argv, envp ? envp : (char *const *)clean_env);
@@ -310,7 +326,7 @@ void mta_proc_stop(struct mta_proc *p, long grace_ms)
 
 /* mta_proc_capture - run argv to its end; its output in out */
 
-int mta_proc_capture(char *const argv[], char *const envp[], char *out, size_t size,
+int mta_proc_capture(char *const argv[], char *const envp[], int flags, char *out, size_t size,
                      long timeout_ms, struct smtp_error *err)
 {
     int fds[2];
@@ -332,7 +348,8 @@ int mta_proc_capture(char *const argv[], char *const envp[], char *out, size_t s
 
         setsid();
         prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (fd < 0 || dup2(fd, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0)
+        if (fd < 0 || dup2(fd, 0) < 0 || dup2(fds[1], 1) < 0 || dup2(fds[1], 2) < 0 ||
+            ((flags & MTA_PROC_OWN_PROC) && own_proc() < 0))
             _exit(127);
         (void)close_range(3, ~0U, 0);
         execve(argv[0], argv, envp ? envp : (char *const *)clean_env);

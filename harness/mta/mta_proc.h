@@ -40,8 +40,11 @@ struct mta_proc {
 int mta_proc_spawn(struct mta_proc *p, char *const argv[], const char *log_path,
                    const struct mta_contain *contain, struct smtp_error *err);
 
-/* mta_proc_spawn_env - the same with envp for the MTA (NULL: a clean one, PATH only) */
-int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[],
+/* flags: a container engine's command gets a /proc of relaylab's PID namespace */
+#define MTA_PROC_OWN_PROC 0x1
+
+/* mta_proc_spawn_env - the same with envp (NULL: a clean one, PATH only) and flags */
+int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[], int flags,
                        const char *log_path, const struct mta_contain *contain,
                        struct smtp_error *err);
 
@@ -51,7 +54,7 @@ int mta_proc_spawn_env(struct mta_proc *p, char *const argv[], char *const envp[
  * timeout_ms; stdout and stderr in out (cut at size). Its exit status, or
  * -1 with err (it could not run, or it was killed at the deadline).
  */
-int mta_proc_capture(char *const argv[], char *const envp[], char *out, size_t size,
+int mta_proc_capture(char *const argv[], char *const envp[], int flags, char *out, size_t size,
                      long timeout_ms, struct smtp_error *err);
 
 /* mta_proc_alive - 1 while running; reaps it otherwise */

@@ -198,7 +198,7 @@ static void host_version(struct mta_target *t, const char *exim_bin)
     if (t->kind == MTA_POSTFIX) {
         char *argv[] = {"/usr/sbin/postconf", "-d", "-h", "mail_version", NULL};
 
-        if (mta_proc_capture(argv, NULL, out, sizeof(out), 10000, &err) == 0) {
+        if (mta_proc_capture(argv, NULL, 0, out, sizeof(out), 10000, &err) == 0) {
             size_t n = strspn(out, "0123456789.");
 
             if (n > 0 && n < sizeof(t->version))
@@ -208,7 +208,7 @@ static void host_version(struct mta_target *t, const char *exim_bin)
         /* "Exim version 4.96 #2 built ..." (whatever -bV then says of the config) */
         char *argv[] = {(char *)exim_bin, "-bV", NULL};
 
-        if (mta_proc_capture(argv, NULL, out, sizeof(out), 10000, &err) >= 0 &&
+        if (mta_proc_capture(argv, NULL, 0, out, sizeof(out), 10000, &err) >= 0 &&
             (p = strstr(out, "Exim version ")) != NULL) {
             size_t n = strspn(p + 13, "0123456789.");
 
@@ -341,6 +341,15 @@ char *const *mta_target_engine_env(void)
     return envp;
 }
 
+/* mta_target_engine_is_service - docker: a service in the host's namespaces does the work */
+
+int mta_target_engine_is_service(const struct mta_target *t)
+{
+    const char *base = strrchr(t->engine, '/');
+
+    return strncmp(base ? base + 1 : t->engine, "docker", 6) == 0;
+}
+
 /* host_release - this machine's Debian codename, or "bookworm" */
 
 static void host_release(char *buf, size_t size)
@@ -380,8 +389,8 @@ static int open_image(struct mta_target *t, struct smtp_error *err)
     argv[n++] = "cat /etc/relaylab-mta-version; echo @@relaylab@@; cat /etc/passwd; "
                 "echo @@relaylab@@; cat /etc/group";
     argv[n] = NULL;
-    rc = mta_proc_capture(argv, mta_target_engine_env(), out, TARGET_TEXT_MAX, TARGET_ENGINE_MS,
-                          err);
+    rc = mta_proc_capture(argv, mta_target_engine_env(), MTA_PROC_OWN_PROC, out, TARGET_TEXT_MAX,
+                          TARGET_ENGINE_MS, err);
     if (rc < 0) {
         free(out);
         return -1;
@@ -447,9 +456,9 @@ int mta_target_open(struct mta_target *t, enum mta_runtime runtime, const char *
     return 0;
 }
 
-/* owner_gone - is the run named by a label (HOSTPID-STARTTIME) gone? */
+/* owner_gone - is the run named by a label (HOSTPID-STARTTIME) gone, or is it us (ours)? */
 
-static int owner_gone(const char *label)
+static int owner_gone(const char *label, int ours)
 {
     char token[64];
     long pid;
@@ -458,12 +467,14 @@ static int owner_gone(const char *label)
         return 0;
     if (mta_env_owner_token(pid, token, sizeof(token)) < 0)
         return 1;
+    if (ours && pid == mta_env_host_pid())
+        return strcmp(token, label) == 0;
     return strcmp(token, label) != 0;
 }
 
 /* mta_target_sweep - remove the containers of runs that are gone */
 
-void mta_target_sweep(const char *engine)
+void mta_target_sweep(const char *engine, int ours)
 {
     char *out = malloc(TARGET_TEXT_MAX);
     char *argv[] = {(char *)engine,
@@ -480,8 +491,8 @@ void mta_target_sweep(const char *engine)
     if (out == NULL)
         return;
     smtp_error_clear(&err);
-    if (mta_proc_capture(argv, mta_target_engine_env(), out, TARGET_TEXT_MAX, TARGET_ENGINE_MS,
-                         &err) != 0) {
+    if (mta_proc_capture(argv, mta_target_engine_env(), MTA_PROC_OWN_PROC, out, TARGET_TEXT_MAX,
+                         TARGET_ENGINE_MS, &err) != 0) {
         free(out);
         return;
     }
@@ -493,9 +504,9 @@ void mta_target_sweep(const char *engine)
         if (sscanf(line, "%79s %79s", id, label) != 2 ||
             strspn(id, "0123456789abcdef") != strlen(id))
             continue;
-        if (owner_gone(label))
-            (void)mta_proc_capture(rm, mta_target_engine_env(), said, sizeof(said),
-                                   TARGET_ENGINE_MS, &err);
+        if (owner_gone(label, ours))
+            (void)mta_proc_capture(rm, mta_target_engine_env(), MTA_PROC_OWN_PROC, said,
+                                   sizeof(said), TARGET_ENGINE_MS, &err);
     }
     free(out);
 }

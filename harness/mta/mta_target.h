@@ -101,9 +101,17 @@ int mta_target_version_at_least(const char *version, int major, int minor);
 
 /*
  * mta_target_sweep - remove the containers (label MTA_TARGET_LABEL) of
- * relaylab runs that are gone: a killed run's leftovers. Quiet.
+ * relaylab runs that are gone: a killed run's leftovers; with ours, this
+ * run's too (at its end: one whose removal had not finished). Quiet.
  */
-void mta_target_sweep(const char *engine);
+void mta_target_sweep(const char *engine, int ours);
+
+/*
+ * mta_target_engine_is_service - 1 for docker, whose service (dockerd,
+ * or podman's API) runs in the host's namespaces: it names relaylab's
+ * network namespace by the host's path; podman runs in relaylab's own.
+ */
+int mta_target_engine_is_service(const struct mta_target *t);
 
 /* mta_target_engine_env - the environment an engine's command runs with (static) */
 char *const *mta_target_engine_env(void);
