@@ -153,7 +153,7 @@ static int volume(const char *host_dir, const char *run_root, const char *path, 
                : -1;
 }
 
-#define SPAWN_ARGS_MAX 48
+#define SPAWN_ARGS_MAX 64
 
 /* spawn_container - argv in a container of the target's image */
 
@@ -163,8 +163,12 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
     const struct mta_target *t = inst->target;
     const char *host_dir = mta_env_host_dir(inst->env);
     const char *base = strrchr(inst->dir, '/');
-    static char caps[] = "--cap-add=CHOWN,DAC_OVERRIDE,FOWNER,FSETID,KILL,SETGID,SETUID,"
-                         "NET_BIND_SERVICE,SYS_CHROOT,SYS_RESOURCE";
+    /* As mta_contain keeps: what an MTA daemon needs, nothing to undo the container. */
+    static const char *const caps[] = {"--cap-add=CHOWN",      "--cap-add=DAC_OVERRIDE",
+                                       "--cap-add=FOWNER",     "--cap-add=FSETID",
+                                       "--cap-add=KILL",       "--cap-add=SETGID",
+                                       "--cap-add=SETUID",     "--cap-add=NET_BIND_SERVICE",
+                                       "--cap-add=SYS_CHROOT", "--cap-add=SYS_RESOURCE"};
     char name[128], label[128], net[64], vols[3 + MTA_CONTAIN_READONLY_MAX][700];
     char *args[SPAWN_ARGS_MAX];
     struct mta_contain jail;
@@ -205,9 +209,9 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
     args[n++] = name;
     args[n++] = label;
     args[n++] = net;
-    /* As mta_contain keeps: what an MTA daemon needs, nothing to undo the container. */
     args[n++] = "--cap-drop=ALL";
-    args[n++] = caps;
+    for (i = 0; i < sizeof(caps) / sizeof(caps[0]); i++)
+        args[n++] = (char *)caps[i];
     args[n++] = "--read-only";
     args[n++] = "--tmpfs=/tmp:rw,nosuid,nodev,noexec,size=16m";
     args[n++] = "--tmpfs=/run:rw,nosuid,nodev,noexec,size=1m";
