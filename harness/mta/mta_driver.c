@@ -169,7 +169,7 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
                                        "--cap-add=KILL",       "--cap-add=SETGID",
                                        "--cap-add=SETUID",     "--cap-add=NET_BIND_SERVICE",
                                        "--cap-add=SYS_CHROOT", "--cap-add=SYS_RESOURCE"};
-    char name[128], label[128], net[64], vols[3 + MTA_CONTAIN_READONLY_MAX][700];
+    char name[128], label[128], net[64], vols[3 + MTA_CONTAIN_READONLY_MAX][700], script[400];
     char *args[SPAWN_ARGS_MAX];
     struct mta_contain jail;
     char token[64];
@@ -227,7 +227,15 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
      */
     args[n++] = "/bin/sh";
     args[n++] = "-c";
-    args[n++] = "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; wait $p";
+    /*
+     * And the MTA ends when relaylab does: docker's service runs the
+     * container outside relaylab's namespaces, which end with relaylab.
+     */
+    snprintf(script, sizeof(script),
+             "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; "
+             "{ read -r x < %s/" MTA_ENV_LIFELINE "; kill -KILL $p; } & wait $p",
+             jail.run_root);
+    args[n++] = script;
     args[n++] = "relaylab-init";
     for (i = 0; argv[i] && n < SPAWN_ARGS_MAX - 1; i++)
         args[n++] = argv[i];

@@ -65,6 +65,9 @@ extern "C" {
 #define MTA_ENV_OUTSIDE_NET "203.0.113."
 #define MTA_ENV_OUTSIDE6 "2001:db8:ffff::7" /* on lo from the start, for people in the sandbox */
 #define MTA_ENV_PASS_LEN 20
+/* With host_visible: a FIFO in the run directory that ends when relaylab does (containers read it).
+ */
+#define MTA_ENV_LIFELINE "lifeline"
 
 struct mta_env_params {
     int isolate;              /* namespaces when root; default 1 */
