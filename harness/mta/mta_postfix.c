@@ -36,7 +36,6 @@
 
 #include "mta_driver.h"
 #include "mta_postfixconf.h"
-#include "mta_target.h"
 #include "mta_render.h"
 #include "number.h"
 
@@ -731,16 +730,6 @@ static int start(struct mta_instance *inst, const struct mta_spec *spec, struct 
                                err) < 0) {
         goto out;
     }
-    /*
-     * Postfix before 3.6 knows compatibility levels 0 to 2 only, and 3.6
-     * is fatal there (bullseye's 3.5): 2 is the same relay policy
-     * (relay_domains empty by default from 2 on; 3.6 changed TLS digests
-     * and the like).
-     */
-    if (!spec->user_main_cf && inst->target &&
-        !mta_target_version_at_least(inst->target->version, 3, 6) &&
-        mta_render_param(&main_cf, "compatibility_level", "2", err) < 0)
-        goto out;
     /* No SASL: smtpd still wants a non-empty smtpd_sasl_path. */
     if (spec->no_sasl && (mta_render_param(&main_cf, "smtpd_sasl_auth_enable", "no", err) < 0 ||
                           mta_render_param(&main_cf, "smtpd_sasl_path", "private/auth", err) < 0))
