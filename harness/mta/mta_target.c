@@ -177,15 +177,6 @@ int mta_target_version_parse(const char *text, enum mta_kind kind, char *version
     return 0;
 }
 
-int mta_target_version_at_least(const char *version, int major, int minor)
-{
-    int a, b;
-
-    if (sscanf(version, "%d.%d", &a, &b) != 2)
-        return 1;
-    return a > major || (a == major && b >= minor);
-}
-
 /* host_version - the host's own MTA: what its binary says */
 
 static void host_version(struct mta_target *t, const char *exim_bin)

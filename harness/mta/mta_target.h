@@ -96,9 +96,6 @@ void mta_target_ids_parse(const char *passwd, const char *group, struct mta_env_
  */
 int mta_target_version_parse(const char *text, enum mta_kind kind, char *version, size_t size);
 
-/* mta_target_version_at_least - is version (X.Y[.Z]) at least major.minor? unknown: yes */
-int mta_target_version_at_least(const char *version, int major, int minor);
-
 /*
  * mta_target_sweep - remove the containers (label MTA_TARGET_LABEL) of
  * relaylab runs that are gone: a killed run's leftovers; with ours, this

@@ -94,16 +94,6 @@ TEST(Target, VersionFromItsFile)
     EXPECT_EQ(mta_target_version_parse(text, MTA_POSTFIX, small, sizeof(small)), -1);
 }
 
-TEST(Target, VersionAtLeast)
-{
-    EXPECT_FALSE(mta_target_version_at_least("3.5.25", 3, 6));
-    EXPECT_TRUE(mta_target_version_at_least("3.6", 3, 6));
-    EXPECT_TRUE(mta_target_version_at_least("3.10.13", 3, 6));
-    EXPECT_TRUE(mta_target_version_at_least("4.0", 3, 6));
-    EXPECT_FALSE(mta_target_version_at_least("2.11.3", 3, 6));
-    EXPECT_TRUE(mta_target_version_at_least("", 3, 6)); // unknown: the sandbox's own level
-}
-
 // A plan over targets: a column each, named KIND@RELEASE; a report's
 // columns in that order, titled with their versions.
 TEST(Target, PlanAndReportColumns)
