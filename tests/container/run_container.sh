@@ -93,6 +93,7 @@ ls -d /tmp/relaylab-ctr.* >/dev/null 2>&1 && fail "a run directory left: $(ls -d
 
 # 3. The docker CLI against podman's Docker API (podman system service).
 docker_bin=${RELAYLAB_DOCKER:-$(command -v docker || true)}
+[ -n "$docker_bin" ] || [ ! -x /opt/relaylab/docker-cli/usr/bin/docker ] || docker_bin=/opt/relaylab/docker-cli/usr/bin/docker
 if [ -z "$docker_bin" ]; then
   fail "no docker CLI (.ci/run extracts Debian's docker.io client; RELAYLAB_DOCKER names another)"
 else

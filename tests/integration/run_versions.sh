@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # run_versions.sh RELAYLAB - the seed catalogue on Postfix and Exim from
 # three Debian releases (bullseye, bookworm, trixie), each from its root
-# file system (scripts/mta-rootfs; scripts/setup makes them), in the
+# file system (scripts/mta-rootfs, which scripts/setup runs), in the
 # namespace runtime:
 # - every cell holds, on every release, and each cell's verdict is the
 #   host's MTA's for the same scenario and variant;
