@@ -197,8 +197,11 @@ static int open_targets(struct cli_run_opts *o, struct mta_env *env)
             cli_error("run", err.msg);
             return -1;
         }
-        if (i == 0 && o->runtime == MTA_RUNTIME_CONTAINER)
+        /* A killed run's leftovers: its containers first, then its directory. */
+        if (i == 0 && o->runtime == MTA_RUNTIME_CONTAINER) {
             mta_target_sweep(o->targets[0].engine, 0);
+            mta_env_sweep_visible();
+        }
     }
     return 0;
 }
@@ -221,7 +224,9 @@ static int run_cells(struct cli_run_opts *o, struct run_cell *cells, size_t ncel
     mta_env_params_default(&params);
     params.keep = o->keep;
     params.share_net = o->shared_network;
-    params.host_visible = o->runtime == MTA_RUNTIME_CONTAINER;
+    /* docker's service mounts from the host's view; podman runs in ours (the run's tmpfs). */
+    params.host_visible =
+        o->runtime == MTA_RUNTIME_CONTAINER && mta_target_engine_name_is_service(o->engine);
     if ((rc = cli_env_open("run", &params, &env)) >= 0)
         return rc;
     if (open_targets(o, env) < 0) {

@@ -26,6 +26,7 @@ static void cell_name(const struct run_plan_cell *cell, char *buf, size_t size)
     named.scenario = cell->scenario;
     named.variant = cell->variant;
     named.mta = cell->mta;
+    named.target = cell->target;
     run_cell_name(&named, buf, size);
     len = strlen(buf);
     if (cell->repeat > 0 && len < size)

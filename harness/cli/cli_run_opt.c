@@ -162,6 +162,14 @@ int cli_run_opt_parse(struct cli_run_opts *o, int argc, char **argv)
             (void)mta_target_parse(mta_kind_name((enum mta_kind)k), &o->targets[o->ntargets++],
                                    &err);
         }
+    /* In containers, an MTA without a release is the host's release's (named so for --filter). */
+    if (o->runtime == MTA_RUNTIME_CONTAINER)
+        for (size_t i = 0; i < o->ntargets; i++)
+            if (!o->targets[i].release[0]) {
+                mta_target_host_release(o->targets[i].release, sizeof(o->targets[i].release));
+                snprintf(o->targets[i].name, sizeof(o->targets[i].name), "%s@%s",
+                         mta_kind_name(o->targets[i].kind), o->targets[i].release);
+            }
     o->plan.targets = o->targets;
     o->plan.ntargets = o->ntargets;
     return -1;

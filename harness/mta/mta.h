@@ -120,6 +120,8 @@ struct mta_instance {
     struct mta_env *env;
     const struct mta_target *target; /* the spec's; NULL: the host's MTA */
     char container[96];              /* the container's name; "" when none */
+    char lifeline[400];              /* its lifeline FIFO (docker's service); "" when none */
+    int lifeline_fd;                 /* our end of it; 0 when none (fds 0-2 are never ours) */
 };
 
 void mta_spec_init(struct mta_spec *spec, enum mta_kind kind);

@@ -9,6 +9,9 @@
  *	Dovecot.
  *--*/
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <signal.h>
 #include <time.h>
 #include <stdarg.h>
@@ -154,6 +157,26 @@ static int volume(const char *host_dir, const char *run_root, const char *path, 
 }
 
 #define SPAWN_ARGS_MAX 64
+#define LIFELINE_PATH "/run/relaylab-lifeline" /* in the container */
+
+/* lifeline - the instance's FIFO beside the run directory, opened; its volume option */
+
+static int lifeline(struct mta_instance *inst, char *vol, size_t size, struct smtp_error *err)
+{
+    const char *base = strrchr(inst->dir, '/');
+
+    snprintf(inst->lifeline, sizeof(inst->lifeline), "%s/lifeline-%s", mta_env_host_top(inst->env),
+             base ? base + 1 : "mta");
+    if (mkfifo(inst->lifeline, 0600) < 0 ||
+        (inst->lifeline_fd = open(inst->lifeline, O_RDWR | O_CLOEXEC)) < 0) {
+        smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "%s: %s", inst->lifeline, strerror(errno));
+        inst->lifeline[0] = 0;
+        return -1;
+    }
+    if ((size_t)snprintf(vol, size, "--volume=%s:" LIFELINE_PATH ":ro", inst->lifeline) >= size)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENAMETOOLONG, "%s", inst->lifeline);
+    return 0;
+}
 
 /* spawn_container - argv in a container of the target's image */
 
@@ -161,7 +184,7 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
                            struct smtp_error *err)
 {
     const struct mta_target *t = inst->target;
-    const char *host_dir = mta_env_host_dir(inst->env);
+    int service = mta_target_engine_is_service(t);
     const char *base = strrchr(inst->dir, '/');
     /* As mta_contain keeps: what an MTA daemon needs, nothing to undo the container. */
     static const char *const caps[] = {"--cap-add=CHOWN",      "--cap-add=DAC_OVERRIDE",
@@ -169,16 +192,25 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
                                        "--cap-add=KILL",       "--cap-add=SETGID",
                                        "--cap-add=SETUID",     "--cap-add=NET_BIND_SERVICE",
                                        "--cap-add=SYS_CHROOT", "--cap-add=SYS_RESOURCE"};
-    char name[128], label[128], net[64], vols[3 + MTA_CONTAIN_READONLY_MAX][700], script[400];
+    char name[128], label[128], net[64], vols[4 + MTA_CONTAIN_READONLY_MAX][700];
+    const char *host_dir;
     char *args[SPAWN_ARGS_MAX];
     struct mta_contain jail;
     char token[64];
     int n = 0, nv = 0;
     size_t i;
 
-    if (host_dir == NULL || mta_env_contain(inst->env, inst->dir, &jail) == NULL)
+    if (mta_env_contain(inst->env, inst->dir, &jail) == NULL)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, EPERM, "containers need root");
+    /*
+     * podman runs in relaylab's namespaces and mounts the run directory
+     * where relaylab has it (the run's size-limited tmpfs); docker's
+     * service, in the host's, from where the host sees it.
+     */
+    host_dir = service ? mta_env_host_dir(inst->env) : jail.run_root;
+    if (host_dir == NULL || (service && mta_env_host_top(inst->env) == NULL))
         return smtp_error_set(err, SMTP_ERR_INTERNAL, EINVAL,
-                              "containers need root and a run directory the engine can mount");
+                              "no run directory the container engine's service can mount");
     if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read our own start time");
     snprintf(inst->container, sizeof(inst->container), "relaylab-%s-%s", token,
@@ -190,7 +222,7 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
      * podman runs in it (host networking there); docker's service runs
      * in the host's, and takes the namespace by the path the host sees.
      */
-    if (mta_target_engine_is_service(t))
+    if (service)
         snprintf(net, sizeof(net), "--network=ns:/proc/%ld/ns/net", mta_env_host_pid());
     else
         snprintf(net, sizeof(net), "--network=host");
@@ -216,6 +248,17 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
     args[n++] = "--tmpfs=/tmp:rw,nosuid,nodev,noexec,size=16m";
     args[n++] = "--tmpfs=/run:rw,nosuid,nodev,noexec,size=1m";
     args[n++] = "--pids-limit=4096";
+    /* nosuid, as the namespace runtime mounts everything. */
+    args[n++] = "--security-opt=no-new-privileges";
+    /*
+     * And the MTA ends when relaylab does: docker's service runs the
+     * container outside relaylab's namespaces, which end with relaylab.
+     * A FIFO of this container's own (its only writer relaylab, never a
+     * child), read by its PID 1: the end of the read is relaylab's. One
+     * per container, so that an MTA can end only itself by writing it.
+     */
+    if (service && lifeline(inst, vols[nv++], sizeof(vols[0]), err) < 0)
+        return -1;
     for (i = 0; i < (size_t)nv; i++)
         args[n++] = vols[i];
     args[n++] = (char *)t->image;
@@ -227,15 +270,9 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
      */
     args[n++] = "/bin/sh";
     args[n++] = "-c";
-    /*
-     * And the MTA ends when relaylab does: docker's service runs the
-     * container outside relaylab's namespaces, which end with relaylab.
-     */
-    snprintf(script, sizeof(script),
-             "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; "
-             "{ read -r x < %s/" MTA_ENV_LIFELINE "; kill -KILL $p; } & wait $p",
-             jail.run_root);
-    args[n++] = script;
+    args[n++] = service ? "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; "
+                          "{ read -r x < " LIFELINE_PATH "; kill -KILL $p; } & wait $p"
+                        : "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; wait $p";
     args[n++] = "relaylab-init";
     for (i = 0; argv[i] && n < SPAWN_ARGS_MAX - 1; i++)
         args[n++] = argv[i];
@@ -277,6 +314,10 @@ void mta_driver_unspawn(struct mta_instance *inst)
 
     if (!inst->container[0])
         return;
+    if (inst->lifeline_fd > 0) {
+        close(inst->lifeline_fd); /* the container reads its end: it ends too */
+        inst->lifeline_fd = 0;
+    }
     /*
      * The engine's client passes SIGTERM on to the container (its signal
      * proxy): the MTA ends, the engine removes the container (--rm) in
@@ -296,4 +337,7 @@ void mta_driver_unspawn(struct mta_instance *inst)
                                60000, &err);
     }
     inst->container[0] = 0;
+    if (inst->lifeline[0])
+        (void)unlink(inst->lifeline);
+    inst->lifeline[0] = 0;
 }

@@ -63,7 +63,6 @@ struct mta_env {
     int isolated;
     int keep;
     int host_visible;
-    int lifeline; /* host_visible: our end of RUN_DIR/lifeline (a FIFO), else -1 */
     int share_net;
     int next_addr;
     int next_host;    /* 192.0.2.N, 2001:db8::N */
@@ -327,12 +326,8 @@ int mta_env_owner_token(long pid, char *buf, size_t size)
     return 0;
 }
 
-/*
- * sweep_visible - the host-visible run directories of runs that are gone
- * (killed before they could remove theirs): root's, 0700, not links, and
- * their owner file names a process that is not there any more.
- */
-static void sweep_visible(void)
+/* mta_env_sweep_visible - see mta_env.h */
+void mta_env_sweep_visible(void)
 {
     DIR *d = opendir("/tmp");
     struct dirent *e;
@@ -368,25 +363,6 @@ static void sweep_visible(void)
     closedir(d);
 }
 
-/*
- * lifeline - RUN/lifeline, a FIFO whose only writer is this process
- * (close-on-exec: no child holds it): a container, whose processes a
- * docker service runs outside our PID namespace, reads it and ends its
- * MTA when the read sees the end, that is when relaylab is gone, however
- * it went.
- */
-static int lifeline(struct mta_env *env, struct smtp_error *err)
-{
-    char path[sizeof(env->kept) + 16];
-
-    if (env->kept[0] != '/')
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, EINVAL, "no run directory for the lifeline");
-    snprintf(path, sizeof(path), "%s/" MTA_ENV_LIFELINE, env->kept);
-    if (mkfifo(path, 0644) < 0 || (env->lifeline = open(path, O_RDWR | O_CLOEXEC)) < 0)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "%s: %s", path, strerror(errno));
-    return 0;
-}
-
 /* setup_isolated - inside: private tmpfs (or the kept directory), lo up */
 
 static int setup_isolated(struct mta_env *env, struct smtp_error *err)
@@ -407,8 +383,6 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
          * through the mount, never through TOP; other users of the
          * machine cannot pass TOP.
          */
-        if (!env->keep)
-            sweep_visible();
         snprintf(top, sizeof(top), env->keep ? "/tmp/relaylab-keep.XXXXXX" : VISIBLE_TEMPLATE);
         if (mkdtemp(top) == NULL)
             return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", top,
@@ -434,8 +408,7 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
             mount(env->kept, MTA_ENV_RUN_DIR, NULL, MS_BIND, NULL) < 0)
             return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", env->kept,
                                   strerror(errno));
-        if (!env->keep && lifeline(env, err) < 0)
-            return -1;
+
     } else if (mount("relaylab", MTA_ENV_RUN_DIR, "tmpfs", MS_NOSUID | MS_NODEV,
                      "mode=0755,size=" MTA_ENV_RUN_SIZE) < 0) {
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot mount tmpfs on %s: %s",
@@ -468,7 +441,6 @@ struct mta_env *mta_env_open(const struct mta_env_params *params, struct smtp_er
     }
     env->keep = params->keep;
     env->host_visible = params->host_visible;
-    env->lifeline = -1;
     env->share_net = params->share_net;
     pthread_mutex_init(&env->lock, NULL);
     {
@@ -545,8 +517,6 @@ void mta_env_close(struct mta_env *env)
     if (env == NULL)
         return;
     mta_proc_stop(&env->dovecot, 0);
-    if (env->lifeline >= 0)
-        close(env->lifeline);
     if (env->isolated) {
         /* We are PID 1: when we exit, the kernel ends the rest. */
         if (!env->keep)
@@ -601,6 +571,11 @@ const char *mta_env_dir(const struct mta_env *env)
 const char *mta_env_kept_dir(const struct mta_env *env)
 {
     return env->keep && env->kept[0] ? env->kept : NULL;
+}
+
+const char *mta_env_host_top(const struct mta_env *env)
+{
+    return env->top[0] ? env->top : NULL;
 }
 
 const char *mta_env_host_dir(const struct mta_env *env)

@@ -23,7 +23,7 @@
  *	so the kept mail, configs and passwords are root's alone. With
  *	params->host_visible (containers: their engine mounts it) it is
  *	/tmp/relaylab-ctr.XXXXXX/run, with an owner file, removed at the
- *	end; one a killed run left is removed by the next such run.
+ *	end; one a killed run left is removed by mta_env_sweep_visible().
  *
  *	Without isolation the run directory is a mkdtemp() under /tmp,
  *	removed by mta_env_close().
@@ -65,9 +65,6 @@ extern "C" {
 #define MTA_ENV_OUTSIDE_NET "203.0.113."
 #define MTA_ENV_OUTSIDE6 "2001:db8:ffff::7" /* on lo from the start, for people in the sandbox */
 #define MTA_ENV_PASS_LEN 20
-/* With host_visible: a FIFO in the run directory that ends when relaylab does (containers read it).
- */
-#define MTA_ENV_LIFELINE "lifeline"
 
 struct mta_env_params {
     int isolate;              /* namespaces when root; default 1 */
@@ -115,6 +112,17 @@ const char *mta_env_kept_dir(const struct mta_env *env); /* real path when kept,
 /* mta_env_host_dir - the run directory as the host sees it (kept or host_visible), or NULL */
 const char *mta_env_host_dir(const struct mta_env *env);
 const char *mta_env_template_dir(const struct mta_env *env);
+
+/* mta_env_host_top - host_visible, not kept: the directory above it (root's, 0700), else NULL */
+const char *mta_env_host_top(const struct mta_env *env);
+
+/*
+ * mta_env_sweep_visible - the host-visible run directories of runs that
+ * are gone (killed before they could remove theirs): root's, 0700, not
+ * links, whose owner file names a process that is not there any more.
+ * Call it after their containers are removed (mta_target_sweep).
+ */
+void mta_env_sweep_visible(void);
 
 /* mta_env_owner_token - "PID-STARTTIME" of process pid (host's view); -1 if gone */
 int mta_env_owner_token(long pid, char *buf, size_t size);

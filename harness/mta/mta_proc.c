@@ -332,7 +332,7 @@ int mta_proc_capture(char *const argv[], char *const envp[], int flags, char *ou
     int fds[2];
     size_t used = 0;
     long deadline = smtp_transport_now() + timeout_ms;
-    int status = 0, timed_out = 0;
+    int status = 0, timed_out = 0, exited = 0;
     pid_t pid;
 
     if (size == 0 || pipe2(fds, O_CLOEXEC) < 0)
@@ -366,7 +366,16 @@ int mta_proc_capture(char *const argv[], char *const envp[], int flags, char *ou
             timed_out = 1;
             break;
         }
-        if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
+        /*
+         * Its end, not the output's: a helper it left behind (a daemon
+         * of the engine's) may hold the pipe open for ever. Once it is
+         * gone, what is in the pipe is read without waiting.
+         */
+        if (!exited && waitpid(pid, &status, WNOHANG) == pid) {
+            exited = 1;
+            (void)fcntl(fds[0], F_SETFL, O_NONBLOCK);
+        }
+        if (!exited && poll(&pfd, 1, (int)(left > 100 ? 100 : left)) <= 0)
             continue;
         if (used + 1 < size)
             n = read(fds[0], out + used, size - used - 1);
@@ -383,7 +392,7 @@ int mta_proc_capture(char *const argv[], char *const envp[], int flags, char *ou
     close(fds[0]);
     if (timed_out)
         kill(-pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    while (!exited && waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (timed_out)
         return smtp_error_set(err, SMTP_ERR_TIMEOUT, ETIMEDOUT, "%s did not end in %ld s", argv[0],

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -309,12 +310,16 @@ static int find_program(const char *name, char *buf, size_t size)
  * where to find its service (DOCKER_HOST, CONTAINER_HOST), nothing else
  * of the harness's environment.
  */
-char *const *mta_target_engine_env(void)
+static char *engine_envp[5];
+
+/* engine_env_make - once: getenv() and the buffers, before any thread reads them */
+
+static void engine_env_make(void)
 {
     static char path[] = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
     static char home[] = "HOME=/root";
     static char hosts[2][600];
-    static char *envp[5];
+    char **envp = engine_envp;
     const char *names[] = {"DOCKER_HOST", "CONTAINER_HOST"};
     int n = 0;
 
@@ -329,24 +334,37 @@ char *const *mta_target_engine_env(void)
         }
     }
     envp[n] = NULL;
-    return envp;
+}
+
+char *const *mta_target_engine_env(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    pthread_once(&once, engine_env_make);
+    return engine_envp;
 }
 
 /* mta_target_engine_is_service - docker: a service in the host's namespaces does the work */
 
 int mta_target_engine_is_service(const struct mta_target *t)
 {
-    const char *base = strrchr(t->engine, '/');
-
-    return strncmp(base ? base + 1 : t->engine, "docker", 6) == 0;
+    return mta_target_engine_name_is_service(t->engine);
 }
 
-/* host_release - this machine's Debian codename, or "bookworm" */
+int mta_target_engine_name_is_service(const char *engine)
+{
+    const char *base = engine ? strrchr(engine, '/') : NULL;
 
-static void host_release(char *buf, size_t size)
+    return engine && strncmp(base ? base + 1 : engine, "docker", 6) == 0;
+}
+
+/* mta_target_host_release - this machine's Debian codename, or "bookworm" */
+
+void mta_target_host_release(char *buf, size_t size)
 {
     struct smtp_error err;
-    char *text = read_small("", "/etc/os-release", &err);
+    /* os-release(5): /etc/os-release is a link to it on Debian (read_small follows none). */
+    char *text = read_small("", "/usr/lib/os-release", &err);
     char v[32];
 
     snprintf(buf, size, "bookworm");
@@ -363,16 +381,27 @@ static int open_image(struct mta_target *t, struct smtp_error *err)
 {
     char *out = malloc(TARGET_TEXT_MAX);
     char *argv[16];
+    char token[64], name[128], label[128];
     char *sep, *sep2;
     int n = 0, rc;
 
     if (out == NULL)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     snprintf(t->image, sizeof(t->image), "relaylab/%s:%s", mta_kind_name(t->kind), t->release);
+    /* Labelled and named as every container relaylab starts: a killed run's is swept. */
+    if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0) {
+        free(out);
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read our own start time");
+    }
+    snprintf(name, sizeof(name), "--name=relaylab-%s-probe-%s-%s", token, mta_kind_name(t->kind),
+             t->release);
+    snprintf(label, sizeof(label), "--label=" MTA_TARGET_LABEL "=%s", token);
     argv[n++] = t->engine;
     argv[n++] = "run";
     argv[n++] = "--rm";
     argv[n++] = "--pull=never";
+    argv[n++] = name;
+    argv[n++] = label;
     argv[n++] = "--network=none";
     argv[n++] = "--entrypoint=/bin/sh";
     argv[n++] = t->image;
@@ -419,7 +448,7 @@ int mta_target_open(struct mta_target *t, enum mta_runtime runtime, const char *
     t->runtime = runtime;
     if (runtime == MTA_RUNTIME_CONTAINER) {
         if (!t->release[0]) {
-            host_release(t->release, sizeof(t->release));
+            mta_target_host_release(t->release, sizeof(t->release));
             snprintf(t->name, sizeof(t->name), "%s@%s", mta_kind_name(t->kind), t->release);
         }
         if (engine == NULL || !*engine)
@@ -451,10 +480,13 @@ int mta_target_open(struct mta_target *t, enum mta_runtime runtime, const char *
 
 static int owner_gone(const char *label, int ours)
 {
-    char token[64];
+    char token[64], rest[2];
+    unsigned long long start;
     long pid;
 
-    if (sscanf(label, "%ld-", &pid) != 1 || pid <= 0)
+    /* Exactly relaylab's token, PID-STARTTIME: any other label is not ours to judge. */
+    if (sscanf(label, "%ld-%llu%1s", &pid, &start, rest) != 2 || pid <= 0 ||
+        strspn(label, "0123456789-") != strlen(label))
         return 0;
     if (mta_env_owner_token(pid, token, sizeof(token)) < 0)
         return 1;
@@ -474,7 +506,7 @@ void mta_target_sweep(const char *engine, int ours)
                     "--filter",
                     "label=" MTA_TARGET_LABEL,
                     "--format",
-                    "{{.ID}} {{index .Labels \"" MTA_TARGET_LABEL "\"}}",
+                    "{{.ID}} {{.Names}} {{index .Labels \"" MTA_TARGET_LABEL "\"}}",
                     NULL};
     struct smtp_error err;
     char *line, *save = NULL;
@@ -488,12 +520,16 @@ void mta_target_sweep(const char *engine, int ours)
         return;
     }
     for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-        char id[80], label[80];
+        char id[80], names[200], label[80], prefix[100];
         char *rm[] = {(char *)engine, "rm", "-f", id, NULL};
         char said[512];
 
-        if (sscanf(line, "%79s %79s", id, label) != 2 ||
+        if (sscanf(line, "%79s %199s %79s", id, names, label) != 3 ||
             strspn(id, "0123456789abcdef") != strlen(id))
+            continue;
+        /* Named as relaylab names its containers, with the same token: relaylab-TOKEN-... */
+        snprintf(prefix, sizeof(prefix), "relaylab-%s-", label);
+        if (strncmp(names, prefix, strlen(prefix)) != 0)
             continue;
         if (owner_gone(label, ours))
             (void)mta_proc_capture(rm, mta_target_engine_env(), MTA_PROC_OWN_PROC, said,

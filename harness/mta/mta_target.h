@@ -110,6 +110,12 @@ void mta_target_sweep(const char *engine, int ours);
  */
 int mta_target_engine_is_service(const struct mta_target *t);
 
+/* mta_target_engine_name_is_service - the same for --engine's word (docker, /x/docker) */
+int mta_target_engine_name_is_service(const char *engine);
+
+/* mta_target_host_release - this machine's Debian codename (os-release), or "bookworm" */
+void mta_target_host_release(char *buf, size_t size);
+
 /* mta_target_engine_env - the environment an engine's command runs with (static) */
 char *const *mta_target_engine_env(void);
 

@@ -9,8 +9,12 @@
  * DESCRIPTION
  *	rmtree() removes path and everything beneath it, depth first, as
  *	far as it can: each entry itself, never what a symbolic link in it
- *	points to (nftw with FTW_PHYS), and never across into another file
- *	system (FTW_MOUNT). For relaylab's own run, instance and staging
+ *	points to, and never across into another file system. Every step
+ *	is relative to a directory descriptor opened with O_NOFOLLOW, so a
+ *	process that still writes in the tree while it goes (a hostile MTA
+ *	whose container outlived its run) cannot swap a directory for a
+ *	link and turn a removal to a place outside (a path walk, nftw's,
+ *	could be). For relaylab's own run, instance and staging
  *	directories, which MTAs may have filled with anything.
  *--*/
 #ifndef RMTREE_H
