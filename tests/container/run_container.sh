@@ -44,6 +44,20 @@ done
 [ "$failures" -eq 0 ] || exit 1
 label=org.relaylab.owner
 leftovers() { podman ps -a --filter "label=$label" --format '{{.Names}}'; }
+# gone - no relaylab container within 15 s (a service removes --rm containers after they end)
+gone() {
+  local end=$((SECONDS + 15))
+  while [ -n "$(leftovers)" ] && [ "$SECONDS" -lt "$end" ]; do sleep 0.2; done
+  [ -z "$(leftovers)" ]
+}
+# mta_up - an MTA's container of a run is up (not the version probe), within 60 s
+mta_up() {
+  local end=$((SECONDS + 60))
+  until podman ps --filter "label=$label" --format '{{.Names}}' | grep -q -- '-postfix-[0-9]'; do
+    [ "$SECONDS" -lt "$end" ] || return 1
+    sleep 0.1
+  done
+}
 [ -z "$(leftovers)" ] || echo "note: containers of earlier runs: $(leftovers | tr '\n' ' ')"
 
 # compare A B WHAT - same statuses cell by cell; every cell passed or is n/a (or OPEN RELAY on purpose)
@@ -88,7 +102,7 @@ if grep -qs "connect from unknown\[10.0.0.5\]" "$work/pod/latest/cells/mynetwork
 else
   fail "no 'connect from unknown[10.0.0.5]' in the container's log: $(head -3 "$work/pod/latest/cells/mynetworks-misconfigured.fixed.postfix@$r/mta.log" 2>&1)"
 fi
-[ -z "$(leftovers)" ] && ok "podman: no container left" || fail "podman left: $(leftovers)"
+gone && ok "podman: no container left" || fail "podman left: $(leftovers)"
 ls -d /tmp/relaylab-ctr.* >/dev/null 2>&1 && fail "a run directory left: $(ls -d /tmp/relaylab-ctr.*)" || ok "no run directory left"
 
 # 3. The docker CLI against podman's Docker API (podman system service).
@@ -108,7 +122,7 @@ else
   rc=$?
   [ "$rc" -eq 0 ] && ok "docker CLI on $RELEASES: exit 0" || { fail "docker CLI: exit $rc"; tail -30 "$work/dock.out"; }
   compare "$work/ns/latest" "$work/dock/latest" "docker CLI vs namespace" || failures=$((failures+1))
-  [ -z "$(leftovers)" ] && ok "docker CLI: no container left" || fail "docker CLI left: $(leftovers)"
+  gone && ok "docker CLI: no container left" || fail "docker CLI left: $(leftovers)"
   unset DOCKER_HOST
 fi
 
@@ -122,9 +136,9 @@ kill_run() {
   shift
   "$RELAYLAB" run -q --runtime container "$@" --results "$work/kill" --mta "postfix@$r" \
     --repeat 20 scenarios/seed > "$work/kill.out" 2>&1 &
-  local victim=$!
-  for _ in $(seq 200); do [ -n "$(leftovers)" ] && break; sleep 0.05; done
-  [ -n "$(leftovers)" ] && ok "$what: a container of the run to kill is up" || fail "$what: no container appeared"
+  local victim=$! t0=$SECONDS
+  mta_up && ok "$what: a container of the run to kill is up (after $((SECONDS - t0)) s)" ||
+    fail "$what: no container appeared: $(tail -5 "$work/kill.out")"
   kill -KILL "$victim"
   wait "$victim" 2>/dev/null
   sleep 2
@@ -136,10 +150,11 @@ kill_run() {
   "$RELAYLAB" run -q --runtime container "$@" --results "$work/after" --mta "postfix@$r" \
     --filter client-not-authenticated/broken scenarios/seed > "$work/after.out" 2>&1 ||
     fail "$what: the run after the kill: $(tail -3 "$work/after.out")"
-  [ -z "$(leftovers)" ] && ok "$what: the next run removed the killed run's containers" || fail "$what: still there: $(leftovers)"
+  gone && ok "$what: the next run removed the killed run's containers" || fail "$what: still there: $(leftovers)"
   ls -d /tmp/relaylab-ctr.* >/dev/null 2>&1 && fail "$what: the killed run's directory stayed: $(ls -d /tmp/relaylab-ctr.*)" ||
     ok "$what: the next run removed the killed run's directory"
 }
+rm -rf "$work/kill"
 kill_run podman
 if [ -n "$docker_bin" ]; then
   export DOCKER_HOST=unix://$sock
