@@ -191,6 +191,11 @@ static int open_targets(struct cli_run_opts *o, struct mta_env *env)
     struct smtp_error err;
     size_t i;
 
+    if (geteuid() != 0) {
+        cli_error("run", "needs root: private namespaces, and the MTAs' daemons start as root "
+                         "(--list needs none)");
+        return -1;
+    }
     for (i = 0; i < o->ntargets; i++) {
         if (mta_target_open(&o->targets[i], o->runtime, o->engine, mta_env_exim_bin(env), &err) <
             0) {

@@ -36,7 +36,7 @@ static void usage(FILE *fp)
             "      --runtime R         namespace (default: contained in relaylab's namespaces)\n"
             "                          or container (relaylab/MTA:RELEASE images,\n"
             "                          scripts/container-setup --build; default release: the\n"
-            "                          host's)\n"
+            "                          host's; not with --keep or --shared-network)\n"
             "      --engine E          the container engine: podman (default), docker, or a\n"
             "                          path; docker talks to $DOCKER_HOST, a service that\n"
             "                          takes a network namespace's path (podman's API does,\n"

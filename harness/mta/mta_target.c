@@ -249,16 +249,24 @@ static int open_rootfs(struct mta_target *t, struct smtp_error *err)
     struct stat st;
     int rc = -1;
 
-    snprintf(t->rootfs, sizeof(t->rootfs), "%s/%s-%s",
-             base && base[0] == '/' ? base : MTA_TARGET_ROOTFS_DIR, mta_kind_name(t->kind),
-             t->release);
+    if (base && base[0] != '/')
+        return smtp_error_set(err, SMTP_ERR_USAGE, EINVAL,
+                              "RELAYLAB_ROOTFS_DIR must be an absolute path, not '%.200s'", base);
+    snprintf(t->rootfs, sizeof(t->rootfs), "%s/%s-%s", base ? base : MTA_TARGET_ROOTFS_DIR,
+             mta_kind_name(t->kind), t->release);
+    if (stat(t->rootfs, &st) < 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, errno,
+                              errno == ENOENT ? "%s: no root file system at %s: make it with "
+                                                "scripts/mta-rootfs --release %s --mta %s"
+                                              : "%s: %s: %s (root's alone: relaylab runs as root)",
+                              t->name, t->rootfs, errno == ENOENT ? t->release : strerror(errno),
+                              mta_kind_name(t->kind));
     /* Root's, not writable by others: what runs from it runs as root. */
-    if (stat(t->rootfs, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-        (st.st_mode & 022) != 0)
-        return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT,
-                              "%s: no root file system at %s (root's, mode 755): make it with "
-                              "scripts/mta-rootfs --release %s --mta %s",
-                              t->name, t->rootfs, t->release, mta_kind_name(t->kind));
+    if (!S_ISDIR(st.st_mode) || st.st_uid != 0 || (st.st_mode & 022) != 0)
+        return smtp_error_set(err, SMTP_ERR_INTERNAL, EPERM,
+                              "%s: %s must be a directory of root's that no one else may write "
+                              "(scripts/mta-rootfs makes it so)",
+                              t->name, t->rootfs);
     if ((passwd = read_small(t->rootfs, "/etc/passwd", err)) == NULL ||
         (group = read_small(t->rootfs, "/etc/group", err)) == NULL ||
         (version = read_small(t->rootfs, "/etc/relaylab-mta-version", err)) == NULL)
@@ -417,13 +425,23 @@ static int open_image(struct mta_target *t, struct smtp_error *err)
     }
     if (rc != 0 || (sep = strstr(out, "@@relaylab@@\n")) == NULL ||
         (sep2 = strstr(sep + 13, "@@relaylab@@\n")) == NULL) {
-        char said[300];
+        /*
+         * The engine's own words, its first lines joined (the caller
+         * sanitizes the message where it prints it): "image not known",
+         * or a service that does not answer.
+         */
+        size_t n = strlen(out);
+        char *p;
 
-        smtp_sanitize_str(out, said, sizeof(said));
+        while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' '))
+            out[--n] = 0;
+        for (p = out; (p = strchr(p, '\n')) != NULL;)
+            *p = ';';
         smtp_error_set(err, SMTP_ERR_INTERNAL, ENOENT,
-                       "%s: image %s does not run under %s (build it: scripts/container-setup "
-                       "--build --release %s): %s",
-                       t->name, t->image, t->engine, t->release, said);
+                       "%s: %s cannot run image %s: %.400s (a missing image: "
+                       "scripts/container-setup --build --release %s; docker: DOCKER_HOST must "
+                       "name a running service, such as podman system service)",
+                       t->name, t->engine, t->image, out[0] ? out : "no output", t->release);
         free(out);
         return -1;
     }

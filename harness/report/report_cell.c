@@ -7,6 +7,7 @@
  *	See report_cell.h.
  *--*/
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +120,16 @@ size_t report_cell_row_end(const struct run_cell *cells, size_t n, size_t i)
     return end;
 }
 
+/* column_rank - where the column's target is in the run's targets (their array), or its kind */
+
+static uintptr_t column_rank(const struct run_cell *cells, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(run_cell_mta(&cells[i]), name) == 0)
+            return cells[i].target ? (uintptr_t)cells[i].target : (uintptr_t)cells[i].mta;
+    return UINTPTR_MAX;
+}
+
 void report_columns(const struct run_cell *cells, size_t n, struct report_columns *cols)
 {
     size_t i, k;
@@ -134,6 +145,18 @@ void report_columns(const struct run_cell *cells, size_t n, struct report_column
             cols->title[cols->n++] = run_cell_mta_title(&cells[i]);
         }
     }
+    /* In the order of the targets (--mta's), whichever cell a shard or filter kept first. */
+    for (i = 1; i < cols->n; i++)
+        for (k = i; k > 0 &&
+                    column_rank(cells, n, cols->name[k]) < column_rank(cells, n, cols->name[k - 1]);
+             k--) {
+            const char *tn = cols->name[k], *tt = cols->title[k];
+
+            cols->name[k] = cols->name[k - 1];
+            cols->title[k] = cols->title[k - 1];
+            cols->name[k - 1] = tn;
+            cols->title[k - 1] = tt;
+        }
     /* The host's MTAs only: a column for each, as before (an MTA a filter left out shows "-"). */
     for (i = 0; i < n && cells[i].target == NULL; i++)
         ;

@@ -73,6 +73,16 @@ void report_console(FILE *fp, const struct run_cell *cells, size_t n, int colour
         }
         fprintf(fp, "\n");
     }
+    /* What each column is, when its name does not say its version. */
+    {
+        int said = 0;
+
+        for (size_t k = 0; k < cols.n; k++)
+            if (strcmp(cols.name[k], cols.title[k]) != 0)
+                fprintf(fp, "%s%s = %s", said++ ? ", " : "MTAs: ", cols.name[k], cols.title[k]);
+        if (said)
+            fprintf(fp, "\n");
+    }
     for (i = 0; i < n; i++) {
         char name[300];
 
