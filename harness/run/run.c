@@ -616,7 +616,8 @@ static void run_cell_on(struct runner *r, struct run_cell *cell, struct mta_inst
             close_client(&cr);
         }
         if (st->dialogue != cr.skip_dialogue &&
-            scenario_applies(&st->where, scenario_mta_bit(mta_kind_name(cell->mta)), cell->variant))
+            scenario_applies(&st->where, scenario_mta_bit(mta_kind_name(cell->mta)), cell->variant,
+                             run_cell_release_bit(cell)))
             run_step(&cr, st);
     }
     run_decide_close(&cr.decide);

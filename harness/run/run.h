@@ -150,6 +150,12 @@ const char *run_cell_mta(const struct run_cell *cell);
 /* run_cell_mta_title - the column's title, version and release: "postfix 3.10.13 (trixie)" */
 const char *run_cell_mta_title(const struct run_cell *cell);
 
+/* run_release_bit - SCENARIO_RELEASE_* of a release ("trixie"); NULL or "": the host's */
+unsigned run_release_bit(const char *release);
+
+/* run_cell_release_bit - the release of its column's MTA (the host's for the host's MTA) */
+unsigned run_cell_release_bit(const struct run_cell *cell);
+
 /* run_status_name - "pass", "FAIL", ... */
 const char *run_status_name(enum run_status status);
 

@@ -10,6 +10,7 @@
  *	(run_cell_spill(), run_cell_text()).
  *--*/
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,11 +33,40 @@ void run_cell_name(const struct run_cell *cell, char *buf, size_t size)
              s->nvariants ? s->variants[cell->variant].name : "default", run_cell_mta(cell));
 }
 
+static unsigned host_release; /* the host's MTA's release: its Debian's */
+
+static void host_release_once(void)
+{
+    char name[16];
+
+    mta_target_host_release(name, sizeof(name));
+    host_release = scenario_release_bit(name);
+}
+
 /* run_cell_mta - its column's name: "postfix", "postfix@trixie" */
 
 const char *run_cell_mta(const struct run_cell *cell)
 {
     return cell->target ? cell->target->name : mta_kind_name(cell->mta);
+}
+
+/* run_release_bit - a release's SCENARIO_RELEASE_* bit; "" is the host's own */
+
+unsigned run_release_bit(const char *release)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+    if (release && release[0])
+        return scenario_release_bit(release);
+    pthread_once(&once, host_release_once);
+    return host_release;
+}
+
+/* run_cell_release_bit - the release of its column's MTA, for [@trixie] lines */
+
+unsigned run_cell_release_bit(const struct run_cell *cell)
+{
+    return run_release_bit(cell->target ? cell->target->release : NULL);
 }
 
 /* run_cell_mta_title - its column's title: "postfix 3.10.13 (trixie)" */

@@ -60,9 +60,9 @@ static int finding_configs(const struct run_fuzz_params *p, struct finding_model
         char acl[PATH_MAX];
         char copy[1200];
 
-        if (!scenario_applies(&c->where, bit, p->variant))
+        if (!scenario_applies(&c->where, bit, p->variant, 0)) /* configs: no @RELEASE */
             continue;
-        *to = (struct scenario_config){c->op, c->value, {bit, 0}, {NULL, 0, 0}};
+        *to = (struct scenario_config){c->op, c->value, {bit, 0, 0}, {NULL, 0, 0}};
         m->s.nconfigs++;
         if (c->op != SCN_CFG_ACL_RCPT)
             continue;

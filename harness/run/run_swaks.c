@@ -190,7 +190,7 @@ static long swaks_dialogue(const struct run_cell *cell, size_t first, size_t end
     opt(&c, "silent", "2");
     opt(&c, "timeout", "10");
     for (i = first; i < end; i++)
-        if (scenario_applies(&s->steps[i].where, bit, cell->variant) &&
+        if (scenario_applies(&s->steps[i].where, bit, cell->variant, run_cell_release_bit(cell)) &&
             step_args(&c, &s->steps[i], env, inst, outside) < 0)
             break;
     /* A dialogue that ends before RCPT must say so: swaks asks for a To: forever. */

@@ -139,6 +139,17 @@ unsigned scenario_mta_bit(const char *name)
     return 0;
 }
 
+unsigned scenario_release_bit(const char *name)
+{
+    if (strcmp(name, "bullseye") == 0)
+        return SCENARIO_RELEASE_BULLSEYE;
+    if (strcmp(name, "bookworm") == 0)
+        return SCENARIO_RELEASE_BOOKWORM;
+    if (strcmp(name, "trixie") == 0)
+        return SCENARIO_RELEASE_TRIXIE;
+    return 0;
+}
+
 /* selector - one MTA or variant name into a where-clause */
 
 static int selector(struct line *l, const char *name, int col, struct scenario_where *w,
@@ -149,6 +160,15 @@ static int selector(struct line *l, const char *name, int col, struct scenario_w
 
     if (bit) {
         w->mtas |= bit;
+        return 0;
+    }
+    if (name[0] == '@') {
+        if ((bit = scenario_release_bit(name + 1)) == 0)
+            return LFAIL(l, col,
+                         "'%s' is not a Debian release relaylab knows (@bullseye, "
+                         "@bookworm, @trixie)",
+                         name);
+        w->releases |= bit;
         return 0;
     }
     if ((v = variant_index(l->s, name)) >= 0) {
@@ -178,7 +198,7 @@ static int split(struct line *l, const char *text, size_t len, struct scenario_e
         while (open > 0 && text[open] != '[')
             open--;
         if (text[open] == '[' && open > 0 && (text[open - 1] == ' ' || text[open - 1] == '\t') &&
-            strspn(text + open + 1, "abcdefghijklmnopqrstuvwxyz0123456789- ") == end - open - 2) {
+            strspn(text + open + 1, "abcdefghijklmnopqrstuvwxyz0123456789-@ ") == end - open - 2) {
             size_t j = open + 1;
 
             while (j < end - 1) {
@@ -305,7 +325,7 @@ static int header(struct line *l, struct scenario_error *err)
     const char *verb = l->words[0].text;
     size_t i;
 
-    if (l->where.mtas || l->where.variants)
+    if (l->where.mtas || l->where.variants || l->where.releases)
         return LFAIL(l, l->words[0].col, "'%s' cannot be limited to an MTA or variant", verb);
     if (strcmp(verb, "scenario") == 0) {
         const char *id = l->words[1].text;
@@ -408,6 +428,10 @@ static int config(struct line *l, struct scenario_error *err)
     c = &s->configs[s->nconfigs];
     memset(c, 0, sizeof(*c));
     c->where = l->where;
+    /* One rendered config for every release: a release's difference is in its replies. */
+    if (c->where.releases)
+        return LFAIL(l, l->words[0].col,
+                     "a Debian release (@NAME) limits dialogue lines only, not config");
     /* Selectors up to the verb. */
     while (i < l->nwords && strcmp(l->words[i].text, "set") &&
            strcmp(l->words[i].text, "service") && strcmp(l->words[i].text, "acl-rcpt") &&
@@ -737,9 +761,11 @@ int scenario_parse(struct scenario *s, const char *file, const char *text, size_
 
 /* scenario_applies - does a where-clause hold? */
 
-int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant)
+int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant, unsigned release)
 {
     if (w->mtas && !(w->mtas & mta))
+        return 0;
+    if (w->releases && !(w->releases & release))
         return 0;
     if (w->variants && !(w->variants & (1u << variant)))
         return 0;
@@ -771,7 +797,8 @@ int scenario_check(const struct scenario *s, struct scenario_error *err)
     for (m = SCENARIO_MTA_POSTFIX; m <= SCENARIO_MTA_EXIM; m <<= 1) {
         if (s->mtas && !(s->mtas & m))
             continue;
-        for (v = 0; v < (s->nvariants ? s->nvariants : 1); v++) {
+        for (v = 0; v < (s->nvariants ? s->nvariants : 1) * 3; v++) {
+            unsigned release = SCENARIO_RELEASE_BULLSEYE << (v % 3); /* and each release */
             int dialogue = -1;
             int connected = 0;
             size_t i;
@@ -783,7 +810,7 @@ int scenario_check(const struct scenario *s, struct scenario_error *err)
                     dialogue = st->dialogue;
                     connected = 0;
                 }
-                if (!scenario_applies(&st->where, m, v))
+                if (!scenario_applies(&st->where, m, v / 3, release))
                     continue;
                 if (st->op == SCN_CONNECT)
                     connected = 1;
@@ -792,7 +819,8 @@ int scenario_check(const struct scenario *s, struct scenario_error *err)
                                 "'%s' before any 'connect' in dialogue %s (%s%s%s)", st->source,
                                 s->dialogues[st->dialogue].name,
                                 m == SCENARIO_MTA_POSTFIX ? "postfix" : "exim",
-                                s->nvariants ? ", " : "", s->nvariants ? s->variants[v].name : "");
+                                s->nvariants ? ", " : "",
+                                s->nvariants ? s->variants[v / 3].name : "");
             }
         }
     }

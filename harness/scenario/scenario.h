@@ -70,6 +70,15 @@ extern "C" {
 #define SCENARIO_MTA_EXIM 0x2
 #define SCENARIO_MTA_ALL 0x3
 
+/*
+ * Debian release bits for where-clauses ("@trixie"): a dialogue line for
+ * the MTA of that release only (relaylab run --mta postfix@trixie; the
+ * host's MTA is its own release's). Names as mta_target's.
+ */
+#define SCENARIO_RELEASE_BULLSEYE 0x1
+#define SCENARIO_RELEASE_BOOKWORM 0x2
+#define SCENARIO_RELEASE_TRIXIE 0x4
+
 enum scenario_op {
     SCN_CONNECT,
     SCN_EHLO,
@@ -92,7 +101,7 @@ enum scenario_op {
     SCN_EXPECT_AUTH_NOT_OFFERED,
     SCN_EXPECT_STARTTLS_OFFERED,
     SCN_EXPECT_CONNECTION_REFUSED,
-    SCN_EXPECT_NO_RELAY_TO, /* arg: a domain no message of the cell may reach */
+    SCN_EXPECT_NO_RELAY_TO,       /* arg: a domain no message of the cell may reach */
     SCN_EXPECT_CONNECTION_CLOSED, /* the server ended the session (closed, reset or 421) */
 };
 
@@ -110,6 +119,7 @@ enum scenario_config_op {
 struct scenario_where {
     unsigned mtas;
     unsigned variants; /* bit i = variant i */
+    unsigned releases; /* SCENARIO_RELEASE_*: dialogue lines only */
 };
 
 struct scenario_pos {
@@ -218,8 +228,15 @@ int scenario_path(const struct scenario *s, const struct scenario_pos *at, const
  */
 unsigned scenario_mta_bit(const char *name);
 
-/* scenario_applies - does a where-clause hold for this MTA bit and variant index? */
-int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant);
+/* scenario_release_bit - SCENARIO_RELEASE_* for a release's name ("trixie"), 0 if unknown */
+unsigned scenario_release_bit(const char *name);
+
+/*
+ * scenario_applies - does a where-clause hold for this MTA bit, variant
+ * index and release bit (0: a release no clause names)?
+ */
+int scenario_applies(const struct scenario_where *w, unsigned mta, size_t variant,
+                     unsigned release);
 
 /* scenario_has_tag - 1 if tagged */
 int scenario_has_tag(const struct scenario *s, const char *tag);

@@ -316,13 +316,20 @@ static void where_words(struct out *o, const struct scenario *s, const struct sc
         if ((w->variants & (1u << i)) &&
             (verbs < 0 || verbs == is_config_verb(s->variants[i].name)))
             word(o, s->variants[i].name);
+    if (verbs < 1) {
+        static const char *const names[] = {"@bullseye", "@bookworm", "@trixie"};
+
+        for (i = 0; i < 3; i++)
+            if (w->releases & (SCENARIO_RELEASE_BULLSEYE << i))
+                word(o, names[i]);
+    }
 }
 
 /* end_line - a trailing where-clause (or an empty one where it is needed), then LF */
 
 static void end_line(struct out *o, const struct scenario *s, const struct scenario_where *w)
 {
-    if (w && (w->mtas || w->variants)) {
+    if (w && (w->mtas || w->variants || w->releases)) {
         put(o, " [", 2);
         o->line = 0; /* no blank before the first name */
         where_words(o, s, w, -1);
@@ -441,7 +448,7 @@ static void format_step(struct out *o, const struct scenario *s, const struct sc
 static void format_config(struct out *o, const struct scenario *s, const struct scenario_config *c,
                           int trailing)
 {
-    struct scenario_where after = {0, 0};
+    struct scenario_where after = {0, 0, 0};
     struct scenario_where before = c->where;
     size_t selectors = 0;
     size_t v;
@@ -565,7 +572,7 @@ ssize_t scenario_format(const struct scenario *s, char *buf, size_t size,
     if (s->mtas) {
         begin(&o, "mta");
         puts_(&o, "mta");
-        where_words(&o, s, &(struct scenario_where){s->mtas, 0}, -1);
+        where_words(&o, s, &(struct scenario_where){s->mtas, 0, 0}, -1);
         end_line(&o, s, NULL);
     }
     for (i = 0; i < s->nvariants; i++) {
@@ -605,7 +612,7 @@ static int same(const char *a, const char *b)
 
 static int same_where(const struct scenario_where *a, const struct scenario_where *b)
 {
-    return a->mtas == b->mtas && a->variants == b->variants;
+    return a->mtas == b->mtas && a->variants == b->variants && a->releases == b->releases;
 }
 
 /* scenario_equal - the same meaning: positions, sources, file names, arena aside */

@@ -108,7 +108,32 @@ for r in $RELEASES; do
   [ -n "$kept" ] && rm -rf "$(dirname "$kept")"
 done
 
-# 3. Errors: a release without a root file system; one relaylab does not know.
+# 3. A scenario that states a real difference per release (Exim's banner
+# names its version): on each release exactly its own line is checked, the
+# host's Exim taking its release's; and a line that names the wrong
+# version for one release fails that release's cell only.
+scn=tests/integration/data/releases/exim-banner.scn
+"$RELAYLAB" run -q --results "$work/b" --mta exim@bullseye --mta exim@bookworm --mta exim@trixie \
+  --mta exim "$scn" > "$work/bout" 2>&1 && ok "per-release banners: every cell holds" ||
+  fail "per-release banners: $(tail -5 "$work/bout")"
+python3 - "$work/b/latest/results.json" <<'PY' && ok "each cell checked one banner line, its own (5 checks)" || failures=$((failures+1))
+import json, sys
+cells = json.load(open(sys.argv[1]))["cells"]
+bad = [(c["mta_column"], c["checks"]) for c in cells if c["checks"] != 5]
+print("FAIL checks:", bad) if bad or len(cells) != 4 else None
+sys.exit(1 if bad or len(cells) != 4 else 0)
+PY
+sed 's/"ESMTP Exim 4.94.2"/"ESMTP Exim 4.96"/' "$scn" > "$work/wrong.scn"
+"$RELAYLAB" run -q --results "$work/w" --mta exim@bullseye --mta exim@trixie "$work/wrong.scn" > "$work/wout" 2>&1
+rc=$?
+if [ "$rc" -eq 1 ] && grep -q "FAIL exim-banner-per-release/default/exim@bullseye" "$work/wout" &&
+   ! grep -q "FAIL exim-banner-per-release/default/exim@trixie" "$work/wout"; then
+  ok "the wrong version on @bullseye fails bullseye's cell only"
+else
+  fail "wrong version on @bullseye: exit $rc: $(cat "$work/wout")"
+fi
+
+# 4. Errors: a release without a root file system; one relaylab does not know.
 RELAYLAB_ROOTFS_DIR=$work/none "$RELAYLAB" run -q --results "$work/e" --mta postfix@trixie \
   scenarios/seed > "$work/eout" 2>&1
 rc=$?

@@ -94,9 +94,9 @@ TEST(Scenario, ParsesAWholeFile)
     EXPECT_EQ(r.pos.line, 19);
     EXPECT_EQ(s.steps[7].code, 5);
     EXPECT_TRUE(s.steps[7].code_class);
-    EXPECT_TRUE(scenario_applies(&r.where, SCENARIO_MTA_POSTFIX, 0));
-    EXPECT_FALSE(scenario_applies(&r.where, SCENARIO_MTA_EXIM, 0));
-    EXPECT_FALSE(scenario_applies(&r.where, SCENARIO_MTA_POSTFIX, 1));
+    EXPECT_TRUE(scenario_applies(&r.where, SCENARIO_MTA_POSTFIX, 0, 0));
+    EXPECT_FALSE(scenario_applies(&r.where, SCENARIO_MTA_EXIM, 0, 0));
+    EXPECT_FALSE(scenario_applies(&r.where, SCENARIO_MTA_POSTFIX, 1, 0));
     EXPECT_EQ(s.steps[8].op, SCN_EXPECT_RELAYED);
 }
 
@@ -678,6 +678,64 @@ TEST(ScenarioFormat, RefusesWhatNoLineCanSay)
         EXPECT_EQ(err.line, c.line);
         EXPECT_EQ(std::string(err.msg).rfind(c.msg, 0), 0u) << err.msg;
         EXPECT_EQ(scenario_format(p.s.get(), nullptr, 0, &err), -1);
+    }
+}
+
+} // namespace
+
+// Debian releases in where-clauses: dialogue lines only, checked per release.
+namespace
+{
+
+const char kReleases[] = "scenario banners\n"
+                         "title \"each release's own banner\"\n"
+                         "mta exim\n"
+                         "variant plain\n"
+                         "dialogue banner\n"
+                         "  connect smtp from inside\n"
+                         "  S: 220 \"ESMTP Exim 4.94.2\" [exim @bullseye]\n"
+                         "  S: 220 \"ESMTP Exim 4.98.2\" [@trixie @bookworm plain]\n"
+                         "  ehlo client.example\n";
+
+TEST(ScenarioRelease, WhereClausesNameReleases)
+{
+    Parsed p = Parse(kReleases);
+    ASSERT_EQ(p.rc, 0) << p.where();
+    const scenario_step &a = p.s->steps[1], &b = p.s->steps[2];
+    EXPECT_EQ(a.where.releases, unsigned(SCENARIO_RELEASE_BULLSEYE));
+    EXPECT_EQ(b.where.releases, unsigned(SCENARIO_RELEASE_TRIXIE | SCENARIO_RELEASE_BOOKWORM));
+    EXPECT_TRUE(scenario_applies(&a.where, SCENARIO_MTA_EXIM, 0, SCENARIO_RELEASE_BULLSEYE));
+    EXPECT_FALSE(scenario_applies(&a.where, SCENARIO_MTA_EXIM, 0, SCENARIO_RELEASE_TRIXIE));
+    EXPECT_FALSE(scenario_applies(&a.where, SCENARIO_MTA_EXIM, 0, 0)) << "no release: not it";
+    EXPECT_TRUE(scenario_applies(&b.where, SCENARIO_MTA_EXIM, 0, SCENARIO_RELEASE_BOOKWORM));
+    EXPECT_TRUE(scenario_applies(&p.s->steps[3].where, SCENARIO_MTA_EXIM, 0, 0)) << "unlimited";
+    EXPECT_EQ(scenario_release_bit("trixie"), unsigned(SCENARIO_RELEASE_TRIXIE));
+    EXPECT_EQ(scenario_release_bit("sid"), 0u);
+    RoundTrip(*p.s);
+    EXPECT_NE(Format(*p.s).find("[exim @bullseye]"), std::string::npos) << Format(*p.s);
+}
+
+TEST(ScenarioRelease, OnlyDialogueLinesTakeARelease)
+{
+    struct {
+        const char *text;
+        const char *error;
+    } bad[] = {
+        {"scenario x\ndialogue d\n  connect smtp\n  S: 220 [@sid]\n",
+         "t.scn:4:11: '@sid' is not a Debian release relaylab knows"},
+        {"scenario x\nconfig postfix set relay_domains = a.example [@trixie]\ndialogue d\n"
+         "  connect smtp\n",
+         "t.scn:2:1: a Debian release (@NAME) limits dialogue lines only"},
+        {"scenario x [@trixie]\n", "t.scn:1:1: 'scenario' cannot be limited"},
+        // Each release must connect before it talks.
+        {"scenario x\ndialogue d\n  connect smtp [@trixie]\n  ehlo a.example\n",
+         "t.scn:4:3: 'ehlo a.example' before any 'connect'"},
+    };
+    for (const auto &b : bad) {
+        SCOPED_TRACE(b.text);
+        Parsed p = Parse(b.text);
+        ASSERT_EQ(p.rc, -1);
+        EXPECT_EQ(p.where().rfind(b.error, 0), 0u) << p.where();
     }
 }
 
