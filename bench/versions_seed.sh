@@ -266,6 +266,23 @@ PY
 esac
 service_stop
 
+# cold_make RELEASE RUNTIME T0 WHAT SED CMD... - after WHAT was removed (since T0):
+# CMD makes it again (SED picks each item's time from its output), then the run
+cold_make() {
+  local release=$1 rt=$2 t0=$3 what=$4 pick=$5 t1 t2 load each
+  shift 5
+  t1=$(ms)
+  load=$(load1)
+  "$@" > "$work/make.log" 2>&1 ||
+    { cat "$work/make.log" >&2; echo "bench/versions_seed.sh: ${*#"$TOP/"} failed" >&2; exit 1; }
+  t2=$(ms)
+  pending=""
+  each=$(sed -n "$pick" "$work/make.log" | paste -sd, -)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$release" "$rt" "$((t1 - t0))" "$((t2 - t1))" "$load" "$each" >> "$work/cold.tsv"
+  echo "  cold  $release $rt: $what removed in $((t1 - t0)) ms, ${1##*/} $((t2 - t1)) ms ($each)" >&2
+  run_one cold "$release" "$rt"
+}
+
 case " $PARTS " in *" cold "*)
   echo "cold: per release, trees and images made again from the cached base tar, then the run" >&2
   for release in $RELEASES; do
@@ -283,31 +300,15 @@ case " $PARTS " in *" cold "*)
       pending="$TOP/scripts/mta-rootfs --release $release"
       rm -rf -- "$d"
     done
-    t1=$(ms)
-    load=$(load1)
-    "$TOP/scripts/mta-rootfs" --release "$release" > "$work/make.log" 2>&1 ||
-      { cat "$work/make.log" >&2; echo "bench/versions_seed.sh: scripts/mta-rootfs --release $release failed" >&2; exit 1; }
-    t2=$(ms)
-    pending=""
-    each=$(sed -n 's|^.*/\([a-z]*\)-[a-z]*: made, .* in \([0-9.]*\) s: .*|\1 \2 s|p' "$work/make.log" | paste -sd, -)
-    printf '%s\tnamespace\t%s\t%s\t%s\t%s\n' "$release" "$((t1 - t0))" "$((t2 - t1))" "$load" "$each" >> "$work/cold.tsv"
-    echo "  cold  $release namespace: trees removed in $((t1 - t0)) ms, scripts/mta-rootfs $((t2 - t1)) ms ($each)" >&2
-    run_one cold "$release" namespace
+    cold_make "$release" namespace "$t0" trees 's|^.*/\([a-z]*\)-[a-z]*: made, .* in \([0-9.]*\) s: .*|\1 \2 s|p' \
+      "$TOP/scripts/mta-rootfs" --release "$release"
     # podman: both images removed, built again, the run
     others_wait
     t0=$(ms)
     pending="$TOP/scripts/container-setup --build --release $release"
     podman rmi "relaylab/postfix:$release" "relaylab/exim:$release" > /dev/null
-    t1=$(ms)
-    load=$(load1)
-    "$TOP/scripts/container-setup" --build --release "$release" > "$work/make.log" 2>&1 ||
-      { cat "$work/make.log" >&2; echo "bench/versions_seed.sh: scripts/container-setup --build --release $release failed" >&2; exit 1; }
-    t2=$(ms)
-    pending=""
-    each=$(sed -n 's|^.*relaylab/\([a-z]*\):[a-z]* built in \([0-9.]*\) s: .*|\1 \2 s|p' "$work/make.log" | paste -sd, -)
-    printf '%s\tpodman\t%s\t%s\t%s\t%s\n' "$release" "$((t1 - t0))" "$((t2 - t1))" "$load" "$each" >> "$work/cold.tsv"
-    echo "  cold  $release podman: images removed in $((t1 - t0)) ms, scripts/container-setup --build $((t2 - t1)) ms ($each)" >&2
-    run_one cold "$release" podman
+    cold_make "$release" podman "$t0" images 's|^.*relaylab/\([a-z]*\):[a-z]* built in \([0-9.]*\) s: .*|\1 \2 s|p' \
+      "$TOP/scripts/container-setup" --build --release "$release"
   done
 esac
 

@@ -26,6 +26,7 @@
 #include "cli_run_list.h"
 #include "cli_run_opt.h"
 #include "lint.h"
+#include "mta_owner.h"
 #include "report_console.h"
 #include "report_results.h"
 #include "run.h"
@@ -205,7 +206,7 @@ static int open_targets(struct cli_run_opts *o, struct mta_env *env)
         /* A killed run's leftovers: its containers first, then its directory. */
         if (i == 0 && o->runtime == MTA_RUNTIME_CONTAINER) {
             mta_target_sweep(o->targets[0].engine, 0);
-            mta_env_sweep_visible();
+            mta_owner_sweep_dirs();
         }
     }
     return 0;

@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "mta_driver.h"
+#include "mta_owner.h"
 #include "mta_target.h"
 
 /* setting_name - the name before '=' (blanks trimmed) into buf; its length, or 0 */
@@ -211,7 +212,7 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
     if (host_dir == NULL || (service && mta_env_host_top(inst->env) == NULL))
         return smtp_error_set(err, SMTP_ERR_INTERNAL, EINVAL,
                               "no run directory the container engine's service can mount");
-    if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0)
+    if (mta_owner_self(token, sizeof(token)) < 0)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read our own start time");
     snprintf(inst->container, sizeof(inst->container), "relaylab-%s-%s", token,
              base ? base + 1 : "mta");
@@ -270,8 +271,13 @@ static int spawn_container(struct mta_instance *inst, char *const argv[], const 
      */
     args[n++] = "/bin/sh";
     args[n++] = "-c";
-    args[n++] = service ? "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; "
-                          "{ read -r x < " LIFELINE_PATH "; kill -KILL $p; } & wait $p"
+    /*
+     * The lifeline is opened before the MTA starts: opening a FIFO waits
+     * for a writer, so a container that a service starts after relaylab
+     * is gone (its request outlived it) never starts its MTA.
+     */
+    args[n++] = service ? "exec 3< " LIFELINE_PATH "; trap 'kill -KILL $p' TERM; \"$@\" 3<&- & "
+                          "p=$!; { read -r x <&3; kill -KILL $p; } & wait $p"
                         : "trap 'kill -KILL $p' TERM; \"$@\" & p=$!; wait $p";
     args[n++] = "relaylab-init";
     for (i = 0; argv[i] && n < SPAWN_ARGS_MAX - 1; i++)

@@ -7,7 +7,6 @@
  *	See mta_env.h.
  *--*/
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -33,6 +32,7 @@
 #include <unistd.h>
 
 #include "mta_env.h"
+#include "mta_owner.h"
 #include "rmtree.h"
 #include "sandnet.h"
 #include "mta_proc.h"
@@ -41,8 +41,6 @@
 #include "smtp_tls.h"
 #include "template.h"
 
-#define VISIBLE_PREFIX "relaylab-ctr."
-#define VISIBLE_TEMPLATE "/tmp/" VISIBLE_PREFIX "XXXXXX"
 #define EXIM_BIN_DEFAULT "/opt/relaylab/exim/usr/sbin/exim4"
 #define CLI_ENV_EXIT 3  /* environment error, as relaylab(1) documents */
 #define ADDR_FIRST 10   /* 127.0.0.10 ... */
@@ -297,72 +295,6 @@ int mta_env_wait_isolated(long child)
     return 128 + WTERMSIG(status);
 }
 
-/* mta_env_owner_token - "PID-STARTTIME" of a live process, as the host sees it */
-
-int mta_env_owner_token(long pid, char *buf, size_t size)
-{
-    char path[64], stat_text[1024];
-    unsigned long long start;
-    const char *p;
-    ssize_t n;
-    int fd, i;
-
-    snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
-    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-        return -1;
-    n = read(fd, stat_text, sizeof(stat_text) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    stat_text[n] = 0;
-    /* After the command's ")": state is field 3, starttime field 22 (proc(5)). */
-    if ((p = strrchr(stat_text, ')')) == NULL)
-        return -1;
-    for (i = 2; i < 22 && p; i++)
-        p = strchr(p + 1, ' ');
-    if (p == NULL || sscanf(p + 1, "%llu", &start) != 1)
-        return -1;
-    snprintf(buf, size, "%ld-%llu", pid, start);
-    return 0;
-}
-
-/* mta_env_sweep_visible - see mta_env.h */
-void mta_env_sweep_visible(void)
-{
-    DIR *d = opendir("/tmp");
-    struct dirent *e;
-
-    if (d == NULL)
-        return;
-    while ((e = readdir(d)) != NULL) {
-        char path[300], owner[64], token[64];
-        struct stat st;
-        FILE *fp;
-        long pid;
-
-        if (strncmp(e->d_name, VISIBLE_PREFIX, strlen(VISIBLE_PREFIX)) != 0)
-            continue;
-        snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
-        if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != 0 ||
-            (st.st_mode & 077) != 0)
-            continue;
-        snprintf(path, sizeof(path), "/tmp/%s/owner", e->d_name);
-        if ((fp = fopen(path, "re")) == NULL)
-            continue;
-        owner[0] = 0;
-        if (fgets(owner, sizeof(owner), fp) == NULL)
-            owner[0] = 0;
-        fclose(fp);
-        owner[strcspn(owner, "\n")] = 0;
-        if (sscanf(owner, "%ld-", &pid) != 1 ||
-            (mta_env_owner_token(pid, token, sizeof(token)) == 0 && strcmp(token, owner) == 0))
-            continue;
-        snprintf(path, sizeof(path), "/tmp/%s", e->d_name);
-        rmtree(path);
-    }
-    closedir(d);
-}
-
 /* setup_isolated - inside: private tmpfs (or the kept directory), lo up */
 
 static int setup_isolated(struct mta_env *env, struct smtp_error *err)
@@ -383,7 +315,8 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
          * through the mount, never through TOP; other users of the
          * machine cannot pass TOP.
          */
-        snprintf(top, sizeof(top), env->keep ? "/tmp/relaylab-keep.XXXXXX" : VISIBLE_TEMPLATE);
+        snprintf(top, sizeof(top),
+                 env->keep ? "/tmp/relaylab-keep.XXXXXX" : MTA_OWNER_DIR_TEMPLATE);
         if (mkdtemp(top) == NULL)
             return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot keep %s: %s", top,
                                   strerror(errno));
@@ -394,8 +327,7 @@ static int setup_isolated(struct mta_env *env, struct smtp_error *err)
 
             snprintf(env->top, sizeof(env->top), "%s", top);
             snprintf(path, sizeof(path), "%s/owner", top);
-            if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0 ||
-                (fp = fopen(path, "wx")) == NULL)
+            if (mta_owner_self(token, sizeof(token)) < 0 || (fp = fopen(path, "wx")) == NULL)
                 return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "%s: %s", path,
                                       strerror(errno));
             fprintf(fp, "%s\n", token);

@@ -23,7 +23,7 @@
  *	so the kept mail, configs and passwords are root's alone. With
  *	params->host_visible (containers: their engine mounts it) it is
  *	/tmp/relaylab-ctr.XXXXXX/run, with an owner file, removed at the
- *	end; one a killed run left is removed by mta_env_sweep_visible().
+ *	end; one a killed run left is removed by mta_owner_sweep_dirs().
  *
  *	Without isolation the run directory is a mkdtemp() under /tmp,
  *	removed by mta_env_close().
@@ -116,16 +116,6 @@ const char *mta_env_template_dir(const struct mta_env *env);
 /* mta_env_host_top - host_visible, not kept: the directory above it (root's, 0700), else NULL */
 const char *mta_env_host_top(const struct mta_env *env);
 
-/*
- * mta_env_sweep_visible - the host-visible run directories of runs that
- * are gone (killed before they could remove theirs): root's, 0700, not
- * links, whose owner file names a process that is not there any more.
- * Call it after their containers are removed (mta_target_sweep).
- */
-void mta_env_sweep_visible(void);
-
-/* mta_env_owner_token - "PID-STARTTIME" of process pid (host's view); -1 if gone */
-int mta_env_owner_token(long pid, char *buf, size_t size);
 const char *mta_env_exim_bin(const struct mta_env *env);
 int mta_env_isolated(const struct mta_env *env);
 

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "mta_proc.h"
+#include "mta_owner.h"
 #include "mta_target.h"
 #include "smtp_sanitize.h"
 
@@ -397,7 +398,7 @@ static int open_image(struct mta_target *t, struct smtp_error *err)
         return smtp_error_set(err, SMTP_ERR_INTERNAL, ENOMEM, "out of memory");
     snprintf(t->image, sizeof(t->image), "relaylab/%s:%s", mta_kind_name(t->kind), t->release);
     /* Labelled and named as every container relaylab starts: a killed run's is swept. */
-    if (mta_env_owner_token(mta_env_host_pid(), token, sizeof(token)) < 0) {
+    if (mta_owner_self(token, sizeof(token)) < 0) {
         free(out);
         return smtp_error_set(err, SMTP_ERR_INTERNAL, errno, "cannot read our own start time");
     }
@@ -494,37 +495,16 @@ int mta_target_open(struct mta_target *t, enum mta_runtime runtime, const char *
     return 0;
 }
 
-/* owner_gone - is the run named by a label (HOSTPID-STARTTIME) gone, or is it us (ours)? */
-
-static int owner_gone(const char *label, int ours)
-{
-    char token[64], rest[2];
-    unsigned long long start;
-    long pid;
-
-    /* Exactly relaylab's token, PID-STARTTIME: any other label is not ours to judge. */
-    if (sscanf(label, "%ld-%llu%1s", &pid, &start, rest) != 2 || pid <= 0 ||
-        strspn(label, "0123456789-") != strlen(label))
-        return 0;
-    if (mta_env_owner_token(pid, token, sizeof(token)) < 0)
-        return 1;
-    if (ours && pid == mta_env_host_pid())
-        return strcmp(token, label) == 0;
-    return strcmp(token, label) != 0;
-}
-
 /* mta_target_sweep - remove the containers of runs that are gone */
 
 void mta_target_sweep(const char *engine, int ours)
 {
     char *out = malloc(TARGET_TEXT_MAX);
-    char *argv[] = {(char *)engine,
-                    "ps",
-                    "-a",
-                    "--filter",
-                    "label=" MTA_TARGET_LABEL,
-                    "--format",
-                    "{{.ID}} {{.Names}} {{index .Labels \"" MTA_TARGET_LABEL "\"}}",
+    char *argv[] = {(char *)engine, "ps", "-a", "--filter", "label=" MTA_TARGET_LABEL, "--format",
+                    /* podman's .Labels is a map; the docker CLI's a string, its .Label a lookup */
+                    mta_target_engine_name_is_service(engine)
+                        ? "{{.ID}} {{.Names}} {{.Label \"" MTA_TARGET_LABEL "\"}}"
+                        : "{{.ID}} {{.Names}} {{index .Labels \"" MTA_TARGET_LABEL "\"}}",
                     NULL};
     struct smtp_error err;
     char *line, *save = NULL;
@@ -541,6 +521,7 @@ void mta_target_sweep(const char *engine, int ours)
         char id[80], names[200], label[80], prefix[100];
         char *rm[] = {(char *)engine, "rm", "-f", id, NULL};
         char said[512];
+        enum mta_owner_state state;
 
         if (sscanf(line, "%79s %199s %79s", id, names, label) != 3 ||
             strspn(id, "0123456789abcdef") != strlen(id))
@@ -549,7 +530,8 @@ void mta_target_sweep(const char *engine, int ours)
         snprintf(prefix, sizeof(prefix), "relaylab-%s-", label);
         if (strncmp(names, prefix, strlen(prefix)) != 0)
             continue;
-        if (owner_gone(label, ours))
+        state = mta_owner_state(label);
+        if (state == MTA_OWNER_GONE || (ours && state == MTA_OWNER_SELF))
             (void)mta_proc_capture(rm, mta_target_engine_env(), MTA_PROC_OWN_PROC, said,
                                    sizeof(said), TARGET_ENGINE_MS, &err);
     }

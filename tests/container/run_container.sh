@@ -11,7 +11,9 @@
 #   in Postfix's log, not a bridge's gateway);
 # - no container, run directory or MTA process is left behind, and a
 #   run killed with SIGKILL leaves nothing that the next run does not
-#   remove (its containers by label, its run directory by owner).
+#   remove (its containers by label, its run directory by owner);
+# - under each engine, the sweep removes a container a gone owner marked
+#   and leaves one whose label is not relaylab's token.
 # Missing images or engine fail this test: they are not skipped.
 set -u
 RELAYLAB=$(readlink -f "$1")
@@ -142,7 +144,9 @@ kill_run() {
   kill -KILL "$victim"
   wait "$victim" 2>/dev/null
   sleep 2
-  if pgrep -f "master -c /run/relaylab/" >/dev/null || pgrep -f "exim4 -C /run/relaylab/" >/dev/null; then
+  # The MTAs themselves (a container's sh holds their command line as arguments too).
+  if pgrep -f "^/usr/lib/postfix/sbin/master -c /run/relaylab/" >/dev/null ||
+     pgrep -f "^[^ ]*exim4 -C /run/relaylab/" >/dev/null; then
     fail "$what: an MTA process outlived the killed run: $(pgrep -af 'run/relaylab/(postfix|exim)-' | head -3)"
   else
     ok "$what: after SIGKILL, no MTA process left"
@@ -162,7 +166,32 @@ if [ -n "$docker_bin" ]; then
   unset DOCKER_HOST
 fi
 
-# 5. A missing image: exit 3, the command that builds it named, nothing written.
+# 5. The sweep itself, under each engine: a container marked by a gone
+# owner goes; one whose label is not relaylab's token form stays.
+sweep_check() {
+  local what=$1
+  shift
+  podman run -d --pull=never --network=none --name relaylab-999999-1-fake \
+    --label org.relaylab.owner=999999-1 "relaylab/postfix:$r" sleep 600 > /dev/null
+  podman run -d --pull=never --network=none --name relaylab-decoy-fake \
+    --label org.relaylab.owner=decoy "relaylab/postfix:$r" sleep 600 > /dev/null
+  "$RELAYLAB" run -q --runtime container "$@" --results "$work/sw" --mta "postfix@$r" \
+    --filter client-not-authenticated/broken scenarios/seed > "$work/sw.out" 2>&1 ||
+    fail "$what: the run beside the leftovers: $(tail -3 "$work/sw.out")"
+  podman container exists relaylab-999999-1-fake && fail "$what: a gone owner's container stayed" ||
+    ok "$what: a gone owner's container was removed"
+  podman container exists relaylab-decoy-fake && ok "$what: a container not marked as relaylab's stayed" ||
+    fail "$what: the decoy was removed"
+  podman rm -f --ignore --time 0 relaylab-999999-1-fake relaylab-decoy-fake > /dev/null 2>&1
+}
+sweep_check podman
+if [ -n "$docker_bin" ]; then
+  export DOCKER_HOST=unix://$sock
+  sweep_check "docker CLI" --engine "$docker_bin"
+  unset DOCKER_HOST
+fi
+
+# 6. A missing image: exit 3, the command that builds it named, nothing written.
 "$RELAYLAB" run -q --runtime container --results "$work/e" --mta postfix@trixie --engine /bin/false scenarios/seed > "$work/e.out" 2>&1
 rc=$?
 [ "$rc" -eq 3 ] && grep -q "scripts/container-setup --build --release trixie" "$work/e.out" &&

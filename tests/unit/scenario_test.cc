@@ -168,14 +168,20 @@ const Bad kBad[] = {
     {"scenario a\n", "t.scn:1:1: no dialogue"},
 };
 
-TEST(Scenario, ErrorsSayFileLineColumn)
+// ExpectErrors - each text fails to parse (or check) with a message that starts with its error
+template <typename Cases> void ExpectErrors(const Cases &cases)
 {
-    for (const auto &b : kBad) {
+    for (const auto &b : cases) {
         SCOPED_TRACE(b.text);
         Parsed p = Parse(b.text);
         ASSERT_EQ(p.rc, -1);
         EXPECT_EQ(p.where().rfind(b.error, 0), 0u) << p.where();
     }
+}
+
+TEST(Scenario, ErrorsSayFileLineColumn)
+{
+    ExpectErrors(kBad);
 }
 
 TEST(Scenario, LimitsAreErrorsNotOverflows)
@@ -731,12 +737,7 @@ TEST(ScenarioRelease, OnlyDialogueLinesTakeARelease)
         {"scenario x\ndialogue d\n  connect smtp [@trixie]\n  ehlo a.example\n",
          "t.scn:4:3: 'ehlo a.example' before any 'connect'"},
     };
-    for (const auto &b : bad) {
-        SCOPED_TRACE(b.text);
-        Parsed p = Parse(b.text);
-        ASSERT_EQ(p.rc, -1);
-        EXPECT_EQ(p.where().rfind(b.error, 0), 0u) << p.where();
-    }
+    ExpectErrors(bad);
 }
 
 } // namespace
